@@ -1,0 +1,72 @@
+-- sealbox schema 1: officers, cases, key grants, the message thread.
+-- Columns in clear are workflow metadata only; everything written by a person is an age file.
+
+CREATE TABLE officers (
+    id              TEXT PRIMARY KEY,
+    email           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name            TEXT NOT NULL,
+    is_admin        INTEGER NOT NULL DEFAULT 0,
+    all_channels    INTEGER NOT NULL DEFAULT 1,
+    password_hash   TEXT NOT NULL,            -- argon2id PHC string
+    public_key      TEXT NOT NULL,            -- age1… recipient
+    sealed_key      BLOB NOT NULL,            -- age file: the identity, scrypt-sealed to the password
+    disabled        INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE officer_channels (
+    officer_id      TEXT NOT NULL REFERENCES officers(id) ON DELETE CASCADE,
+    channel_id      TEXT NOT NULL,
+    PRIMARY KEY (officer_id, channel_id)
+) STRICT;
+
+CREATE TABLE cases (
+    id                  TEXT PRIMARY KEY,
+    number              INTEGER NOT NULL UNIQUE,
+    channel_id          TEXT NOT NULL,
+    kind                TEXT NOT NULL CHECK (kind IN ('whistleblowing', 'complaint')),
+    status              TEXT NOT NULL CHECK (status IN
+                          ('received', 'acknowledged', 'in_progress', 'awaiting_submitter', 'closed')),
+    outcome             TEXT,
+    received_at         INTEGER NOT NULL,
+    acknowledge_due_at  INTEGER,
+    resolve_due_at      INTEGER,
+    acknowledged_at     INTEGER,
+    closed_at           INTEGER,
+    updated_at          INTEGER NOT NULL,
+    case_public_key     TEXT NOT NULL,      -- content the submitter may see is sealed to this
+    staff_public_key    TEXT NOT NULL,      -- internal notes are sealed to this
+    claim_tag           BLOB NOT NULL UNIQUE, -- HMAC of the claim code under the server lookup key
+    submitter_salt      BLOB NOT NULL,      -- argon2id salt for the submitter key
+    sealed_submission   BLOB NOT NULL       -- age file: fields, exclusions, contact (padded JSON)
+) STRICT;
+
+CREATE INDEX cases_channel_status ON cases (channel_id, status);
+CREATE INDEX cases_received ON cases (received_at);
+
+-- A grant is a case's secret key sealed to one holder. Holding a grant is what access means.
+CREATE TABLE grants (
+    id          INTEGER PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    key         TEXT NOT NULL CHECK (key IN ('case', 'staff')),
+    holder      TEXT NOT NULL CHECK (holder IN ('officer', 'submitter', 'recovery')),
+    officer_id  TEXT REFERENCES officers(id) ON DELETE CASCADE,
+    sealed      BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    CHECK ((holder = 'officer') = (officer_id IS NOT NULL))
+) STRICT;
+
+CREATE UNIQUE INDEX grants_officer ON grants (case_id, key, officer_id) WHERE holder = 'officer';
+CREATE UNIQUE INDEX grants_other ON grants (case_id, key, holder) WHERE holder <> 'officer';
+CREATE INDEX grants_by_officer ON grants (officer_id, case_id);
+
+CREATE TABLE messages (
+    id          INTEGER PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    author      TEXT NOT NULL CHECK (author IN ('submitter', 'officer')),
+    officer_id  TEXT REFERENCES officers(id) ON DELETE SET NULL,
+    sealed      BLOB NOT NULL,              -- age file to the case key: padded JSON {"body"}
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX messages_case ON messages (case_id, id);

@@ -1,0 +1,319 @@
+//! One `Settings` struct, layered: built-in defaults < `sealbox.toml` < `SEALBOX_*` env < flags.
+//!
+//! Every key is optional. Nested keys use `__` in the environment (`SEALBOX_MAIL__SMTP_URL`), and
+//! a secret may instead come from a file named by `<KEY>_FILE` (never both).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(String),
+    #[error("configuration could not be read: {0}")]
+    Figment(#[from] Box<figment::Error>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Base of links in mails and of the cookie `Secure` decision.
+    pub public_url: String,
+    /// Organisation recovery key (public half, `age1…`); its identity is kept offline.
+    pub recovery_recipient: Option<String>,
+    pub mail: MailSettings,
+    pub limits: Limits,
+    /// Replaces the two built-in channels when non-empty.
+    pub channels: Vec<ChannelConfig>,
+    pub sessions: SessionSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// lettre URL form; absent = .eml files in `DATA/mail/`.
+    pub smtp_url: Option<SecretString>,
+    pub smtp_url_file: Option<PathBuf>,
+    pub from: String,
+    /// Officer alerts wait a random 0..N seconds so arrival cannot be matched to a submission.
+    pub notify_delay_s: u64,
+}
+
+/// In-memory, per client address, never stored; 0 turns a limit off.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub cases_per_hour_per_client: u32,
+    pub claim_failures_per_minute_per_client: u32,
+    pub login_failures_per_minute_per_client: u32,
+    /// Larger JSON or form bodies are refused with 413.
+    pub json_body_bytes: usize,
+    /// Argon2id jobs that may run at once (0 = one per core). Bounds memory at ~19 MiB a job.
+    pub kdf_workers: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSettings {
+    /// A follow-up session (claim code sign-in) ends after this many idle seconds.
+    pub followup_idle_s: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    Whistleblowing,
+    Complaint,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelConfig {
+    pub id: String,
+    pub kind: ChannelKind,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub fields: Vec<FieldConfig>,
+    /// Days to acknowledge a new case (default: 7 whistleblowing, 1 complaint).
+    pub acknowledge_days: Option<u32>,
+    /// Days to give feedback after acknowledgement (whistleblowing, default 90) or to resolve a
+    /// complaint after receipt (default 30).
+    pub resolve_days: Option<u32>,
+    /// Days a closed case is kept before it is purged (default 365).
+    pub retention_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldConfig {
+    pub id: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// Characters; defaults by type (text 500, textarea 20 000).
+    pub max_length: Option<usize>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub help: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Textarea,
+    Select,
+    Date,
+    Checkbox,
+}
+
+impl FieldKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Textarea => "textarea",
+            FieldKind::Select => "select",
+            FieldKind::Date => "date",
+            FieldKind::Checkbox => "checkbox",
+        }
+    }
+}
+
+/// Values given on the command line; they win over every other layer.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+}
+
+#[derive(Serialize)]
+struct Defaults {
+    listen: &'static str,
+    data_dir: &'static str,
+    public_url: &'static str,
+    mail: DefaultMail,
+    limits: Limits,
+    channels: Vec<ChannelConfig>,
+    sessions: SessionSettings,
+}
+
+#[derive(Serialize)]
+struct DefaultMail {
+    from: &'static str,
+    notify_delay_s: u64,
+}
+
+fn defaults() -> Defaults {
+    Defaults {
+        listen: "127.0.0.1:8080",
+        data_dir: "./data",
+        public_url: "http://127.0.0.1:8080",
+        mail: DefaultMail {
+            from: "Ethics line <ethics@localhost>",
+            notify_delay_s: 300,
+        },
+        limits: Limits {
+            cases_per_hour_per_client: 20,
+            claim_failures_per_minute_per_client: 10,
+            login_failures_per_minute_per_client: 10,
+            json_body_bytes: 1024 * 1024,
+            kdf_workers: 0,
+        },
+        channels: Vec::new(),
+        sessions: SessionSettings {
+            followup_idle_s: 15 * 60,
+        },
+    }
+}
+
+impl Settings {
+    /// Loads settings. `config_file` defaults to `sealbox.toml` in the working directory and may
+    /// be absent; a file named explicitly must exist.
+    pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(defaults()));
+        match config_file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError::Invalid(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )))
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file_exact("sealbox.toml")),
+        }
+        figment = figment.merge(Env::prefixed("SEALBOX_").split("__"));
+        if let Some(dir) = &overrides.data_dir {
+            figment = figment.merge(Serialized::default("data_dir", dir));
+        }
+        if let Some(listen) = overrides.listen {
+            figment = figment.merge(Serialized::default("listen", listen.to_string()));
+        }
+        let mut settings: Settings = figment.extract().map_err(Box::new)?;
+        settings.resolve_secret_files()?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Settings for a data directory with every other key at its default (tests, tools).
+    pub fn for_data_dir(data_dir: &Path) -> Result<Self, ConfigError> {
+        let settings: Settings = Figment::from(Serialized::defaults(defaults()))
+            .merge(Serialized::default("data_dir", data_dir))
+            .extract()
+            .map_err(Box::new)?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn resolve_secret_files(&mut self) -> Result<(), ConfigError> {
+        if let Some(path) = self.mail.smtp_url_file.take() {
+            if self.mail.smtp_url.is_some() {
+                return Err(ConfigError::Invalid(
+                    "set mail.smtp_url or mail.smtp_url_file, not both".into(),
+                ));
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError::Invalid(format!("mail.smtp_url_file {}: {e}", path.display()))
+            })?;
+            self.mail.smtp_url = Some(SecretString::from(text.trim().to_owned()));
+        }
+        Ok(())
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid(format!(
+                "public_url must start with http:// or https://, got {:?}",
+                self.public_url
+            )));
+        }
+        if self.limits.json_body_bytes < 1024 {
+            return Err(ConfigError::Invalid(
+                "limits.json_body_bytes must be at least 1024".into(),
+            ));
+        }
+        if self.sessions.followup_idle_s == 0 {
+            return Err(ConfigError::Invalid(
+                "sessions.followup_idle_s must be above 0".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Cookies get `Secure` when the site is reached over TLS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn kdf_workers(&self) -> usize {
+        match self.limits.kdf_workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Settings::for_data_dir(dir.path()).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.limits.json_body_bytes, 1_048_576);
+        assert!(s.channels.is_empty());
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn toml_and_channels_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sealbox.toml");
+        std::fs::write(
+            &file,
+            r#"
+public_url = "https://ethics.example.org"
+[limits]
+json_body_bytes = 4096
+[[channels]]
+id = "hr"
+kind = "whistleblowing"
+title = "HR issues"
+[[channels.fields]]
+id = "what"
+label = "What happened?"
+type = "textarea"
+required = true
+max_length = 100
+"#,
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), &Overrides::default()).unwrap();
+        assert!(s.secure_cookies());
+        assert_eq!(s.limits.json_body_bytes, 4096);
+        assert_eq!(s.channels[0].fields[0].kind, FieldKind::Textarea);
+        assert_eq!(s.channels[0].fields[0].max_length, Some(100));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sealbox.toml");
+        std::fs::write(&file, "listne = \"127.0.0.1:1\"\n").unwrap();
+        let err = Settings::load(Some(&file), &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("listne"), "{err}");
+    }
+}

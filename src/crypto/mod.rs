@@ -1,0 +1,34 @@
+//! Everything that touches age, argon2 or key material. Nothing here knows about cases or HTTP.
+//!
+//! Every sealed value is a standard binary age file, so an organisation can always open its own
+//! data offline with the reference `age` tool.
+
+pub mod claim_code;
+pub mod kdf;
+pub mod keys;
+pub mod lookup;
+pub mod random;
+pub mod seal;
+
+pub use claim_code::ClaimCode;
+pub use kdf::KdfPool;
+pub use keys::{KeyPair, SecretKey};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CryptoError {
+    #[error("could not seal: {0}")]
+    Seal(String),
+    #[error("could not open sealed data")]
+    Open,
+    #[error("invalid key: {0}")]
+    Key(String),
+    #[error("password hashing failed: {0}")]
+    PasswordHash(String),
+    #[error("key derivation worker failed: {0}")]
+    Worker(String),
+    #[error("key file {path}: {source}")]
+    KeyFile {
+        path: String,
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,8 @@
+//! sealbox: a self-hosted intake for whistleblowing reports and customer complaints, with
+//! everything sealed at rest as standard age files.
+//!
+//! Layers: `http` → `cases` → (`crypto`, `store`). Nothing reaches upward.
+
+pub mod config;
+pub mod crypto;
+pub mod store;
