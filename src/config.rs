@@ -191,7 +191,10 @@ impl Settings {
                 )))
             }
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None => figment = figment.merge(Toml::file_exact("sealbox.toml")),
+            None if Path::new("sealbox.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("sealbox.toml"))
+            }
+            None => {}
         }
         figment = figment.merge(Env::prefixed("SEALBOX_").split("__"));
         if let Some(dir) = &overrides.data_dir {

@@ -3,6 +3,8 @@
 //!
 //! Layers: `http` → `cases` → (`crypto`, `store`). Nothing reaches upward.
 
+pub mod cases;
 pub mod config;
 pub mod crypto;
+pub mod http;
 pub mod store;

@@ -1,3 +1,187 @@
-fn main() {
-    println!("sealbox");
+//! The `sealbox` command line: the server and the operator's tools.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+use zeroize::Zeroizing;
+
+use sealbox::cases::officers::NewOfficerInput;
+use sealbox::cases::Cases;
+use sealbox::config::{Overrides, Settings};
+use sealbox::http::Application;
+
+/// Sealed intake for whistleblowing reports and customer complaints.
+///
+/// Everything submitters and officers write is stored only as age ciphertext. With no
+/// configuration file, `sealbox serve` runs on 127.0.0.1:8080 with data in ./data.
+#[derive(Parser)]
+#[command(version, propagate_version = true)]
+struct Cli {
+    /// Configuration file (default: sealbox.toml in the working directory, when present).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Data directory (database, keys, mail); overrides `data_dir`.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Manage officers, the people who read and work cases.
+    #[command(subcommand)]
+    Officer(OfficerCommand),
+}
+
+#[derive(Subcommand)]
+enum OfficerCommand {
+    /// Create an officer and their age key, sealed with their password.
+    ///
+    /// The password is read from the first line of standard input, e.g.
+    /// `printf '%s\n' "$PASSWORD" | sealbox officer add --email … --name … --password-stdin`.
+    Add(AddOfficer),
+    /// List officers.
+    List,
+}
+
+#[derive(Args)]
+struct AddOfficer {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// May manage officers and settings.
+    #[arg(long)]
+    admin: bool,
+    /// Channels this officer handles, comma-separated (default: every channel).
+    #[arg(long, value_delimiter = ',', value_name = "a,b")]
+    channels: Option<Vec<String>>,
+    /// Read the password from standard input (required: passwords never go on the command line).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let overrides = Overrides {
+        data_dir: cli.data_dir.clone(),
+        listen: match &cli.command {
+            Command::Serve { listen } => *listen,
+            _ => None,
+        },
+    };
+    let settings = match Settings::load(cli.config.as_deref(), &overrides) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let result = actix_web::rt::System::new().block_on(run(cli.command, settings));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::FAILURE
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SEALBOX_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_server=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    let cases = Cases::open(&settings)?;
+    match command {
+        Command::Serve { .. } => serve(settings, cases).await,
+        Command::Officer(OfficerCommand::Add(args)) => add_officer(&cases, args).await,
+        Command::Officer(OfficerCommand::List) => list_officers(&cases).await,
+    }
+}
+
+async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {
+    let officers = cases.list_officers().await?;
+    if officers.iter().all(|o| o.disabled) {
+        tracing::warn!(
+            "no officer yet: add one with `sealbox officer add` before taking reports, \
+             or cases can be read only through the recovery key"
+        );
+    }
+    if settings.recovery_recipient.is_none() {
+        tracing::warn!(
+            "no recovery_recipient set: if every officer of a channel loses their password, \
+             its cases cannot be opened again"
+        );
+    }
+    let data_dir = settings.data_dir.display().to_string();
+    let app = Application::build(settings, cases)?;
+    tracing::info!(data_dir, "sealbox listening on http://{}", app.addr());
+    app.run().await?;
+    Ok(())
+}
+
+async fn add_officer(cases: &Cases, args: AddOfficer) -> anyhow::Result<()> {
+    if !args.password_stdin {
+        anyhow::bail!("give the password on standard input with --password-stdin");
+    }
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = SecretString::from(line.trim_end_matches(['\n', '\r']).to_owned());
+    let officer = cases
+        .add_officer(NewOfficerInput {
+            email: args.email,
+            name: args.name,
+            admin: args.admin,
+            channels: args.channels,
+            password,
+        })
+        .await?;
+    println!(
+        "added officer {} <{}> (id {})",
+        officer.name, officer.email, officer.id
+    );
+    Ok(())
+}
+
+async fn list_officers(cases: &Cases) -> anyhow::Result<()> {
+    let officers = cases.list_officers().await?;
+    if officers.is_empty() {
+        println!("no officers yet: add one with `sealbox officer add`");
+        return Ok(());
+    }
+    println!(
+        "{:<32}  {:<30}  {:<24}  {:<5}  {:<8}  channels",
+        "id", "email", "name", "admin", "state"
+    );
+    for o in officers {
+        println!(
+            "{:<32}  {:<30}  {:<24}  {:<5}  {:<8}  {}",
+            o.id,
+            o.email,
+            o.name,
+            if o.admin { "yes" } else { "no" },
+            if o.disabled { "disabled" } else { "active" },
+            o.channels.map_or("(all)".to_owned(), |c| c.join(","))
+        );
+    }
+    Ok(())
 }

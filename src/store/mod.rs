@@ -73,15 +73,18 @@ impl Store {
     }
 
     /// Runs blocking database work on the blocking thread pool, never on the async executor.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    /// The closure may return the caller's own error type, so a caller can seal and store in
+    /// one blocking step.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Store) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
     {
         let store = self.clone();
         tokio::task::spawn_blocking(move || work(&store))
             .await
-            .map_err(|e| StoreError::Worker(e.to_string()))?
+            .map_err(|e| E::from(StoreError::Worker(e.to_string())))?
     }
 
     pub(crate) fn writer(&self) -> MutexGuard<'_, Connection> {

@@ -1,0 +1,495 @@
+//! Channels (where a case comes in) and their forms: definitions, built-ins, and validation of
+//! what a submitter sends.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::config::{ChannelConfig, ChannelKind, FieldConfig, FieldKind};
+
+use super::CaseError;
+
+const DAY: i64 = 24 * 60 * 60;
+const TEXT_MAX: usize = 500;
+const TEXTAREA_MAX: usize = 20_000;
+/// Characters in a whole submission, across fields, so a case stays a reasonable size.
+const SUBMISSION_MAX: usize = 100_000;
+
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub id: String,
+    pub kind: ChannelKind,
+    pub title: String,
+    pub description: String,
+    pub fields: Vec<Field>,
+    pub acknowledge_days: u32,
+    pub resolve_days: u32,
+    pub retention_days: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub id: String,
+    pub label: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub options: Vec<String>,
+    pub max_length: usize,
+    pub help: String,
+}
+
+/// A value as a client sent it, before validation.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub enum RawValue {
+    Text(String),
+    Bool(bool),
+}
+
+/// The channels of this installation, validated once at start-up.
+#[derive(Debug, Clone)]
+pub struct Channels(Vec<Channel>);
+
+impl ChannelKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ChannelKind::Whistleblowing => "whistleblowing",
+            ChannelKind::Complaint => "complaint",
+        }
+    }
+}
+
+impl Channels {
+    /// The configured channels, or the two built-in ones when none are configured.
+    pub fn from_config(configured: &[ChannelConfig]) -> Result<Self, String> {
+        let source = if configured.is_empty() {
+            builtin()
+        } else {
+            configured.to_vec()
+        };
+        let mut ids = HashSet::new();
+        let channels = source
+            .into_iter()
+            .map(|c| {
+                if !ids.insert(c.id.clone()) {
+                    return Err(format!("channel id {:?} is used twice", c.id));
+                }
+                Channel::from_config(c)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Channels(channels))
+    }
+
+    pub fn all(&self) -> &[Channel] {
+        &self.0
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Channel> {
+        self.0.iter().find(|c| c.id == id)
+    }
+
+    pub fn of_kind(&self, kind: ChannelKind) -> impl Iterator<Item = &Channel> {
+        self.0.iter().filter(move |c| c.kind == kind)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+impl Channel {
+    fn from_config(c: ChannelConfig) -> Result<Self, String> {
+        if !valid_id(&c.id) {
+            return Err(format!(
+                "channel id {:?}: use 1-64 of a-z, 0-9, '-' and '_'",
+                c.id
+            ));
+        }
+        if c.fields.is_empty() {
+            return Err(format!("channel {:?} has no fields", c.id));
+        }
+        let mut seen = HashSet::new();
+        let fields = c
+            .fields
+            .into_iter()
+            .map(|f| {
+                if !valid_id(&f.id) || matches!(f.id.as_str(), "channel" | "contact" | "csrf") {
+                    return Err(format!(
+                        "channel {:?}: field id {:?} is not allowed",
+                        c.id, f.id
+                    ));
+                }
+                if !seen.insert(f.id.clone()) {
+                    return Err(format!(
+                        "channel {:?}: field id {:?} is used twice",
+                        c.id, f.id
+                    ));
+                }
+                if f.kind == FieldKind::Select && f.options.is_empty() {
+                    return Err(format!(
+                        "channel {:?}: select field {:?} needs options",
+                        c.id, f.id
+                    ));
+                }
+                let default_max = match f.kind {
+                    FieldKind::Textarea => TEXTAREA_MAX,
+                    _ => TEXT_MAX,
+                };
+                Ok(Field {
+                    max_length: f
+                        .max_length
+                        .unwrap_or(default_max)
+                        .clamp(1, TEXTAREA_MAX * 5),
+                    id: f.id,
+                    label: f.label,
+                    kind: f.kind,
+                    required: f.required,
+                    options: f.options,
+                    help: f.help,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let (ack, resolve) = match c.kind {
+            ChannelKind::Whistleblowing => (7, 90),
+            ChannelKind::Complaint => (1, 30),
+        };
+        Ok(Channel {
+            id: c.id,
+            kind: c.kind,
+            title: c.title,
+            description: c.description,
+            fields,
+            acknowledge_days: c.acknowledge_days.unwrap_or(ack),
+            resolve_days: c.resolve_days.unwrap_or(resolve),
+            retention_days: c.retention_days.unwrap_or(365),
+        })
+    }
+
+    /// Whether this channel takes a contact address for updates (complaints only: a
+    /// whistleblower's address would undo their anonymity).
+    pub fn takes_contact(&self) -> bool {
+        self.kind == ChannelKind::Complaint
+    }
+
+    /// Due dates at receipt: acknowledgement, and feedback/resolution. For whistleblowing the
+    /// feedback clock starts at acknowledgement, so until then it is counted from the latest
+    /// date acknowledgement was due (EU Directive 2019/1937, art. 9(1)(f)).
+    pub fn deadlines(&self, received_at: i64) -> (i64, i64) {
+        let ack = received_at + i64::from(self.acknowledge_days) * DAY;
+        let resolve = match self.kind {
+            ChannelKind::Whistleblowing => ack + i64::from(self.resolve_days) * DAY,
+            ChannelKind::Complaint => received_at + i64::from(self.resolve_days) * DAY,
+        };
+        (ack, resolve)
+    }
+
+    /// Checks every field against its definition; returns the values to seal, by field id.
+    /// Errors name the field, so a form can show the message beside it.
+    pub fn validate(
+        &self,
+        raw: &BTreeMap<String, RawValue>,
+    ) -> Result<BTreeMap<String, serde_json::Value>, CaseError> {
+        if let Some(unknown) = raw
+            .keys()
+            .find(|k| !self.fields.iter().any(|f| &f.id == *k))
+        {
+            return Err(CaseError::invalid(
+                &format!("fields.{unknown}"),
+                "this form has no such field",
+            ));
+        }
+        let mut out = BTreeMap::new();
+        let mut total = 0;
+        for field in &self.fields {
+            let name = format!("fields.{}", field.id);
+            let value = match (field.kind, raw.get(&field.id)) {
+                (FieldKind::Checkbox, None) => serde_json::Value::Bool(false),
+                (FieldKind::Checkbox, Some(RawValue::Bool(b))) => serde_json::Value::Bool(*b),
+                (FieldKind::Checkbox, Some(RawValue::Text(t))) => {
+                    serde_json::Value::Bool(matches!(t.as_str(), "on" | "true" | "yes" | "1"))
+                }
+                (_, Some(RawValue::Bool(_))) => {
+                    return Err(CaseError::invalid(&name, "expected text"))
+                }
+                (_, None) => serde_json::Value::String(String::new()),
+                (_, Some(RawValue::Text(t))) => {
+                    let text = t.replace("\r\n", "\n");
+                    let text = text.trim();
+                    let chars = text.chars().count();
+                    if chars > field.max_length {
+                        return Err(CaseError::invalid(
+                            &name,
+                            &format!(
+                                "{} is too long: {chars} characters, at most {}",
+                                field.label, field.max_length
+                            ),
+                        ));
+                    }
+                    if text
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\t')
+                    {
+                        return Err(CaseError::invalid(&name, "contains control characters"));
+                    }
+                    if field.kind != FieldKind::Textarea && text.contains('\n') {
+                        return Err(CaseError::invalid(&name, "must be a single line"));
+                    }
+                    total += chars;
+                    serde_json::Value::String(text.to_owned())
+                }
+            };
+            let empty = matches!(&value, serde_json::Value::String(s) if s.is_empty())
+                || value == serde_json::Value::Bool(false);
+            if empty {
+                if field.required {
+                    return Err(CaseError::invalid(
+                        &name,
+                        &format!("{} is required", field.label),
+                    ));
+                }
+            } else if let serde_json::Value::String(text) = &value {
+                self.check_choice(field, &name, text)?;
+            }
+            out.insert(field.id.clone(), value);
+        }
+        if total > SUBMISSION_MAX {
+            return Err(CaseError::invalid(
+                "fields",
+                &format!("the report is too long: at most {SUBMISSION_MAX} characters in all"),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn check_choice(&self, field: &Field, name: &str, text: &str) -> Result<(), CaseError> {
+        match field.kind {
+            FieldKind::Select if !field.options.iter().any(|o| o == text) => Err(
+                CaseError::invalid(name, &format!("{}: choose one of the options", field.label)),
+            ),
+            FieldKind::Date => {
+                let format = time::macros::format_description!("[year]-[month]-[day]");
+                time::Date::parse(text, format).map(|_| ()).map_err(|_| {
+                    CaseError::invalid(name, &format!("{}: use the form YYYY-MM-DD", field.label))
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn field(id: &str, label: &str, kind: FieldKind, required: bool, help: &str) -> FieldConfig {
+    FieldConfig {
+        id: id.into(),
+        label: label.into(),
+        kind,
+        required,
+        options: Vec::new(),
+        max_length: None,
+        help: help.into(),
+    }
+}
+
+/// The two channels a fresh installation has.
+pub fn builtin() -> Vec<ChannelConfig> {
+    use FieldKind::*;
+    vec![
+        ChannelConfig {
+            id: "report".into(),
+            kind: ChannelKind::Whistleblowing,
+            title: "Report misconduct".into(),
+            description: "For employees and others who work with us: report fraud, corruption, \
+                harassment, safety or legal breaches. You do not have to give your name."
+                .into(),
+            fields: vec![
+                field(
+                    "what",
+                    "What happened?",
+                    Textarea,
+                    true,
+                    "Describe what you saw or know, in your own words.",
+                ),
+                field(
+                    "when",
+                    "When did it happen?",
+                    Text,
+                    false,
+                    "A date, a period, or \"ongoing\".",
+                ),
+                field(
+                    "where",
+                    "Where did it happen?",
+                    Text,
+                    false,
+                    "Site, department, team or system.",
+                ),
+                field(
+                    "who",
+                    "Who is involved?",
+                    Textarea,
+                    false,
+                    "Names or roles of the people involved, if you know them.",
+                ),
+                field(
+                    "how_known",
+                    "How do you know about it?",
+                    Textarea,
+                    false,
+                    "For example: you saw it, were told, or found documents.",
+                ),
+            ],
+            acknowledge_days: None,
+            resolve_days: None,
+            retention_days: None,
+        },
+        ChannelConfig {
+            id: "complaint".into(),
+            kind: ChannelKind::Complaint,
+            title: "Make a complaint".into(),
+            description: "For customers: tell us what went wrong and what would put it right."
+                .into(),
+            fields: vec![
+                field(
+                    "subject",
+                    "Subject",
+                    Text,
+                    true,
+                    "A few words on what it is about.",
+                ),
+                field("description", "What went wrong?", Textarea, true, ""),
+                field(
+                    "reference",
+                    "Order or reference number",
+                    Text,
+                    false,
+                    "If you have one, it helps us find your case.",
+                ),
+                field(
+                    "desired_resolution",
+                    "What would resolve this for you?",
+                    Textarea,
+                    false,
+                    "",
+                ),
+            ],
+            acknowledge_days: None,
+            resolve_days: None,
+            retention_days: None,
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Channel {
+        Channels::from_config(&[])
+            .unwrap()
+            .get("report")
+            .unwrap()
+            .clone()
+    }
+
+    fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, RawValue> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), RawValue::Text(v.to_string())))
+            .collect()
+    }
+
+    #[test]
+    fn builtins_are_one_of_each_kind() {
+        let c = Channels::from_config(&[]).unwrap();
+        assert_eq!(c.of_kind(ChannelKind::Whistleblowing).count(), 1);
+        assert_eq!(c.of_kind(ChannelKind::Complaint).count(), 1);
+    }
+
+    #[test]
+    fn required_field_missing_names_the_field() {
+        let err = report().validate(&raw(&[("when", "May")])).unwrap_err();
+        assert_eq!(err.field(), Some("fields.what"));
+    }
+
+    #[test]
+    fn too_long_and_unknown_fields_are_refused() {
+        let long = "x".repeat(501);
+        let err = report()
+            .validate(&raw(&[("what", "a"), ("when", &long)]))
+            .unwrap_err();
+        assert_eq!(err.field(), Some("fields.when"));
+        let err = report()
+            .validate(&raw(&[("what", "a"), ("nope", "b")]))
+            .unwrap_err();
+        assert_eq!(err.field(), Some("fields.nope"));
+    }
+
+    #[test]
+    fn values_are_trimmed_and_line_endings_normalised() {
+        let v = report()
+            .validate(&raw(&[("what", "  line one\r\nline two  ")]))
+            .unwrap();
+        assert_eq!(v["what"], "line one\nline two");
+        assert_eq!(v["when"], "");
+    }
+
+    #[test]
+    fn configured_channels_check_selects_dates_and_checkboxes() {
+        let cfg: ChannelConfig = toml_channel(
+            r#"
+id = "hr"
+kind = "whistleblowing"
+title = "HR"
+[[fields]]
+id = "area"
+label = "Area"
+type = "select"
+options = ["pay", "safety"]
+required = true
+[[fields]]
+id = "day"
+label = "Day"
+type = "date"
+[[fields]]
+id = "ok"
+label = "I confirm"
+type = "checkbox"
+required = true
+"#,
+        );
+        let channels = Channels::from_config(&[cfg]).unwrap();
+        let hr = channels.get("hr").unwrap();
+        assert!(hr.validate(&raw(&[("area", "pay"), ("ok", "on")])).is_ok());
+        let e = hr
+            .validate(&raw(&[("area", "other"), ("ok", "on")]))
+            .unwrap_err();
+        assert_eq!(e.field(), Some("fields.area"));
+        let e = hr
+            .validate(&raw(&[
+                ("area", "pay"),
+                ("day", "32/13/2020"),
+                ("ok", "on"),
+            ]))
+            .unwrap_err();
+        assert_eq!(e.field(), Some("fields.day"));
+        let e = hr.validate(&raw(&[("area", "pay")])).unwrap_err();
+        assert_eq!(e.field(), Some("fields.ok"));
+    }
+
+    #[test]
+    fn bad_channel_definitions_are_refused() {
+        let mut c = builtin().remove(0);
+        c.id = "Bad Id".into();
+        assert!(Channels::from_config(&[c]).is_err());
+        let twice = vec![builtin().remove(0), builtin().remove(0)];
+        assert!(Channels::from_config(&twice).is_err());
+    }
+
+    fn toml_channel(text: &str) -> ChannelConfig {
+        use figment::providers::{Format, Toml};
+        figment::Figment::from(Toml::string(text))
+            .extract()
+            .unwrap()
+    }
+}

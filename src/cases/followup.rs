@@ -1,0 +1,184 @@
+//! Follow-up: a submitter unlocks their case with the claim code, reads it and writes back.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::intake::SealedSubmission;
+use super::text::MessageBody;
+use super::{now, CaseError, Cases};
+use crate::crypto::{kdf, keys, random, seal, ClaimCode, SecretKey};
+use crate::store::{cases, messages};
+
+/// Salt for the derivation that an unknown or malformed code still pays for, so it costs the
+/// same time as a real one.
+const DUMMY_SALT: [u8; kdf::SALT_LEN] = [0x5a; kdf::SALT_LEN];
+
+/// A case opened with its claim code: the case key, in memory only. The key is zeroized when
+/// this is dropped (sign-out, idle expiry, end of an API request).
+#[derive(Clone)]
+pub struct Unlocked {
+    case_id: String,
+    key: SecretKey,
+}
+
+impl Unlocked {
+    pub fn case_id(&self) -> &str {
+        &self.case_id
+    }
+}
+
+/// A case as its submitter sees it.
+#[derive(Debug, Serialize)]
+pub struct CaseView {
+    pub number: i64,
+    pub channel: String,
+    pub channel_title: String,
+    pub kind: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub received_at: i64,
+    /// Field values by field id, as the API returns them.
+    pub fields: BTreeMap<String, serde_json::Value>,
+    /// (label, value) in form order, for pages.
+    pub labelled: Vec<(String, String)>,
+    pub contact_email: Option<String>,
+    pub messages: Vec<MessageView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageView {
+    pub author: String,
+    pub body: String,
+    pub at: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct SealedMessage {
+    pub body: String,
+}
+
+impl Cases {
+    /// Opens a case with a claim code as typed. Every failure, malformed, unknown or wrong,
+    /// is the same `ClaimRejected` after the same argon2id work.
+    pub async fn unlock(&self, typed: &str) -> Result<Unlocked, CaseError> {
+        let code = ClaimCode::parse(typed).ok();
+        let tag = code
+            .as_ref()
+            .map_or_else(random::bytes::<32>, |c| self.lookup.tag(c));
+        let found = self
+            .store
+            .run(move |s| cases::find_by_claim_tag(s, &tag))
+            .await?;
+        let salt = found
+            .as_ref()
+            .map_or(DUMMY_SALT.to_vec(), |m| m.submitter_salt.clone());
+        let code = code.unwrap_or_else(ClaimCode::generate);
+        let key = self
+            .kdf
+            .run(move || kdf::submitter_key(&code, &salt))
+            .await??;
+        let found = found.ok_or(CaseError::ClaimRejected)?;
+        let case_key =
+            keys::open_grant(&found.submitter_grant, &key).map_err(|_| CaseError::ClaimRejected)?;
+        Ok(Unlocked {
+            case_id: found.case_id,
+            key: case_key,
+        })
+    }
+
+    /// Decrypts the case for its submitter.
+    pub async fn view(&self, unlocked: &Unlocked) -> Result<CaseView, CaseError> {
+        let unlocked = unlocked.clone();
+        let channels = self.channels.clone();
+        self.store
+            .run(move |s| {
+                let record = cases::get(s, &unlocked.case_id)?
+                    .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
+                let plain = seal::open(&record.sealed_submission, &unlocked.key)?;
+                let doc: SealedSubmission = serde_json::from_slice(&plain)
+                    .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+                let channel = channels.get(&record.channel_id);
+                let labelled = labelled_fields(channel, &doc.fields);
+                let messages = messages::list(s, &record.id)?
+                    .into_iter()
+                    .map(|m| {
+                        let plain = seal::open(&m.sealed, &unlocked.key)?;
+                        let msg: SealedMessage = serde_json::from_slice(&plain).map_err(|e| {
+                            CaseError::Setup(format!("sealed message is unreadable: {e}"))
+                        })?;
+                        Ok(MessageView {
+                            author: m.author,
+                            body: msg.body,
+                            at: m.created_at,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, CaseError>>()?;
+                Ok(CaseView {
+                    number: record.number,
+                    channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.clone()),
+                    channel: record.channel_id,
+                    kind: record.kind,
+                    status: record.status,
+                    outcome: record.outcome,
+                    received_at: record.received_at,
+                    fields: doc.fields,
+                    labelled,
+                    contact_email: doc.contact.map(|c| c.email),
+                    messages,
+                })
+            })
+            .await
+    }
+
+    /// Adds a submitter's message to the thread, sealed to the case key.
+    pub async fn add_submitter_message(
+        &self,
+        unlocked: &Unlocked,
+        body: MessageBody,
+    ) -> Result<(), CaseError> {
+        let case_id = unlocked.case_id.clone();
+        self.store
+            .run(move |s| {
+                let record = cases::get(s, &case_id)?
+                    .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
+                let json = Zeroizing::new(
+                    serde_json::to_vec(&SealedMessage {
+                        body: body.as_str().to_owned(),
+                    })
+                    .map_err(|e| CaseError::Setup(e.to_string()))?,
+                );
+                let sealed = seal::seal_padded(&json, &[&record.case_public_key])?;
+                messages::insert(s, &case_id, "submitter", None, &sealed, now())?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+/// Field values labelled by the channel's form, in its order; values of fields the form no
+/// longer has come last, under their ids.
+fn labelled_fields(
+    channel: Option<&super::Channel>,
+    fields: &BTreeMap<String, serde_json::Value>,
+) -> Vec<(String, String)> {
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Bool(true) => "yes".into(),
+        serde_json::Value::Bool(false) => "no".into(),
+        other => other.to_string(),
+    };
+    let known = channel.map(|c| c.fields.as_slice()).unwrap_or_default();
+    let mut out: Vec<(String, String)> = known
+        .iter()
+        .filter_map(|f| fields.get(&f.id).map(|v| (f.label.clone(), show(v))))
+        .collect();
+    out.extend(
+        fields
+            .iter()
+            .filter(|(id, _)| !known.iter().any(|f| &f.id == *id))
+            .map(|(id, v)| (id.clone(), show(v))),
+    );
+    out
+}

@@ -1,0 +1,222 @@
+//! Intake: a submission becomes a sealed case, and the submitter gets a claim code.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::channels::RawValue;
+use super::text::Email;
+use super::{now, CaseError, Cases};
+use crate::crypto::{self, kdf, keys, seal, ClaimCode, KeyPair};
+use crate::store::cases::{Holder, KeyKind, NewCase, NewGrant};
+use crate::store::officers;
+
+/// What a submitter sends, before validation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    pub channel: String,
+    #[serde(default)]
+    pub fields: BTreeMap<String, RawValue>,
+    #[serde(default)]
+    pub exclude_officers: Vec<String>,
+    pub contact: Option<ContactInput>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub consent: bool,
+}
+
+/// What the submitter takes away. The claim code is shown once and never stored.
+pub struct Receipt {
+    pub case_id: String,
+    pub number: i64,
+    pub claim_code: ClaimCode,
+}
+
+/// An officer a submitter may exclude from their case.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficerRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// The sealed document of a case, as `age -d` prints it (padded JSON).
+#[derive(Serialize, Deserialize)]
+pub(super) struct SealedSubmission {
+    pub channel: String,
+    pub fields: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub exclude_officers: Vec<String>,
+    pub contact: Option<SealedContact>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct SealedContact {
+    pub email: String,
+    pub consent: bool,
+}
+
+impl Cases {
+    /// Officers who may be excluded from a case in `channel`: those who would receive it.
+    pub async fn excludable_officers(&self, channel: &str) -> Result<Vec<OfficerRef>, CaseError> {
+        let channel = channel.to_owned();
+        let rows = self
+            .store
+            .run(move |s| officers::for_channel(s, &channel))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|o| OfficerRef {
+                id: o.id,
+                name: o.name,
+            })
+            .collect())
+    }
+
+    /// Validates, seals and stores a submission. The case is committed (and durable) before
+    /// the claim code is returned; on any error nothing of it is stored.
+    #[tracing::instrument(skip_all, fields(channel = %submission.channel))]
+    pub async fn submit(&self, submission: Submission) -> Result<Receipt, CaseError> {
+        let channel = self
+            .channels
+            .get(&submission.channel)
+            .ok_or_else(|| CaseError::invalid("channel", "there is no such channel"))?
+            .clone();
+        let fields = channel.validate(&submission.fields)?;
+        let contact = match submission.contact {
+            Some(c) if !c.email.trim().is_empty() => {
+                if !channel.takes_contact() {
+                    return Err(CaseError::invalid(
+                        "contact.email",
+                        "this channel does not take a contact address: it would identify you",
+                    ));
+                }
+                let email = Email::parse("contact.email", &c.email)?;
+                if !c.consent {
+                    return Err(CaseError::invalid(
+                        "contact.consent",
+                        "tick the box to agree that we may email you about this complaint, \
+                         or leave the address empty",
+                    ));
+                }
+                Some(SealedContact {
+                    email: email.as_str().to_owned(),
+                    consent: true,
+                })
+            }
+            _ => None,
+        };
+
+        let channel_id = channel.id.clone();
+        let entitled = self
+            .store
+            .run(move |s| officers::for_channel(s, &channel_id))
+            .await?;
+        let mut exclude = submission.exclude_officers;
+        exclude.sort();
+        exclude.dedup();
+        if let Some(unknown) = exclude
+            .iter()
+            .find(|id| !entitled.iter().any(|o| &o.id == *id))
+        {
+            return Err(CaseError::invalid(
+                "exclude_officers",
+                &format!("{unknown:?} is not an officer of this channel"),
+            ));
+        }
+        let readers: Vec<(String, String)> = entitled
+            .iter()
+            .filter(|o| !exclude.contains(&o.id))
+            .map(|o| (o.id.clone(), o.public_key.clone()))
+            .collect();
+        if readers.is_empty() && !entitled.is_empty() {
+            return Err(CaseError::invalid(
+                "exclude_officers",
+                "leave at least one officer who may read your report",
+            ));
+        }
+
+        let document = Zeroizing::new(
+            serde_json::to_vec(&SealedSubmission {
+                channel: channel.id.clone(),
+                fields,
+                exclude_officers: exclude,
+                contact,
+            })
+            .map_err(|e| CaseError::Setup(e.to_string()))?,
+        );
+
+        let code = ClaimCode::generate();
+        let salt = crypto::random::bytes::<{ kdf::SALT_LEN }>();
+        let (code, submitter) = self
+            .kdf
+            .run(move || {
+                let key = kdf::submitter_key(&code, &salt);
+                (code, key)
+            })
+            .await?;
+        let submitter = submitter?;
+        let claim_tag = self.lookup.tag(&code);
+        let recovery = self.recovery_recipient.clone();
+        let received_at = now();
+        let (ack_due, resolve_due) = channel.deadlines(received_at);
+        let kind = channel.kind.as_str();
+        let channel_id = channel.id.clone();
+
+        let (case_id, number) = self
+            .store
+            .run(move |store| {
+                let case_key = KeyPair::generate();
+                let staff_key = KeyPair::generate();
+                let sealed_submission = seal::seal_padded(&document, &[&case_key.public])?;
+                let mut grants = vec![NewGrant {
+                    key: KeyKind::Case,
+                    holder: Holder::Submitter,
+                    sealed: keys::grant(&case_key.secret, &submitter.public())?,
+                }];
+                let holders = readers
+                    .into_iter()
+                    .map(|(id, public)| (Holder::Officer(id), public))
+                    .chain(recovery.map(|r| (Holder::Recovery, r)));
+                for (holder, public) in holders {
+                    for (kind, key) in [(KeyKind::Case, &case_key), (KeyKind::Staff, &staff_key)] {
+                        grants.push(NewGrant {
+                            key: kind,
+                            holder: holder.clone(),
+                            sealed: keys::grant(&key.secret, &public)?,
+                        });
+                    }
+                }
+                let case = NewCase {
+                    id: crypto::random::id(),
+                    channel_id,
+                    kind,
+                    received_at,
+                    acknowledge_due_at: Some(ack_due),
+                    resolve_due_at: Some(resolve_due),
+                    case_public_key: case_key.public,
+                    staff_public_key: staff_key.public,
+                    claim_tag,
+                    submitter_salt: salt.to_vec(),
+                    sealed_submission,
+                    grants,
+                };
+                let number = crate::store::cases::insert(store, &case)?;
+                Ok::<_, CaseError>((case.id, number))
+            })
+            .await?;
+        tracing::info!(number, "case received");
+        Ok(Receipt {
+            case_id,
+            number,
+            claim_code: code,
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! The domain: intake, follow-up, officers. No HTTP and no SQL here; rules live here.
+
+pub mod channels;
+pub mod followup;
+pub mod intake;
+pub mod officers;
+pub mod text;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::crypto::lookup::LookupKey;
+use crate::crypto::{CryptoError, KdfPool};
+use crate::store::{Store, StoreError};
+
+pub use channels::{Channel, Channels};
+
+#[derive(thiserror::Error)]
+pub enum CaseError {
+    /// Input that breaks a rule; `field` names what to fix (`fields.what`, `contact.email`).
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    /// A claim code that opens no case: malformed, unknown and wrong look the same.
+    #[error("this claim code does not open a case")]
+    ClaimRejected,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl std::fmt::Debug for CaseError {
+    /// The whole cause chain, for logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl CaseError {
+    pub fn invalid(field: &str, message: &str) -> Self {
+        CaseError::Invalid {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        }
+    }
+
+    /// The input field an `Invalid` error is about.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            CaseError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// The seconds since the Unix epoch: all timestamps are stored so.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Everything the domain needs, shared by every request.
+#[derive(Clone)]
+pub struct Cases {
+    store: Store,
+    kdf: KdfPool,
+    lookup: Arc<LookupKey>,
+    channels: Arc<Channels>,
+    recovery_recipient: Option<String>,
+}
+
+impl Cases {
+    /// Opens the data directory (created with mode 0700 when absent), its database and keys.
+    pub fn open(settings: &Settings) -> Result<Self, CaseError> {
+        let dir = &settings.data_dir;
+        create_private_dir(dir)?;
+        create_private_dir(&dir.join("keys"))?;
+        let store = Store::open(&dir.join("sealbox.sqlite"))?;
+        let lookup = LookupKey::load_or_create(&dir.join("keys").join("lookup.key"))?;
+        let channels = Channels::from_config(&settings.channels).map_err(CaseError::Setup)?;
+        if let Some(r) = &settings.recovery_recipient {
+            crate::crypto::keys::recipient(r).map_err(|e| {
+                CaseError::Setup(format!("recovery_recipient is not an age public key: {e}"))
+            })?;
+        }
+        Ok(Cases {
+            store,
+            kdf: KdfPool::new(settings.kdf_workers()),
+            lookup: Arc::new(lookup),
+            channels: Arc::new(channels),
+            recovery_recipient: settings.recovery_recipient.clone(),
+        })
+    }
+
+    pub fn channels(&self) -> &Channels {
+        &self.channels
+    }
+
+    /// The database is sound (`PRAGMA integrity_check`).
+    pub async fn healthy(&self) -> Result<bool, CaseError> {
+        Ok(self.store.run(|s| s.integrity_check()).await? == "ok")
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), CaseError> {
+    let fail = |e: std::io::Error| CaseError::Setup(format!("{}: {e}", dir.display()));
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(fail)
+}

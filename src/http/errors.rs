@@ -1,0 +1,249 @@
+//! The one place errors become HTTP responses: JSON `{"error","message"}` for the API, the same
+//! message in HTML for pages.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::cases::CaseError;
+
+/// An error as the client will see it.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Problem {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn too_large(limit: usize) -> Self {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request body is larger than the limit of {limit} bytes"),
+        )
+    }
+
+    pub fn rate_limited(retry_after: u64) -> Self {
+        Problem {
+            retry_after: Some(retry_after),
+            ..Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "too many attempts from your connection: try again in {retry_after} seconds"
+                ),
+            )
+        }
+    }
+
+    pub fn claim_rejected() -> Self {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            CaseError::ClaimRejected.to_string(),
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "there is nothing at this address",
+        )
+    }
+}
+
+impl From<CaseError> for Problem {
+    fn from(e: CaseError) -> Self {
+        match e {
+            CaseError::Invalid { field, message } => Problem {
+                field: Some(field),
+                ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
+            },
+            CaseError::ClaimRejected => Problem::claim_rejected(),
+            CaseError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
+            CaseError::NotFound(m) => Problem::new(StatusCode::NOT_FOUND, "not_found", m),
+            other => {
+                tracing::error!(error = ?other, "request failed");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on our side; nothing you sent was stored, please try again",
+                )
+            }
+        }
+    }
+}
+
+/// An error answered as JSON (the API).
+#[derive(Debug)]
+pub struct ApiError(pub Problem);
+
+impl<E: Into<Problem>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let p = &self.0;
+        let mut body = serde_json::json!({ "error": p.code, "message": p.message });
+        if let Some(field) = &p.field {
+            body["field"] = field.clone().into();
+        }
+        let mut res = HttpResponse::build(p.status);
+        decorate(&mut res, p);
+        if p.status == StatusCode::UNAUTHORIZED {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        res.json(body)
+    }
+}
+
+/// An error answered as an HTML page.
+#[derive(Debug)]
+pub struct PageError(pub Problem);
+
+impl<E: Into<Problem>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    heading: &'a str,
+    message: &'a str,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let p = &self.0;
+        let heading = match p.status {
+            StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
+            StatusCode::PAYLOAD_TOO_LARGE => "That was too much at once",
+            s if s.is_server_error() => "Something went wrong",
+            _ => "That did not work",
+        };
+        let mut res = HttpResponse::build(p.status);
+        decorate(&mut res, p);
+        html(
+            &mut res,
+            ErrorPage {
+                heading,
+                message: &p.message,
+            },
+        )
+    }
+}
+
+fn decorate(res: &mut actix_web::HttpResponseBuilder, p: &Problem) {
+    if let Some(s) = p.retry_after {
+        res.insert_header((header::RETRY_AFTER, s.to_string()));
+    }
+}
+
+/// Renders a template into the response; a template that fails to render is a 500, logged.
+pub fn html(res: &mut actix_web::HttpResponseBuilder, page: impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => res.content_type("text/html; charset=utf-8").body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("something went wrong on our side")
+        }
+    }
+}
+
+/// JSON bodies: too large → 413; not JSON → 400 or 415; JSON of the wrong shape → 422.
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let limit = limit_of(req);
+    let problem = match &err {
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => Problem::too_large(limit),
+        E::ContentType => Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ),
+        E::Deserialize(e) if e.is_data() => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            format!("the JSON does not have the expected shape: {e}"),
+        ),
+        E::Deserialize(e) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("the body is not valid JSON: {e}"),
+        ),
+        other => Problem::new(StatusCode::BAD_REQUEST, "malformed", other.to_string()),
+    };
+    ApiError(problem).into()
+}
+
+/// Form bodies: too large → 413; anything unreadable → 400; shown as a page.
+pub fn form_error(
+    err: actix_web::error::UrlencodedError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::UrlencodedError as E;
+    let problem = match &err {
+        E::Overflow { .. } => Problem::too_large(limit_of(req)),
+        E::ContentType => Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the form as application/x-www-form-urlencoded",
+        ),
+        _ => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            "the form could not be read; please go back and send it again",
+        ),
+    };
+    PageError(problem).into()
+}
+
+fn limit_of(req: &actix_web::HttpRequest) -> usize {
+    req.app_data::<actix_web::web::Data<super::AppState>>()
+        .map_or(0, |s| s.settings.limits.json_body_bytes)
+}

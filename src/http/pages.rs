@@ -1,0 +1,441 @@
+//! HTML pages. They work without JavaScript, load nothing from another origin, and set no
+//! cookie before a claim-code sign-in.
+
+use std::collections::{BTreeMap, HashSet};
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::ExposeSecret;
+
+use super::errors::{html, PageError, Problem};
+use super::rate_limit::Bucket;
+use super::sessions::{Session, COOKIE};
+use super::views::*;
+use super::AppState;
+use crate::cases::channels::RawValue;
+use crate::cases::intake::{ContactInput, Submission};
+use crate::cases::text::MessageBody;
+use crate::cases::{CaseError, Channel};
+use crate::config::{ChannelKind, FieldKind};
+
+type Form = web::Form<Vec<(String, String)>>;
+
+pub async fn index() -> HttpResponse {
+    html(&mut HttpResponse::Ok(), IndexPage)
+}
+
+pub async fn not_found() -> Result<HttpResponse, PageError> {
+    Err(PageError(Problem::not_found()))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ChannelQuery {
+    channel: Option<String>,
+}
+
+pub async fn report_form(
+    state: web::Data<AppState>,
+    query: web::Query<ChannelQuery>,
+) -> Result<HttpResponse, PageError> {
+    channel_form(
+        &state,
+        ChannelKind::Whistleblowing,
+        query.channel.as_deref(),
+    )
+    .await
+}
+
+pub async fn complaint_form(
+    state: web::Data<AppState>,
+    query: web::Query<ChannelQuery>,
+) -> Result<HttpResponse, PageError> {
+    channel_form(&state, ChannelKind::Complaint, query.channel.as_deref()).await
+}
+
+pub async fn report_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    submit(&req, &state, ChannelKind::Whistleblowing, form.into_inner()).await
+}
+
+pub async fn complaint_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: Form,
+) -> Result<HttpResponse, PageError> {
+    submit(&req, &state, ChannelKind::Complaint, form.into_inner()).await
+}
+
+fn path_of(kind: &ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::Whistleblowing => "/report",
+        ChannelKind::Complaint => "/complaint",
+    }
+}
+
+/// The channel a page is about: the one asked for, or the only one of its kind. `Ok(None)`
+/// when there are several to choose from.
+fn pick_channel<'a>(
+    state: &'a AppState,
+    kind: &ChannelKind,
+    requested: Option<&str>,
+) -> Result<Option<&'a Channel>, PageError> {
+    let missing = || {
+        PageError(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "there is no such form on this site",
+        ))
+    };
+    if let Some(id) = requested {
+        return state
+            .cases
+            .channels()
+            .get(id)
+            .filter(|c| &c.kind == kind)
+            .map(Some)
+            .ok_or_else(missing);
+    }
+    let mut of_kind = state.cases.channels().of_kind(kind.clone());
+    match (of_kind.next(), of_kind.next()) {
+        (None, _) => Err(missing()),
+        (Some(only), None) => Ok(Some(only)),
+        _ => Ok(None),
+    }
+}
+
+async fn channel_form(
+    state: &AppState,
+    kind: ChannelKind,
+    requested: Option<&str>,
+) -> Result<HttpResponse, PageError> {
+    let Some(channel) = pick_channel(state, &kind, requested)? else {
+        let page = ChannelsPage {
+            heading: match kind {
+                ChannelKind::Whistleblowing => "What would you like to report?",
+                ChannelKind::Complaint => "What is your complaint about?",
+            },
+            path: path_of(&kind),
+            channels: state
+                .cases
+                .channels()
+                .of_kind(kind)
+                .map(|c| (c.id.clone(), c.title.clone(), c.description.clone()))
+                .collect(),
+        };
+        return Ok(html(&mut HttpResponse::Ok(), page));
+    };
+    let page = form_page(state, channel, &FormInput::default(), None).await?;
+    Ok(html(&mut HttpResponse::Ok(), page))
+}
+
+/// A form as the submitter filled it in, kept to show it again with an error.
+#[derive(Default)]
+struct FormInput {
+    channel: String,
+    fields: BTreeMap<String, String>,
+    exclude: HashSet<String>,
+    contact_email: String,
+    contact_consent: bool,
+}
+
+impl FormInput {
+    fn read(pairs: Vec<(String, String)>) -> Self {
+        let mut input = FormInput::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "channel" => input.channel = value,
+                "exclude" => {
+                    input.exclude.insert(value);
+                }
+                "contact_email" => input.contact_email = value,
+                "contact_consent" => input.contact_consent = !value.is_empty(),
+                _ => {
+                    if let Some(id) = key.strip_prefix("f_") {
+                        input.fields.insert(id.to_owned(), value);
+                    }
+                }
+            }
+        }
+        input
+    }
+
+    fn submission(&self) -> Submission {
+        Submission {
+            channel: self.channel.clone(),
+            fields: self
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
+                .collect(),
+            exclude_officers: self.exclude.iter().cloned().collect(),
+            contact: Some(ContactInput {
+                email: self.contact_email.clone(),
+                consent: self.contact_consent,
+            }),
+        }
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    channel: &Channel,
+    input: &FormInput,
+    error: Option<&CaseError>,
+) -> Result<FormPage, PageError> {
+    let error_for = |name: &str| match error {
+        Some(e) if e.field() == Some(name) => Some(e.to_string()),
+        _ => None,
+    };
+    let fields = channel
+        .fields
+        .iter()
+        .map(|f| {
+            let value = input.fields.get(&f.id).cloned().unwrap_or_default();
+            FieldInput {
+                name: format!("f_{}", f.id),
+                label: f.label.clone(),
+                help: f.help.clone(),
+                kind: f.kind.as_str(),
+                required: f.required,
+                max_length: f.max_length,
+                checked: f.kind == FieldKind::Checkbox && !value.is_empty(),
+                options: f.options.iter().map(|o| (o.clone(), *o == value)).collect(),
+                error: error_for(&format!("fields.{}", f.id)),
+                value,
+            }
+        })
+        .collect();
+    let officers = state
+        .cases
+        .excludable_officers(&channel.id)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let excluded = input.exclude.contains(&o.id);
+            (o.id, o.name, excluded)
+        })
+        .collect();
+    let contact_error = error_for("contact.email").or_else(|| error_for("contact.consent"));
+    Ok(FormPage {
+        title: channel.title.clone(),
+        description: channel.description.clone(),
+        noun: noun(&channel.kind),
+        action: path_of(&channel.kind),
+        channel: channel.id.clone(),
+        fields,
+        officers,
+        takes_contact: channel.takes_contact(),
+        contact_email: input.contact_email.clone(),
+        contact_consent: input.contact_consent,
+        error: error.map(ToString::to_string),
+        exclude_error: error_for("exclude_officers"),
+        contact_error,
+    })
+}
+
+async fn submit(
+    req: &HttpRequest,
+    state: &AppState,
+    kind: ChannelKind,
+    pairs: Vec<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let input = FormInput::read(pairs);
+    let channel = pick_channel(state, &kind, Some(&input.channel))?
+        .ok_or_else(|| PageError(Problem::not_found()))?;
+    let client = state.limiter.client(req);
+    state
+        .limiter
+        .check(Bucket::CaseCreated, client)
+        .map_err(|s| PageError(Problem::rate_limited(s)))?;
+    match state.cases.submit(input.submission()).await {
+        Ok(receipt) => {
+            state.limiter.hit(Bucket::CaseCreated, client);
+            let page = ReceiptPage {
+                noun: noun(&channel.kind),
+                code: receipt.claim_code.grouped().expose_secret().to_owned(),
+            };
+            Ok(html(&mut HttpResponse::Ok(), page))
+        }
+        Err(e @ CaseError::Invalid { .. }) => {
+            let page = form_page(state, channel, &input, Some(&e)).await?;
+            Ok(html(&mut HttpResponse::UnprocessableEntity(), page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn session(req: &HttpRequest, state: &AppState) -> Option<Session> {
+    let cookie = req.cookie(COOKIE)?;
+    state.sessions.get(cookie.value())
+}
+
+pub async fn followup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    match session(&req, &state) {
+        Some(s) => case_page(&state, &s, StatusCode::OK, None, String::new()).await,
+        None => Ok(html(
+            &mut HttpResponse::Ok(),
+            FollowupLoginPage { error: None },
+        )),
+    }
+}
+
+async fn case_page(
+    state: &AppState,
+    session: &Session,
+    status: StatusCode,
+    error: Option<String>,
+    draft: String,
+) -> Result<HttpResponse, PageError> {
+    let case = state.cases.view(&session.unlocked).await?;
+    let (status_label, status_help) = status_text(&case.status);
+    let messages = case
+        .messages
+        .iter()
+        .map(|m| {
+            let who = if m.author == "submitter" {
+                "You"
+            } else {
+                "Case handler"
+            };
+            (m.author.clone(), who, date_time(m.at), m.body.clone())
+        })
+        .collect();
+    let page = FollowupCasePage {
+        noun: noun_of(&case.kind),
+        received: date_time(case.received_at),
+        status: status_label,
+        status_help,
+        messages,
+        csrf: session.csrf.clone(),
+        error,
+        draft,
+        case,
+    };
+    Ok(html(&mut HttpResponse::build(status), page))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SignIn {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn followup_sign_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SignIn>,
+) -> Result<HttpResponse, PageError> {
+    let client = state.limiter.client(&req);
+    state
+        .limiter
+        .check(Bucket::ClaimFailure, client)
+        .map_err(|s| PageError(Problem::rate_limited(s)))?;
+    match state.cases.unlock(&form.code).await {
+        Ok(unlocked) => {
+            if let Some(old) = session(&req, &state) {
+                state.sessions.end(&old.id);
+            }
+            let cookie = state.sessions.create(unlocked);
+            Ok(HttpResponse::SeeOther()
+                .cookie(cookie)
+                .insert_header((header::LOCATION, "/followup"))
+                .finish())
+        }
+        Err(CaseError::ClaimRejected) => {
+            state.limiter.hit(Bucket::ClaimFailure, client);
+            let page = FollowupLoginPage {
+                error: Some("This claim code does not open a case. Check it and try again.".into()),
+            };
+            Ok(html(&mut HttpResponse::Unauthorized(), page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+fn session_or_expired(req: &HttpRequest, state: &AppState) -> Result<Session, PageError> {
+    session(req, state).ok_or_else(|| {
+        PageError(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "your session has ended; sign in again with your claim code",
+        ))
+    })
+}
+
+fn csrf_failed() -> PageError {
+    PageError(Problem::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "this form has expired; go back, reload the page and send it again",
+    ))
+}
+
+pub async fn followup_message(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<MessageForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let body = match MessageBody::parse(&form.body) {
+        Ok(body) => body,
+        Err(e) => {
+            let draft = form.into_inner().body;
+            return case_page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(e.to_string()),
+                draft,
+            )
+            .await;
+        }
+    };
+    state
+        .cases
+        .add_submitter_message(&session.unlocked, body)
+        .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/followup"))
+        .finish())
+}
+
+pub async fn followup_sign_out(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<MessageForm>,
+) -> Result<HttpResponse, PageError> {
+    if let Some(session) = session(&req, &state) {
+        if !session.csrf_ok(&form.csrf) {
+            return Err(csrf_failed());
+        }
+        state.sessions.end(&session.id);
+    }
+    Ok(HttpResponse::SeeOther()
+        .cookie(state.sessions.removal())
+        .insert_header((header::LOCATION, "/"))
+        .finish())
+}
+
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../web/static/sealbox.css"))
+}
