@@ -196,7 +196,12 @@ impl Settings {
             }
             None => {}
         }
-        figment = figment.merge(Env::prefixed("SEALBOX_").split("__"));
+        // SEALBOX_LOG is the log filter, read before settings exist.
+        figment = figment.merge(
+            Env::prefixed("SEALBOX_")
+                .filter(|key| key != "log")
+                .split("__"),
+        );
         if let Some(dir) = &overrides.data_dir {
             figment = figment.merge(Serialized::default("data_dir", dir));
         }

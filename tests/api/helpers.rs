@@ -1,0 +1,292 @@
+//! Spawns the real `sealbox` binary on a random port with a fresh data directory, and talks to
+//! it over HTTP like a browser or an API client would.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::blocking::{Client, Response};
+use serde_json::Value;
+
+pub const PASSWORD: &str = "a quiet river at dawn";
+
+pub struct TestApp {
+    pub base: String,
+    pub root: tempfile::TempDir,
+    pub client: Client,
+    child: Option<Child>,
+    log: Arc<Mutex<String>>,
+}
+
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sealbox"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("SEALBOX_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+/// A unique marker to look for in files and logs.
+pub fn canary(label: &str) -> String {
+    format!("CANARY-{label}-{}", sealbox::crypto::random::id())
+}
+
+pub fn spawn_app() -> TestApp {
+    spawn_app_with("")
+}
+
+/// Starts a server whose `sealbox.toml` holds `config`.
+pub fn spawn_app_with(config: &str) -> TestApp {
+    let root = tempfile::tempdir().expect("temp dir");
+    std::fs::write(root.path().join("sealbox.toml"), config).unwrap();
+    let mut app = TestApp {
+        base: String::new(),
+        root,
+        client: client(),
+        child: None,
+        log: Arc::new(Mutex::new(String::new())),
+    };
+    app.start();
+    app
+}
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = bin();
+        cmd.current_dir(self.root.path())
+            .arg("--config")
+            .arg(self.root.path().join("sealbox.toml"))
+            .arg("--data-dir")
+            .arg(self.data_dir());
+        cmd
+    }
+
+    /// (Re)starts the server on a new random port, over the same data directory.
+    pub fn start(&mut self) {
+        let mut child = self
+            .command()
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("SEALBOX_LOG", "debug,actix_server=info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start sealbox");
+        let (tx, rx) = mpsc::channel();
+        for stream in [
+            Box::new(child.stderr.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stdout.take().unwrap()),
+        ] {
+            let log = self.log.clone();
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if let Some(at) = line.find("listening on http://") {
+                        let addr = line[at + 20..].split_whitespace().next().unwrap_or("");
+                        let _ = tx.send(addr.to_owned());
+                    }
+                    let mut log = log.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+            });
+        }
+        let addr = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("server did not start:\n{}", self.logs()));
+        self.base = format!("http://{addr}");
+        self.child = Some(child);
+    }
+
+    /// Kills the server at once (SIGKILL): no shutdown, no flush.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn logs(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Runs `sealbox officer add` against this data directory; returns the officer's id.
+    pub fn add_officer(&self, email: &str, name: &str, extra: &[&str]) -> String {
+        let out = self.cli_with_stdin(
+            &[
+                &[
+                    "officer",
+                    "add",
+                    "--email",
+                    email,
+                    "--name",
+                    name,
+                    "--password-stdin",
+                ],
+                extra,
+            ]
+            .concat(),
+            &format!("{PASSWORD}\n"),
+        );
+        assert!(
+            out.status.success(),
+            "officer add failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.split("(id ")
+            .nth(1)
+            .unwrap()
+            .trim_end()
+            .trim_end_matches(')')
+            .to_owned()
+    }
+
+    pub fn cli_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    pub fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).json(body).send().unwrap()
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().unwrap()
+    }
+
+    pub fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client.post(self.url(path)).form(form).send().unwrap()
+    }
+
+    /// Submits a case through the API; returns the claim code.
+    pub fn submit(&self, body: Value) -> String {
+        let res = self.post_json("/api/v1/cases", &body);
+        assert_eq!(res.status(), 201, "{}", res.text().unwrap_or_default());
+        res.json::<Value>().unwrap()["claim_code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub fn followup_api(&self, code: &str) -> Response {
+        self.client
+            .get(self.url("/api/v1/followup"))
+            .bearer_auth(code)
+            .send()
+            .unwrap()
+    }
+
+    /// A read-only connection to the server's database.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            self.data_dir().join("sealbox.sqlite"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap()
+    }
+
+    pub fn case_count(&self) -> i64 {
+        self.db()
+            .query_row("SELECT COUNT(*) FROM cases", [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Every file below `dir`, with its bytes.
+pub fn files_below(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// Asserts `needle` occurs in no file below `dir` (as bytes, case-sensitive).
+pub fn assert_nowhere_in(dir: &Path, needle: &str) {
+    let files = files_below(dir);
+    assert!(!files.is_empty(), "no files in {}", dir.display());
+    for (path, bytes) in files {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle:?} found in {}",
+            path.display()
+        );
+    }
+}
+
+/// The text between `start` and the next `end` in `html`.
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} not in page:\n{html}"))
+        + start.len();
+    let len = html[from..].find(end).unwrap();
+    &html[from..from + len]
+}
+
+/// The claim code shown on a receipt page.
+pub fn claim_code_in(html: &str) -> String {
+    between(
+        html,
+        "<p class=\"claim-code\" aria-label=\"Claim code\"><code>",
+        "</code>",
+    )
+    .to_owned()
+}
+
+pub fn csrf_in(html: &str) -> String {
+    between(html, "name=\"csrf\" value=\"", "\"").to_owned()
+}
+
+pub fn report(what: &str) -> Value {
+    serde_json::json!({ "channel": "report", "fields": { "what": what } })
+}

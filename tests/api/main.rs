@@ -1,0 +1,10 @@
+//! Integration tests: the real server on a random port, a temp data dir, real HTTP.
+
+mod helpers;
+
+mod anonymity;
+mod cli;
+mod errors;
+mod followup;
+mod intake;
+mod interop;
