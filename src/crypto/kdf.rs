@@ -3,16 +3,23 @@
 //!
 //! Argon2id here costs ~19 MiB and tens of milliseconds a call. Running it on the async executor
 //! would stall every other request, and running it unbounded would let a burst of sign-ins
-//! exhaust memory, so all of it goes through `KdfPool`: at most one job per core, others wait
-//! their turn without holding memory.
+//! exhaust memory, so all of it goes through `KdfPool`: a fixed set of worker threads (one per
+//! core by default); other requests wait their turn without holding memory.
+//!
+//! Each worker derives claim-code keys in one 19 MiB scratch buffer of its own, reused and
+//! wiped after every call: memory stays at workers × 19 MiB instead of growing with every
+//! thread the allocator ever served, no call pays for fresh page faults (so a real and an
+//! unknown code cost the same), and no key material stays behind in freed memory.
 
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::panic::AssertUnwindSafe;
+use std::sync::{mpsc, Arc, Mutex};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::Semaphore;
-use zeroize::Zeroizing;
+use tokio::sync::{oneshot, Semaphore};
+use zeroize::{Zeroize, Zeroizing};
 
 use super::keys::SecretKey;
 use super::{ClaimCode, CryptoError};
@@ -29,12 +36,30 @@ fn argon2(output_len: Option<usize>) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+thread_local! {
+    /// This thread's argon2 working memory, allocated on first use.
+    static SCRATCH: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
 /// The submitter's key: argon2id(claim code, per-case salt) → 32 bytes → X25519 identity.
 pub fn submitter_key(code: &ClaimCode, salt: &[u8]) -> Result<SecretKey, CryptoError> {
+    let argon2 = argon2(Some(32));
+    let blocks = argon2.params().block_count();
     let mut out = Zeroizing::new([0u8; 32]);
-    argon2(Some(32))
-        .hash_password_into(code.canonical(), salt, out.as_mut())
-        .map_err(|e| CryptoError::PasswordHash(e.to_string()))?;
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        if scratch.len() != blocks {
+            *scratch = vec![Block::default(); blocks];
+        }
+        let result = argon2.hash_password_into_with_memory(
+            code.canonical(),
+            salt,
+            out.as_mut(),
+            &mut *scratch,
+        );
+        scratch.iter_mut().for_each(Zeroize::zeroize);
+        result.map_err(|e| CryptoError::PasswordHash(e.to_string()))
+    })?;
     SecretKey::from_bytes(&out)
 }
 
@@ -56,21 +81,42 @@ pub fn verify_password(password: &SecretString, phc: &str) -> bool {
     })
 }
 
-/// Runs argon2 (and other memory-hard work) with at most `workers` jobs at once.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs argon2 (and other memory-hard work) on `workers` dedicated threads.
 #[derive(Clone)]
 pub struct KdfPool {
+    /// One permit per worker: a job is handed over only when a worker is free for it.
     permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl KdfPool {
     pub fn new(workers: usize) -> Self {
+        let workers = workers.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..workers {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("sealbox-kdf-{i}"))
+                .spawn(move || loop {
+                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    match next {
+                        Ok(job) => job(),
+                        Err(_) => return, // the pool is gone
+                    }
+                })
+                .expect("spawn a key-derivation thread");
+        }
         KdfPool {
-            permits: Arc::new(Semaphore::new(workers.max(1))),
+            permits: Arc::new(Semaphore::new(workers)),
+            jobs,
         }
     }
 
-    /// Waits for a free worker, runs `job` on a blocking thread, and carries a panic back as an
-    /// error instead of taking the caller down.
+    /// Waits for a free worker and runs `job` there; a panic comes back as an error instead of
+    /// taking the caller (or the worker) down.
     pub async fn run<T, F>(&self, job: F) -> Result<T, CryptoError>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -81,9 +127,17 @@ impl KdfPool {
             .acquire()
             .await
             .map_err(|e| CryptoError::Worker(e.to_string()))?;
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(|e| CryptoError::Worker(e.to_string()))
+        let (done, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(std::panic::catch_unwind(AssertUnwindSafe(job)));
+            }))
+            .map_err(|_| CryptoError::Worker("the key-derivation threads have stopped".into()))?;
+        match result.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) => Err(CryptoError::Worker("a key-derivation job panicked".into())),
+            Err(_) => Err(CryptoError::Worker("a key-derivation job was lost".into())),
+        }
     }
 }
 
