@@ -75,17 +75,18 @@ impl Cases {
             .as_ref()
             .map_or(DUMMY_SALT.to_vec(), |m| m.submitter_salt.clone());
         let code = code.unwrap_or_else(ClaimCode::generate);
-        let key = self
-            .kdf
-            .run(move || kdf::submitter_key(&code, &salt))
-            .await??;
-        let found = found.ok_or(CaseError::ClaimRejected)?;
-        let case_key =
-            keys::open_grant(&found.submitter_grant, &key).map_err(|_| CaseError::ClaimRejected)?;
-        Ok(Unlocked {
-            case_id: found.case_id,
-            key: case_key,
-        })
+        self.kdf
+            .run(move || {
+                let key = kdf::submitter_key(&code, &salt)?;
+                let found = found.ok_or(CaseError::ClaimRejected)?;
+                let case_key = keys::open_grant(&found.submitter_grant, &key)
+                    .map_err(|_| CaseError::ClaimRejected)?;
+                Ok(Unlocked {
+                    case_id: found.case_id,
+                    key: case_key,
+                })
+            })
+            .await?
     }
 
     /// Decrypts the case for its submitter.

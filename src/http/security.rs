@@ -31,6 +31,22 @@ pub fn headers(https: bool) -> DefaultHeaders {
     h
 }
 
+/// Whether a request's `Origin` (when a browser sent one) is this site: the host the request
+/// was sent to, or `public_url`'s origin (a reverse proxy may rewrite `Host`).
+pub fn origin_allowed(origin: &str, host: Option<&str>, public_url: &str) -> bool {
+    let public_origin = match public_url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority = rest.split('/').next().unwrap_or_default();
+            format!("{scheme}://{authority}")
+        }
+        None => String::new(),
+    };
+    origin.eq_ignore_ascii_case(&public_origin)
+        || origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| Some(authority) == host)
+}
+
 /// Refuses a state-changing request whose `Origin` names another site. Browsers send `Origin`
 /// on every cross-site POST; API clients send none and are not affected.
 pub async fn same_origin(
@@ -38,24 +54,57 @@ pub async fn same_origin(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok());
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok());
-    if !safe {
-        if let Some(origin) = origin.filter(|o| *o != "null") {
-            let authority = origin.split_once("://").map(|(_, a)| a);
-            if authority.is_none() || authority != host {
-                let res = HttpResponse::Forbidden()
-                    .content_type("text/plain; charset=utf-8")
-                    .body("this form was sent from another site, so it was refused");
-                return Ok(req.into_response(res).map_into_right_body());
-            }
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let refused = match header(header::ORIGIN).filter(|o| *o != "null") {
+        Some(origin) if !safe => {
+            let public_url = req
+                .app_data::<actix_web::web::Data<super::AppState>>()
+                .map_or("", |s| s.settings.public_url.as_str());
+            !origin_allowed(origin, header(header::HOST), public_url)
         }
+        _ => false,
+    };
+    if refused {
+        let res = HttpResponse::Forbidden()
+            .content_type("text/plain; charset=utf-8")
+            .body("this form was sent from another site, so it was refused");
+        return Ok(req.into_response(res).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+
+    #[test]
+    fn origins_match_the_host_or_the_public_url() {
+        let public = "https://ethics.example.org/";
+        assert!(origin_allowed(
+            "http://127.0.0.1:8080",
+            Some("127.0.0.1:8080"),
+            public
+        ));
+        assert!(origin_allowed(
+            "https://ethics.example.org",
+            Some("127.0.0.1:8080"),
+            public
+        ));
+        assert!(origin_allowed(
+            "https://ethics.example.org",
+            None,
+            "https://ethics.example.org/intake"
+        ));
+        assert!(!origin_allowed(
+            "https://evil.example",
+            Some("127.0.0.1:8080"),
+            public
+        ));
+        assert!(!origin_allowed(
+            "https://ethics.example.org.evil.example",
+            None,
+            public
+        ));
+        assert!(!origin_allowed("garbage", Some("127.0.0.1:8080"), public));
+    }
 }

@@ -152,3 +152,15 @@ fn claim_code_guessing_is_rate_limited() {
     assert_eq!(app.followup_api(&code).status(), 429);
     assert_eq!(app.post_form("/followup", &[("code", &code)]).status(), 429);
 }
+
+#[test]
+fn an_idle_follow_up_session_ends() {
+    let app = spawn_app_with("[sessions]\nfollowup_idle_s = 1\n");
+    let what = canary("idle");
+    let code = app.submit(report(&what));
+    assert_eq!(app.post_form("/followup", &[("code", &code)]).status(), 303);
+    assert!(app.get("/followup").text().unwrap().contains(&what));
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let page = app.get("/followup").text().unwrap();
+    assert!(page.contains("name=\"code\"") && !page.contains(&what));
+}
