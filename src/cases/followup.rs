@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::intake::SealedSubmission;
 use super::text::MessageBody;
@@ -52,6 +52,35 @@ pub struct MessageView {
     pub author: String,
     pub body: String,
     pub at: i64,
+}
+
+/// Decrypted text is wiped when a view is dropped (what the web framework copied into its
+/// buffers is beyond reach).
+impl Drop for CaseView {
+    fn drop(&mut self) {
+        self.fields.values_mut().for_each(wipe);
+        for (label, value) in &mut self.labelled {
+            label.zeroize();
+            value.zeroize();
+        }
+        self.contact_email.zeroize();
+    }
+}
+
+impl Drop for MessageView {
+    fn drop(&mut self) {
+        self.body.zeroize();
+    }
+}
+
+/// Zeroizes every string inside a JSON value.
+pub fn wipe(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(wipe),
+        serde_json::Value::Object(map) => map.values_mut().for_each(wipe),
+        _ => {}
+    }
 }
 
 #[derive(Serialize, Deserialize)]

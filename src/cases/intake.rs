@@ -142,6 +142,14 @@ impl Cases {
                 "leave at least one officer who may read your report",
             ));
         }
+        if readers.is_empty() && self.recovery_recipient.is_none() {
+            // Taking it would show a claim code for a case nobody could ever open.
+            return Err(CaseError::Unavailable(
+                "this channel has no one to receive cases yet, so nothing was stored; \
+                 please try again later"
+                    .into(),
+            ));
+        }
 
         let document = Zeroizing::new(
             serde_json::to_vec(&SealedSubmission {

@@ -32,6 +32,9 @@ pub enum CaseError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// The installation cannot take this request now (e.g. nobody could ever read the case).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     Setup(String),
 }
@@ -108,6 +111,12 @@ impl Cases {
 
     pub fn channels(&self) -> &Channels {
         &self.channels
+    }
+
+    /// Whether cases of a channel with these officers can be taken: someone must be able to
+    /// read them, an officer or the organisation's recovery key.
+    pub fn accepts_cases(&self, officers: &[intake::OfficerRef]) -> bool {
+        !officers.is_empty() || self.recovery_recipient.is_some()
     }
 
     /// The database is sound (`PRAGMA integrity_check`).

@@ -74,7 +74,7 @@ pub fn check_password(password: &SecretString) -> Result<(), CaseError> {
             &format!("the password must have at least {PASSWORD_MIN} characters"),
         ));
     }
-    let lowered = pw.to_lowercase();
+    let lowered = zeroize::Zeroizing::new(pw.to_lowercase());
     if COMMON_PASSWORDS.contains(&lowered.as_str()) {
         return Err(CaseError::invalid(
             "password",

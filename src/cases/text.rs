@@ -1,16 +1,18 @@
 //! Small input types parsed at the edge: once built, the type is the proof of validity.
 
+use zeroize::Zeroizing;
+
 use super::CaseError;
 
 /// Characters in one message of the thread.
 pub const MESSAGE_MAX: usize = 20_000;
 
-/// A message body: trimmed, not empty, at most `MESSAGE_MAX` characters.
-pub struct MessageBody(String);
+/// A message body: trimmed, not empty, at most `MESSAGE_MAX` characters; wiped when dropped.
+pub struct MessageBody(Zeroizing<String>);
 
 impl MessageBody {
     pub fn parse(input: &str) -> Result<Self, CaseError> {
-        let text = input.replace("\r\n", "\n");
+        let text = Zeroizing::new(input.replace("\r\n", "\n"));
         let text = text.trim();
         if text.is_empty() {
             return Err(CaseError::invalid("body", "the message is empty"));
@@ -22,7 +24,7 @@ impl MessageBody {
                 &format!("the message is too long: {chars} characters, at most {MESSAGE_MAX}"),
             ));
         }
-        Ok(MessageBody(text.to_owned()))
+        Ok(MessageBody(Zeroizing::new(text.to_owned())))
     }
 
     pub fn as_str(&self) -> &str {

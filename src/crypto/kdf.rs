@@ -116,20 +116,27 @@ impl KdfPool {
     }
 
     /// Waits for a free worker and runs `job` there; a panic comes back as an error instead of
-    /// taking the caller (or the worker) down.
+    /// taking the caller (or the worker) down. The worker's permit travels with the job, so a
+    /// caller that gives up (a client that disconnects) frees it only when the work is done,
+    /// and a job nobody waits for any more is skipped.
     pub async fn run<T, F>(&self, job: F) -> Result<T, CryptoError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self
+        let permit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| CryptoError::Worker(e.to_string()))?;
         let (done, result) = oneshot::channel();
         self.jobs
             .send(Box::new(move || {
+                let _permit = permit;
+                if done.is_closed() {
+                    return;
+                }
                 let _ = done.send(std::panic::catch_unwind(AssertUnwindSafe(job)));
             }))
             .map_err(|_| CryptoError::Worker("the key-derivation threads have stopped".into()))?;
@@ -197,5 +204,31 @@ mod tests {
         assert!(peak.load(std::sync::atomic::Ordering::SeqCst) <= 2);
         let err = pool.run(|| panic!("boom")).await;
         assert!(matches!(err, Err(CryptoError::Worker(_))));
+    }
+
+    #[tokio::test]
+    async fn abandoned_jobs_hold_their_worker_and_are_skipped() {
+        use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+        use std::time::Duration;
+        let pool = KdfPool::new(1);
+        let busy = pool.clone();
+        let first = tokio::spawn(async move {
+            busy.run(|| std::thread::sleep(Duration::from_millis(200)))
+                .await
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // A caller that gives up while waiting: its job must never run.
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        let gave_up = tokio::time::timeout(
+            Duration::from_millis(10),
+            pool.run(move || flag.store(true, SeqCst)),
+        )
+        .await;
+        assert!(gave_up.is_err());
+        first.await.unwrap().unwrap();
+        // The pool still works, and the abandoned job was skipped, not run late.
+        pool.run(|| ()).await.unwrap();
+        assert!(!ran.load(SeqCst));
     }
 }

@@ -44,9 +44,8 @@ impl SecretKey {
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, CryptoError> {
         const HRP: bech32::Hrp = bech32::Hrp::parse_unchecked("age-secret-key-");
         let encoded = Zeroizing::new(
-            bech32::encode::<bech32::Bech32>(HRP, bytes)
-                .map_err(|e| CryptoError::Key(e.to_string()))?
-                .to_uppercase(),
+            bech32::encode_upper::<bech32::Bech32>(HRP, bytes)
+                .map_err(|e| CryptoError::Key(e.to_string()))?,
         );
         Self::parse(&encoded)
     }

@@ -12,7 +12,6 @@ use super::AppState;
 use crate::cases::followup::Unlocked;
 use crate::cases::intake::{OfficerRef, Submission};
 use crate::cases::text::MessageBody;
-use crate::cases::CaseError;
 
 #[derive(Serialize)]
 struct ChannelsOut {
@@ -28,6 +27,8 @@ struct ChannelOut {
     fields: Vec<FieldOut>,
     officers: Vec<OfficerRef>,
     takes_contact: bool,
+    /// False while nobody could read a case of this channel (no officer, no recovery key).
+    accepting: bool,
 }
 
 #[derive(Serialize)]
@@ -45,6 +46,7 @@ struct FieldOut {
 pub async fn channels(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut out = Vec::new();
     for c in state.cases.channels().all() {
+        let officers = state.cases.excludable_officers(&c.id).await?;
         out.push(ChannelOut {
             id: c.id.clone(),
             kind: c.kind.as_str(),
@@ -62,11 +64,17 @@ pub async fn channels(state: web::Data<AppState>) -> Result<HttpResponse, ApiErr
                     max_length: f.max_length,
                 })
                 .collect(),
-            officers: state.cases.excludable_officers(&c.id).await?,
+            accepting: state.cases.accepts_cases(&officers),
+            officers,
             takes_contact: c.takes_contact(),
         });
     }
     Ok(HttpResponse::Ok().json(ChannelsOut { channels: out }))
+}
+
+#[derive(Serialize)]
+struct Created<'a> {
+    claim_code: &'a str,
 }
 
 pub async fn create_case(
@@ -77,22 +85,28 @@ pub async fn create_case(
     let client = state.limiter.client(&req);
     state
         .limiter
-        .check(Bucket::CaseCreated, client)
+        .take(Bucket::CaseCreated, client)
         .map_err(Problem::rate_limited)?;
-    let receipt = state.cases.submit(body.into_inner()).await?;
-    state.limiter.hit(Bucket::CaseCreated, client);
-    Ok(HttpResponse::Created().json(serde_json::json!({
-        "claim_code": receipt.claim_code.grouped().expose_secret(),
-    })))
+    let receipt = match state.cases.submit(body.into_inner()).await {
+        Ok(receipt) => receipt,
+        Err(e) => {
+            state.limiter.refund(Bucket::CaseCreated, client);
+            return Err(e.into());
+        }
+    };
+    let code = receipt.claim_code.grouped();
+    Ok(HttpResponse::Created().json(Created {
+        claim_code: code.expose_secret(),
+    }))
 }
 
-/// Unlocks the case named by `Authorization: Bearer <claim code>`, counting failures against
-/// the client's claim-code limit.
+/// Unlocks the case named by `Authorization: Bearer <claim code>`. Every attempt is taken from
+/// the client's claim-code allowance before the work and given back only if it succeeds.
 async fn bearer(req: &HttpRequest, state: &AppState) -> Result<Unlocked, ApiError> {
     let client = state.limiter.client(req);
     state
         .limiter
-        .check(Bucket::ClaimFailure, client)
+        .take(Bucket::ClaimFailure, client)
         .map_err(Problem::rate_limited)?;
     let code = req
         .headers()
@@ -103,31 +117,32 @@ async fn bearer(req: &HttpRequest, state: &AppState) -> Result<Unlocked, ApiErro
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .unwrap_or("");
-    match state.cases.unlock(code).await {
-        Err(CaseError::ClaimRejected) => {
-            state.limiter.hit(Bucket::ClaimFailure, client);
-            Err(Problem::claim_rejected().into())
-        }
-        other => Ok(other?),
-    }
+    let unlocked = state.cases.unlock(code).await?;
+    state.limiter.refund(Bucket::ClaimFailure, client);
+    Ok(unlocked)
 }
 
 #[derive(Serialize)]
-struct FollowupOut {
+struct FollowupOut<'a> {
     number: i64,
-    channel: String,
-    status: String,
-    outcome: Option<String>,
+    channel: &'a str,
+    status: &'a str,
+    outcome: Option<&'a str>,
     received_at: String,
-    fields: std::collections::BTreeMap<String, serde_json::Value>,
-    contact: Option<serde_json::Value>,
-    messages: Vec<MessageOut>,
+    fields: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    contact: Option<ContactOut<'a>>,
+    messages: Vec<MessageOut<'a>>,
 }
 
 #[derive(Serialize)]
-struct MessageOut {
-    author: String,
-    body: String,
+struct ContactOut<'a> {
+    email: &'a str,
+}
+
+#[derive(Serialize)]
+struct MessageOut<'a> {
+    author: &'a str,
+    body: &'a str,
     at: String,
 }
 
@@ -139,20 +154,21 @@ pub async fn followup(
     let case = state.cases.view(&unlocked).await?;
     Ok(HttpResponse::Ok().json(FollowupOut {
         number: case.number,
-        channel: case.channel,
-        status: case.status,
-        outcome: case.outcome,
+        channel: &case.channel,
+        status: &case.status,
+        outcome: case.outcome.as_deref(),
         received_at: rfc3339(case.received_at),
-        fields: case.fields,
+        fields: &case.fields,
         contact: case
             .contact_email
-            .map(|email| serde_json::json!({ "email": email })),
+            .as_deref()
+            .map(|email| ContactOut { email }),
         messages: case
             .messages
-            .into_iter()
+            .iter()
             .map(|m| MessageOut {
-                author: m.author,
-                body: m.body,
+                author: &m.author,
+                body: &m.body,
                 at: rfc3339(m.at),
             })
             .collect(),

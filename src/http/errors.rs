@@ -76,6 +76,9 @@ impl From<CaseError> for Problem {
             CaseError::ClaimRejected => Problem::claim_rejected(),
             CaseError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
             CaseError::NotFound(m) => Problem::new(StatusCode::NOT_FOUND, "not_found", m),
+            CaseError::Unavailable(m) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m)
+            }
             other => {
                 tracing::error!(error = ?other, "request failed");
                 Problem::new(
@@ -158,6 +161,7 @@ impl ResponseError for PageError {
             StatusCode::NOT_FOUND => "Page not found",
             StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
             StatusCode::PAYLOAD_TOO_LARGE => "That was too much at once",
+            StatusCode::SERVICE_UNAVAILABLE => "Not available yet",
             s if s.is_server_error() => "Something went wrong",
             _ => "That did not work",
         };
@@ -246,4 +250,17 @@ pub fn form_error(
 fn limit_of(req: &actix_web::HttpRequest) -> usize {
     req.app_data::<actix_web::web::Data<super::AppState>>()
         .map_or(0, |s| s.settings.limits.json_body_bytes)
+}
+
+/// Query strings that cannot be read → 400, as a page.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    PageError(Problem::new(
+        StatusCode::BAD_REQUEST,
+        "malformed",
+        format!("the address could not be read: {err}"),
+    ))
+    .into()
 }

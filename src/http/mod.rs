@@ -68,8 +68,10 @@ impl Application {
                             .limit(limit)
                             .error_handler(errors::form_error),
                     )
-                    .wrap(security::headers(state.settings.secure_cookies()))
+                    .app_data(web::QueryConfig::default().error_handler(errors::query_error))
+                    // Outermost last: every response, refusals included, gets the headers.
                     .wrap(from_fn(security::same_origin))
+                    .wrap(security::headers(state.settings.secure_cookies()))
                     .wrap(from_fn(request_log::log))
                     .configure(routes)
             }

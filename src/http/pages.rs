@@ -208,10 +208,9 @@ async fn form_page(
             }
         })
         .collect();
-    let officers = state
-        .cases
-        .excludable_officers(&channel.id)
-        .await?
+    let officers = state.cases.excludable_officers(&channel.id).await?;
+    let accepting = state.cases.accepts_cases(&officers);
+    let officers = officers
         .into_iter()
         .map(|o| {
             let excluded = input.exclude.contains(&o.id);
@@ -228,6 +227,7 @@ async fn form_page(
         fields,
         officers,
         takes_contact: channel.takes_contact(),
+        accepting,
         contact_email: input.contact_email.clone(),
         contact_consent: input.contact_consent,
         error: error.map(ToString::to_string),
@@ -248,11 +248,14 @@ async fn submit(
     let client = state.limiter.client(req);
     state
         .limiter
-        .check(Bucket::CaseCreated, client)
+        .take(Bucket::CaseCreated, client)
         .map_err(|s| PageError(Problem::rate_limited(s)))?;
-    match state.cases.submit(input.submission()).await {
+    let result = state.cases.submit(input.submission()).await;
+    if result.is_err() {
+        state.limiter.refund(Bucket::CaseCreated, client);
+    }
+    match result {
         Ok(receipt) => {
-            state.limiter.hit(Bucket::CaseCreated, client);
             let page = ReceiptPage {
                 noun: noun(&channel.kind),
                 code: receipt.claim_code.grouped().expose_secret().to_owned(),
@@ -262,6 +265,10 @@ async fn submit(
         Err(e @ CaseError::Invalid { .. }) => {
             let page = form_page(state, channel, &input, Some(&e)).await?;
             Ok(html(&mut HttpResponse::UnprocessableEntity(), page))
+        }
+        Err(e @ CaseError::Unavailable(_)) => {
+            let page = form_page(state, channel, &input, Some(&e)).await?;
+            Ok(html(&mut HttpResponse::ServiceUnavailable(), page))
         }
         Err(e) => Err(e.into()),
     }
@@ -322,8 +329,7 @@ async fn case_page(
 
 #[derive(serde::Deserialize)]
 pub struct SignIn {
-    #[serde(default)]
-    code: String,
+    code: secrecy::SecretString,
 }
 
 pub async fn followup_sign_in(
@@ -334,10 +340,11 @@ pub async fn followup_sign_in(
     let client = state.limiter.client(&req);
     state
         .limiter
-        .check(Bucket::ClaimFailure, client)
+        .take(Bucket::ClaimFailure, client)
         .map_err(|s| PageError(Problem::rate_limited(s)))?;
-    match state.cases.unlock(&form.code).await {
+    match state.cases.unlock(form.code.expose_secret()).await {
         Ok(unlocked) => {
+            state.limiter.refund(Bucket::ClaimFailure, client);
             if let Some(old) = session(&req, &state) {
                 state.sessions.end(&old.id);
             }
@@ -348,7 +355,6 @@ pub async fn followup_sign_in(
                 .finish())
         }
         Err(CaseError::ClaimRejected) => {
-            state.limiter.hit(Bucket::ClaimFailure, client);
             let page = FollowupLoginPage {
                 error: Some("This claim code does not open a case. Check it and try again.".into()),
             };

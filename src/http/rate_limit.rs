@@ -69,26 +69,13 @@ impl RateLimiter {
         Client(out)
     }
 
-    /// `Err(seconds to wait)` when `client` has used up `bucket` in the current window.
-    pub fn check(&self, bucket: Bucket, client: Client) -> Result<(), u64> {
+    /// Takes one attempt from `client`'s allowance in `bucket`, atomically, before the work is
+    /// done (so parallel requests cannot all slip through); `Err(seconds to wait)` when none
+    /// is left. Give it back with [`refund`](Self::refund) when the attempt should not count.
+    pub fn take(&self, bucket: Bucket, client: Client) -> Result<(), u64> {
         let (max, window) = self.rules[&bucket];
         if max == 0 {
             return Ok(());
-        }
-        let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        match windows.get(&(bucket, client)) {
-            Some((start, count)) if start.elapsed() < window && *count >= max => {
-                Err((window - start.elapsed()).as_secs().max(1))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts one event of `bucket` for `client`.
-    pub fn hit(&self, bucket: Bucket, client: Client) {
-        let (max, window) = self.rules[&bucket];
-        if max == 0 {
-            return;
         }
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         if windows.len() >= MAX_ENTRIES {
@@ -100,7 +87,19 @@ impl RateLimiter {
         if entry.0.elapsed() >= window {
             *entry = (Instant::now(), 0);
         }
+        if entry.1 >= max {
+            return Err((window.saturating_sub(entry.0.elapsed())).as_secs().max(1));
+        }
         entry.1 += 1;
+        Ok(())
+    }
+
+    /// Gives back an attempt taken with [`take`](Self::take).
+    pub fn refund(&self, bucket: Bucket, client: Client) {
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = windows.get_mut(&(bucket, client)) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
     }
 
     /// Forgets windows that have ended.
@@ -135,12 +134,41 @@ mod tests {
     fn limits_apply_per_client_and_bucket() {
         let rl = RateLimiter::new(&limits(2));
         let (a, b) = (Client([1; 16]), Client([2; 16]));
-        rl.hit(Bucket::ClaimFailure, a);
-        assert!(rl.check(Bucket::ClaimFailure, a).is_ok());
-        rl.hit(Bucket::ClaimFailure, a);
-        assert!(rl.check(Bucket::ClaimFailure, a).is_err());
-        assert!(rl.check(Bucket::ClaimFailure, b).is_ok());
-        assert!(rl.check(Bucket::CaseCreated, a).is_ok());
+        assert!(rl.take(Bucket::ClaimFailure, a).is_ok());
+        assert!(rl.take(Bucket::ClaimFailure, a).is_ok());
+        assert!(rl.take(Bucket::ClaimFailure, a).is_err());
+        assert!(rl.take(Bucket::ClaimFailure, b).is_ok());
+        assert!(rl.take(Bucket::CaseCreated, a).is_ok());
+    }
+
+    #[test]
+    fn refunds_give_an_attempt_back() {
+        let rl = RateLimiter::new(&limits(1));
+        let a = Client([1; 16]);
+        assert!(rl.take(Bucket::CaseCreated, a).is_ok());
+        rl.refund(Bucket::CaseCreated, a);
+        assert!(rl.take(Bucket::CaseCreated, a).is_ok());
+        assert!(rl.take(Bucket::CaseCreated, a).is_err());
+    }
+
+    #[test]
+    fn parallel_takes_never_exceed_the_limit() {
+        let rl = std::sync::Arc::new(RateLimiter::new(&limits(20)));
+        let a = Client([9; 16]);
+        let granted: usize = (0..8)
+            .map(|_| {
+                let rl = rl.clone();
+                std::thread::spawn(move || {
+                    (0..50)
+                        .filter(|_| rl.take(Bucket::CaseCreated, a).is_ok())
+                        .count()
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .sum();
+        assert_eq!(granted, 20);
     }
 
     #[test]
@@ -148,8 +176,7 @@ mod tests {
         let rl = RateLimiter::new(&limits(0));
         let a = Client([1; 16]);
         for _ in 0..100 {
-            rl.hit(Bucket::CaseCreated, a);
+            assert!(rl.take(Bucket::CaseCreated, a).is_ok());
         }
-        assert!(rl.check(Bucket::CaseCreated, a).is_ok());
     }
 }

@@ -2,9 +2,11 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{header, Method};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::{DefaultHeaders, Next};
-use actix_web::HttpResponse;
+use actix_web::ResponseError;
+
+use super::errors::{ApiError, PageError, Problem};
 
 /// No script at all, nothing from another origin, no framing, no referrer, nothing cached
 /// unless a route says otherwise (only the stylesheet does).
@@ -47,27 +49,37 @@ pub fn origin_allowed(origin: &str, host: Option<&str>, public_url: &str) -> boo
             .is_some_and(|(_, authority)| Some(authority) == host)
 }
 
-/// Refuses a state-changing request whose `Origin` names another site. Browsers send `Origin`
-/// on every cross-site POST; API clients send none and are not affected.
+/// Refuses a state-changing request that a browser says came from another site: an `Origin`
+/// that is not this site (including the opaque `null` that redirects and sandboxes produce),
+/// or `Sec-Fetch-Site: cross-site`. API clients send neither and are not affected. Before a
+/// claim-code sign-in there is no session to bind a CSRF token to, so this is what stops
+/// another site from signing a visitor into the attacker's case.
 pub async fn same_origin(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let refused = match header(header::ORIGIN).filter(|o| *o != "null") {
-        Some(origin) if !safe => {
-            let public_url = req
-                .app_data::<actix_web::web::Data<super::AppState>>()
-                .map_or("", |s| s.settings.public_url.as_str());
-            !origin_allowed(origin, header(header::HOST), public_url)
-        }
-        _ => false,
+    let refused = !safe && {
+        let public_url = req
+            .app_data::<actix_web::web::Data<super::AppState>>()
+            .map_or("", |s| s.settings.public_url.as_str());
+        let foreign_origin = header(header::ORIGIN)
+            .is_some_and(|o| !origin_allowed(o, header(header::HOST), public_url));
+        foreign_origin
+            || header(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site")
     };
     if refused {
-        let res = HttpResponse::Forbidden()
-            .content_type("text/plain; charset=utf-8")
-            .body("this form was sent from another site, so it was refused");
+        let problem = Problem::new(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "this form was sent from another site, so it was refused",
+        );
+        let res = if req.path().starts_with("/api/") {
+            ApiError(problem).error_response()
+        } else {
+            PageError(problem).error_response()
+        };
         return Ok(req.into_response(res).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())
@@ -106,5 +118,6 @@ mod tests {
             public
         ));
         assert!(!origin_allowed("garbage", Some("127.0.0.1:8080"), public));
+        assert!(!origin_allowed("null", Some("127.0.0.1:8080"), public));
     }
 }

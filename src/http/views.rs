@@ -44,6 +44,8 @@ pub struct FormPage {
     /// (id, name, excluded)
     pub officers: Vec<(String, String, bool)>,
     pub takes_contact: bool,
+    /// False while nobody could read a case of this channel: the form is not shown.
+    pub accepting: bool,
     pub contact_email: String,
     pub contact_consent: bool,
     pub error: Option<String>,
@@ -83,6 +85,15 @@ pub struct FollowupCasePage {
     pub csrf: String,
     pub error: Option<String>,
     pub draft: String,
+}
+
+impl Drop for FollowupCasePage {
+    fn drop(&mut self) {
+        for m in &mut self.messages {
+            zeroize::Zeroize::zeroize(&mut m.3);
+        }
+        zeroize::Zeroize::zeroize(&mut self.draft);
+    }
 }
 
 pub fn noun(kind: &ChannelKind) -> &'static str {

@@ -195,4 +195,10 @@ fn unknown_addresses_are_404_in_the_right_format() {
     assert_eq!(res.status(), 404);
     assert!(res.text().unwrap().contains("Page not found"));
     assert_eq!(app.get("/report?channel=complaint").status(), 404);
+    let res = app.get("/report?channel=a&channel=b");
+    assert_eq!(res.status(), 400);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
 }

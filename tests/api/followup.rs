@@ -124,6 +124,7 @@ fn unknown_wrong_and_malformed_codes_get_the_same_401() {
     wrong[0] = if wrong[0] == 'A' { 'B' } else { 'A' };
     let wrong: String = wrong.into_iter().collect();
     let mut answers = Vec::new();
+    let mut pages = Vec::new();
     for code in [wrong.as_str(), "0000-0000-0000-0000-0000", "not a code", ""] {
         let res = app.followup_api(code);
         assert_eq!(res.status(), 401, "{code}");
@@ -132,7 +133,9 @@ fn unknown_wrong_and_malformed_codes_get_the_same_401() {
         let page = app.post_form("/followup", &[("code", code)]);
         assert_eq!(page.status(), 401);
         assert!(page.headers().get("set-cookie").is_none());
+        pages.push(page.text().unwrap());
     }
+    assert!(pages.windows(2).all(|w| w[0] == w[1]));
     assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
     assert_eq!(app.get("/api/v1/followup").status(), 401);
 }

@@ -39,8 +39,19 @@ pub fn spawn_app() -> TestApp {
     spawn_app_with("")
 }
 
-/// Starts a server whose `sealbox.toml` holds `config`.
+/// Starts a server whose `sealbox.toml` holds `config`, plus a recovery recipient (whose
+/// identity is thrown away) unless `config` names one, so it can take cases before any
+/// officer exists.
 pub fn spawn_app_with(config: &str) -> TestApp {
+    if config.contains("recovery_recipient") {
+        return spawn_bare_app(config);
+    }
+    let recovery = sealbox::crypto::KeyPair::generate().public;
+    spawn_bare_app(&format!("recovery_recipient = \"{recovery}\"\n{config}"))
+}
+
+/// Starts a server whose `sealbox.toml` holds exactly `config`.
+pub fn spawn_bare_app(config: &str) -> TestApp {
     let root = tempfile::tempdir().expect("temp dir");
     std::fs::write(root.path().join("sealbox.toml"), config).unwrap();
     let mut app = TestApp {

@@ -153,8 +153,10 @@ fn cases_are_granted_to_channel_officers_except_those_excluded() {
         holders,
         [
             expect("case", "officer", Some(&alice)),
+            expect("case", "recovery", None),
             expect("case", "submitter", None),
             expect("staff", "officer", Some(&alice)),
+            expect("staff", "recovery", None),
         ]
     );
     assert!(!holders
@@ -276,4 +278,27 @@ fn a_case_whose_code_was_shown_survives_a_crash() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(ok, "ok");
+}
+
+#[test]
+fn no_case_is_taken_while_nobody_could_read_it() {
+    // No officer and no recovery key: a claim code would be a promise nobody could keep.
+    let app = spawn_bare_app("");
+    let channels: Value = app.get("/api/v1/channels").json().unwrap();
+    assert_eq!(channels["channels"][0]["accepting"], false);
+    let form = app.get("/report").text().unwrap();
+    assert!(form.contains("cannot take a report yet") && !form.contains("<form method=\"post\""));
+    let res = app.post_json("/api/v1/cases", &report("lost?"));
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.json::<Value>().unwrap()["error"], "unavailable");
+    let res = app.post_form("/report", &[("channel", "report"), ("f_what", "lost?")]);
+    assert_eq!(res.status(), 503);
+    assert!(!res.text().unwrap().contains("claim-code"));
+    assert_eq!(app.case_count(), 0);
+
+    app.add_officer("first@example.org", "First Officer", &[]);
+    let channels: Value = app.get("/api/v1/channels").json().unwrap();
+    assert_eq!(channels["channels"][0]["accepting"], true);
+    app.submit(report("now someone can read it"));
+    assert_eq!(app.case_count(), 1);
 }
