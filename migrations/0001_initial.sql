@@ -1,4 +1,4 @@
--- sealbox schema 1: officers, cases, key grants, the message thread.
+-- sealbox schema 1: officers, cases, key grants, the thread, notes, the audit log.
 -- Columns in clear are workflow metadata only; everything written by a person is an age file.
 
 CREATE TABLE officers (
@@ -10,6 +10,8 @@ CREATE TABLE officers (
     password_hash   TEXT NOT NULL,            -- argon2id PHC string
     public_key      TEXT NOT NULL,            -- age1… recipient
     sealed_key      BLOB NOT NULL,            -- age file: the identity, scrypt-sealed to the password
+    totp_sealed     BLOB,                     -- age file to public_key: the TOTP secret
+    totp_last_step  INTEGER NOT NULL DEFAULT 0, -- a TOTP code is never accepted twice
     disabled        INTEGER NOT NULL DEFAULT 0,
     created_at      INTEGER NOT NULL
 ) STRICT;
@@ -33,16 +35,21 @@ CREATE TABLE cases (
     resolve_due_at      INTEGER,
     acknowledged_at     INTEGER,
     closed_at           INTEGER,
+    -- The next deadline: acknowledgement, then feedback/resolution; closed = i64::MAX.
+    next_due_at         INTEGER NOT NULL,
+    assigned_officer_id TEXT REFERENCES officers(id) ON DELETE SET NULL,
     updated_at          INTEGER NOT NULL,
     case_public_key     TEXT NOT NULL,      -- content the submitter may see is sealed to this
     staff_public_key    TEXT NOT NULL,      -- internal notes are sealed to this
     claim_tag           BLOB NOT NULL UNIQUE, -- HMAC of the claim code under the server lookup key
     submitter_salt      BLOB NOT NULL,      -- argon2id salt for the submitter key
-    sealed_submission   BLOB NOT NULL       -- age file: fields, exclusions, contact (padded JSON)
+    sealed_submission   BLOB NOT NULL,      -- age file: fields, exclusions, contact (padded JSON)
+    sealed_summary      BLOB                -- age file to the case key: the closing summary
 ) STRICT;
 
+CREATE INDEX cases_due ON cases (next_due_at, number);
 CREATE INDEX cases_channel_status ON cases (channel_id, status);
-CREATE INDEX cases_received ON cases (received_at);
+CREATE INDEX cases_closed ON cases (closed_at) WHERE closed_at IS NOT NULL;
 
 -- A grant is a case's secret key sealed to one holder. Holding a grant is what access means.
 CREATE TABLE grants (
@@ -70,3 +77,41 @@ CREATE TABLE messages (
 ) STRICT;
 
 CREATE INDEX messages_case ON messages (case_id, id);
+
+CREATE TABLE notes (
+    id          INTEGER PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    officer_id  TEXT REFERENCES officers(id) ON DELETE SET NULL,
+    sealed      BLOB NOT NULL,              -- age file to the staff key: padded JSON {"body"}
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX notes_case ON notes (case_id, id);
+
+-- When an officer last looked at a case: the inbox marks newer activity unread.
+CREATE TABLE case_reads (
+    officer_id  TEXT NOT NULL REFERENCES officers(id) ON DELETE CASCADE,
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    seen_at     INTEGER NOT NULL,
+    PRIMARY KEY (officer_id, case_id)
+) STRICT;
+
+CREATE TABLE settings (
+    key     TEXT PRIMARY KEY,
+    value   TEXT NOT NULL
+) STRICT;
+
+-- Append-only, hash-chained: hash = HMAC(audit key, previous hash ‖ this row). No content, no
+-- address. Ids and officer ids are kept as text so entries outlive what they name.
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          INTEGER NOT NULL,
+    actor       TEXT NOT NULL,              -- 'officer', 'submitter', 'system', 'operator'
+    officer_id  TEXT,
+    action      TEXT NOT NULL,
+    case_id     TEXT,
+    detail      TEXT NOT NULL,
+    hash        BLOB NOT NULL
+) STRICT;
+
+CREATE INDEX audit_case ON audit_log (case_id, id) WHERE case_id IS NOT NULL;

@@ -3,6 +3,7 @@
 //!
 //! Layers: `http` → `cases` → (`crypto`, `store`). Nothing reaches upward.
 
+pub mod audit;
 pub mod cases;
 pub mod config;
 pub mod crypto;

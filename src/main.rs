@@ -147,13 +147,16 @@ async fn add_officer(cases: &Cases, args: AddOfficer) -> anyhow::Result<()> {
     std::io::stdin().lock().read_line(&mut line)?;
     let password = SecretString::from(line.trim_end_matches(['\n', '\r']).to_owned());
     let officer = cases
-        .add_officer(NewOfficerInput {
-            email: args.email,
-            name: args.name,
-            admin: args.admin,
-            channels: args.channels,
-            password,
-        })
+        .add_officer(
+            NewOfficerInput {
+                email: args.email,
+                name: args.name,
+                admin: args.admin,
+                channels: args.channels,
+                password,
+            },
+            None,
+        )
         .await?;
     println!(
         "added officer {} <{}> (id {})",

@@ -8,8 +8,10 @@ use zeroize::{Zeroize, Zeroizing};
 use super::intake::SealedSubmission;
 use super::text::MessageBody;
 use super::{now, CaseError, Cases};
+use crate::audit::{Actor, Event};
 use crate::crypto::{kdf, keys, random, seal, ClaimCode, SecretKey};
-use crate::store::{cases, messages};
+use crate::store::cases;
+use crate::store::messages::{self, NewPost, Thread};
 
 /// Salt for the derivation that an unknown or malformed code still pays for, so it costs the
 /// same time as a real one.
@@ -44,6 +46,8 @@ pub struct CaseView {
     /// (label, value) in form order, for pages.
     pub labelled: Vec<(String, String)>,
     pub contact_email: Option<String>,
+    /// The closing summary, once the case is closed.
+    pub summary: Option<String>,
     pub messages: Vec<MessageView>,
 }
 
@@ -64,6 +68,7 @@ impl Drop for CaseView {
             value.zeroize();
         }
         self.contact_email.zeroize();
+        self.summary.zeroize();
     }
 }
 
@@ -131,20 +136,21 @@ impl Cases {
                     .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
                 let channel = channels.get(&record.channel_id);
                 let labelled = labelled_fields(channel, &doc.fields);
-                let messages = messages::list(s, &record.id)?
+                let messages = messages::list(s, &record.id, Thread::Messages)?
                     .into_iter()
                     .map(|m| {
-                        let plain = seal::open(&m.sealed, &unlocked.key)?;
-                        let msg: SealedMessage = serde_json::from_slice(&plain).map_err(|e| {
-                            CaseError::Setup(format!("sealed message is unreadable: {e}"))
-                        })?;
                         Ok(MessageView {
+                            body: open_text(&m.sealed, &unlocked.key)?,
                             author: m.author,
-                            body: msg.body,
                             at: m.created_at,
                         })
                     })
                     .collect::<Result<Vec<_>, CaseError>>()?;
+                let summary = record
+                    .sealed_summary
+                    .as_deref()
+                    .map(|sealed| open_text(sealed, &unlocked.key))
+                    .transpose()?;
                 Ok(CaseView {
                     number: record.number,
                     channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.clone()),
@@ -156,40 +162,65 @@ impl Cases {
                     fields: doc.fields,
                     labelled,
                     contact_email: doc.contact.map(|c| c.email),
+                    summary,
                     messages,
                 })
             })
             .await
     }
 
-    /// Adds a submitter's message to the thread, sealed to the case key.
+    /// Adds a submitter's message to the thread, sealed to the case key. An answer to
+    /// `awaiting_submitter` puts the case back in progress.
     pub async fn add_submitter_message(
         &self,
         unlocked: &Unlocked,
         body: MessageBody,
     ) -> Result<(), CaseError> {
         let case_id = unlocked.case_id.clone();
+        let audit = self.audit.clone();
         self.store
             .run(move |s| {
                 let record = cases::get(s, &case_id)?
                     .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
-                let json = Zeroizing::new(
-                    serde_json::to_vec(&SealedMessage {
-                        body: body.as_str().to_owned(),
-                    })
-                    .map_err(|e| CaseError::Setup(e.to_string()))?,
-                );
-                let sealed = seal::seal_padded(&json, &[&record.case_public_key])?;
-                messages::insert(s, &case_id, "submitter", None, &sealed, now())?;
+                let sealed = seal_text(body.as_str(), &record.case_public_key)?;
+                let post = NewPost {
+                    case_id: &case_id,
+                    thread: Thread::Messages,
+                    author: "submitter",
+                    officer_id: None,
+                    sealed: &sealed,
+                    resume_from_awaiting: true,
+                };
+                let event = Event::new(Actor::Submitter, "message_sent").case(&case_id);
+                messages::insert(s, &post, &audit, &event, now())?;
                 Ok(())
             })
             .await
     }
 }
 
+/// Seals a text as padded JSON `{"body": …}` to a public key.
+pub(super) fn seal_text(body: &str, to: &str) -> Result<Vec<u8>, CaseError> {
+    let json = Zeroizing::new(
+        serde_json::to_vec(&SealedMessage {
+            body: body.to_owned(),
+        })
+        .map_err(|e| CaseError::Setup(e.to_string()))?,
+    );
+    Ok(seal::seal_padded(&json, &[to])?)
+}
+
+/// Opens a text sealed by [`seal_text`].
+pub(super) fn open_text(sealed: &[u8], key: &SecretKey) -> Result<String, CaseError> {
+    let plain = seal::open(sealed, key)?;
+    let msg: SealedMessage = serde_json::from_slice(&plain)
+        .map_err(|e| CaseError::Setup(format!("sealed text is unreadable: {e}")))?;
+    Ok(msg.body)
+}
+
 /// Field values labelled by the channel's form, in its order; values of fields the form no
 /// longer has come last, under their ids.
-fn labelled_fields(
+pub(super) fn labelled_fields(
     channel: Option<&super::Channel>,
     fields: &BTreeMap<String, serde_json::Value>,
 ) -> Vec<(String, String)> {

@@ -175,6 +175,7 @@ impl Cases {
         let recovery = self.recovery_recipient.clone();
         let received_at = now();
         let (ack_due, resolve_due) = channel.deadlines(received_at);
+        let audit = self.audit.clone();
         let kind = channel.kind.as_str();
         let channel_id = channel.id.clone();
 
@@ -216,7 +217,7 @@ impl Cases {
                     sealed_submission,
                     grants,
                 };
-                let number = crate::store::cases::insert(store, &case)?;
+                let number = crate::store::cases::insert(store, &case, &audit)?;
                 Ok::<_, CaseError>((case.id, number))
             })
             .await?;

@@ -1,14 +1,20 @@
 //! The domain: intake, follow-up, officers. No HTTP and no SQL here; rules live here.
 
+pub mod admin;
+pub mod casework;
 pub mod channels;
 pub mod followup;
 pub mod intake;
 pub mod officers;
+pub mod retention;
+pub mod signin;
 pub mod text;
+pub mod workflow;
 
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::audit::AuditKey;
 use crate::config::Settings;
 use crate::crypto::lookup::LookupKey;
 use crate::crypto::{CryptoError, KdfPool};
@@ -24,6 +30,20 @@ pub enum CaseError {
     /// A claim code that opens no case: malformed, unknown and wrong look the same.
     #[error("this claim code does not open a case")]
     ClaimRejected,
+    /// An officer sign-in that failed: unknown email, wrong password and disabled look the same.
+    #[error("the email address or the password is not right")]
+    SignInRejected,
+    /// The password was right; the account needs a code from the authenticator app.
+    #[error("enter the 6-digit code from your authenticator app")]
+    TotpRequired,
+    #[error("that code is not right, or was used already: wait for the next one")]
+    TotpRejected,
+    /// The officer may not do this (no grant for the case, not an admin).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Not possible in the case's current state (a workflow rule).
+    #[error("{0}")]
+    InvalidTransition(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -84,6 +104,9 @@ pub struct Cases {
     lookup: Arc<LookupKey>,
     channels: Arc<Channels>,
     recovery_recipient: Option<String>,
+    audit: Arc<AuditKey>,
+    /// Shown as the issuer in authenticator apps.
+    site_name: String,
 }
 
 impl Cases {
@@ -94,6 +117,7 @@ impl Cases {
         create_private_dir(&dir.join("keys"))?;
         let store = Store::open(&dir.join("sealbox.sqlite"))?;
         let lookup = LookupKey::load_or_create(&dir.join("keys").join("lookup.key"))?;
+        let audit = AuditKey::load_or_create(&dir.join("keys").join("audit.key"))?;
         let channels = Channels::from_config(&settings.channels).map_err(CaseError::Setup)?;
         if let Some(r) = &settings.recovery_recipient {
             crate::crypto::keys::recipient(r).map_err(|e| {
@@ -106,6 +130,8 @@ impl Cases {
             lookup: Arc::new(lookup),
             channels: Arc::new(channels),
             recovery_recipient: settings.recovery_recipient.clone(),
+            audit: Arc::new(audit),
+            site_name: "sealbox".into(),
         })
     }
 

@@ -2,8 +2,10 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::signin::Officer;
 use super::text::Email;
 use super::{now, CaseError, Cases};
+use crate::audit::{Actor, Event};
 use crate::crypto::{kdf, keys, random};
 use crate::store::officers::{self, NewOfficer};
 use crate::store::StoreError;
@@ -85,8 +87,18 @@ pub fn check_password(password: &SecretString) -> Result<(), CaseError> {
 }
 
 impl Cases {
-    /// Creates an officer with a new age key sealed to their password.
-    pub async fn add_officer(&self, input: NewOfficerInput) -> Result<OfficerSummary, CaseError> {
+    /// Creates an officer with a new age key sealed to their password. `by` is the admin who
+    /// did it, or `None` at the command line.
+    pub async fn add_officer(
+        &self,
+        input: NewOfficerInput,
+        by: Option<&Officer>,
+    ) -> Result<OfficerSummary, CaseError> {
+        if by.is_some_and(|o| !o.is_admin) {
+            return Err(CaseError::Forbidden(
+                "only an admin may add officers".into(),
+            ));
+        }
         let email = Email::parse("email", &input.email)?;
         let name = input.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 200 {
@@ -137,8 +149,18 @@ impl Cases {
             disabled: false,
             created_at: officer.created_at,
         };
+        let event = match by {
+            Some(admin) => Event::by_officer(&admin.id, "officer_added"),
+            None => Event::new(Actor::Operator, "officer_added"),
+        }
+        .detail(format!(
+            "{} ({})",
+            officer.id,
+            if officer.is_admin { "admin" } else { "officer" }
+        ));
+        let audit = self.audit.clone();
         self.store
-            .run(move |s| officers::insert(s, &officer))
+            .run(move |s| officers::insert(s, &officer, &audit, &event))
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(what) => CaseError::Conflict(format!("{what} already exists")),

@@ -72,6 +72,16 @@ pub fn hash_password(password: &SecretString) -> Result<String, CryptoError> {
         .map_err(|e| CryptoError::PasswordHash(e.to_string()))
 }
 
+/// A valid hash of no one's password, checked when an email is unknown so that an unknown
+/// account costs the same time as a wrong password.
+pub fn dummy_password_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let random = SecretString::from(super::random::token());
+        hash_password(&random).unwrap_or_default()
+    })
+}
+
 /// Checks a password against a PHC string; a malformed hash is a failed check.
 pub fn verify_password(password: &SecretString, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|hash| {

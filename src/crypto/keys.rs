@@ -105,16 +105,18 @@ pub struct WrappedOfficerKey {
 /// Creates an officer key sealed with `password`. Runs scrypt: call it off the async executor.
 pub fn new_officer_key(password: &SecretString) -> Result<WrappedOfficerKey, CryptoError> {
     let pair = KeyPair::generate();
+    Ok(WrappedOfficerKey {
+        sealed: seal_officer_key(&pair.secret, password)?,
+        public: pair.public,
+    })
+}
+
+/// Seals an officer key to `password` (scrypt recipient, N = 2^16).
+pub fn seal_officer_key(key: &SecretKey, password: &SecretString) -> Result<Vec<u8>, CryptoError> {
     let mut to = age::scrypt::Recipient::new(password.clone());
     to.set_work_factor(OFFICER_KEY_LOG_N);
-    let body = Zeroizing::new(format!(
-        "{}\n",
-        pair.secret.to_secret_string().expose_secret()
-    ));
-    Ok(WrappedOfficerKey {
-        public: pair.public,
-        sealed: seal::seal_raw(body.as_bytes(), &[&to])?,
-    })
+    let body = Zeroizing::new(format!("{}\n", key.to_secret_string().expose_secret()));
+    seal::seal_raw(body.as_bytes(), &[&to])
 }
 
 /// Unwraps an officer key with their password. Runs scrypt: call it off the async executor, and

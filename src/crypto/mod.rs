@@ -9,6 +9,7 @@ pub mod keys;
 pub mod lookup;
 pub mod random;
 pub mod seal;
+pub mod totp;
 
 pub use claim_code::ClaimCode;
 pub use kdf::KdfPool;

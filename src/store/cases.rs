@@ -2,7 +2,11 @@
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::{Store, StoreError};
+use super::{audit, Store, StoreError};
+use crate::audit::{AuditKey, Event};
+
+/// `next_due_at` of a case with no deadline ahead (closed): sorts after every date.
+pub const NO_DEADLINE: i64 = i64::MAX;
 
 /// Which of a case's two secret keys a grant carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +72,15 @@ pub struct CaseRecord {
     pub received_at: i64,
     pub acknowledge_due_at: Option<i64>,
     pub resolve_due_at: Option<i64>,
+    pub acknowledged_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub next_due_at: i64,
+    pub assigned_officer_id: Option<String>,
     pub updated_at: i64,
     pub case_public_key: String,
+    pub staff_public_key: String,
     pub sealed_submission: Vec<u8>,
+    pub sealed_summary: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,7 +93,7 @@ pub struct GrantRow {
 
 /// Stores a case and all its grants in one transaction; returns its number. Nothing of the case
 /// exists until the commit, and after it the case survives a crash.
-pub fn insert(store: &Store, case: &NewCase) -> Result<i64, StoreError> {
+pub fn insert(store: &Store, case: &NewCase, key: &AuditKey) -> Result<i64, StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let number: i64 = tx.query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM cases", [], |r| {
@@ -91,9 +101,10 @@ pub fn insert(store: &Store, case: &NewCase) -> Result<i64, StoreError> {
     })?;
     tx.execute(
         "INSERT INTO cases (id, number, channel_id, kind, status, received_at,
-             acknowledge_due_at, resolve_due_at, updated_at, case_public_key, staff_public_key,
-             claim_tag, submitter_salt, sealed_submission)
-         VALUES (?1, ?2, ?3, ?4, 'received', ?5, ?6, ?7, ?5, ?8, ?9, ?10, ?11, ?12)",
+             acknowledge_due_at, resolve_due_at, next_due_at, updated_at, case_public_key,
+             staff_public_key, claim_tag, submitter_salt, sealed_submission)
+         VALUES (?1, ?2, ?3, ?4, 'received', ?5, ?6, ?7, COALESCE(?6, ?13), ?5, ?8, ?9, ?10, ?11,
+                 ?12)",
         params![
             case.id,
             number,
@@ -107,6 +118,7 @@ pub fn insert(store: &Store, case: &NewCase) -> Result<i64, StoreError> {
             case.claim_tag.as_slice(),
             case.submitter_salt,
             case.sealed_submission,
+            NO_DEADLINE,
         ],
     )?;
     {
@@ -130,6 +142,10 @@ pub fn insert(store: &Store, case: &NewCase) -> Result<i64, StoreError> {
             ])?;
         }
     }
+    let event = Event::new(crate::audit::Actor::Submitter, "case_received")
+        .case(&case.id)
+        .detail(format!("#{number} in {}", case.channel_id));
+    audit::append(&tx, key, &event, case.received_at)?;
     tx.commit()?;
     Ok(number)
 }
@@ -153,33 +169,349 @@ pub fn find_by_claim_tag(store: &Store, tag: &[u8; 32]) -> Result<Option<ClaimMa
         .optional()?)
 }
 
+const RECORD: &str = "id, number, channel_id, kind, status, outcome, received_at,
+    acknowledge_due_at, resolve_due_at, acknowledged_at, closed_at, next_due_at,
+    assigned_officer_id, updated_at, case_public_key, staff_public_key, sealed_submission,
+    sealed_summary";
+
+fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
+    Ok(CaseRecord {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        channel_id: r.get(2)?,
+        kind: r.get(3)?,
+        status: r.get(4)?,
+        outcome: r.get(5)?,
+        received_at: r.get(6)?,
+        acknowledge_due_at: r.get(7)?,
+        resolve_due_at: r.get(8)?,
+        acknowledged_at: r.get(9)?,
+        closed_at: r.get(10)?,
+        next_due_at: r.get(11)?,
+        assigned_officer_id: r.get(12)?,
+        updated_at: r.get(13)?,
+        case_public_key: r.get(14)?,
+        staff_public_key: r.get(15)?,
+        sealed_submission: r.get(16)?,
+        sealed_summary: r.get(17)?,
+    })
+}
+
 pub fn get(store: &Store, id: &str) -> Result<Option<CaseRecord>, StoreError> {
     let conn = store.reader()?;
     Ok(conn
         .query_row(
-            "SELECT id, number, channel_id, kind, status, outcome, received_at,
-                    acknowledge_due_at, resolve_due_at, updated_at, case_public_key,
-                    sealed_submission
-             FROM cases WHERE id = ?1",
+            &format!("SELECT {RECORD} FROM cases WHERE id = ?1"),
             [id],
+            record,
+        )
+        .optional()?)
+}
+
+/// A case by its id or its number (as the inbox shows it).
+pub fn find(store: &Store, id_or_number: &str) -> Result<Option<CaseRecord>, StoreError> {
+    let conn = store.reader()?;
+    let number: i64 = id_or_number.trim_start_matches('#').parse().unwrap_or(-1);
+    Ok(conn
+        .query_row(
+            &format!("SELECT {RECORD} FROM cases WHERE id = ?1 OR number = ?2"),
+            params![id_or_number, number],
+            record,
+        )
+        .optional()?)
+}
+
+/// The sealed keys one holder has for a case.
+#[derive(Debug, Default)]
+pub struct KeyGrants {
+    pub case: Option<Vec<u8>>,
+    pub staff: Option<Vec<u8>>,
+}
+
+/// The grants `holder` has for a case (officer or recovery).
+pub fn grants_of(store: &Store, case_id: &str, holder: &Holder) -> Result<KeyGrants, StoreError> {
+    let conn = store.reader()?;
+    let (kind, officer_id) = match holder {
+        Holder::Officer(id) => ("officer", Some(id.as_str())),
+        Holder::Submitter => ("submitter", None),
+        Holder::Recovery => ("recovery", None),
+    };
+    let mut stmt = conn.prepare(
+        "SELECT key, sealed FROM grants
+         WHERE case_id = ?1 AND holder = ?2 AND officer_id IS ?3",
+    )?;
+    let mut out = KeyGrants::default();
+    for row in stmt.query_map(params![case_id, kind, officer_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })? {
+        let (key, sealed) = row?;
+        match key.as_str() {
+            "case" => out.case = Some(sealed),
+            _ => out.staff = Some(sealed),
+        }
+    }
+    Ok(out)
+}
+
+/// Officers holding a case-key grant for a case (who can work it).
+pub fn holders(store: &Store, case_id: &str) -> Result<Vec<String>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn.prepare(
+        "SELECT officer_id FROM grants WHERE case_id = ?1 AND holder = 'officer' AND key = 'case'",
+    )?;
+    let rows = stmt
+        .query_map([case_id], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(rows)
+}
+
+/// A change of workflow state, with everything it sets.
+pub struct StatusChange {
+    pub status: String,
+    pub outcome: Option<String>,
+    pub acknowledged_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub resolve_due_at: Option<i64>,
+    pub next_due_at: i64,
+    pub sealed_summary: Option<Vec<u8>>,
+}
+
+/// Applies a status change if the case is still in `from` (so two officers acting at once
+/// cannot both succeed); `false` when it was not.
+pub fn change_status(
+    store: &Store,
+    case_id: &str,
+    from: &str,
+    change: &StatusChange,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    let n = tx.execute(
+        "UPDATE cases SET status = ?3, outcome = ?4, acknowledged_at = ?5, closed_at = ?6,
+             resolve_due_at = ?7, next_due_at = ?8, sealed_summary = COALESCE(?9, sealed_summary),
+             updated_at = ?10
+         WHERE id = ?1 AND status = ?2",
+        params![
+            case_id,
+            from,
+            change.status,
+            change.outcome,
+            change.acknowledged_at,
+            change.closed_at,
+            change.resolve_due_at,
+            change.next_due_at,
+            change.sealed_summary,
+            at
+        ],
+    )?;
+    if n == 1 {
+        audit::append(&tx, key, event, at)?;
+        tx.commit()?;
+    }
+    Ok(n == 1)
+}
+
+pub fn assign(
+    store: &Store,
+    case_id: &str,
+    officer_id: Option<&str>,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE cases SET assigned_officer_id = ?2, updated_at = ?3 WHERE id = ?1",
+        params![case_id, officer_id, at],
+    )?;
+    audit::append(&tx, key, event, at)?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn mark_read(
+    store: &Store,
+    officer_id: &str,
+    case_id: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    store.writer().execute(
+        "INSERT INTO case_reads (officer_id, case_id, seen_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (officer_id, case_id) DO UPDATE SET seen_at = excluded.seen_at",
+        params![officer_id, case_id, at],
+    )?;
+    Ok(())
+}
+
+/// What the inbox may filter by.
+#[derive(Debug, Default, Clone)]
+pub struct InboxFilter {
+    pub channel: Option<String>,
+    pub status: Option<String>,
+    pub overdue_at: Option<i64>,
+}
+
+/// One inbox line: metadata only.
+#[derive(Debug, Clone)]
+pub struct InboxRow {
+    pub id: String,
+    pub number: i64,
+    pub channel_id: String,
+    pub status: String,
+    pub received_at: i64,
+    pub next_due_at: i64,
+    pub updated_at: i64,
+    pub assigned_officer_id: Option<String>,
+    pub seen_at: Option<i64>,
+}
+
+/// Cases `officer_id` holds a grant for, by next deadline, `limit` after the cursor
+/// (`(next_due_at, number)` of the last row of the previous page).
+pub fn inbox(
+    store: &Store,
+    officer_id: &str,
+    filter: &InboxFilter,
+    after: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<InboxRow>, StoreError> {
+    let conn = store.reader()?;
+    let (after_due, after_number) = after.unwrap_or((i64::MIN, i64::MIN));
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.number, c.channel_id, c.status, c.received_at, c.next_due_at,
+                c.updated_at, c.assigned_officer_id, r.seen_at
+         FROM cases c INDEXED BY cases_due
+         LEFT JOIN case_reads r ON r.case_id = c.id AND r.officer_id = ?1
+         WHERE EXISTS (SELECT 1 FROM grants g
+                       WHERE g.case_id = c.id AND g.officer_id = ?1 AND g.key = 'case'
+                         AND g.holder = 'officer')
+           AND (?2 IS NULL OR c.channel_id = ?2)
+           AND (?3 IS NULL OR c.status = ?3)
+           AND (?4 IS NULL OR c.next_due_at < ?4)
+           AND (c.next_due_at, c.number) > (?5, ?6)
+         ORDER BY c.next_due_at, c.number
+         LIMIT ?7",
+    )?;
+    let rows = stmt
+        .query_map(
+            params![
+                officer_id,
+                filter.channel,
+                filter.status,
+                filter.overdue_at,
+                after_due,
+                after_number,
+                limit
+            ],
             |r| {
-                Ok(CaseRecord {
+                Ok(InboxRow {
                     id: r.get(0)?,
                     number: r.get(1)?,
                     channel_id: r.get(2)?,
-                    kind: r.get(3)?,
-                    status: r.get(4)?,
-                    outcome: r.get(5)?,
-                    received_at: r.get(6)?,
-                    acknowledge_due_at: r.get(7)?,
-                    resolve_due_at: r.get(8)?,
-                    updated_at: r.get(9)?,
-                    case_public_key: r.get(10)?,
-                    sealed_submission: r.get(11)?,
+                    status: r.get(3)?,
+                    received_at: r.get(4)?,
+                    next_due_at: r.get(5)?,
+                    updated_at: r.get(6)?,
+                    assigned_officer_id: r.get(7)?,
+                    seen_at: r.get(8)?,
                 })
             },
-        )
-        .optional()?)
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Closed cases of `channel_id` closed before `before`: (id, number).
+pub fn closed_before(
+    store: &Store,
+    channel_id: &str,
+    before: i64,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn.prepare(
+        "SELECT id, number FROM cases
+         WHERE status = 'closed' AND channel_id = ?1 AND closed_at < ?2 ORDER BY number",
+    )?;
+    let rows = stmt
+        .query_map(params![channel_id, before], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Deletes a case with everything of it (grants, messages, notes), and records why.
+pub fn delete(
+    store: &Store,
+    case_id: &str,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    tx.execute("DELETE FROM cases WHERE id = ?1", [case_id])?;
+    audit::append(&tx, key, event, at)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Cases of `channels` (`None`: all) that `officer_id` holds no grant for.
+pub fn without_grant(
+    store: &Store,
+    officer_id: &str,
+    channels: Option<&[String]>,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn.prepare(
+        "SELECT id, channel_id FROM cases c WHERE NOT EXISTS (
+             SELECT 1 FROM grants g WHERE g.case_id = c.id AND g.officer_id = ?1)
+         ORDER BY number",
+    )?;
+    let rows = stmt
+        .query_map([officer_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<(String, String)>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, channel)| channels.is_none_or(|list| list.contains(channel)))
+        .collect())
+}
+
+/// Adds grants to existing cases, each with its audit entry, in one transaction.
+pub fn add_grants(
+    store: &Store,
+    grants: &[(String, NewGrant)],
+    key: &AuditKey,
+    events: &[Event],
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    for (case_id, grant) in grants {
+        let (holder, officer_id) = match &grant.holder {
+            Holder::Officer(id) => ("officer", Some(id.as_str())),
+            Holder::Submitter => ("submitter", None),
+            Holder::Recovery => ("recovery", None),
+        };
+        tx.execute(
+            "INSERT OR IGNORE INTO grants (case_id, key, holder, officer_id, sealed, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                case_id,
+                grant.key.as_str(),
+                holder,
+                officer_id,
+                grant.sealed,
+                at
+            ],
+        )?;
+    }
+    for event in events {
+        audit::append(&tx, key, event, at)?;
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 pub fn grants(store: &Store, case_id: &str) -> Result<Vec<GrantRow>, StoreError> {

@@ -2,7 +2,8 @@
 
 use rusqlite::params;
 
-use super::{Store, StoreError};
+use super::{audit, Store, StoreError};
+use crate::audit::{AuditKey, Event};
 
 #[derive(Debug, Clone)]
 pub struct MessageRow {
@@ -12,36 +13,87 @@ pub struct MessageRow {
     pub created_at: i64,
 }
 
-/// Appends a message and marks the case updated, atomically.
+/// Which thread of a case: the one with the submitter, or the officers' internal notes.
+#[derive(Debug, Clone, Copy)]
+pub enum Thread {
+    Messages,
+    Notes,
+}
+
+impl Thread {
+    fn table(self) -> &'static str {
+        match self {
+            Thread::Messages => "messages",
+            Thread::Notes => "notes",
+        }
+    }
+}
+
+/// A new entry of a thread.
+pub struct NewPost<'a> {
+    pub case_id: &'a str,
+    pub thread: Thread,
+    /// `submitter` or `officer` (messages only).
+    pub author: &'a str,
+    pub officer_id: Option<&'a str>,
+    pub sealed: &'a [u8],
+    /// A submitter's answer ends `awaiting_submitter`: the case goes back to `in_progress`.
+    pub resume_from_awaiting: bool,
+}
+
+/// Appends to a thread, marks the case updated, and records it, atomically.
 pub fn insert(
     store: &Store,
-    case_id: &str,
-    author: &str,
-    officer_id: Option<&str>,
-    sealed: &[u8],
+    post: &NewPost<'_>,
+    key: &AuditKey,
+    event: &Event,
     at: i64,
 ) -> Result<(), StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction()?;
-    tx.execute(
-        "INSERT INTO messages (case_id, author, officer_id, sealed, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![case_id, author, officer_id, sealed, at],
-    )?;
+    match post.thread {
+        Thread::Messages => tx.execute(
+            "INSERT INTO messages (case_id, author, officer_id, sealed, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![post.case_id, post.author, post.officer_id, post.sealed, at],
+        )?,
+        Thread::Notes => tx.execute(
+            "INSERT INTO notes (case_id, officer_id, sealed, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![post.case_id, post.officer_id, post.sealed, at],
+        )?,
+    };
     tx.execute(
         "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
-        params![case_id, at],
+        params![post.case_id, at],
     )?;
+    audit::append(&tx, key, event, at)?;
+    if post.resume_from_awaiting {
+        let resumed = tx.execute(
+            "UPDATE cases SET status = 'in_progress' WHERE id = ?1 AND status = 'awaiting_submitter'",
+            [post.case_id],
+        )?;
+        if resumed == 1 {
+            let event = Event::new(crate::audit::Actor::Submitter, "status_changed")
+                .case(post.case_id)
+                .detail("awaiting_submitter → in_progress");
+            audit::append(&tx, key, &event, at)?;
+        }
+    }
     tx.commit()?;
     Ok(())
 }
 
-pub fn list(store: &Store, case_id: &str) -> Result<Vec<MessageRow>, StoreError> {
+/// A thread of a case, oldest first.
+pub fn list(store: &Store, case_id: &str, thread: Thread) -> Result<Vec<MessageRow>, StoreError> {
     let conn = store.reader()?;
-    let mut stmt = conn.prepare(
-        "SELECT author, officer_id, sealed, created_at FROM messages
-         WHERE case_id = ?1 ORDER BY id",
-    )?;
+    let author = match thread {
+        Thread::Messages => "author",
+        Thread::Notes => "'officer'",
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {author}, officer_id, sealed, created_at FROM {} WHERE case_id = ?1 ORDER BY id",
+        thread.table()
+    ))?;
     let rows = stmt
         .query_map([case_id], |r| {
             Ok(MessageRow {

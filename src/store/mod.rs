@@ -4,9 +4,11 @@
 //! pool; WAL with `synchronous=FULL` so a committed case survives a power cut, `secure_delete`
 //! so deleted ciphertext is overwritten. Every call here blocks: callers use [`Store::run`].
 
+pub mod audit;
 pub mod cases;
 pub mod messages;
 pub mod officers;
+pub mod settings;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};

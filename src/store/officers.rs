@@ -2,7 +2,8 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::{Store, StoreError};
+use super::{audit, Store, StoreError};
+use crate::audit::{AuditKey, Event};
 
 pub struct NewOfficer {
     pub id: String,
@@ -47,7 +48,12 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(OfficerRow, bool)> {
     ))
 }
 
-pub fn insert(store: &Store, officer: &NewOfficer) -> Result<(), StoreError> {
+pub fn insert(
+    store: &Store,
+    officer: &NewOfficer,
+    key: &AuditKey,
+    event: &Event,
+) -> Result<(), StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction()?;
     let taken: Option<String> = tx
@@ -82,6 +88,7 @@ pub fn insert(store: &Store, officer: &NewOfficer) -> Result<(), StoreError> {
             params![officer.id, channel],
         )?;
     }
+    audit::append(&tx, key, event, officer.created_at)?;
     tx.commit()?;
     Ok(())
 }
@@ -125,17 +132,209 @@ pub fn for_channel(store: &Store, channel_id: &str) -> Result<Vec<OfficerRow>, S
     Ok(rows)
 }
 
-/// The password hash and sealed key of an enabled officer, by email.
-pub fn credentials(
-    store: &Store,
-    email: &str,
-) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+/// What signing in needs to know about an officer.
+#[derive(Clone)]
+pub struct Credentials {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub is_admin: bool,
+    pub disabled: bool,
+    pub password_hash: String,
+    pub public_key: String,
+    pub sealed_key: Vec<u8>,
+    pub totp_sealed: Option<Vec<u8>>,
+}
+
+const CREDENTIALS: &str =
+    "id, name, email, is_admin, disabled, password_hash, public_key, sealed_key, totp_sealed";
+
+fn credentials_row(r: &Row<'_>) -> rusqlite::Result<Credentials> {
+    Ok(Credentials {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        is_admin: r.get(3)?,
+        disabled: r.get(4)?,
+        password_hash: r.get(5)?,
+        public_key: r.get(6)?,
+        sealed_key: r.get(7)?,
+        totp_sealed: r.get(8)?,
+    })
+}
+
+pub fn credentials_by_email(store: &Store, email: &str) -> Result<Option<Credentials>, StoreError> {
     let conn = store.reader()?;
     Ok(conn
         .query_row(
-            "SELECT id, password_hash, sealed_key FROM officers WHERE email = ?1 AND disabled = 0",
+            &format!("SELECT {CREDENTIALS} FROM officers WHERE email = ?1"),
             [email],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            credentials_row,
         )
         .optional()?)
+}
+
+pub fn credentials(store: &Store, id: &str) -> Result<Option<Credentials>, StoreError> {
+    let conn = store.reader()?;
+    Ok(conn
+        .query_row(
+            &format!("SELECT {CREDENTIALS} FROM officers WHERE id = ?1"),
+            [id],
+            credentials_row,
+        )
+        .optional()?)
+}
+
+/// Marks a TOTP time step used; `false` if it (or a later one) was used already, so a code is
+/// never accepted twice, even by two sign-ins racing.
+pub fn use_totp_step(store: &Store, id: &str, step: i64) -> Result<bool, StoreError> {
+    let n = store.writer().execute(
+        "UPDATE officers SET totp_last_step = ?2 WHERE id = ?1 AND totp_last_step < ?2",
+        params![id, step],
+    )?;
+    Ok(n == 1)
+}
+
+/// Stores (or with `None` removes) the sealed TOTP secret.
+pub fn set_totp(
+    store: &Store,
+    id: &str,
+    sealed: Option<&[u8]>,
+    step: i64,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE officers SET totp_sealed = ?2, totp_last_step = ?3 WHERE id = ?1",
+        params![id, sealed, step],
+    )?;
+    audit::append(&tx, key, event, at)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The same key sealed to a new password (the officer knew the old one).
+pub fn set_password(
+    store: &Store,
+    id: &str,
+    password_hash: &str,
+    sealed_key: &[u8],
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE officers SET password_hash = ?2, sealed_key = ?3 WHERE id = ?1",
+        params![id, password_hash, sealed_key],
+    )?;
+    audit::append(&tx, key, event, at)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// A replacement key for an officer.
+pub struct NewKey<'a> {
+    pub password_hash: &'a str,
+    pub public_key: &'a str,
+    pub sealed_key: &'a [u8],
+}
+
+/// A new key for an officer whose password was reset: every grant to the old key and the TOTP
+/// secret sealed to it are unreadable now, so they go.
+pub fn replace_key(
+    store: &Store,
+    id: &str,
+    new: &NewKey<'_>,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE officers SET password_hash = ?2, public_key = ?3, sealed_key = ?4,
+             totp_sealed = NULL WHERE id = ?1",
+        params![id, new.password_hash, new.public_key, new.sealed_key],
+    )?;
+    tx.execute("DELETE FROM grants WHERE officer_id = ?1", [id])?;
+    audit::append(&tx, key, event, at)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Disables (deleting every grant) or enables an officer.
+pub fn set_disabled(
+    store: &Store,
+    id: &str,
+    disabled: bool,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE officers SET disabled = ?2 WHERE id = ?1",
+        params![id, disabled],
+    )?;
+    if disabled {
+        tx.execute("DELETE FROM grants WHERE officer_id = ?1", [id])?;
+    }
+    audit::append(&tx, key, event, at)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Sets channel membership (`None`: every channel) and deletes grants for cases outside it.
+pub fn set_channels(
+    store: &Store,
+    id: &str,
+    channels: Option<&[String]>,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<usize, StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE officers SET all_channels = ?2 WHERE id = ?1",
+        params![id, channels.is_none()],
+    )?;
+    tx.execute("DELETE FROM officer_channels WHERE officer_id = ?1", [id])?;
+    let mut revoked = 0;
+    if let Some(list) = channels {
+        for channel in list {
+            tx.execute(
+                "INSERT INTO officer_channels (officer_id, channel_id) VALUES (?1, ?2)",
+                params![id, channel],
+            )?;
+        }
+        revoked = tx.execute(
+            "DELETE FROM grants WHERE officer_id = ?1 AND case_id IN (
+                 SELECT c.id FROM cases c WHERE c.channel_id NOT IN
+                     (SELECT channel_id FROM officer_channels WHERE officer_id = ?1))",
+            [id],
+        )?;
+    }
+    audit::append(&tx, key, event, at)?;
+    tx.commit()?;
+    Ok(revoked)
+}
+
+/// Cases an officer holds grants for, by number (what a reset would lose).
+pub fn granted_case_numbers(store: &Store, id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.number FROM cases c JOIN grants g ON g.case_id = c.id
+         WHERE g.officer_id = ?1 AND g.key = 'case' ORDER BY c.number",
+    )?;
+    let rows = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }

@@ -1,0 +1,327 @@
+//! Officer administration: disabling, password resets, channel membership, 2FA policy, and
+//! re-granting case keys to an officer through someone who can already open the cases.
+//!
+//! A new grant needs the case's secret key, which the server does not have: it is opened with
+//! the granting admin's own key (in their session) or, at the command line, with the
+//! organisation's recovery identity. A submitter's exclusions are read from the sealed case
+//! and always honoured.
+
+use secrecy::SecretString;
+use serde::Serialize;
+
+use super::casework::open_keys;
+use super::intake::SealedSubmission;
+use super::officers::check_password;
+use super::signin::Officer;
+use super::{now, CaseError, Cases};
+use crate::audit::{Actor, AuditKey, Event};
+use crate::crypto::{kdf, keys, seal, SecretKey};
+use crate::store::cases::{self, Holder, KeyGrants, KeyKind, NewGrant};
+use crate::store::officers::{self, Credentials};
+use crate::store::{settings, Store};
+
+/// What a re-grant did, by case number.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct GrantReport {
+    pub granted: Vec<i64>,
+    /// Cases the granter cannot open themselves, so could not pass on.
+    pub unreachable: Vec<i64>,
+    /// Cases whose submitter excluded this officer.
+    pub excluded: Vec<i64>,
+}
+
+/// What a password reset did: the new key starts with no grants; these were granted again
+/// through the admin, and these are lost to the officer until someone who can open them
+/// (or the recovery identity) grants them again.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ResetReport {
+    pub regranted: Vec<i64>,
+    pub lost: Vec<i64>,
+}
+
+/// Whoever opens the cases for a re-grant.
+pub enum Granter<'a> {
+    Officer(&'a Officer),
+    Recovery(&'a SecretKey),
+}
+
+fn target(store: &Store, id: &str) -> Result<Credentials, CaseError> {
+    officers::credentials(store, id)?
+        .ok_or_else(|| CaseError::NotFound("there is no such officer".into()))
+}
+
+/// Grants `target` every case of their channels they lack and may have.
+fn regrant(
+    store: &Store,
+    audit_key: &AuditKey,
+    granter: &Granter<'_>,
+    target: &Credentials,
+) -> Result<GrantReport, CaseError> {
+    let mut report = GrantReport::default();
+    if target.disabled {
+        return Ok(report);
+    }
+    let channels = officers::list(store)?
+        .into_iter()
+        .find(|o| o.id == target.id)
+        .and_then(|o| o.channels);
+    let mut grants = Vec::new();
+    let mut events = Vec::new();
+    for (case_id, _) in cases::without_grant(store, &target.id, channels.as_deref())? {
+        let Some(record) = cases::get(store, &case_id)? else {
+            continue;
+        };
+        let opened = match granter {
+            Granter::Officer(o) => match open_keys(store, o, &case_id) {
+                Ok(keys) => Some(keys),
+                Err(CaseError::Forbidden(_)) => None,
+                Err(e) => return Err(e),
+            },
+            Granter::Recovery(identity) => {
+                match cases::grants_of(store, &case_id, &Holder::Recovery)? {
+                    KeyGrants {
+                        case: Some(c),
+                        staff: Some(s),
+                    } => Some((
+                        keys::open_grant(&c, identity)?,
+                        keys::open_grant(&s, identity)?,
+                    )),
+                    _ => None,
+                }
+            }
+        };
+        let Some((case_key, staff_key)) = opened else {
+            report.unreachable.push(record.number);
+            continue;
+        };
+        let plain = seal::open(&record.sealed_submission, &case_key)?;
+        let doc: SealedSubmission = serde_json::from_slice(&plain)
+            .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+        if doc.exclude_officers.contains(&target.id) {
+            report.excluded.push(record.number);
+            continue;
+        }
+        for (kind, key) in [(KeyKind::Case, &case_key), (KeyKind::Staff, &staff_key)] {
+            grants.push((
+                case_id.clone(),
+                NewGrant {
+                    key: kind,
+                    holder: Holder::Officer(target.id.clone()),
+                    sealed: keys::grant(key, &target.public_key)?,
+                },
+            ));
+        }
+        let via = match granter {
+            Granter::Officer(o) => Event::by_officer(&o.id, "granted"),
+            Granter::Recovery(_) => Event::new(Actor::Operator, "granted"),
+        };
+        events.push(via.case(&case_id).detail(format!("to {}", target.id)));
+        report.granted.push(record.number);
+    }
+    cases::add_grants(store, &grants, audit_key, &events, now())?;
+    Ok(report)
+}
+
+impl Cases {
+    fn require_admin(officer: &Officer) -> Result<(), CaseError> {
+        if officer.is_admin {
+            Ok(())
+        } else {
+            Err(CaseError::Forbidden("only an admin may do this".into()))
+        }
+    }
+
+    /// Disables an officer (deleting all their grants) or enables them again (without grants:
+    /// re-grant them afterwards).
+    pub async fn set_officer_disabled(
+        &self,
+        admin: &Officer,
+        id: &str,
+        disabled: bool,
+    ) -> Result<(), CaseError> {
+        Self::require_admin(admin)?;
+        if disabled && admin.id == id {
+            return Err(CaseError::invalid("officer", "you cannot disable yourself"));
+        }
+        let id = id.to_owned();
+        let key = self.audit.clone();
+        let event = Event::by_officer(
+            &admin.id,
+            if disabled {
+                "officer_disabled"
+            } else {
+                "officer_enabled"
+            },
+        )
+        .detail(id.clone());
+        self.store
+            .run(move |s| {
+                target(s, &id)?;
+                officers::set_disabled(s, &id, disabled, &key, &event, now())?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Sets an officer's channels (`None`: all). Grants for cases outside them are revoked;
+    /// cases inside them are granted through the admin where the admin can open them.
+    pub async fn set_officer_channels(
+        &self,
+        admin: &Officer,
+        id: &str,
+        channels: Option<Vec<String>>,
+    ) -> Result<GrantReport, CaseError> {
+        Self::require_admin(admin)?;
+        if let Some(list) = &channels {
+            if list.is_empty() {
+                return Err(CaseError::invalid(
+                    "channels",
+                    "choose at least one channel",
+                ));
+            }
+            if let Some(unknown) = list.iter().find(|c| self.channels.get(c).is_none()) {
+                return Err(CaseError::invalid(
+                    "channels",
+                    &format!("there is no channel {unknown:?}"),
+                ));
+            }
+        }
+        let admin = admin.clone();
+        let id = id.to_owned();
+        let key = self.audit.clone();
+        self.store
+            .run(move |s| {
+                target(s, &id)?;
+                let event = Event::by_officer(&admin.id, "channels_changed").detail(format!(
+                    "{}: {}",
+                    id,
+                    channels.as_ref().map_or("all".into(), |c| c.join(","))
+                ));
+                let revoked =
+                    officers::set_channels(s, &id, channels.as_deref(), &key, &event, now())?;
+                if revoked > 0 {
+                    let event = Event::by_officer(&admin.id, "revoked")
+                        .detail(format!("{revoked} grants of {id}"));
+                    crate::store::audit::record(s, &key, &event, now())?;
+                }
+                regrant(s, &key, &Granter::Officer(&admin), &target(s, &id)?)
+            })
+            .await
+    }
+
+    /// Grants `id` the cases of their channels they lack, through `granter`.
+    pub async fn grant_cases(
+        &self,
+        granter: Granter<'_>,
+        id: &str,
+    ) -> Result<GrantReport, CaseError> {
+        let opener = match &granter {
+            Granter::Officer(o) => {
+                Self::require_admin(o)?;
+                Ok((*o).clone())
+            }
+            Granter::Recovery(k) => Err((*k).clone()),
+        };
+        let id = id.to_owned();
+        let key = self.audit.clone();
+        self.store
+            .run(move |s| {
+                let target = target(s, &id)?;
+                match &opener {
+                    Ok(officer) => regrant(s, &key, &Granter::Officer(officer), &target),
+                    Err(identity) => regrant(s, &key, &Granter::Recovery(identity), &target),
+                }
+            })
+            .await
+    }
+
+    /// The officer id for an email address.
+    pub async fn officer_id(&self, email: &str) -> Result<String, CaseError> {
+        let email = email.trim().to_owned();
+        self.store
+            .run(move |s| officers::credentials_by_email(s, &email))
+            .await?
+            .map(|c| c.id)
+            .ok_or_else(|| CaseError::NotFound("there is no officer with this email".into()))
+    }
+
+    /// Resets an officer's password. Their old key cannot be opened without the old password,
+    /// so they get a new key: every old grant (and their 2FA enrolment) goes, and the cases the
+    /// admin can open are granted again. The report names the cases they lose.
+    pub async fn reset_officer_password(
+        &self,
+        admin: &Officer,
+        id: &str,
+        password: SecretString,
+    ) -> Result<ResetReport, CaseError> {
+        Self::require_admin(admin)?;
+        check_password(&password)?;
+        let id_owned = id.to_owned();
+        let before = self
+            .store
+            .run(move |s| {
+                target(s, &id_owned)?;
+                Ok::<_, CaseError>(officers::granted_case_numbers(s, &id_owned)?)
+            })
+            .await?;
+        let (hash, wrapped) = self
+            .kdf
+            .run(move || {
+                Ok::<_, CaseError>((
+                    kdf::hash_password(&password)?,
+                    keys::new_officer_key(&password)?,
+                ))
+            })
+            .await??;
+        let admin = admin.clone();
+        let id = id.to_owned();
+        let key = self.audit.clone();
+        self.store
+            .run(move |s| {
+                let event = Event::by_officer(&admin.id, "password_reset")
+                    .detail(format!("{id}: new key, {} grants dropped", before.len()));
+                let new_key = officers::NewKey {
+                    password_hash: &hash,
+                    public_key: &wrapped.public,
+                    sealed_key: &wrapped.sealed,
+                };
+                officers::replace_key(s, &id, &new_key, &key, &event, now())?;
+                let report = regrant(s, &key, &Granter::Officer(&admin), &target(s, &id)?)?;
+                let lost = before
+                    .iter()
+                    .map(|(_, n)| *n)
+                    .filter(|n| !report.granted.contains(n))
+                    .collect();
+                Ok(ResetReport {
+                    regranted: report.granted,
+                    lost,
+                })
+            })
+            .await
+    }
+
+    /// Requires (or stops requiring) 2FA for every officer.
+    pub async fn set_totp_required(
+        &self,
+        admin: &Officer,
+        required: bool,
+    ) -> Result<(), CaseError> {
+        Self::require_admin(admin)?;
+        let key = self.audit.clone();
+        let event = Event::by_officer(&admin.id, "settings_changed")
+            .detail(format!("require_totp = {required}"));
+        self.store
+            .run(move |s| {
+                settings::set(
+                    s,
+                    "require_totp",
+                    if required { "1" } else { "0" },
+                    &key,
+                    &event,
+                    now(),
+                )
+            })
+            .await?;
+        Ok(())
+    }
+}

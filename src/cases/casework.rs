@@ -1,0 +1,527 @@
+//! Casework: the officer's inbox, opening a case through their own grant, and acting on it.
+//!
+//! Access is holding a grant: an officer without one (never granted, or excluded by the
+//! submitter) gets `Forbidden` for every action and never sees the case listed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use zeroize::Zeroize;
+
+use super::followup::{labelled_fields, open_text, seal_text};
+use super::intake::SealedSubmission;
+use super::signin::Officer;
+use super::text::MessageBody;
+use super::workflow::{Outcome, Status};
+use super::{now, CaseError, Cases};
+use crate::audit::{Entry, Event};
+use crate::config::ChannelKind;
+use crate::crypto::{keys, seal, SecretKey};
+use crate::store::cases::{
+    self, CaseRecord, Holder, InboxFilter, KeyGrants, StatusChange, NO_DEADLINE,
+};
+use crate::store::messages::{self, NewPost, Thread};
+use crate::store::{audit, officers, Store};
+
+const DAY: i64 = 24 * 60 * 60;
+/// Inbox lines per page.
+pub const PAGE: i64 = 50;
+
+/// What an officer may filter the inbox by.
+#[derive(Debug, Default, Clone)]
+pub struct InboxQuery {
+    pub channel: Option<String>,
+    pub status: Option<String>,
+    pub overdue: bool,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InboxItem {
+    pub id: String,
+    pub number: i64,
+    pub channel: String,
+    pub status: String,
+    pub received_at: i64,
+    /// The next deadline; none once closed.
+    pub due_at: Option<i64>,
+    pub overdue: bool,
+    pub unread: bool,
+    pub assigned_to: Option<String>,
+}
+
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    pub next: Option<String>,
+}
+
+/// A case opened by an officer.
+#[derive(Debug, Serialize)]
+pub struct OfficerCaseView {
+    pub id: String,
+    pub number: i64,
+    pub channel: String,
+    pub channel_title: String,
+    pub kind: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub received_at: i64,
+    pub acknowledge_due_at: Option<i64>,
+    pub resolve_due_at: Option<i64>,
+    pub acknowledged_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub overdue: bool,
+    pub assigned_to: Option<String>,
+    pub fields: BTreeMap<String, serde_json::Value>,
+    #[serde(skip)]
+    pub labelled: Vec<(String, String)>,
+    pub contact_email: Option<String>,
+    /// Names of the officers the submitter kept out of the case.
+    pub excluded: Vec<String>,
+    pub summary: Option<String>,
+    pub messages: Vec<ThreadEntry>,
+    pub notes: Vec<ThreadEntry>,
+    /// (officer id, name) of everyone who may work the case: who it can be assigned to.
+    pub handlers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ThreadEntry {
+    pub author: String,
+    /// The officer's name for officer entries.
+    pub officer: Option<String>,
+    pub body: String,
+    pub at: i64,
+}
+
+/// One line of a case's history (from the audit log; never content).
+#[derive(Debug, Serialize)]
+pub struct HistoryEntry {
+    pub at: i64,
+    pub who: String,
+    pub action: String,
+    pub detail: String,
+}
+
+impl Drop for OfficerCaseView {
+    fn drop(&mut self) {
+        self.fields.values_mut().for_each(super::followup::wipe);
+        for (a, b) in &mut self.labelled {
+            a.zeroize();
+            b.zeroize();
+        }
+        self.contact_email.zeroize();
+        self.summary.zeroize();
+    }
+}
+
+impl Drop for ThreadEntry {
+    fn drop(&mut self) {
+        self.body.zeroize();
+    }
+}
+
+/// A requested status change.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    pub status: String,
+    pub outcome: Option<String>,
+    pub summary: Option<String>,
+}
+
+fn due(record_next: i64) -> Option<i64> {
+    (record_next != NO_DEADLINE).then_some(record_next)
+}
+
+fn parse_cursor(text: &str) -> Option<(i64, i64)> {
+    let (due, number) = text.split_once('.')?;
+    Some((due.parse().ok()?, number.parse().ok()?))
+}
+
+/// The case key and staff key `officer` holds for a case, opened; `Forbidden` without a grant.
+pub(super) fn open_keys(
+    store: &Store,
+    officer: &Officer,
+    case_id: &str,
+) -> Result<(SecretKey, SecretKey), CaseError> {
+    match cases::grants_of(store, case_id, &Holder::Officer(officer.id.clone()))? {
+        KeyGrants {
+            case: Some(case_grant),
+            staff: Some(staff_grant),
+        } => Ok((
+            keys::open_grant(&case_grant, &officer.key)?,
+            keys::open_grant(&staff_grant, &officer.key)?,
+        )),
+        _ => Err(forbidden()),
+    }
+}
+
+fn forbidden() -> CaseError {
+    CaseError::Forbidden("you may not open this case".into())
+}
+
+fn existing(store: &Store, case_id: &str) -> Result<CaseRecord, CaseError> {
+    cases::get(store, case_id)?.ok_or_else(|| CaseError::NotFound("there is no such case".into()))
+}
+
+/// The case, after checking `officer` holds a grant for it.
+fn granted(store: &Store, officer: &Officer, case_id: &str) -> Result<CaseRecord, CaseError> {
+    let record = existing(store, case_id)?;
+    let holder = Holder::Officer(officer.id.clone());
+    if cases::grants_of(store, case_id, &holder)?.case.is_none() {
+        return Err(forbidden());
+    }
+    Ok(record)
+}
+
+fn names(store: &Store) -> Result<HashMap<String, String>, CaseError> {
+    Ok(officers::list(store)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
+impl Cases {
+    /// The cases `officer` may open, soonest deadline first, a page at a time.
+    pub async fn inbox(
+        &self,
+        officer: &Officer,
+        query: InboxQuery,
+    ) -> Result<InboxPage, CaseError> {
+        if let Some(status) = &query.status {
+            Status::parse(status)?;
+        }
+        let now = now();
+        let filter = InboxFilter {
+            channel: query.channel.clone(),
+            status: query.status.clone(),
+            overdue_at: query.overdue.then_some(now),
+        };
+        let after = match &query.after {
+            Some(text) => Some(
+                parse_cursor(text)
+                    .ok_or_else(|| CaseError::invalid("next", "this page marker is not valid"))?,
+            ),
+            None => None,
+        };
+        let id = officer.id.clone();
+        let (rows, names) = self
+            .store
+            .run(move |s| {
+                Ok::<_, CaseError>((cases::inbox(s, &id, &filter, after, PAGE + 1)?, names(s)?))
+            })
+            .await?;
+        let more = rows.len() as i64 > PAGE;
+        let items: Vec<InboxItem> = rows
+            .into_iter()
+            .take(PAGE as usize)
+            .map(|r| InboxItem {
+                overdue: r.next_due_at != NO_DEADLINE && r.next_due_at < now,
+                unread: r.seen_at.is_none_or(|seen| seen < r.updated_at),
+                due_at: due(r.next_due_at),
+                assigned_to: r.assigned_officer_id.and_then(|id| names.get(&id).cloned()),
+                id: r.id,
+                number: r.number,
+                channel: r.channel_id,
+                status: r.status,
+                received_at: r.received_at,
+            })
+            .collect();
+        let next = if more {
+            items
+                .last()
+                .map(|last| format!("{}.{}", last.due_at.unwrap_or(NO_DEADLINE), last.number))
+        } else {
+            None
+        };
+        Ok(InboxPage { items, next })
+    }
+
+    /// Opens a case for `officer` through their grant: decrypts it, records the reading, and
+    /// marks it read for them.
+    pub async fn open_case(
+        &self,
+        officer: &Officer,
+        case_id: &str,
+    ) -> Result<OfficerCaseView, CaseError> {
+        let officer = officer.clone();
+        let case_id = case_id.to_owned();
+        let channels = self.channels.clone();
+        let audit_key = self.audit.clone();
+        self.store
+            .run(move |s| {
+                let record = existing(s, &case_id)?;
+                let (case_key, staff_key) = open_keys(s, &officer, &case_id)?;
+                let plain = seal::open(&record.sealed_submission, &case_key)?;
+                let doc: SealedSubmission = serde_json::from_slice(&plain)
+                    .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+                let names = names(s)?;
+                let name_of = |id: &Option<String>| id.as_ref().and_then(|i| names.get(i).cloned());
+                let thread = |thread: Thread, key: &SecretKey| {
+                    messages::list(s, &case_id, thread)?
+                        .into_iter()
+                        .map(|m| {
+                            Ok(ThreadEntry {
+                                body: open_text(&m.sealed, key)?,
+                                officer: name_of(&m.officer_id),
+                                author: m.author.clone(),
+                                at: m.created_at,
+                            })
+                        })
+                        .collect::<Result<Vec<_>, CaseError>>()
+                };
+                let messages = thread(Thread::Messages, &case_key)?;
+                let notes = thread(Thread::Notes, &staff_key)?;
+                let summary = record
+                    .sealed_summary
+                    .as_deref()
+                    .map(|sealed| open_text(sealed, &case_key))
+                    .transpose()?;
+                let handlers = cases::holders(s, &case_id)?
+                    .into_iter()
+                    .filter_map(|id| names.get(&id).map(|n| (id.clone(), n.clone())))
+                    .collect();
+                let at = now();
+                audit::record(
+                    s,
+                    &audit_key,
+                    &Event::by_officer(&officer.id, "case_opened").case(&case_id),
+                    at,
+                )?;
+                cases::mark_read(s, &officer.id, &case_id, at)?;
+                let channel = channels.get(&record.channel_id);
+                Ok(OfficerCaseView {
+                    labelled: labelled_fields(channel, &doc.fields),
+                    channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.clone()),
+                    excluded: doc
+                        .exclude_officers
+                        .iter()
+                        .map(|id| names.get(id).cloned().unwrap_or_else(|| id.clone()))
+                        .collect(),
+                    contact_email: doc.contact.as_ref().map(|c| c.email.clone()),
+                    fields: doc.fields,
+                    overdue: record.next_due_at != NO_DEADLINE && record.next_due_at < at,
+                    due_at: due(record.next_due_at),
+                    assigned_to: name_of(&record.assigned_officer_id),
+                    id: record.id,
+                    number: record.number,
+                    channel: record.channel_id,
+                    kind: record.kind,
+                    status: record.status,
+                    outcome: record.outcome,
+                    received_at: record.received_at,
+                    acknowledge_due_at: record.acknowledge_due_at,
+                    resolve_due_at: record.resolve_due_at,
+                    acknowledged_at: record.acknowledged_at,
+                    closed_at: record.closed_at,
+                    summary,
+                    messages,
+                    notes,
+                    handlers,
+                })
+            })
+            .await
+    }
+
+    /// A case's history from the audit log. Handlers see what changed; admins also see every
+    /// reading of the case.
+    pub async fn history(
+        &self,
+        officer: &Officer,
+        case_id: &str,
+    ) -> Result<Vec<HistoryEntry>, CaseError> {
+        let officer = officer.clone();
+        let case_id = case_id.to_owned();
+        self.store
+            .run(move |s| {
+                granted(s, &officer, &case_id)?;
+                let names = names(s)?;
+                let entries: Vec<Entry> = audit::for_case(s, &case_id)?;
+                Ok(entries
+                    .into_iter()
+                    .filter(|e| officer.is_admin || e.action != "case_opened")
+                    .map(|e| HistoryEntry {
+                        at: e.at,
+                        who: match (&e.officer_id, e.actor.as_str()) {
+                            (Some(id), _) => names.get(id).cloned().unwrap_or_else(|| id.clone()),
+                            (None, "submitter") => "Submitter".into(),
+                            (None, other) => other.to_owned(),
+                        },
+                        action: e.action.replace('_', " "),
+                        detail: e.detail,
+                    })
+                    .collect())
+            })
+            .await
+    }
+
+    /// Moves a case along the workflow. Closing needs an outcome; a summary given when closing
+    /// is sealed to the case key, so the submitter reads it too.
+    pub async fn change_status(
+        &self,
+        officer: &Officer,
+        case_id: &str,
+        request: StatusRequest,
+    ) -> Result<String, CaseError> {
+        let to = Status::parse(&request.status)?;
+        let outcome = match (to, request.outcome.as_deref().filter(|o| !o.is_empty())) {
+            (Status::Closed, Some(o)) => Some(Outcome::parse(o)?),
+            (Status::Closed, None) => return Err(Outcome::parse("").unwrap_err()),
+            (_, Some(_)) => {
+                return Err(CaseError::invalid(
+                    "outcome",
+                    "an outcome is given only when closing",
+                ))
+            }
+            (_, None) => None,
+        };
+        let summary = match request
+            .summary
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(text) if to == Status::Closed => Some(
+                MessageBody::parse(text)
+                    .map_err(|e| CaseError::invalid("summary", &e.to_string()))?,
+            ),
+            Some(_) => {
+                return Err(CaseError::invalid(
+                    "summary",
+                    "a summary is given only when closing",
+                ))
+            }
+            None => None,
+        };
+        let officer = officer.clone();
+        let case_id = case_id.to_owned();
+        let channels = self.channels.clone();
+        let audit_key = self.audit.clone();
+        self.store
+            .run(move |s| {
+                let record = granted(s, &officer, &case_id)?;
+                let from = Status::parse(&record.status)?;
+                from.check_move(to)?;
+                let channel = channels.get(&record.channel_id);
+                let at = now();
+                let mut change = StatusChange {
+                    status: to.as_str().into(),
+                    outcome: outcome.map(|o| o.as_str().to_owned()),
+                    acknowledged_at: record.acknowledged_at,
+                    closed_at: None,
+                    resolve_due_at: record.resolve_due_at,
+                    next_due_at: record.resolve_due_at.unwrap_or(NO_DEADLINE),
+                    sealed_summary: summary
+                        .as_ref()
+                        .map(|t| seal_text(t.as_str(), &record.case_public_key))
+                        .transpose()?,
+                };
+                if to == Status::Acknowledged {
+                    change.acknowledged_at = Some(at);
+                    // Feedback is due a period after acknowledgement (EU 2019/1937 art. 9).
+                    if let Some(c) = channel.filter(|c| c.kind == ChannelKind::Whistleblowing) {
+                        change.resolve_due_at = Some(at + i64::from(c.resolve_days) * DAY);
+                        change.next_due_at = at + i64::from(c.resolve_days) * DAY;
+                    }
+                }
+                if to == Status::Closed {
+                    change.closed_at = Some(at);
+                    change.next_due_at = NO_DEADLINE;
+                }
+                let detail = match outcome {
+                    Some(o) => format!("{} → {} ({})", from.as_str(), to.as_str(), o.as_str()),
+                    None => format!("{} → {}", from.as_str(), to.as_str()),
+                };
+                let event = Event::by_officer(&officer.id, "status_changed")
+                    .case(&case_id)
+                    .detail(detail);
+                if !cases::change_status(
+                    s,
+                    &case_id,
+                    from.as_str(),
+                    &change,
+                    &audit_key,
+                    &event,
+                    at,
+                )? {
+                    return Err(CaseError::InvalidTransition(
+                        "the case changed meanwhile: reload it and try again".into(),
+                    ));
+                }
+                cases::mark_read(s, &officer.id, &case_id, at)?;
+                Ok(to.as_str().to_owned())
+            })
+            .await
+    }
+
+    /// Writes to the submitter (sealed to the case key) or an internal note (sealed to the
+    /// staff key, which the submitter never holds).
+    pub async fn post(
+        &self,
+        officer: &Officer,
+        case_id: &str,
+        thread: Thread,
+        body: MessageBody,
+    ) -> Result<(), CaseError> {
+        let officer = officer.clone();
+        let case_id = case_id.to_owned();
+        let audit_key = self.audit.clone();
+        self.store
+            .run(move |s| {
+                let record = granted(s, &officer, &case_id)?;
+                let (to, action) = match thread {
+                    Thread::Messages => (&record.case_public_key, "message_sent"),
+                    Thread::Notes => (&record.staff_public_key, "note_added"),
+                };
+                let sealed = seal_text(body.as_str(), to)?;
+                let post = NewPost {
+                    case_id: &case_id,
+                    thread,
+                    author: "officer",
+                    officer_id: Some(&officer.id),
+                    sealed: &sealed,
+                    resume_from_awaiting: false,
+                };
+                let at = now();
+                let event = Event::by_officer(&officer.id, action).case(&case_id);
+                messages::insert(s, &post, &audit_key, &event, at)?;
+                cases::mark_read(s, &officer.id, &case_id, at)?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Assigns a handler (one who holds a grant), or with `None` clears the assignment.
+    pub async fn assign(
+        &self,
+        officer: &Officer,
+        case_id: &str,
+        assignee: Option<&str>,
+    ) -> Result<(), CaseError> {
+        let officer = officer.clone();
+        let case_id = case_id.to_owned();
+        let assignee = assignee.filter(|a| !a.is_empty()).map(str::to_owned);
+        let audit_key = self.audit.clone();
+        self.store
+            .run(move |s| {
+                granted(s, &officer, &case_id)?;
+                if let Some(a) = &assignee {
+                    if !cases::holders(s, &case_id)?.contains(a) {
+                        return Err(CaseError::invalid(
+                            "officer_id",
+                            "this officer cannot open the case, so cannot handle it",
+                        ));
+                    }
+                }
+                let event = Event::by_officer(&officer.id, "assigned")
+                    .case(&case_id)
+                    .detail(assignee.clone().unwrap_or_else(|| "nobody".into()));
+                cases::assign(s, &case_id, assignee.as_deref(), &audit_key, &event, now())?;
+                Ok(())
+            })
+            .await
+    }
+}

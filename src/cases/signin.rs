@@ -1,0 +1,224 @@
+//! Officer sign-in (password, then TOTP when enrolled), TOTP enrolment, password change.
+//!
+//! The password is checked against its argon2id hash first; only then is the officer's age key
+//! unwrapped (scrypt). An unknown email is checked against a dummy hash, and a disabled account
+//! stops before the unwrap, so neither can be told from a wrong password by its timing.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::followup::{open_text, seal_text};
+use super::officers::check_password;
+use super::{now, CaseError, Cases};
+use crate::audit::Event;
+use crate::crypto::totp::TotpSecret;
+use crate::crypto::{kdf, keys, SecretKey};
+use crate::store::{audit, officers, settings};
+
+const REQUIRE_TOTP: &str = "require_totp";
+
+/// A signed-in officer, with their unlocked key (in memory only; wiped when dropped).
+#[derive(Clone)]
+pub struct Officer {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub is_admin: bool,
+    pub(crate) key: SecretKey,
+}
+
+impl std::fmt::Debug for Officer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Officer({})", self.id)
+    }
+}
+
+pub struct SignedIn {
+    pub officer: Officer,
+    /// 2FA is required for everyone and this officer has not enrolled yet: until they do,
+    /// they may only enrol or sign out.
+    pub must_enrol_totp: bool,
+}
+
+impl Cases {
+    /// Signs an officer in. Failures say nothing about which part was wrong.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: SecretString,
+        totp: Option<&str>,
+    ) -> Result<SignedIn, CaseError> {
+        let email = email.trim().to_owned();
+        let creds = self
+            .store
+            .run(move |s| officers::credentials_by_email(s, &email))
+            .await?;
+        let job = creds
+            .as_ref()
+            .map(|c| (c.password_hash.clone(), c.sealed_key.clone(), c.disabled));
+        let key = self
+            .kdf
+            .run(move || -> Result<Option<SecretKey>, CaseError> {
+                let hash = job
+                    .as_ref()
+                    .map_or(kdf::dummy_password_hash(), |j| j.0.as_str());
+                let right = kdf::verify_password(&password, hash);
+                match job {
+                    Some((_, sealed, false)) if right => {
+                        Ok(Some(keys::unwrap_officer_key(&sealed, &password)?))
+                    }
+                    _ => Ok(None),
+                }
+            })
+            .await??;
+        let (creds, key) = match (creds, key) {
+            (Some(c), Some(k)) => (c, k),
+            (c, _) => {
+                let mut event = Event::new(crate::audit::Actor::System, "sign_in_failed");
+                if let Some(c) = c {
+                    event = Event::by_officer(&c.id, "sign_in_failed").detail("password");
+                }
+                self.record(event).await?;
+                return Err(CaseError::SignInRejected);
+            }
+        };
+        if let Some(sealed) = &creds.totp_sealed {
+            let Some(code) = totp.filter(|c| !c.trim().is_empty()) else {
+                return Err(CaseError::TotpRequired);
+            };
+            let secret = TotpSecret::from_base32(&open_text(sealed, &key)?)?;
+            let step = secret.check(code, now() as u64)?;
+            let fresh = match step {
+                Some(step) => {
+                    let id = creds.id.clone();
+                    self.store
+                        .run(move |s| officers::use_totp_step(s, &id, step))
+                        .await?
+                }
+                None => false,
+            };
+            if !fresh {
+                self.record(Event::by_officer(&creds.id, "sign_in_failed").detail("code"))
+                    .await?;
+                return Err(CaseError::TotpRejected);
+            }
+        }
+        self.record(Event::by_officer(&creds.id, "sign_in")).await?;
+        let must_enrol_totp = creds.totp_sealed.is_none() && self.totp_required().await?;
+        Ok(SignedIn {
+            officer: Officer {
+                id: creds.id,
+                name: creds.name,
+                email: creds.email,
+                is_admin: creds.is_admin,
+                key,
+            },
+            must_enrol_totp,
+        })
+    }
+
+    /// Records an audit event in a transaction of its own.
+    pub(super) async fn record(&self, event: Event) -> Result<(), CaseError> {
+        let key = self.audit.clone();
+        Ok(self
+            .store
+            .run(move |s| audit::record(s, &key, &event, now()))
+            .await?)
+    }
+
+    pub async fn sign_out(&self, officer: &Officer) -> Result<(), CaseError> {
+        self.record(Event::by_officer(&officer.id, "sign_out"))
+            .await
+    }
+
+    /// Whether an admin has required 2FA for everyone.
+    pub async fn totp_required(&self) -> Result<bool, CaseError> {
+        let value = self.store.run(|s| settings::get(s, REQUIRE_TOTP)).await?;
+        Ok(value.as_deref() == Some("1"))
+    }
+
+    /// Whether this officer has enrolled an authenticator app.
+    pub async fn has_totp(&self, officer: &Officer) -> Result<bool, CaseError> {
+        let id = officer.id.clone();
+        let creds = self
+            .store
+            .run(move |s| officers::credentials(s, &id))
+            .await?;
+        Ok(creds.is_some_and(|c| c.totp_sealed.is_some()))
+    }
+
+    /// What an authenticator app needs to enrol `secret`: the otpauth URL (for the QR code)
+    /// and the secret as text.
+    pub fn totp_setup(
+        &self,
+        officer: &Officer,
+        secret: &TotpSecret,
+    ) -> Result<(SecretString, SecretString), CaseError> {
+        Ok((
+            secret.url(&self.site_name, &officer.email)?,
+            secret.base32()?,
+        ))
+    }
+
+    /// Enrols `secret` once the officer proves their app shows the right code. It is stored
+    /// sealed to the officer's own key, readable only after their password unlocked it.
+    pub async fn confirm_totp(
+        &self,
+        officer: &Officer,
+        secret: &TotpSecret,
+        code: &str,
+    ) -> Result<(), CaseError> {
+        let step = secret.check(code, now() as u64)?.ok_or_else(|| {
+            CaseError::invalid(
+                "code",
+                "that code is not right: check the time on your phone",
+            )
+        })?;
+        let sealed = seal_text(secret.base32()?.expose_secret(), &officer.key.public())?;
+        let id = officer.id.clone();
+        let key = self.audit.clone();
+        let event = Event::by_officer(&officer.id, "totp_enrolled");
+        self.store
+            .run(move |s| officers::set_totp(s, &id, Some(&sealed), step, &key, &event, now()))
+            .await?;
+        Ok(())
+    }
+
+    /// Changes the officer's own password: the same key, sealed to the new password.
+    pub async fn change_password(
+        &self,
+        officer: &Officer,
+        current: SecretString,
+        new: SecretString,
+    ) -> Result<(), CaseError> {
+        check_password(&new)?;
+        let id = officer.id.clone();
+        let creds = self
+            .store
+            .run(move |s| officers::credentials(s, &id))
+            .await?
+            .ok_or_else(|| CaseError::NotFound("no such officer".into()))?;
+        let key = officer.key.clone();
+        let (hash, sealed) = self
+            .kdf
+            .run(move || -> Result<_, CaseError> {
+                if !kdf::verify_password(&current, &creds.password_hash) {
+                    return Err(CaseError::invalid(
+                        "current_password",
+                        "the current password is not right",
+                    ));
+                }
+                Ok((
+                    kdf::hash_password(&new)?,
+                    keys::seal_officer_key(&key, &new)?,
+                ))
+            })
+            .await??;
+        let id = officer.id.clone();
+        let audit = self.audit.clone();
+        let event = Event::by_officer(&officer.id, "password_changed");
+        self.store
+            .run(move |s| officers::set_password(s, &id, &hash, &sealed, &audit, &event, now()))
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,175 @@
+//! The case workflow: statuses, outcomes, and which moves between them are allowed.
+//!
+//! `received` → `acknowledged` → `in_progress` → `closed` (with an outcome), with
+//! `awaiting_submitter` as a pause while the submitter is asked something. A closed case can be
+//! reopened (back to `in_progress`); nothing goes back to `received`.
+
+use super::CaseError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Received,
+    Acknowledged,
+    InProgress,
+    AwaitingSubmitter,
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Received,
+        Status::Acknowledged,
+        Status::InProgress,
+        Status::AwaitingSubmitter,
+        Status::Closed,
+    ];
+
+    pub fn parse(text: &str) -> Result<Self, CaseError> {
+        Status::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| {
+                CaseError::invalid(
+                    "status",
+                    "use received, acknowledged, in_progress, awaiting_submitter or closed",
+                )
+            })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::Acknowledged => "acknowledged",
+            Status::InProgress => "in_progress",
+            Status::AwaitingSubmitter => "awaiting_submitter",
+            Status::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Received => "Received",
+            Status::Acknowledged => "Acknowledged",
+            Status::InProgress => "In progress",
+            Status::AwaitingSubmitter => "Awaiting submitter",
+            Status::Closed => "Closed",
+        }
+    }
+
+    /// Where a case in this status may go next.
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            Received => &[Acknowledged, Closed],
+            Acknowledged => &[InProgress, AwaitingSubmitter, Closed],
+            InProgress => &[AwaitingSubmitter, Closed],
+            AwaitingSubmitter => &[InProgress, Closed],
+            Closed => &[InProgress],
+        }
+    }
+
+    /// Checks a move; the error says why it is not possible.
+    pub fn check_move(self, to: Status) -> Result<(), CaseError> {
+        if self.next().contains(&to) {
+            return Ok(());
+        }
+        let why = match (self, to) {
+            (Status::Closed, _) => "the case is closed: reopen it (in progress) first".to_owned(),
+            (_, Status::Received) => "a case cannot go back to received".to_owned(),
+            (from, to) if from == to => format!("the case is already {}", from.as_str()),
+            (Status::Received, _) => "acknowledge the case first".to_owned(),
+            (from, to) => format!("a case cannot go from {} to {}", from.as_str(), to.as_str()),
+        };
+        Err(CaseError::InvalidTransition(why))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Substantiated,
+    Unsubstantiated,
+    Resolved,
+    NoAction,
+    Referred,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Substantiated,
+        Outcome::Unsubstantiated,
+        Outcome::Resolved,
+        Outcome::NoAction,
+        Outcome::Referred,
+    ];
+
+    pub fn parse(text: &str) -> Result<Self, CaseError> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == text)
+            .ok_or_else(|| {
+                CaseError::invalid(
+                    "outcome",
+                    "closing needs an outcome: substantiated, unsubstantiated, resolved, \
+                     no_action or referred",
+                )
+            })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Substantiated => "substantiated",
+            Outcome::Unsubstantiated => "unsubstantiated",
+            Outcome::Resolved => "resolved",
+            Outcome::NoAction => "no_action",
+            Outcome::Referred => "referred",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Substantiated => "Substantiated",
+            Outcome::Unsubstantiated => "Unsubstantiated",
+            Outcome::Resolved => "Resolved",
+            Outcome::NoAction => "No action",
+            Outcome::Referred => "Referred",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Status::*;
+    use super::*;
+
+    #[test]
+    fn the_workflow_allows_only_its_moves() {
+        assert!(Received.check_move(Acknowledged).is_ok());
+        assert!(Closed.check_move(InProgress).is_ok());
+        assert!(AwaitingSubmitter.check_move(InProgress).is_ok());
+        for (from, to) in [
+            (Closed, Acknowledged),
+            (Received, InProgress),
+            (InProgress, Received),
+            (InProgress, InProgress),
+        ] {
+            assert!(
+                matches!(from.check_move(to), Err(CaseError::InvalidTransition(_))),
+                "{from:?}→{to:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn statuses_and_outcomes_parse_their_names() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()).unwrap(), s);
+        }
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::parse(o.as_str()).unwrap(), o);
+        }
+        assert_eq!(
+            Outcome::parse("maybe").unwrap_err().field(),
+            Some("outcome")
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! The `settings` table: installation-wide switches an admin changes at run time.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{audit, Store, StoreError};
+use crate::audit::{AuditKey, Event};
+
+pub fn get(store: &Store, key: &str) -> Result<Option<String>, StoreError> {
+    let conn = store.reader()?;
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+pub fn set(
+    store: &Store,
+    key: &str,
+    value: &str,
+    audit_key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    audit::append(&tx, audit_key, event, at)?;
+    tx.commit()?;
+    Ok(())
+}
