@@ -64,6 +64,10 @@ pub struct Limits {
 pub struct SessionSettings {
     /// A follow-up session (claim code sign-in) ends after this many idle seconds.
     pub followup_idle_s: u64,
+    /// An officer session ends after this many idle seconds…
+    pub officer_idle_s: u64,
+    /// …and in any case this many seconds after sign-in.
+    pub officer_max_s: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -174,6 +178,8 @@ fn defaults() -> Defaults {
         channels: Vec::new(),
         sessions: SessionSettings {
             followup_idle_s: 15 * 60,
+            officer_idle_s: 30 * 60,
+            officer_max_s: 12 * 60 * 60,
         },
     }
 }
@@ -251,9 +257,10 @@ impl Settings {
                 "limits.json_body_bytes must be at least 1024".into(),
             ));
         }
-        if self.sessions.followup_idle_s == 0 {
+        let s = &self.sessions;
+        if s.followup_idle_s == 0 || s.officer_idle_s == 0 || s.officer_max_s == 0 {
             return Err(ConfigError::Invalid(
-                "sessions.followup_idle_s must be above 0".into(),
+                "sessions.*_s must all be above 0".into(),
             ));
         }
         Ok(())

@@ -9,9 +9,12 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
+use sealbox::audit::Actor;
+use sealbox::cases::admin::Granter;
 use sealbox::cases::officers::NewOfficerInput;
 use sealbox::cases::Cases;
 use sealbox::config::{Overrides, Settings};
+use sealbox::crypto::SecretKey;
 use sealbox::http::Application;
 
 /// Sealed intake for whistleblowing reports and customer complaints.
@@ -42,6 +45,19 @@ enum Command {
     /// Manage officers, the people who read and work cases.
     #[command(subcommand)]
     Officer(OfficerCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Delete closed cases whose channel's retention period has passed (the server also does
+    /// this every hour).
+    Purge,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log; exits non-zero and names the first bad entry if
+    /// any entry was altered or removed.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -53,6 +69,16 @@ enum OfficerCommand {
     Add(AddOfficer),
     /// List officers.
     List,
+    /// Grant an officer every case of their channels they lack, opening the cases offline with
+    /// the organisation's recovery identity (an age identity file). Exclusions made by
+    /// submitters are honoured.
+    Grant {
+        #[arg(long)]
+        email: String,
+        /// The recovery identity file (`age-keygen` output); only read, never stored.
+        #[arg(long, value_name = "FILE")]
+        recovery_identity: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -115,7 +141,62 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Serve { .. } => serve(settings, cases).await,
         Command::Officer(OfficerCommand::Add(args)) => add_officer(&cases, args).await,
         Command::Officer(OfficerCommand::List) => list_officers(&cases).await,
+        Command::Officer(OfficerCommand::Grant {
+            email,
+            recovery_identity,
+        }) => grant(&cases, &email, &recovery_identity).await,
+        Command::Audit(AuditCommand::Verify) => match cases.verify_audit().await? {
+            Ok(count) => {
+                println!("audit log intact: {count} entries");
+                Ok(())
+            }
+            Err(broken) => anyhow::bail!("audit log broken at {broken}"),
+        },
+        Command::Purge => {
+            let purged = cases.purge_expired(Actor::Operator).await?;
+            println!(
+                "purged {} closed case(s) past retention{}",
+                purged.len(),
+                if purged.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ": {}",
+                        purged
+                            .iter()
+                            .map(|n| format!("#{n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            );
+            Ok(())
+        }
     }
+}
+
+async fn grant(cases: &Cases, email: &str, identity_file: &std::path::Path) -> anyhow::Result<()> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(identity_file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", identity_file.display()))?,
+    );
+    let identity = SecretKey::parse(&text)?;
+    let id = cases.officer_id(email).await?;
+    let report = cases.grant_cases(Granter::Recovery(&identity), &id).await?;
+    let list = |n: &[i64]| {
+        if n.is_empty() {
+            "none".to_owned()
+        } else {
+            n.iter()
+                .map(|n| format!("#{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    println!("granted: {}", list(&report.granted));
+    println!("without a recovery grant: {}", list(&report.unreachable));
+    println!("excluded by the submitter: {}", list(&report.excluded));
+    Ok(())
 }
 
 async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {

@@ -15,6 +15,8 @@ pub struct Problem {
     pub message: String,
     pub field: Option<String>,
     pub retry_after: Option<u64>,
+    /// Pages answer with a redirect here instead (e.g. to the sign-in page).
+    pub location: Option<&'static str>,
 }
 
 impl Problem {
@@ -25,6 +27,15 @@ impl Problem {
             message: message.into(),
             field: None,
             retry_after: None,
+            location: None,
+        }
+    }
+
+    /// For pages: go to `location` instead (a signed-out officer is sent to sign in).
+    pub fn redirect(location: &'static str) -> Self {
+        Problem {
+            location: Some(location),
+            ..Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first")
         }
     }
 
@@ -74,6 +85,17 @@ impl From<CaseError> for Problem {
                 ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
             },
             CaseError::ClaimRejected => Problem::claim_rejected(),
+            e @ CaseError::SignInRejected => {
+                Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", e.to_string())
+            }
+            e @ CaseError::TotpRequired => {
+                Problem::new(StatusCode::UNAUTHORIZED, "totp_required", e.to_string())
+            }
+            e @ CaseError::TotpRejected => {
+                Problem::new(StatusCode::UNAUTHORIZED, "totp_rejected", e.to_string())
+            }
+            CaseError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", m),
+            CaseError::InvalidTransition(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
             CaseError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
             CaseError::NotFound(m) => Problem::new(StatusCode::NOT_FOUND, "not_found", m),
             CaseError::Unavailable(m) => {
@@ -157,8 +179,15 @@ impl ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         let p = &self.0;
+        if let Some(location) = p.location {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish();
+        }
         let heading = match p.status {
             StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::FORBIDDEN => "Not for you",
+            StatusCode::CONFLICT => "Not possible now",
             StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
             StatusCode::PAYLOAD_TOO_LARGE => "That was too much at once",
             StatusCode::SERVICE_UNAVAILABLE => "Not available yet",

@@ -3,7 +3,11 @@
 
 pub mod api;
 pub mod errors;
+pub mod officer_api;
+pub mod officer_pages;
+pub mod officer_views;
 pub mod pages;
+pub mod qr;
 pub mod rate_limit;
 pub mod request_log;
 pub mod security;
@@ -18,17 +22,34 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
+use crate::audit::Actor;
+use crate::cases::followup::Unlocked;
+use crate::cases::signin::Officer;
 use crate::cases::Cases;
 use crate::config::Settings;
+use crate::crypto::totp::TotpSecret;
 use rate_limit::RateLimiter;
-use sessions::FollowupSessions;
+use sessions::Sessions;
 
 /// Shared by every request.
 pub struct AppState {
     pub cases: Cases,
     pub settings: Arc<Settings>,
-    pub sessions: FollowupSessions,
+    /// Claim-code sign-ins: the unlocked case key.
+    pub followups: Sessions<Unlocked>,
+    /// Officer sign-ins (cookie or API bearer token): the unlocked officer key.
+    pub officers: Sessions<OfficerState>,
     pub limiter: RateLimiter,
+}
+
+/// What an officer session holds.
+#[derive(Clone)]
+pub struct OfficerState {
+    pub officer: Officer,
+    /// 2FA is required and not set up yet: only the account page is open.
+    pub must_enrol: bool,
+    /// A TOTP secret shown for enrolment, not confirmed yet.
+    pub pending_totp: Option<Arc<TotpSecret>>,
 }
 
 /// The server, bound and ready to run. Binding happens in `build`, so a caller that asked for
@@ -42,9 +63,18 @@ impl Application {
     pub fn build(settings: Settings, cases: Cases) -> std::io::Result<Self> {
         let listener = TcpListener::bind(settings.listen)?;
         let addr = listener.local_addr()?;
+        let s = &settings.sessions;
         let state = web::Data::new(AppState {
-            sessions: FollowupSessions::new(
-                Duration::from_secs(settings.sessions.followup_idle_s),
+            followups: Sessions::new(
+                "sealbox_followup",
+                Duration::from_secs(s.followup_idle_s),
+                Duration::from_secs(s.officer_max_s.max(s.followup_idle_s)),
+                settings.secure_cookies(),
+            ),
+            officers: Sessions::new(
+                "sealbox_officer",
+                Duration::from_secs(s.officer_idle_s),
+                Duration::from_secs(s.officer_max_s),
                 settings.secure_cookies(),
             ),
             limiter: RateLimiter::new(&settings.limits),
@@ -99,7 +129,86 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .route("/cases", web::post().to(api::create_case))
             .route("/followup", web::get().to(api::followup))
             .route("/followup/messages", web::post().to(api::followup_message))
+            .route("/officer/login", web::post().to(officer_api::login))
+            .route("/officer/logout", web::post().to(officer_api::logout))
+            .route("/officer/cases", web::get().to(officer_api::cases))
+            .route("/officer/cases/{id}", web::get().to(officer_api::case))
+            .route(
+                "/officer/cases/{id}/status",
+                web::post().to(officer_api::status),
+            )
+            .route(
+                "/officer/cases/{id}/messages",
+                web::post().to(officer_api::message),
+            )
+            .route(
+                "/officer/cases/{id}/notes",
+                web::post().to(officer_api::note),
+            )
+            .route(
+                "/officer/cases/{id}/assign",
+                web::post().to(officer_api::assign),
+            )
             .default_service(web::to(api::not_found)),
+    )
+    .route("/officer", web::get().to(officer_pages::inbox))
+    .route("/officer/login", web::get().to(officer_pages::login_form))
+    .route("/officer/login", web::post().to(officer_pages::login))
+    .route("/officer/logout", web::post().to(officer_pages::logout))
+    .route("/officer/cases/{id}", web::get().to(officer_pages::case))
+    .route(
+        "/officer/cases/{id}/status",
+        web::post().to(officer_pages::status),
+    )
+    .route(
+        "/officer/cases/{id}/messages",
+        web::post().to(officer_pages::reply),
+    )
+    .route(
+        "/officer/cases/{id}/notes",
+        web::post().to(officer_pages::note),
+    )
+    .route(
+        "/officer/cases/{id}/assign",
+        web::post().to(officer_pages::assign),
+    )
+    .route("/officer/account", web::get().to(officer_pages::account))
+    .route(
+        "/officer/account/totp",
+        web::post().to(officer_pages::enrol_totp),
+    )
+    .route(
+        "/officer/account/password",
+        web::post().to(officer_pages::change_password),
+    )
+    .route("/officer/admin", web::get().to(officer_pages::admin))
+    .route(
+        "/officer/admin/settings",
+        web::post().to(officer_pages::settings),
+    )
+    .route(
+        "/officer/admin/officers",
+        web::post().to(officer_pages::add_officer),
+    )
+    .route(
+        "/officer/admin/officers/{id}/channels",
+        web::post().to(officer_pages::set_channels),
+    )
+    .route(
+        "/officer/admin/officers/{id}/grant",
+        web::post().to(officer_pages::grant),
+    )
+    .route(
+        "/officer/admin/officers/{id}/disable",
+        web::post().to(officer_pages::disable),
+    )
+    .route(
+        "/officer/admin/officers/{id}/enable",
+        web::post().to(officer_pages::enable),
+    )
+    .route(
+        "/officer/admin/officers/{id}/password",
+        web::post().to(officer_pages::reset_password),
     )
     .route("/", web::get().to(pages::index))
     .route("/report", web::get().to(pages::report_form))
@@ -117,14 +226,27 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(pages::not_found));
 }
 
-/// Ends idle follow-up sessions (zeroizing their keys) and forgets old rate-limit windows.
+/// Ends expired sessions (zeroizing their keys) and forgets old rate-limit windows every 30 s;
+/// purges closed cases past retention at start and every hour.
 fn spawn_sweeper(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(30));
+        let mut ticks: u64 = 0;
         loop {
             tick.tick().await;
-            state.sessions.sweep();
+            state.followups.sweep();
+            state.officers.sweep();
             state.limiter.sweep();
+            if ticks % 120 == 0 {
+                match state.cases.purge_expired(Actor::System).await {
+                    Ok(purged) if !purged.is_empty() => {
+                        tracing::info!(count = purged.len(), "closed cases purged after retention")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = ?e, "retention purge failed"),
+                }
+            }
+            ticks += 1;
         }
     });
 }

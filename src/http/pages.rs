@@ -9,10 +9,11 @@ use secrecy::ExposeSecret;
 
 use super::errors::{html, PageError, Problem};
 use super::rate_limit::Bucket;
-use super::sessions::{Session, COOKIE};
+use super::sessions::Session;
 use super::views::*;
 use super::AppState;
 use crate::cases::channels::RawValue;
+use crate::cases::followup::Unlocked;
 use crate::cases::intake::{ContactInput, Submission};
 use crate::cases::text::MessageBody;
 use crate::cases::{CaseError, Channel};
@@ -274,9 +275,8 @@ async fn submit(
     }
 }
 
-fn session(req: &HttpRequest, state: &AppState) -> Option<Session> {
-    let cookie = req.cookie(COOKIE)?;
-    state.sessions.get(cookie.value())
+fn session(req: &HttpRequest, state: &AppState) -> Option<Session<Unlocked>> {
+    state.followups.from_request(req)
 }
 
 pub async fn followup(
@@ -294,12 +294,12 @@ pub async fn followup(
 
 async fn case_page(
     state: &AppState,
-    session: &Session,
+    session: &Session<Unlocked>,
     status: StatusCode,
     error: Option<String>,
     draft: String,
 ) -> Result<HttpResponse, PageError> {
-    let case = state.cases.view(&session.unlocked).await?;
+    let case = state.cases.view(&session.value).await?;
     let (status_label, status_help) = status_text(&case.status);
     let messages = case
         .messages
@@ -346,9 +346,9 @@ pub async fn followup_sign_in(
         Ok(unlocked) => {
             state.limiter.refund(Bucket::ClaimFailure, client);
             if let Some(old) = session(&req, &state) {
-                state.sessions.end(&old.id);
+                state.followups.end(&old.id);
             }
-            let cookie = state.sessions.create(unlocked);
+            let cookie = state.followups.cookie(state.followups.create(unlocked));
             Ok(HttpResponse::SeeOther()
                 .cookie(cookie)
                 .insert_header((header::LOCATION, "/followup"))
@@ -372,7 +372,7 @@ pub struct MessageForm {
     body: String,
 }
 
-fn session_or_expired(req: &HttpRequest, state: &AppState) -> Result<Session, PageError> {
+fn session_or_expired(req: &HttpRequest, state: &AppState) -> Result<Session<Unlocked>, PageError> {
     session(req, state).ok_or_else(|| {
         PageError(Problem::new(
             StatusCode::UNAUTHORIZED,
@@ -415,7 +415,7 @@ pub async fn followup_message(
     };
     state
         .cases
-        .add_submitter_message(&session.unlocked, body)
+        .add_submitter_message(&session.value, body)
         .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/followup"))
@@ -431,10 +431,10 @@ pub async fn followup_sign_out(
         if !session.csrf_ok(&form.csrf) {
             return Err(csrf_failed());
         }
-        state.sessions.end(&session.id);
+        state.followups.end(&session.id);
     }
     Ok(HttpResponse::SeeOther()
-        .cookie(state.sessions.removal())
+        .cookie(state.followups.removal())
         .insert_header((header::LOCATION, "/"))
         .finish())
 }

@@ -301,3 +301,50 @@ pub fn csrf_in(html: &str) -> String {
 pub fn report(what: &str) -> Value {
     serde_json::json!({ "channel": "report", "fields": { "what": what } })
 }
+
+/// Signs an officer in through the API; returns the bearer token.
+pub fn officer_token(app: &TestApp, email: &str) -> String {
+    let res = app.post_json(
+        "/api/v1/officer/login",
+        &serde_json::json!({ "email": email, "password": PASSWORD }),
+    );
+    assert_eq!(res.status(), 200, "{}", res.text().unwrap_or_default());
+    res.json::<Value>().unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A browser signed in as an officer through the sign-in page.
+pub fn officer_browser(app: &TestApp, email: &str) -> Client {
+    let browser = client();
+    let res = browser
+        .post(app.url("/officer/login"))
+        .form(&[("email", email), ("password", PASSWORD), ("totp", "")])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().unwrap_or_default());
+    browser
+}
+
+/// An officer API request with a bearer token.
+pub fn officer_api(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Response {
+    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    req.send().unwrap()
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}

@@ -8,3 +8,5 @@ mod errors;
 mod followup;
 mod intake;
 mod interop;
+mod officer;
+mod officer_admin;

@@ -1,0 +1,303 @@
+//! The officer API under `/api/v1/officer`: `POST …/login` gives a bearer token with the same
+//! rules as the pages (password, TOTP, rate limit, idle and maximum age).
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::SecretString;
+use serde::Serialize;
+
+use super::errors::{ApiError, Problem};
+use super::rate_limit::Bucket;
+use super::sessions::Session;
+use super::views::rfc3339;
+use super::{AppState, OfficerState};
+use crate::cases::casework::{InboxQuery, StatusRequest, ThreadEntry};
+use crate::cases::text::MessageBody;
+use crate::cases::CaseError;
+use crate::store::messages::Thread;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginIn {
+    email: String,
+    password: SecretString,
+    totp: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenOut {
+    token: String,
+}
+
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginIn>,
+) -> Result<HttpResponse, ApiError> {
+    let client = state.limiter.client(&req);
+    state
+        .limiter
+        .take(Bucket::LoginFailure, client)
+        .map_err(Problem::rate_limited)?;
+    let body = body.into_inner();
+    match state
+        .cases
+        .sign_in(&body.email, body.password, body.totp.as_deref())
+        .await
+    {
+        Ok(signed_in) => {
+            state.limiter.refund(Bucket::LoginFailure, client);
+            let token = state.officers.create(OfficerState {
+                officer: signed_in.officer,
+                must_enrol: signed_in.must_enrol_totp,
+                pending_totp: None,
+            });
+            Ok(HttpResponse::Ok().json(TokenOut { token }))
+        }
+        Err(e) => {
+            if matches!(e, CaseError::TotpRequired) {
+                state.limiter.refund(Bucket::LoginFailure, client);
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// The officer behind `Authorization: Bearer <token>`.
+fn officer(req: &HttpRequest, state: &AppState) -> Result<Session<OfficerState>, ApiError> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let session = state.officers.get(token).ok_or_else(|| {
+        Problem::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in first: POST /api/v1/officer/login",
+        )
+    })?;
+    if session.value.must_enrol {
+        return Err(CaseError::Forbidden(
+            "two-factor sign-in is required: set it up on your account page first".into(),
+        )
+        .into());
+    }
+    Ok(session)
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state)?;
+    state.officers.end(&session.id);
+    state.cases.sign_out(&session.value.officer).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(serde::Deserialize)]
+pub struct ListParams {
+    status: Option<String>,
+    channel: Option<String>,
+    overdue: Option<bool>,
+    next: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CaseLine {
+    id: String,
+    number: i64,
+    channel: String,
+    status: String,
+    received_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_at: Option<String>,
+    overdue: bool,
+    unread: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assigned_to: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CasesOut {
+    cases: Vec<CaseLine>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+pub async fn cases(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state)?;
+    let params = params.into_inner();
+    let page = state
+        .cases
+        .inbox(
+            &session.value.officer,
+            InboxQuery {
+                channel: params.channel,
+                status: params.status,
+                overdue: params.overdue.unwrap_or(false),
+                after: params.next,
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(CasesOut {
+        cases: page
+            .items
+            .into_iter()
+            .map(|i| CaseLine {
+                received_at: rfc3339(i.received_at),
+                due_at: i.due_at.map(rfc3339),
+                id: i.id,
+                number: i.number,
+                channel: i.channel,
+                status: i.status,
+                overdue: i.overdue,
+                unread: i.unread,
+                assigned_to: i.assigned_to,
+            })
+            .collect(),
+        next: page.next,
+    }))
+}
+
+#[derive(Serialize)]
+struct ThreadOut<'a> {
+    author: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    officer: Option<&'a str>,
+    body: &'a str,
+    at: String,
+}
+
+fn thread(entries: &[ThreadEntry]) -> Vec<ThreadOut<'_>> {
+    entries
+        .iter()
+        .map(|m| ThreadOut {
+            author: &m.author,
+            officer: m.officer.as_deref(),
+            body: &m.body,
+            at: rfc3339(m.at),
+        })
+        .collect()
+}
+
+pub async fn case(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state)?;
+    let c = state.cases.open_case(&session.value.officer, &path).await?;
+    let history = state.cases.history(&session.value.officer, &path).await?;
+    let date = |t: Option<i64>| t.map(rfc3339);
+    let body = serde_json::json!({
+        "id": c.id,
+        "number": c.number,
+        "channel": c.channel,
+        "kind": c.kind,
+        "status": c.status,
+        "outcome": c.outcome,
+        "received_at": rfc3339(c.received_at),
+        "due_at": date(c.due_at),
+        "overdue": c.overdue,
+        "deadlines": {
+            "acknowledge_by": date(c.acknowledge_due_at),
+            "resolve_by": date(c.resolve_due_at),
+            "acknowledged_at": date(c.acknowledged_at),
+            "closed_at": date(c.closed_at),
+        },
+        "assigned_to": c.assigned_to,
+        "fields": &c.fields,
+        "contact": c.contact_email.as_deref().map(|email| serde_json::json!({ "email": email })),
+        "excluded_officers": &c.excluded,
+        "summary": c.summary,
+        "messages": thread(&c.messages),
+        "notes": thread(&c.notes),
+        "handlers": c.handlers.iter().map(|(id, name)| serde_json::json!({"id": id, "name": name})).collect::<Vec<_>>(),
+        "history": history.iter().map(|h| serde_json::json!({
+            "at": rfc3339(h.at), "who": h.who, "action": h.action, "detail": h.detail
+        })).collect::<Vec<_>>(),
+        "files": [],
+    });
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub async fn status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<StatusRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state)?;
+    let status = state
+        .cases
+        .change_status(&session.value.officer, &path, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status })))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyIn {
+    body: String,
+}
+
+async fn post_to(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: &str,
+    body: &str,
+    thread: Thread,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state)?;
+    let body = MessageBody::parse(body)?;
+    state
+        .cases
+        .post(&session.value.officer, id, thread, body)
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({})))
+}
+
+pub async fn message(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<BodyIn>,
+) -> Result<HttpResponse, ApiError> {
+    post_to(req, state, &path, &body.body, Thread::Messages).await
+}
+
+pub async fn note(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<BodyIn>,
+) -> Result<HttpResponse, ApiError> {
+    post_to(req, state, &path, &body.body, Thread::Notes).await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignIn {
+    officer_id: Option<String>,
+}
+
+pub async fn assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<AssignIn>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state)?;
+    state
+        .cases
+        .assign(&session.value.officer, &path, body.officer_id.as_deref())
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "assigned_to": body.officer_id })))
+}

@@ -1,0 +1,962 @@
+//! The officer's pages: sign-in, inbox, case, account (2FA, password), admin. Server-rendered,
+//! no script. Every form that changes something carries the session's CSRF token, checked in
+//! constant time, on top of the same-origin check every POST passes.
+
+use std::sync::Arc;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::errors::{html, PageError, Problem};
+use super::officer_views::*;
+use super::rate_limit::Bucket;
+use super::sessions::Session;
+use super::views::date_time;
+use super::{AppState, OfficerState};
+use crate::cases::casework::{InboxQuery, StatusRequest};
+use crate::cases::officers::NewOfficerInput;
+use crate::cases::text::MessageBody;
+use crate::cases::workflow::{Outcome, Status};
+use crate::cases::CaseError;
+use crate::crypto::totp::TotpSecret;
+use crate::store::messages::Thread;
+
+type OfficerSession = Session<OfficerState>;
+
+/// The signed-in officer, or a redirect to sign in. Until a required 2FA enrolment is done,
+/// only the account page is open.
+fn signed_in(
+    req: &HttpRequest,
+    state: &AppState,
+    enrolment_page: bool,
+) -> Result<OfficerSession, PageError> {
+    let session = state
+        .officers
+        .from_request(req)
+        .ok_or_else(|| PageError(Problem::redirect("/officer/login")))?;
+    if session.value.must_enrol && !enrolment_page {
+        return Err(PageError(Problem::redirect("/officer/account")));
+    }
+    Ok(session)
+}
+
+/// The session, for a form that changes something: the CSRF token must match.
+fn for_change(
+    req: &HttpRequest,
+    state: &AppState,
+    csrf: &str,
+    enrolment_page: bool,
+) -> Result<OfficerSession, PageError> {
+    let session = signed_in(req, state, enrolment_page)?;
+    if !session.csrf_ok(csrf) {
+        return Err(PageError(Problem::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "this form has expired; go back, reload the page and send it again",
+        )));
+    }
+    Ok(session)
+}
+
+fn chrome(session: &OfficerSession) -> Chrome {
+    Chrome {
+        who: Some(session.value.officer.name.clone()),
+        admin: session.value.officer.is_admin,
+        csrf: session.csrf.clone(),
+        ..Chrome::default()
+    }
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+pub async fn login_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if state.officers.from_request(&req).is_some() {
+        return see_other("/officer".into());
+    }
+    html(
+        &mut HttpResponse::Ok(),
+        LoginPage {
+            chrome: Chrome::default(),
+            email: String::new(),
+            totp_needed: false,
+        },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    password: SecretString,
+    #[serde(default)]
+    totp: String,
+}
+
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, PageError> {
+    let client = state.limiter.client(&req);
+    state
+        .limiter
+        .take(Bucket::LoginFailure, client)
+        .map_err(|s| PageError(Problem::rate_limited(s)))?;
+    let form = form.into_inner();
+    match state
+        .cases
+        .sign_in(&form.email, form.password, Some(&form.totp))
+        .await
+    {
+        Ok(signed_in) => {
+            state.limiter.refund(Bucket::LoginFailure, client);
+            if let Some(old) = state.officers.from_request(&req) {
+                state.officers.end(&old.id);
+            }
+            let next = if signed_in.must_enrol_totp {
+                "/officer/account"
+            } else {
+                "/officer"
+            };
+            let token = state.officers.create(OfficerState {
+                officer: signed_in.officer,
+                must_enrol: signed_in.must_enrol_totp,
+                pending_totp: None,
+            });
+            Ok(HttpResponse::SeeOther()
+                .cookie(state.officers.cookie(token))
+                .insert_header((header::LOCATION, next))
+                .finish())
+        }
+        Err(
+            e @ (CaseError::SignInRejected | CaseError::TotpRequired | CaseError::TotpRejected),
+        ) => {
+            if matches!(e, CaseError::TotpRequired) {
+                // The password was right: this attempt does not count against the client.
+                state.limiter.refund(Bucket::LoginFailure, client);
+            }
+            let page = LoginPage {
+                chrome: Chrome {
+                    error: Some(e.to_string()),
+                    ..Chrome::default()
+                },
+                email: form.email,
+                totp_needed: !matches!(e, CaseError::SignInRejected),
+            };
+            Ok(html(&mut HttpResponse::Unauthorized(), page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, true)?;
+    state.officers.end(&session.id);
+    state.cases.sign_out(&session.value.officer).await?;
+    Ok(HttpResponse::SeeOther()
+        .cookie(state.officers.removal())
+        .insert_header((header::LOCATION, "/officer/login"))
+        .finish())
+}
+
+#[derive(serde::Deserialize)]
+pub struct InboxParams {
+    channel: Option<String>,
+    status: Option<String>,
+    overdue: Option<String>,
+    after: Option<String>,
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
+}
+
+pub async fn inbox(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: web::Query<InboxParams>,
+) -> Result<HttpResponse, PageError> {
+    let session = signed_in(&req, &state, false)?;
+    let params = params.into_inner();
+    let query = InboxQuery {
+        channel: non_empty(params.channel),
+        status: non_empty(params.status),
+        overdue: params.overdue.is_some_and(|v| !v.is_empty()),
+        after: non_empty(params.after),
+    };
+    let page = state
+        .cases
+        .inbox(&session.value.officer, query.clone())
+        .await?;
+    let next_link = page.next.map(|next| {
+        let mut link = format!("/officer?after={next}");
+        if let Some(c) = &query.channel {
+            link.push_str(&format!("&channel={c}"));
+        }
+        if let Some(s) = &query.status {
+            link.push_str(&format!("&status={s}"));
+        }
+        if query.overdue {
+            link.push_str("&overdue=1");
+        }
+        link
+    });
+    let view = InboxPage {
+        chrome: chrome(&session),
+        channels: state
+            .cases
+            .channels()
+            .all()
+            .iter()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.title.clone(),
+                    query.channel.as_ref() == Some(&c.id),
+                )
+            })
+            .collect(),
+        statuses: Status::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str(),
+                    s.label(),
+                    query.status.as_deref() == Some(s.as_str()),
+                )
+            })
+            .collect(),
+        overdue: query.overdue,
+        rows: page
+            .items
+            .into_iter()
+            .map(|i| InboxLine {
+                status_label: Status::parse(&i.status).map_or("", Status::label),
+                received: date_time(i.received_at),
+                due: i.due_at.map(date_time).unwrap_or_default(),
+                handler: i.assigned_to.unwrap_or_default(),
+                id: i.id,
+                number: i.number,
+                channel: i.channel,
+                status: i.status,
+                overdue: i.overdue,
+                unread: i.unread,
+            })
+            .collect(),
+        next_link,
+    };
+    Ok(html(&mut HttpResponse::Ok(), view))
+}
+
+async fn case_page(
+    state: &AppState,
+    session: &OfficerSession,
+    id: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let officer = &session.value.officer;
+    let case = state.cases.open_case(officer, id).await?;
+    let history = state.cases.history(officer, id).await?;
+    let current = Status::parse(&case.status)?;
+    let thread = |entries: &[crate::cases::casework::ThreadEntry]| {
+        entries
+            .iter()
+            .map(|m| {
+                let who = match (&m.officer, m.author.as_str()) {
+                    (Some(name), _) => name.clone(),
+                    (None, "submitter") => "Submitter".into(),
+                    (None, _) => "Former officer".into(),
+                };
+                (m.author.clone(), who, date_time(m.at), m.body.clone())
+            })
+            .collect()
+    };
+    let resolve_label = if case.kind == "complaint" {
+        "Resolve by"
+    } else {
+        "Feedback due"
+    };
+    let mut deadlines = Vec::new();
+    if let Some(ack) = case.acknowledge_due_at {
+        deadlines.push((
+            "Acknowledge by",
+            date_time(ack),
+            case.overdue && current == Status::Received,
+        ));
+    }
+    if let Some(at) = case.acknowledged_at {
+        deadlines.push(("Acknowledged", date_time(at), false));
+    }
+    if let Some(resolve) = case.resolve_due_at {
+        let late = case.overdue && !matches!(current, Status::Received | Status::Closed);
+        deadlines.push((resolve_label, date_time(resolve), late));
+    }
+    if let Some(at) = case.closed_at {
+        deadlines.push(("Closed", date_time(at), false));
+    }
+    let page = CasePage {
+        chrome: Chrome {
+            error,
+            ..chrome(session)
+        },
+        status_label: current.label(),
+        outcome_label: case
+            .outcome
+            .as_deref()
+            .and_then(|o| Outcome::parse(o).ok())
+            .map(Outcome::label),
+        received: date_time(case.received_at),
+        deadlines,
+        excluded: case.excluded.join(", "),
+        messages: thread(&case.messages),
+        notes: thread(&case.notes),
+        moves: current
+            .next()
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        outcomes: Outcome::ALL
+            .iter()
+            .map(|o| (o.as_str(), o.label()))
+            .collect(),
+        history: history
+            .into_iter()
+            .map(|h| (date_time(h.at), h.who, h.action, h.detail))
+            .collect(),
+        case,
+    };
+    Ok(html(&mut HttpResponse::build(status), page))
+}
+
+pub async fn case(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let session = signed_in(&req, &state, false)?;
+    case_page(&state, &session, &path, StatusCode::OK, None).await
+}
+
+/// Runs a case action; on success back to the case page, on a rule broken the case page again
+/// with the message.
+async fn case_action(
+    state: &AppState,
+    session: &OfficerSession,
+    id: &str,
+    result: Result<(), CaseError>,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(()) => Ok(see_other(format!("/officer/cases/{id}"))),
+        Err(e @ (CaseError::Invalid { .. } | CaseError::InvalidTransition(_))) => {
+            let status = match e {
+                CaseError::InvalidTransition(_) => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            case_page(state, session, id, status, Some(e.to_string())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct BodyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn post_to(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: String,
+    form: BodyForm,
+    thread: Thread,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false)?;
+    let result = match MessageBody::parse(&form.body) {
+        Ok(body) => {
+            state
+                .cases
+                .post(&session.value.officer, &id, thread, body)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    case_action(&state, &session, &id, result).await
+}
+
+pub async fn reply(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<BodyForm>,
+) -> Result<HttpResponse, PageError> {
+    post_to(
+        req,
+        state,
+        path.into_inner(),
+        form.into_inner(),
+        Thread::Messages,
+    )
+    .await
+}
+
+pub async fn note(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<BodyForm>,
+) -> Result<HttpResponse, PageError> {
+    post_to(
+        req,
+        state,
+        path.into_inner(),
+        form.into_inner(),
+        Thread::Notes,
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    status: String,
+    outcome: Option<String>,
+    summary: Option<String>,
+}
+
+pub async fn status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    let session = for_change(&req, &state, &form.csrf, false)?;
+    let request = StatusRequest {
+        status: form.status,
+        outcome: non_empty(form.outcome),
+        summary: non_empty(form.summary),
+    };
+    let result = state
+        .cases
+        .change_status(&session.value.officer, &path, request)
+        .await
+        .map(|_| ());
+    case_action(&state, &session, &path, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    officer_id: String,
+}
+
+pub async fn assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<AssignForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false)?;
+    let result = state
+        .cases
+        .assign(&session.value.officer, &path, Some(&form.officer_id))
+        .await;
+    case_action(&state, &session, &path, result).await
+}
+
+async fn account_page(
+    state: &AppState,
+    session: &OfficerSession,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let officer = &session.value.officer;
+    let enrolled = state.cases.has_totp(officer).await?;
+    let (mut qr_svg, mut secret) = (String::new(), String::new());
+    if !enrolled {
+        // One pending secret per session, so a reload shows the same code to scan.
+        let pending = match &session.value.pending_totp {
+            Some(secret) => secret.clone(),
+            None => {
+                let fresh = Arc::new(TotpSecret::generate());
+                let keep = fresh.clone();
+                state
+                    .officers
+                    .update(&session.id, move |s| s.pending_totp = Some(keep));
+                fresh
+            }
+        };
+        let (url, text) = state.cases.totp_setup(officer, &pending)?;
+        qr_svg = super::qr::svg(url.expose_secret());
+        secret = text.expose_secret().to_owned();
+    }
+    let page = AccountPage {
+        chrome: Chrome {
+            notice,
+            error,
+            ..chrome(session)
+        },
+        enrolled,
+        required: state.cases.totp_required().await?,
+        qr_svg,
+        secret,
+    };
+    Ok(html(&mut HttpResponse::build(status), page))
+}
+
+pub async fn account(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let session = signed_in(&req, &state, true)?;
+    account_page(&state, &session, StatusCode::OK, None, None).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct TotpForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn enrol_totp(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<TotpForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, true)?;
+    let Some(secret) = session.value.pending_totp.clone() else {
+        return account_page(
+            &state,
+            &session,
+            StatusCode::CONFLICT,
+            None,
+            Some("reload the page and scan the code again".into()),
+        )
+        .await;
+    };
+    match state
+        .cases
+        .confirm_totp(&session.value.officer, &secret, &form.code)
+        .await
+    {
+        Ok(()) => {
+            state.officers.update(&session.id, |s| {
+                s.pending_totp = None;
+                s.must_enrol = false;
+            });
+            let session = signed_in(&req, &state, true)?;
+            account_page(
+                &state,
+                &session,
+                StatusCode::OK,
+                Some("Two-factor sign-in is on.".into()),
+                None,
+            )
+            .await
+        }
+        Err(e @ CaseError::Invalid { .. }) => {
+            account_page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    current_password: SecretString,
+    new_password: SecretString,
+}
+
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    let session = for_change(&req, &state, &form.csrf, true)?;
+    match state
+        .cases
+        .change_password(
+            &session.value.officer,
+            form.current_password,
+            form.new_password,
+        )
+        .await
+    {
+        Ok(()) => {
+            account_page(
+                &state,
+                &session,
+                StatusCode::OK,
+                Some("Your password was changed.".into()),
+                None,
+            )
+            .await
+        }
+        Err(e @ CaseError::Invalid { .. }) => {
+            account_page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn require_admin(session: &OfficerSession) -> Result<(), PageError> {
+    if session.value.officer.is_admin {
+        Ok(())
+    } else {
+        Err(PageError(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only an admin may do this",
+        )))
+    }
+}
+
+async fn admin_page(
+    state: &AppState,
+    session: &OfficerSession,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    require_admin(session)?;
+    let officers = state
+        .cases
+        .list_officers()
+        .await?
+        .into_iter()
+        .map(|o| OfficerRow {
+            channels: o.channels.map_or("all".into(), |c| c.join(",")),
+            id: o.id,
+            name: o.name,
+            email: o.email,
+            admin: o.admin,
+            disabled: o.disabled,
+        })
+        .collect();
+    let page = AdminPage {
+        chrome: Chrome {
+            notice,
+            error,
+            ..chrome(session)
+        },
+        require_totp: state.cases.totp_required().await?,
+        officers,
+        channel_ids: state
+            .cases
+            .channels()
+            .all()
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    Ok(html(&mut HttpResponse::build(status), page))
+}
+
+pub async fn admin(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let session = signed_in(&req, &state, false)?;
+    admin_page(&state, &session, StatusCode::OK, None, None).await
+}
+
+/// Shows the admin page with what an admin action did, or what was wrong with it.
+async fn admin_result(
+    state: &AppState,
+    session: &OfficerSession,
+    result: Result<String, CaseError>,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(notice) => admin_page(state, session, StatusCode::OK, Some(notice), None).await,
+        Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_) | CaseError::NotFound(_))) => {
+            let status = match e {
+                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                CaseError::NotFound(_) => StatusCode::NOT_FOUND,
+                _ => StatusCode::CONFLICT,
+            };
+            admin_page(state, session, status, None, Some(e.to_string())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn parse_channels(text: &str) -> Option<Vec<String>> {
+    let list: Vec<String> = text
+        .split(',')
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    (!list.is_empty() && list != ["all"]).then_some(list)
+}
+
+fn numbers(list: &[i64]) -> String {
+    if list.is_empty() {
+        return "none".into();
+    }
+    list.iter()
+        .map(|n| format!("#{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(serde::Deserialize)]
+pub struct AddOfficerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    password: SecretString,
+    #[serde(default)]
+    channels: String,
+    admin: Option<String>,
+}
+
+pub async fn add_officer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<AddOfficerForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    let session = for_change(&req, &state, &form.csrf, false)?;
+    require_admin(&session)?;
+    let admin = &session.value.officer;
+    let result = async {
+        let added = state
+            .cases
+            .add_officer(
+                NewOfficerInput {
+                    email: form.email,
+                    name: form.name,
+                    admin: form.admin.is_some(),
+                    channels: parse_channels(&form.channels),
+                    password: form.password,
+                },
+                Some(admin),
+            )
+            .await?;
+        let report = state
+            .cases
+            .grant_cases(crate::cases::admin::Granter::Officer(admin), &added.id)
+            .await?;
+        Ok(format!(
+            "Added {}. Cases granted through you: {}.",
+            added.name,
+            numbers(&report.granted)
+        ))
+    }
+    .await;
+    admin_result(&state, &session, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct ChannelsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    channels: String,
+}
+
+pub async fn set_channels(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<ChannelsForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false)?;
+    require_admin(&session)?;
+    let result = state
+        .cases
+        .set_officer_channels(
+            &session.value.officer,
+            &path,
+            parse_channels(&form.channels),
+        )
+        .await
+        .map(|r| {
+            format!(
+                "Channels saved. Granted through you: {}. Not reachable through you: {}.",
+                numbers(&r.granted),
+                numbers(&r.unreachable)
+            )
+        });
+    admin_result(&state, &session, result).await
+}
+
+pub async fn grant(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false)?;
+    require_admin(&session)?;
+    let result = state
+        .cases
+        .grant_cases(
+            crate::cases::admin::Granter::Officer(&session.value.officer),
+            &path,
+        )
+        .await
+        .map(|r| {
+            format!(
+                "Granted: {}. Not reachable through you: {}. Excluded by the submitter: {}.",
+                numbers(&r.granted),
+                numbers(&r.unreachable),
+                numbers(&r.excluded)
+            )
+        });
+    admin_result(&state, &session, result).await
+}
+
+async fn set_disabled(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: String,
+    csrf: &str,
+    disabled: bool,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, csrf, false)?;
+    require_admin(&session)?;
+    let result = state
+        .cases
+        .set_officer_disabled(&session.value.officer, &id, disabled)
+        .await;
+    if result.is_ok() && disabled {
+        state.officers.end_where(|s| s.officer.id == id);
+    }
+    let notice = if disabled {
+        "Disabled: their sessions ended and their grants were deleted."
+    } else {
+        "Enabled. They hold no grants yet: use Grant cases."
+    };
+    admin_result(&state, &session, result.map(|()| notice.to_owned())).await
+}
+
+pub async fn disable(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    set_disabled(req, state, path.into_inner(), &form.csrf, true).await
+}
+
+pub async fn enable(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    set_disabled(req, state, path.into_inner(), &form.csrf, false).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    password: SecretString,
+}
+
+pub async fn reset_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<ResetForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    let session = for_change(&req, &state, &form.csrf, false)?;
+    require_admin(&session)?;
+    let id = path.into_inner();
+    let result = state
+        .cases
+        .reset_officer_password(&session.value.officer, &id, form.password)
+        .await;
+    if result.is_ok() {
+        state.officers.end_where(|s| s.officer.id == id);
+    }
+    let result = result.map(|r| {
+        format!(
+            "Password reset: a new key was made. Granted again through you: {}. Lost until someone who \
+             can open them (or the recovery identity) grants them again: {}.",
+            numbers(&r.regranted),
+            numbers(&r.lost)
+        )
+    });
+    admin_result(&state, &session, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    require_totp: Option<String>,
+}
+
+pub async fn settings(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false)?;
+    require_admin(&session)?;
+    let required = form.require_totp.is_some();
+    let result = state
+        .cases
+        .set_totp_required(&session.value.officer, required)
+        .await
+        .map(|()| {
+            if required {
+                "Two-factor sign-in is now required."
+            } else {
+                "Two-factor sign-in is now optional."
+            }
+            .to_owned()
+        });
+    admin_result(&state, &session, result).await
+}

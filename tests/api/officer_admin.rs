@@ -1,0 +1,382 @@
+//! Admins manage officers; grants follow membership; the audit log shows tampering; closed
+//! cases are purged after retention.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn grants_of(app: &TestApp, officer_id: &str) -> i64 {
+    app.db()
+        .query_row(
+            "SELECT COUNT(*) FROM grants WHERE officer_id = ?1",
+            [officer_id],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn an_admin_adds_moves_resets_and_disables_officers() {
+    let app = spawn_app();
+    app.add_officer("ada@example.org", "Ada Admin", &["--admin"]);
+    app.submit(report("first report"));
+    app.submit(json!({"channel": "complaint", "fields": {"subject": "s", "description": "d"}}));
+    let ada = officer_browser(&app, "ada@example.org");
+    let page = ada
+        .get(app.url("/officer/admin"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = csrf_in(&page);
+
+    // Added through the page: cases of their channels the admin can open are granted to them.
+    let res = ada
+        .post(app.url("/officer/admin/officers"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "ned@example.org"),
+            ("name", "Ned New"),
+            ("password", PASSWORD),
+            ("channels", "report"),
+        ])
+        .send()
+        .unwrap();
+    let text = res.text().unwrap();
+    assert!(
+        text.contains("Added Ned New. Cases granted through you: #1."),
+        "{text}"
+    );
+    let short = ada
+        .post(app.url("/officer/admin/officers"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "x@example.org"),
+            ("name", "X"),
+            ("password", "short"),
+            ("channels", ""),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(short.status(), 422);
+    let ned: String = app
+        .db()
+        .query_row(
+            "SELECT id FROM officers WHERE email = 'ned@example.org'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(grants_of(&app, &ned), 2, "case and staff key of #1");
+
+    // Widened to every channel: the complaint is granted too; narrowed again: revoked.
+    let res = ada
+        .post(app.url(&format!("/officer/admin/officers/{ned}/channels")))
+        .form(&[("csrf", csrf.as_str()), ("channels", "all")])
+        .send()
+        .unwrap();
+    assert!(res.text().unwrap().contains("Granted through you: #2"));
+    assert_eq!(grants_of(&app, &ned), 4);
+    ada.post(app.url(&format!("/officer/admin/officers/{ned}/channels")))
+        .form(&[("csrf", csrf.as_str()), ("channels", "complaint")])
+        .send()
+        .unwrap();
+    assert_eq!(grants_of(&app, &ned), 2);
+
+    // A reset gives a new key: the admin passes on what they can open, and says what is lost.
+    let ned_token = officer_token(&app, "ned@example.org");
+    let res = ada
+        .post(app.url(&format!("/officer/admin/officers/{ned}/password")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("password", "a brand new passphrase"),
+        ])
+        .send()
+        .unwrap();
+    let text = res.text().unwrap();
+    assert!(
+        text.contains("Granted again through you: #2") && text.contains("them again: none"),
+        "{text}"
+    );
+    assert_eq!(
+        officer_api(&app, &ned_token, Method::GET, "/api/v1/officer/cases", None).status(),
+        401,
+        "sessions ended"
+    );
+    let res = app.post_json(
+        "/api/v1/officer/login",
+        &json!({"email": "ned@example.org", "password": "a brand new passphrase"}),
+    );
+    let token = res.json::<Value>().unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list: Value = officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None)
+        .json()
+        .unwrap();
+    let id = list["cases"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        officer_api(
+            &app,
+            &token,
+            Method::GET,
+            &format!("/api/v1/officer/cases/{id}"),
+            None
+        )
+        .status(),
+        200
+    );
+
+    // Disabled: sessions end and every grant goes.
+    let res = ada
+        .post(app.url(&format!("/officer/admin/officers/{ned}/disable")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .unwrap();
+    assert!(res.text().unwrap().contains("grants were deleted"));
+    assert_eq!(grants_of(&app, &ned), 0);
+    assert_eq!(
+        officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None).status(),
+        401
+    );
+    let res = app.post_json(
+        "/api/v1/officer/login",
+        &json!({"email": "ned@example.org", "password": "a brand new passphrase"}),
+    );
+    assert_eq!(res.status(), 401);
+
+    // Not an admin: no admin page.
+    app.add_officer("plain@example.org", "Plain", &[]);
+    let plain = officer_browser(&app, "plain@example.org");
+    assert_eq!(
+        plain
+            .get(app.url("/officer/admin"))
+            .send()
+            .unwrap()
+            .status(),
+        403
+    );
+}
+
+#[test]
+fn a_late_officer_is_granted_old_cases_with_the_recovery_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let recovery = sealbox::crypto::KeyPair::generate();
+    let file = dir.path().join("recovery.txt");
+    std::fs::write(
+        &file,
+        secrecy::ExposeSecret::expose_secret(&recovery.secret.to_secret_string()),
+    )
+    .unwrap();
+    let app = spawn_app_with(&format!("recovery_recipient = \"{}\"\n", recovery.public));
+    let what = canary("late");
+    app.submit(report(&what));
+    app.add_officer("late@example.org", "Late", &[]);
+    let token = officer_token(&app, "late@example.org");
+    let list: Value = officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None)
+        .json()
+        .unwrap();
+    assert_eq!(list["cases"].as_array().unwrap().len(), 0);
+
+    let out = app.cli_with_stdin(
+        &[
+            "officer",
+            "grant",
+            "--email",
+            "late@example.org",
+            "--recovery-identity",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("granted: #1"));
+    let list: Value = officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None)
+        .json()
+        .unwrap();
+    let id = list["cases"][0]["id"].as_str().unwrap().to_owned();
+    let case: Value = officer_api(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/officer/cases/{id}"),
+        None,
+    )
+    .json()
+    .unwrap();
+    assert_eq!(case["fields"]["what"], what.as_str());
+}
+
+#[test]
+fn audit_verify_finds_an_altered_or_removed_entry() {
+    let app = spawn_app();
+    app.add_officer("aud@example.org", "Audra", &[]);
+    app.submit(report("audited"));
+    let token = officer_token(&app, "aud@example.org");
+    let list: Value = officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None)
+        .json()
+        .unwrap();
+    let id = list["cases"][0]["id"].as_str().unwrap().to_owned();
+    officer_api(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/officer/cases/{id}"),
+        None,
+    );
+    officer_api(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{id}/status"),
+        Some(json!({"status": "acknowledged"})),
+    );
+    app.post_json(
+        "/api/v1/officer/login",
+        &json!({"email": "aud@example.org", "password": "wrong password!!"}),
+    );
+
+    let actions: Vec<String> = app
+        .db()
+        .prepare("SELECT action FROM audit_log ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for expected in [
+        "officer_added",
+        "case_received",
+        "sign_in",
+        "case_opened",
+        "status_changed",
+        "sign_in_failed",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} missing from {actions:?}"
+        );
+    }
+    let verify = || app.cli_with_stdin(&["audit", "verify"], "");
+    let out = verify();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains(&format!("intact: {} entries", actions.len())));
+
+    let db = rusqlite::Connection::open(app.data_dir().join("sealbox.sqlite")).unwrap();
+    db.execute(
+        "UPDATE audit_log SET detail = 'received → closed' WHERE action = 'status_changed'",
+        [],
+    )
+    .unwrap();
+    let bad: i64 = db
+        .query_row(
+            "SELECT id FROM audit_log WHERE action = 'status_changed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let out = verify();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains(&format!("entry {bad}")), "{err}");
+
+    // Put it back, then remove an entry instead.
+    db.execute(
+        "UPDATE audit_log SET detail = 'received → acknowledged' WHERE id = ?1",
+        [bad],
+    )
+    .unwrap();
+    assert!(verify().status.success());
+    db.execute("DELETE FROM audit_log WHERE id = 3", [])
+        .unwrap();
+    let out = verify();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("entry 3"));
+}
+
+#[test]
+fn closed_cases_are_purged_after_retention() {
+    let app = spawn_app_with(
+        r#"
+[[channels]]
+id = "report"
+kind = "whistleblowing"
+title = "Report"
+retention_days = 0
+[[channels.fields]]
+id = "what"
+label = "What happened?"
+type = "textarea"
+required = true
+"#,
+    );
+    app.add_officer("pur@example.org", "Pur", &[]);
+    let code = app.submit(report(&canary("purge")));
+    let kept = app.submit(report("still open"));
+    let token = officer_token(&app, "pur@example.org");
+    let id: String = app
+        .db()
+        .query_row("SELECT id FROM cases WHERE number = 1", [], |r| r.get(0))
+        .unwrap();
+    let status = |body: Value| {
+        officer_api(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/officer/cases/{id}/status"),
+            Some(body),
+        )
+        .status()
+    };
+    assert_eq!(status(json!({"status": "acknowledged"})), 200);
+    assert_eq!(
+        status(json!({"status": "closed", "outcome": "no_action"})),
+        200
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    let out = app.cli_with_stdin(&["purge"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("purged 1 closed case(s) past retention: #1")
+    );
+    assert_eq!(app.followup_api(&code).status(), 401, "the case is gone");
+    assert_eq!(app.followup_api(&kept).status(), 200);
+    let db = app.db();
+    for table in ["grants", "messages", "notes", "case_reads"] {
+        let n: i64 = db
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE case_id = ?1"),
+                [&id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    let purged: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'purged' AND case_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(purged, 1);
+    assert!(app
+        .cli_with_stdin(&["audit", "verify"], "")
+        .status
+        .success());
+}
