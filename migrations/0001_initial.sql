@@ -47,8 +47,11 @@ CREATE TABLE cases (
     sealed_summary      BLOB                -- age file to the case key: the closing summary
 ) STRICT;
 
+-- The inbox walks one of these in due order, whichever matches its filters.
 CREATE INDEX cases_due ON cases (next_due_at, number);
-CREATE INDEX cases_channel_status ON cases (channel_id, status);
+CREATE INDEX cases_status_due ON cases (status, next_due_at, number);
+CREATE INDEX cases_channel_due ON cases (channel_id, next_due_at, number);
+CREATE INDEX cases_channel_status_due ON cases (channel_id, status, next_due_at, number);
 CREATE INDEX cases_closed ON cases (closed_at) WHERE closed_at IS NOT NULL;
 
 -- A grant is a case's secret key sealed to one holder. Holding a grant is what access means.
@@ -115,3 +118,10 @@ CREATE TABLE audit_log (
 ) STRICT;
 
 CREATE INDEX audit_case ON audit_log (case_id, id) WHERE case_id IS NOT NULL;
+
+-- Append-only inside SQLite too: changing or removing an entry takes dropping these first,
+-- and `sealbox audit verify` still finds what was done.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;

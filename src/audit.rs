@@ -135,9 +135,15 @@ pub struct Broken {
 }
 
 /// Checks entries in id order; returns how many were checked, or the first bad one.
-pub fn verify(key: &AuditKey, entries: impl IntoIterator<Item = Entry>) -> Result<u64, Broken> {
+/// `highest_issued` is the highest id ever given to an entry (SQLite's AUTOINCREMENT record):
+/// if the last entry is below it, the newest entries were removed.
+pub fn verify(
+    key: &AuditKey,
+    entries: impl IntoIterator<Item = Entry>,
+    highest_issued: i64,
+) -> Result<u64, Broken> {
     let mut previous = Vec::new();
-    let mut expected_id = None;
+    let mut expected_id = Some(1);
     let mut count = 0;
     for e in entries {
         if let Some(expected) = expected_id {
@@ -171,6 +177,16 @@ pub fn verify(key: &AuditKey, entries: impl IntoIterator<Item = Entry>) -> Resul
         previous = hash;
         expected_id = Some(e.id + 1);
         count += 1;
+    }
+    let last = count as i64;
+    if highest_issued > last {
+        return Err(Broken {
+            id: last + 1,
+            reason: format!(
+                "missing: entries {} to {highest_issued} were removed",
+                last + 1
+            ),
+        });
     }
     Ok(count)
 }

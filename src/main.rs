@@ -194,7 +194,7 @@ async fn grant(cases: &Cases, email: &str, identity_file: &std::path::Path) -> a
         }
     };
     println!("granted: {}", list(&report.granted));
-    println!("without a recovery grant: {}", list(&report.unreachable));
+    println!("cases without a recovery grant: {}", report.unreachable);
     println!("excluded by the submitter: {}", list(&report.excluded));
     Ok(())
 }

@@ -24,8 +24,9 @@ use crate::store::{settings, Store};
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct GrantReport {
     pub granted: Vec<i64>,
-    /// Cases the granter cannot open themselves, so could not pass on.
-    pub unreachable: Vec<i64>,
+    /// How many cases the granter cannot open themselves, so could not pass on. Only a count:
+    /// their numbers would tell an admin which cases exist that they were kept out of.
+    pub unreachable: usize,
     /// Cases whose submitter excluded this officer.
     pub excluded: Vec<i64>,
 }
@@ -50,7 +51,27 @@ fn target(store: &Store, id: &str) -> Result<Credentials, CaseError> {
         .ok_or_else(|| CaseError::NotFound("there is no such officer".into()))
 }
 
-/// Grants `target` every case of their channels they lack and may have.
+/// The case key and staff key of a case, opened by `granter`; `None` when they cannot.
+fn open_for(store: &Store, granter: &Granter<'_>, case_id: &str) -> Option<(SecretKey, SecretKey)> {
+    match granter {
+        Granter::Officer(o) => open_keys(store, o, case_id).ok(),
+        Granter::Recovery(identity) => {
+            match cases::grants_of(store, case_id, &Holder::Recovery).ok()? {
+                KeyGrants {
+                    case: Some(c),
+                    staff: Some(s),
+                } => Some((
+                    keys::open_grant(&c, identity).ok()?,
+                    keys::open_grant(&s, identity).ok()?,
+                )),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Grants `target` every case of their channels they lack and may have. A case that cannot be
+/// opened or read counts as unreachable; it does not stop the others.
 fn regrant(
     store: &Store,
     audit_key: &AuditKey,
@@ -65,61 +86,64 @@ fn regrant(
         .into_iter()
         .find(|o| o.id == target.id)
         .and_then(|o| o.channels);
-    let mut grants = Vec::new();
-    let mut events = Vec::new();
+    let mut batches = Vec::new();
+    let mut numbers = std::collections::HashMap::new();
     for (case_id, _) in cases::without_grant(store, &target.id, channels.as_deref())? {
         let Some(record) = cases::get(store, &case_id)? else {
             continue;
         };
-        let opened = match granter {
-            Granter::Officer(o) => match open_keys(store, o, &case_id) {
-                Ok(keys) => Some(keys),
-                Err(CaseError::Forbidden(_)) => None,
-                Err(e) => return Err(e),
-            },
-            Granter::Recovery(identity) => {
-                match cases::grants_of(store, &case_id, &Holder::Recovery)? {
-                    KeyGrants {
-                        case: Some(c),
-                        staff: Some(s),
-                    } => Some((
-                        keys::open_grant(&c, identity)?,
-                        keys::open_grant(&s, identity)?,
-                    )),
-                    _ => None,
-                }
-            }
-        };
-        let Some((case_key, staff_key)) = opened else {
-            report.unreachable.push(record.number);
+        let Some((case_key, staff_key)) = open_for(store, granter, &case_id) else {
+            report.unreachable += 1;
             continue;
         };
-        let plain = seal::open(&record.sealed_submission, &case_key)?;
-        let doc: SealedSubmission = serde_json::from_slice(&plain)
-            .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+        let doc: Option<SealedSubmission> = seal::open(&record.sealed_submission, &case_key)
+            .ok()
+            .and_then(|plain| serde_json::from_slice(&plain).ok());
+        let Some(doc) = doc else {
+            report.unreachable += 1;
+            continue;
+        };
         if doc.exclude_officers.contains(&target.id) {
             report.excluded.push(record.number);
             continue;
         }
+        let mut grants = Vec::new();
         for (kind, key) in [(KeyKind::Case, &case_key), (KeyKind::Staff, &staff_key)] {
-            grants.push((
-                case_id.clone(),
-                NewGrant {
-                    key: kind,
-                    holder: Holder::Officer(target.id.clone()),
-                    sealed: keys::grant(key, &target.public_key)?,
-                },
-            ));
+            grants.push(NewGrant {
+                key: kind,
+                holder: Holder::Officer(target.id.clone()),
+                to: target.public_key.clone(),
+                sealed: keys::grant(key, &target.public_key)?,
+            });
         }
         let via = match granter {
             Granter::Officer(o) => Event::by_officer(&o.id, "granted"),
             Granter::Recovery(_) => Event::new(Actor::Operator, "granted"),
         };
-        events.push(via.case(&case_id).detail(format!("to {}", target.id)));
-        report.granted.push(record.number);
+        numbers.insert(case_id.clone(), record.number);
+        batches.push((
+            case_id.clone(),
+            grants,
+            via.case(&case_id).detail(format!("to {}", target.id)),
+        ));
     }
-    cases::add_grants(store, &grants, audit_key, &events, now())?;
+    let granted = cases::add_grants(store, &batches, audit_key, now())?;
+    report.granted = granted
+        .iter()
+        .filter_map(|id| numbers.get(id).copied())
+        .collect();
+    report.granted.sort_unstable();
     Ok(report)
+}
+
+/// A channel list with duplicates and blanks removed.
+fn dedup(channels: Option<Vec<String>>) -> Option<Vec<String>> {
+    channels.map(|list| {
+        let mut list: Vec<String> = list.into_iter().filter(|c| !c.is_empty()).collect();
+        list.sort();
+        list.dedup();
+        list
+    })
 }
 
 impl Cases {
@@ -172,6 +196,7 @@ impl Cases {
         channels: Option<Vec<String>>,
     ) -> Result<GrantReport, CaseError> {
         Self::require_admin(admin)?;
+        let channels = dedup(channels);
         if let Some(list) = &channels {
             if list.is_empty() {
                 return Err(CaseError::invalid(
@@ -197,13 +222,16 @@ impl Cases {
                     id,
                     channels.as_ref().map_or("all".into(), |c| c.join(","))
                 ));
-                let revoked =
-                    officers::set_channels(s, &id, channels.as_deref(), &key, &event, now())?;
-                if revoked > 0 {
-                    let event = Event::by_officer(&admin.id, "revoked")
-                        .detail(format!("{revoked} grants of {id}"));
-                    crate::store::audit::record(s, &key, &event, now())?;
-                }
+                let revoked_event = Event::by_officer(&admin.id, "revoked");
+                officers::set_channels(
+                    s,
+                    &id,
+                    channels.as_deref(),
+                    &key,
+                    &event,
+                    &revoked_event,
+                    now(),
+                )?;
                 regrant(s, &key, &Granter::Officer(&admin), &target(s, &id)?)
             })
             .await
@@ -257,12 +285,8 @@ impl Cases {
         Self::require_admin(admin)?;
         check_password(&password)?;
         let id_owned = id.to_owned();
-        let before = self
-            .store
-            .run(move |s| {
-                target(s, &id_owned)?;
-                Ok::<_, CaseError>(officers::granted_case_numbers(s, &id_owned)?)
-            })
+        self.store
+            .run(move |s| target(s, &id_owned).map(|_| ()))
             .await?;
         let (hash, wrapped) = self
             .kdf
@@ -278,18 +302,17 @@ impl Cases {
         let key = self.audit.clone();
         self.store
             .run(move |s| {
-                let event = Event::by_officer(&admin.id, "password_reset")
-                    .detail(format!("{id}: new key, {} grants dropped", before.len()));
+                let event =
+                    Event::by_officer(&admin.id, "password_reset").detail(format!("{id}: new key"));
                 let new_key = officers::NewKey {
                     password_hash: &hash,
                     public_key: &wrapped.public,
                     sealed_key: &wrapped.sealed,
                 };
-                officers::replace_key(s, &id, &new_key, &key, &event, now())?;
+                let before = officers::replace_key(s, &id, &new_key, &key, &event, now())?;
                 let report = regrant(s, &key, &Granter::Officer(&admin), &target(s, &id)?)?;
                 let lost = before
-                    .iter()
-                    .map(|(_, n)| *n)
+                    .into_iter()
                     .filter(|n| !report.granted.contains(n))
                     .collect();
                 Ok(ResetReport {

@@ -188,6 +188,7 @@ impl Cases {
                 let mut grants = vec![NewGrant {
                     key: KeyKind::Case,
                     holder: Holder::Submitter,
+                    to: submitter.public(),
                     sealed: keys::grant(&case_key.secret, &submitter.public())?,
                 }];
                 let holders = readers
@@ -200,6 +201,7 @@ impl Cases {
                             key: kind,
                             holder: holder.clone(),
                             sealed: keys::grant(&key.secret, &public)?,
+                            to: public.clone(),
                         });
                     }
                 }

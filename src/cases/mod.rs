@@ -124,6 +124,8 @@ impl Cases {
                 CaseError::Setup(format!("recovery_recipient is not an age public key: {e}"))
             })?;
         }
+        // Made now, not at the first unknown email, which would then cost two derivations.
+        crate::crypto::kdf::dummy_password_hash();
         Ok(Cases {
             store,
             kdf: KdfPool::new(settings.kdf_workers()),

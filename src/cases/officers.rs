@@ -12,38 +12,65 @@ use crate::store::StoreError;
 
 pub const PASSWORD_MIN: usize = 12;
 
-/// Passwords refused whatever their length: the most common long ones in breach lists.
-const COMMON_PASSWORDS: &[&str] = &[
-    "123456789012",
-    "1234567890123",
-    "12345678901234",
-    "qwertyuiop123",
-    "password1234",
-    "password12345",
-    "passwordpassword",
-    "qwertyqwerty",
-    "iloveyou1234",
-    "adminadmin123",
-    "administrator",
-    "welcome12345",
-    "letmein12345",
-    "changeme1234",
-    "111111111111",
-    "000000000000",
-    "aaaaaaaaaaaa",
+/// The most common bases of long passwords in breach lists. A password is refused if, lower
+/// case and with digits and symbols around it removed, it is one of these, or nothing is left.
+const COMMON_BASES: &[&str] = &[
+    "password",
+    "passw0rd",
+    "passwort",
+    "senha",
+    "qwerty",
+    "qwertyuiop",
+    "qwertz",
+    "azerty",
+    "asdfgh",
+    "asdfghjkl",
+    "zxcvbnm",
+    "abcdef",
+    "abcdefgh",
     "abcdefghijkl",
-    "abc123456789",
-    "qwerty123456",
-    "1q2w3e4r5t6y",
-    "zaq12wsxcde3",
-    "trustno1trustno1",
-    "sunshine1234",
-    "football1234",
-    "monkey123456",
-    "dragon123456",
-    "baseball1234",
-    "superman1234",
-    "princess1234",
+    "letmein",
+    "welcome",
+    "admin",
+    "administrator",
+    "iloveyou",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "soccer",
+    "sunshine",
+    "princess",
+    "trustno",
+    "changeme",
+    "secret",
+    "login",
+    "master",
+    "hello",
+    "freedom",
+    "whatever",
+    "shadow",
+    "superman",
+    "batman",
+    "starwars",
+    "pokemon",
+    "computer",
+    "internet",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "january",
+    "december",
+    "company",
+    "sealbox",
+    "ethics",
+    "whistleblower",
+    "complaint",
+    "test",
+    "testing",
+    "default",
+    "guest",
 ];
 
 pub struct NewOfficerInput {
@@ -67,7 +94,8 @@ pub struct OfficerSummary {
     pub created_at: i64,
 }
 
-/// Refuses passwords that are short or among the most common.
+/// Refuses passwords that are short, made of very few distinct characters, or built on one of
+/// the most common bases (`Password1234!`, `qwertyuiop2024`).
 pub fn check_password(password: &SecretString) -> Result<(), CaseError> {
     let pw = password.expose_secret();
     if pw.chars().count() < PASSWORD_MIN {
@@ -76,11 +104,14 @@ pub fn check_password(password: &SecretString) -> Result<(), CaseError> {
             &format!("the password must have at least {PASSWORD_MIN} characters"),
         ));
     }
+    let distinct: std::collections::HashSet<char> = pw.chars().collect();
     let lowered = zeroize::Zeroizing::new(pw.to_lowercase());
-    if COMMON_PASSWORDS.contains(&lowered.as_str()) {
+    let base = lowered.trim_matches(|c: char| !c.is_alphabetic());
+    if distinct.len() < 5 || base.is_empty() || COMMON_BASES.contains(&base) {
         return Err(CaseError::invalid(
             "password",
-            "this password is among the most common ones: choose another",
+            "this password is too easy to guess (it is common, or repeats a few characters): \
+             choose a longer phrase of unrelated words",
         ));
     }
     Ok(())
@@ -106,6 +137,12 @@ impl Cases {
                 "name",
                 "give a name of 1 to 200 characters",
             ));
+        }
+        let mut input = input;
+        if let Some(list) = &mut input.channels {
+            list.retain(|c| !c.is_empty());
+            list.sort();
+            list.dedup();
         }
         if let Some(list) = &input.channels {
             if list.is_empty() {
@@ -194,7 +231,19 @@ mod tests {
     fn short_and_common_passwords_are_refused() {
         let s = |p: &str| SecretString::from(p.to_owned());
         assert!(check_password(&s("short")).is_err());
-        assert!(check_password(&s("Password1234")).is_err());
+        for weak in [
+            "Password1234",
+            "password123456",
+            "Password1234!",
+            "qwertyuiop2024",
+            "aaaaaaaaaaaaa",
+            "            ",
+            "123412341234",
+            "abababababab",
+        ] {
+            assert!(check_password(&s(weak)).is_err(), "{weak}");
+        }
         assert!(check_password(&s("a quiet river at dawn")).is_ok());
+        assert!(check_password(&s("Tangerine-Lamp-47")).is_ok());
     }
 }

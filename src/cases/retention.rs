@@ -3,39 +3,73 @@
 
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
-use crate::store::cases;
+use crate::store::{audit, cases};
 
 const DAY: i64 = 24 * 60 * 60;
+/// Cases deleted per transaction.
+const PURGE_BATCH: i64 = 100;
+/// Retention of cases whose channel is no longer configured.
+const DEFAULT_RETENTION_DAYS: u32 = 365;
 
 impl Cases {
-    /// Purges every closed case past its channel's retention period; returns their numbers.
+    /// Purges every closed case past its channel's retention period (365 days for a channel
+    /// no longer configured); returns their numbers. Works in batches, each its own
+    /// transaction, so a large backlog never holds the database's one writer for long.
     pub async fn purge_expired(&self, actor: Actor) -> Result<Vec<i64>, CaseError> {
-        let channels = self.channels.clone();
-        let key = self.audit.clone();
-        self.store
-            .run(move |s| {
-                let at = now();
-                let mut purged = Vec::new();
-                for channel in channels.all() {
-                    let before = at - i64::from(channel.retention_days) * DAY;
-                    for (id, number) in cases::closed_before(s, &channel.id, before)? {
-                        let event = Event::new(actor, "purged").case(&id).detail(format!(
-                            "#{number}, closed over {} days",
-                            channel.retention_days
-                        ));
-                        cases::delete(s, &id, &key, &event, at)?;
-                        purged.push(number);
-                    }
+        let mut purged = Vec::new();
+        let in_use = self.store.run(cases::channel_ids).await?;
+        for channel_id in in_use {
+            let days = self
+                .channels
+                .get(&channel_id)
+                .map_or(DEFAULT_RETENTION_DAYS, |c| c.retention_days);
+            loop {
+                let channel_id = channel_id.clone();
+                let key = self.audit.clone();
+                let (listed, deleted) = self
+                    .store
+                    .run(move |s| {
+                        let at = now();
+                        let before = at - i64::from(days) * DAY;
+                        let expired = cases::closed_before(s, &channel_id, before, PURGE_BATCH)?;
+                        let doomed: Vec<(String, Event)> = expired
+                            .iter()
+                            .map(|(id, number)| {
+                                let event = Event::new(actor, "purged")
+                                    .case(id)
+                                    .detail(format!("#{number}, closed over {days} days"));
+                                (id.clone(), event)
+                            })
+                            .collect();
+                        let deleted = cases::delete_closed(s, &doomed, before, &key, at)?;
+                        let numbers: Vec<i64> = expired
+                            .iter()
+                            .filter(|(id, _)| deleted.contains(id))
+                            .map(|(_, n)| *n)
+                            .collect();
+                        Ok::<_, CaseError>((expired.len() as i64, numbers))
+                    })
+                    .await?;
+                purged.extend(deleted);
+                if listed < PURGE_BATCH {
+                    break;
                 }
-                Ok(purged)
-            })
-            .await
+                tokio::task::yield_now().await;
+            }
+        }
+        if !purged.is_empty() {
+            self.store.run(cases::checkpoint).await?;
+        }
+        Ok(purged)
     }
 
     /// Checks the audit chain; returns how many entries hold.
     pub async fn verify_audit(&self) -> Result<Result<u64, crate::audit::Broken>, CaseError> {
         let key = self.audit.clone();
-        let entries = self.store.run(crate::store::audit::all).await?;
-        Ok(crate::audit::verify(&key, entries))
+        let (entries, highest) = self
+            .store
+            .run(|s| Ok::<_, CaseError>((audit::all(s)?, audit::highest_issued(s)?)))
+            .await?;
+        Ok(crate::audit::verify(&key, entries, highest))
     }
 }

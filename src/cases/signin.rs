@@ -116,6 +116,22 @@ impl Cases {
         })
     }
 
+    /// The officer as the database knows them now, checked on every authenticated request:
+    /// disabled, or reset to a new key since signing in → `SignInRejected` (end the session);
+    /// otherwise their current admin role, and whether they must enrol 2FA before anything else.
+    pub async fn refresh(&self, officer: &Officer) -> Result<(Officer, bool), CaseError> {
+        let id = officer.id.clone();
+        let standing = self.store.run(move |s| officers::standing(s, &id)).await?;
+        match standing {
+            Some(now) if !now.disabled && now.public_key == officer.key.public() => {
+                let mut fresh = officer.clone();
+                fresh.is_admin = now.is_admin;
+                Ok((fresh, now.totp_required && !now.has_totp))
+            }
+            _ => Err(CaseError::SignInRejected),
+        }
+    }
+
     /// Records an audit event in a transaction of its own.
     pub(super) async fn record(&self, event: Event) -> Result<(), CaseError> {
         let key = self.audit.clone();
@@ -198,10 +214,11 @@ impl Cases {
             .await?
             .ok_or_else(|| CaseError::NotFound("no such officer".into()))?;
         let key = officer.key.clone();
+        let hash_now = creds.password_hash.clone();
         let (hash, sealed) = self
             .kdf
             .run(move || -> Result<_, CaseError> {
-                if !kdf::verify_password(&current, &creds.password_hash) {
+                if !kdf::verify_password(&current, &hash_now) {
                     return Err(CaseError::invalid(
                         "current_password",
                         "the current password is not right",
@@ -214,11 +231,21 @@ impl Cases {
             })
             .await??;
         let id = officer.id.clone();
+        let old_key = officer.key.public();
         let audit = self.audit.clone();
         let event = Event::by_officer(&officer.id, "password_changed");
-        self.store
-            .run(move |s| officers::set_password(s, &id, &hash, &sealed, &audit, &event, now()))
+        let changed = self
+            .store
+            .run(move |s| {
+                let old = (old_key.as_str(), creds.password_hash.as_str());
+                officers::set_password(s, &id, old, &hash, &sealed, &audit, &event, now())
+            })
             .await?;
+        if !changed {
+            return Err(CaseError::Conflict(
+                "your password was reset meanwhile: sign in again".into(),
+            ));
+        }
         Ok(())
     }
 }

@@ -63,21 +63,10 @@ pub async fn login(
     }
 }
 
-/// The officer behind `Authorization: Bearer <token>`.
-fn officer(req: &HttpRequest, state: &AppState) -> Result<Session<OfficerState>, ApiError> {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    let session = state.officers.get(token).ok_or_else(|| {
-        Problem::new(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "sign in first: POST /api/v1/officer/login",
-        )
-    })?;
+/// The officer behind `Authorization: Bearer <token>`, their standing read again from the
+/// database. Until a required 2FA enrolment is done, only sign-out is open.
+async fn officer(req: &HttpRequest, state: &AppState) -> Result<Session<OfficerState>, ApiError> {
+    let session = signed_in(req, state).await?;
     if session.value.must_enrol {
         return Err(CaseError::Forbidden(
             "two-factor sign-in is required: set it up on your account page first".into(),
@@ -87,11 +76,40 @@ fn officer(req: &HttpRequest, state: &AppState) -> Result<Session<OfficerState>,
     Ok(session)
 }
 
+async fn signed_in(req: &HttpRequest, state: &AppState) -> Result<Session<OfficerState>, ApiError> {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let unauthorized = || {
+        ApiError(Problem::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in first: POST /api/v1/officer/login",
+        ))
+    };
+    let mut session = state.officers.get(token).ok_or_else(unauthorized)?;
+    match state.cases.refresh(&session.value.officer).await {
+        Ok((officer, must_enrol)) => {
+            session.value.officer = officer;
+            session.value.must_enrol = must_enrol;
+            Ok(session)
+        }
+        Err(CaseError::SignInRejected) => {
+            state.officers.end(&session.id);
+            Err(unauthorized())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = officer(&req, &state)?;
+    let session = signed_in(&req, &state).await?;
     state.officers.end(&session.id);
     state.cases.sign_out(&session.value.officer).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -132,7 +150,7 @@ pub async fn cases(
     state: web::Data<AppState>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = officer(&req, &state)?;
+    let session = officer(&req, &state).await?;
     let params = params.into_inner();
     let page = state
         .cases
@@ -192,7 +210,7 @@ pub async fn case(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = officer(&req, &state)?;
+    let session = officer(&req, &state).await?;
     let c = state.cases.open_case(&session.value.officer, &path).await?;
     let history = state.cases.history(&session.value.officer, &path).await?;
     let date = |t: Option<i64>| t.map(rfc3339);
@@ -234,7 +252,7 @@ pub async fn status(
     path: web::Path<String>,
     body: web::Json<StatusRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = officer(&req, &state)?;
+    let session = officer(&req, &state).await?;
     let status = state
         .cases
         .change_status(&session.value.officer, &path, body.into_inner())
@@ -255,7 +273,7 @@ async fn post_to(
     body: &str,
     thread: Thread,
 ) -> Result<HttpResponse, ApiError> {
-    let session = officer(&req, &state)?;
+    let session = officer(&req, &state).await?;
     let body = MessageBody::parse(body)?;
     state
         .cases
@@ -294,7 +312,7 @@ pub async fn assign(
     path: web::Path<String>,
     body: web::Json<AssignIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = officer(&req, &state)?;
+    let session = officer(&req, &state).await?;
     state
         .cases
         .assign(&session.value.officer, &path, body.officer_id.as_deref())

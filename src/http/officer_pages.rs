@@ -24,17 +24,29 @@ use crate::store::messages::Thread;
 
 type OfficerSession = Session<OfficerState>;
 
-/// The signed-in officer, or a redirect to sign in. Until a required 2FA enrolment is done,
-/// only the account page is open.
-fn signed_in(
+/// The signed-in officer, or a redirect to sign in. The officer's standing is read again from
+/// the database (disabled, reset, admin role, 2FA duty), so no session outlives a change to
+/// it. Until a required 2FA enrolment is done, only the account page is open.
+async fn signed_in(
     req: &HttpRequest,
     state: &AppState,
     enrolment_page: bool,
 ) -> Result<OfficerSession, PageError> {
-    let session = state
+    let mut session = state
         .officers
         .from_request(req)
         .ok_or_else(|| PageError(Problem::redirect("/officer/login")))?;
+    match state.cases.refresh(&session.value.officer).await {
+        Ok((officer, must_enrol)) => {
+            session.value.officer = officer;
+            session.value.must_enrol = must_enrol;
+        }
+        Err(CaseError::SignInRejected) => {
+            state.officers.end(&session.id);
+            return Err(PageError(Problem::redirect("/officer/login")));
+        }
+        Err(e) => return Err(e.into()),
+    }
     if session.value.must_enrol && !enrolment_page {
         return Err(PageError(Problem::redirect("/officer/account")));
     }
@@ -42,13 +54,13 @@ fn signed_in(
 }
 
 /// The session, for a form that changes something: the CSRF token must match.
-fn for_change(
+async fn for_change(
     req: &HttpRequest,
     state: &AppState,
     csrf: &str,
     enrolment_page: bool,
 ) -> Result<OfficerSession, PageError> {
-    let session = signed_in(req, state, enrolment_page)?;
+    let session = signed_in(req, state, enrolment_page).await?;
     if !session.csrf_ok(csrf) {
         return Err(PageError(Problem::new(
             StatusCode::FORBIDDEN,
@@ -165,7 +177,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    let session = for_change(&req, &state, &form.csrf, true)?;
+    let session = for_change(&req, &state, &form.csrf, true).await?;
     state.officers.end(&session.id);
     state.cases.sign_out(&session.value.officer).await?;
     Ok(HttpResponse::SeeOther()
@@ -191,7 +203,7 @@ pub async fn inbox(
     state: web::Data<AppState>,
     params: web::Query<InboxParams>,
 ) -> Result<HttpResponse, PageError> {
-    let session = signed_in(&req, &state, false)?;
+    let session = signed_in(&req, &state, false).await?;
     let params = params.into_inner();
     let query = InboxQuery {
         channel: non_empty(params.channel),
@@ -349,7 +361,7 @@ pub async fn case(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let session = signed_in(&req, &state, false)?;
+    let session = signed_in(&req, &state, false).await?;
     case_page(&state, &session, &path, StatusCode::OK, None).await
 }
 
@@ -389,7 +401,7 @@ async fn post_to(
     form: BodyForm,
     thread: Thread,
 ) -> Result<HttpResponse, PageError> {
-    let session = for_change(&req, &state, &form.csrf, false)?;
+    let session = for_change(&req, &state, &form.csrf, false).await?;
     let result = match MessageBody::parse(&form.body) {
         Ok(body) => {
             state
@@ -451,7 +463,7 @@ pub async fn status(
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    let session = for_change(&req, &state, &form.csrf, false)?;
+    let session = for_change(&req, &state, &form.csrf, false).await?;
     let request = StatusRequest {
         status: form.status,
         outcome: non_empty(form.outcome),
@@ -479,7 +491,7 @@ pub async fn assign(
     path: web::Path<String>,
     form: web::Form<AssignForm>,
 ) -> Result<HttpResponse, PageError> {
-    let session = for_change(&req, &state, &form.csrf, false)?;
+    let session = for_change(&req, &state, &form.csrf, false).await?;
     let result = state
         .cases
         .assign(&session.value.officer, &path, Some(&form.officer_id))
@@ -532,7 +544,7 @@ pub async fn account(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let session = signed_in(&req, &state, true)?;
+    let session = signed_in(&req, &state, true).await?;
     account_page(&state, &session, StatusCode::OK, None, None).await
 }
 
@@ -549,7 +561,7 @@ pub async fn enrol_totp(
     state: web::Data<AppState>,
     form: web::Form<TotpForm>,
 ) -> Result<HttpResponse, PageError> {
-    let session = for_change(&req, &state, &form.csrf, true)?;
+    let session = for_change(&req, &state, &form.csrf, true).await?;
     let Some(secret) = session.value.pending_totp.clone() else {
         return account_page(
             &state,
@@ -570,7 +582,7 @@ pub async fn enrol_totp(
                 s.pending_totp = None;
                 s.must_enrol = false;
             });
-            let session = signed_in(&req, &state, true)?;
+            let session = signed_in(&req, &state, true).await?;
             account_page(
                 &state,
                 &session,
@@ -608,7 +620,7 @@ pub async fn change_password(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    let session = for_change(&req, &state, &form.csrf, true)?;
+    let session = for_change(&req, &state, &form.csrf, true).await?;
     match state
         .cases
         .change_password(
@@ -700,7 +712,7 @@ pub async fn admin(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let session = signed_in(&req, &state, false)?;
+    let session = signed_in(&req, &state, false).await?;
     admin_page(&state, &session, StatusCode::OK, None, None).await
 }
 
@@ -763,7 +775,7 @@ pub async fn add_officer(
     form: web::Form<AddOfficerForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    let session = for_change(&req, &state, &form.csrf, false)?;
+    let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
     let admin = &session.value.officer;
     let result = async {
@@ -808,7 +820,7 @@ pub async fn set_channels(
     path: web::Path<String>,
     form: web::Form<ChannelsForm>,
 ) -> Result<HttpResponse, PageError> {
-    let session = for_change(&req, &state, &form.csrf, false)?;
+    let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
     let result = state
         .cases
@@ -820,9 +832,10 @@ pub async fn set_channels(
         .await
         .map(|r| {
             format!(
-                "Channels saved. Granted through you: {}. Not reachable through you: {}.",
+                "Channels saved. Granted through you: {}. Cases you cannot open yourself, so could \
+                 not pass on: {}.",
                 numbers(&r.granted),
-                numbers(&r.unreachable)
+                r.unreachable
             )
         });
     admin_result(&state, &session, result).await
@@ -834,7 +847,7 @@ pub async fn grant(
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    let session = for_change(&req, &state, &form.csrf, false)?;
+    let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
     let result = state
         .cases
@@ -845,9 +858,9 @@ pub async fn grant(
         .await
         .map(|r| {
             format!(
-                "Granted: {}. Not reachable through you: {}. Excluded by the submitter: {}.",
+                "Granted: {}. Cases you cannot open yourself: {}. Excluded by the submitter: {}.",
                 numbers(&r.granted),
-                numbers(&r.unreachable),
+                r.unreachable,
                 numbers(&r.excluded)
             )
         });
@@ -861,7 +874,7 @@ async fn set_disabled(
     csrf: &str,
     disabled: bool,
 ) -> Result<HttpResponse, PageError> {
-    let session = for_change(&req, &state, csrf, false)?;
+    let session = for_change(&req, &state, csrf, false).await?;
     require_admin(&session)?;
     let result = state
         .cases
@@ -910,7 +923,7 @@ pub async fn reset_password(
     form: web::Form<ResetForm>,
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
-    let session = for_change(&req, &state, &form.csrf, false)?;
+    let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
     let id = path.into_inner();
     let result = state
@@ -943,7 +956,7 @@ pub async fn settings(
     state: web::Data<AppState>,
     form: web::Form<SettingsForm>,
 ) -> Result<HttpResponse, PageError> {
-    let session = for_change(&req, &state, &form.csrf, false)?;
+    let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
     let required = form.require_totp.is_some();
     let result = state

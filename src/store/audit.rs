@@ -79,6 +79,19 @@ pub fn all(store: &Store) -> Result<Vec<Entry>, StoreError> {
     Ok(rows)
 }
 
+/// The highest id ever given to an entry (0 if none), as SQLite's AUTOINCREMENT keeps it.
+pub fn highest_issued(store: &Store) -> Result<i64, StoreError> {
+    let conn = store.reader()?;
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
 /// A case's entries, oldest first.
 pub fn for_case(store: &Store, case_id: &str) -> Result<Vec<Entry>, StoreError> {
     let conn = store.reader()?;

@@ -36,7 +36,55 @@ pub enum Holder {
 pub struct NewGrant {
     pub key: KeyKind,
     pub holder: Holder,
+    /// The public key `sealed` was sealed to: an officer grant is stored only if it is still
+    /// that officer's key.
+    pub to: String,
     pub sealed: Vec<u8>,
+}
+
+/// Inserts one grant within `tx`. An officer grant goes in only if, at this moment, the
+/// officer is enabled, still has the key it was sealed to, and handles the case's channel:
+/// a disable, reset or membership change that raced the sealing wins. `false` if skipped.
+fn insert_grant(
+    tx: &rusqlite::Transaction<'_>,
+    case_id: &str,
+    grant: &NewGrant,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let n = match &grant.holder {
+        Holder::Officer(officer_id) => tx.execute(
+            "INSERT OR IGNORE INTO grants (case_id, key, holder, officer_id, sealed, created_at)
+             SELECT ?1, ?2, 'officer', ?3, ?4, ?5
+             WHERE EXISTS (SELECT 1 FROM officers o, cases c
+                 WHERE o.id = ?3 AND c.id = ?1 AND o.disabled = 0 AND o.public_key = ?6
+                   AND (o.all_channels = 1 OR EXISTS (SELECT 1 FROM officer_channels m
+                        WHERE m.officer_id = o.id AND m.channel_id = c.channel_id)))",
+            params![
+                case_id,
+                grant.key.as_str(),
+                officer_id,
+                grant.sealed,
+                at,
+                grant.to
+            ],
+        )?,
+        other => tx.execute(
+            "INSERT OR IGNORE INTO grants (case_id, key, holder, officer_id, sealed, created_at)
+             VALUES (?1, ?2, ?3, NULL, ?4, ?5)",
+            params![
+                case_id,
+                grant.key.as_str(),
+                if *other == Holder::Submitter {
+                    "submitter"
+                } else {
+                    "recovery"
+                },
+                grant.sealed,
+                at
+            ],
+        )?,
+    };
+    Ok(n == 1)
 }
 
 pub struct NewCase {
@@ -121,26 +169,8 @@ pub fn insert(store: &Store, case: &NewCase, key: &AuditKey) -> Result<i64, Stor
             NO_DEADLINE,
         ],
     )?;
-    {
-        let mut stmt = tx.prepare(
-            "INSERT INTO grants (case_id, key, holder, officer_id, sealed, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for grant in &case.grants {
-            let (holder, officer_id) = match &grant.holder {
-                Holder::Officer(id) => ("officer", Some(id.as_str())),
-                Holder::Submitter => ("submitter", None),
-                Holder::Recovery => ("recovery", None),
-            };
-            stmt.execute(params![
-                case.id,
-                grant.key.as_str(),
-                holder,
-                officer_id,
-                grant.sealed,
-                case.received_at
-            ])?;
-        }
+    for grant in &case.grants {
+        insert_grant(&tx, &case.id, grant, case.received_at)?;
     }
     let event = Event::new(crate::audit::Actor::Submitter, "case_received")
         .case(&case.id)
@@ -370,7 +400,9 @@ pub struct InboxRow {
 }
 
 /// Cases `officer_id` holds a grant for, by next deadline, `limit` after the cursor
-/// (`(next_due_at, number)` of the last row of the previous page).
+/// (`(next_due_at, number)` of the last row of the previous page). The SQL names only the
+/// filters in use, so SQLite can walk the index that matches them in due order and stop at
+/// `limit`, whatever the number of cases.
 pub fn inbox(
     store: &Store,
     officer_id: &str,
@@ -380,80 +412,118 @@ pub fn inbox(
 ) -> Result<Vec<InboxRow>, StoreError> {
     let conn = store.reader()?;
     let (after_due, after_number) = after.unwrap_or((i64::MIN, i64::MIN));
-    let mut stmt = conn.prepare_cached(
+    let mut sql = String::from(
         "SELECT c.id, c.number, c.channel_id, c.status, c.received_at, c.next_due_at,
                 c.updated_at, c.assigned_officer_id, r.seen_at
-         FROM cases c INDEXED BY cases_due
+         FROM cases c
          LEFT JOIN case_reads r ON r.case_id = c.id AND r.officer_id = ?1
          WHERE EXISTS (SELECT 1 FROM grants g
                        WHERE g.case_id = c.id AND g.officer_id = ?1 AND g.key = 'case'
                          AND g.holder = 'officer')
-           AND (?2 IS NULL OR c.channel_id = ?2)
-           AND (?3 IS NULL OR c.status = ?3)
-           AND (?4 IS NULL OR c.next_due_at < ?4)
-           AND (c.next_due_at, c.number) > (?5, ?6)
-         ORDER BY c.next_due_at, c.number
-         LIMIT ?7",
-    )?;
+           AND (c.next_due_at, c.number) > (?2, ?3)",
+    );
+    let mut values: Vec<rusqlite::types::Value> = vec![
+        officer_id.to_owned().into(),
+        after_due.into(),
+        after_number.into(),
+        limit.into(),
+    ];
+    let mut add = |clause: &str, value: rusqlite::types::Value| {
+        values.push(value);
+        sql.push_str(&format!(" AND {clause} ?{}", values.len()));
+    };
+    if let Some(channel) = &filter.channel {
+        add("c.channel_id =", channel.clone().into());
+    }
+    if let Some(status) = &filter.status {
+        add("c.status =", status.clone().into());
+    }
+    if let Some(at) = filter.overdue_at {
+        add("c.next_due_at <", at.into());
+    }
+    sql.push_str(" ORDER BY c.next_due_at, c.number LIMIT ?4");
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
-        .query_map(
-            params![
-                officer_id,
-                filter.channel,
-                filter.status,
-                filter.overdue_at,
-                after_due,
-                after_number,
-                limit
-            ],
-            |r| {
-                Ok(InboxRow {
-                    id: r.get(0)?,
-                    number: r.get(1)?,
-                    channel_id: r.get(2)?,
-                    status: r.get(3)?,
-                    received_at: r.get(4)?,
-                    next_due_at: r.get(5)?,
-                    updated_at: r.get(6)?,
-                    assigned_officer_id: r.get(7)?,
-                    seen_at: r.get(8)?,
-                })
-            },
-        )?
+        .query_map(rusqlite::params_from_iter(values), |r| {
+            Ok(InboxRow {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                channel_id: r.get(2)?,
+                status: r.get(3)?,
+                received_at: r.get(4)?,
+                next_due_at: r.get(5)?,
+                updated_at: r.get(6)?,
+                assigned_officer_id: r.get(7)?,
+                seen_at: r.get(8)?,
+            })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
-/// Closed cases of `channel_id` closed before `before`: (id, number).
+/// Up to `limit` closed cases of `channel_id` closed before `before`: (id, number).
 pub fn closed_before(
     store: &Store,
     channel_id: &str,
     before: i64,
+    limit: i64,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     let conn = store.reader()?;
     let mut stmt = conn.prepare(
         "SELECT id, number FROM cases
-         WHERE status = 'closed' AND channel_id = ?1 AND closed_at < ?2 ORDER BY number",
+         WHERE status = 'closed' AND channel_id = ?1 AND closed_at < ?2 ORDER BY number LIMIT ?3",
     )?;
     let rows = stmt
-        .query_map(params![channel_id, before], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![channel_id, before, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
-/// Deletes a case with everything of it (grants, messages, notes), and records why.
-pub fn delete(
+/// Deletes closed cases, closed before `before`, with everything of them (grants, messages,
+/// notes), each with the event that says why, in one transaction. A case reopened since it was
+/// listed is left alone. Returns the ids deleted.
+pub fn delete_closed(
     store: &Store,
-    case_id: &str,
+    cases: &[(String, Event)],
+    before: i64,
     key: &AuditKey,
-    event: &Event,
     at: i64,
-) -> Result<(), StoreError> {
+) -> Result<Vec<String>, StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction()?;
-    tx.execute("DELETE FROM cases WHERE id = ?1", [case_id])?;
-    audit::append(&tx, key, event, at)?;
+    let mut deleted = Vec::new();
+    for (case_id, event) in cases {
+        let n = tx.execute(
+            "DELETE FROM cases WHERE id = ?1 AND status = 'closed' AND closed_at < ?2",
+            params![case_id, before],
+        )?;
+        if n == 1 {
+            audit::append(&tx, key, event, at)?;
+            deleted.push(case_id.clone());
+        }
+    }
     tx.commit()?;
+    Ok(deleted)
+}
+
+/// Every channel id that has cases (including channels no longer configured).
+pub fn channel_ids(store: &Store) -> Result<Vec<String>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn.prepare("SELECT DISTINCT channel_id FROM cases")?;
+    let rows = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(rows)
+}
+
+/// Writes the WAL back into the database and truncates it, so deleted ciphertext does not
+/// linger in old page images there (`secure_delete` clears the main file only).
+pub fn checkpoint(store: &Store) -> Result<(), StoreError> {
+    store
+        .writer()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(())
 }
 
@@ -478,61 +548,28 @@ pub fn without_grant(
         .collect())
 }
 
-/// Adds grants to existing cases, each with its audit entry, in one transaction.
+/// Adds grants to existing cases in one transaction: per case its grants and the event that
+/// records them. Returns the cases that were granted (a case whose officer grants were all
+/// refused, see [`insert_grant`], is not).
 pub fn add_grants(
     store: &Store,
-    grants: &[(String, NewGrant)],
+    batches: &[(String, Vec<NewGrant>, Event)],
     key: &AuditKey,
-    events: &[Event],
     at: i64,
-) -> Result<(), StoreError> {
+) -> Result<Vec<String>, StoreError> {
     let mut conn = store.writer();
-    let tx = conn.transaction()?;
-    for (case_id, grant) in grants {
-        let (holder, officer_id) = match &grant.holder {
-            Holder::Officer(id) => ("officer", Some(id.as_str())),
-            Holder::Submitter => ("submitter", None),
-            Holder::Recovery => ("recovery", None),
-        };
-        tx.execute(
-            "INSERT OR IGNORE INTO grants (case_id, key, holder, officer_id, sealed, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                case_id,
-                grant.key.as_str(),
-                holder,
-                officer_id,
-                grant.sealed,
-                at
-            ],
-        )?;
-    }
-    for event in events {
-        audit::append(&tx, key, event, at)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut granted = Vec::new();
+    for (case_id, grants, event) in batches {
+        let mut any = false;
+        for grant in grants {
+            any |= insert_grant(&tx, case_id, grant, at)?;
+        }
+        if any {
+            audit::append(&tx, key, event, at)?;
+            granted.push(case_id.clone());
+        }
     }
     tx.commit()?;
-    Ok(())
-}
-
-pub fn grants(store: &Store, case_id: &str) -> Result<Vec<GrantRow>, StoreError> {
-    let conn = store.reader()?;
-    let mut stmt = conn.prepare(
-        "SELECT key, holder, officer_id, sealed FROM grants WHERE case_id = ?1 ORDER BY id",
-    )?;
-    let rows = stmt
-        .query_map([case_id], |r| {
-            Ok(GrantRow {
-                key: r.get(0)?,
-                holder: r.get(1)?,
-                officer_id: r.get(2)?,
-                sealed: r.get(3)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
-}
-
-pub fn count(store: &Store) -> Result<i64, StoreError> {
-    let conn = store.reader()?;
-    Ok(conn.query_row("SELECT COUNT(*) FROM cases", [], |r| r.get(0))?)
+    Ok(granted)
 }

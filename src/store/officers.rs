@@ -185,6 +185,37 @@ pub fn credentials(store: &Store, id: &str) -> Result<Option<Credentials>, Store
         .optional()?)
 }
 
+/// An officer's standing now: what every authenticated request re-checks, so a session cannot
+/// outlive a disable, a password reset (a new key), a lost admin role or a new 2FA duty.
+pub struct Standing {
+    pub disabled: bool,
+    pub is_admin: bool,
+    pub public_key: String,
+    pub has_totp: bool,
+    pub totp_required: bool,
+}
+
+pub fn standing(store: &Store, id: &str) -> Result<Option<Standing>, StoreError> {
+    let conn = store.reader()?;
+    Ok(conn
+        .query_row(
+            "SELECT disabled, is_admin, public_key, totp_sealed IS NOT NULL,
+                    COALESCE((SELECT value = '1' FROM settings WHERE key = 'require_totp'), 0)
+             FROM officers WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Standing {
+                    disabled: r.get(0)?,
+                    is_admin: r.get(1)?,
+                    public_key: r.get(2)?,
+                    has_totp: r.get(3)?,
+                    totp_required: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
 /// Marks a TOTP time step used; `false` if it (or a later one) was used already, so a code is
 /// never accepted twice, even by two sign-ins racing.
 pub fn use_totp_step(store: &Store, id: &str, step: i64) -> Result<bool, StoreError> {
@@ -216,25 +247,31 @@ pub fn set_totp(
     Ok(())
 }
 
-/// The same key sealed to a new password (the officer knew the old one).
+/// The same key sealed to a new password (the officer knew the old one). Applied only if the
+/// key and hash are still those the change was made from; `false` if a reset came between.
+#[allow(clippy::too_many_arguments)]
 pub fn set_password(
     store: &Store,
     id: &str,
+    old: (&str, &str),
     password_hash: &str,
     sealed_key: &[u8],
     key: &AuditKey,
     event: &Event,
     at: i64,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction()?;
-    tx.execute(
-        "UPDATE officers SET password_hash = ?2, sealed_key = ?3 WHERE id = ?1",
-        params![id, password_hash, sealed_key],
+    let n = tx.execute(
+        "UPDATE officers SET password_hash = ?2, sealed_key = ?3
+         WHERE id = ?1 AND public_key = ?4 AND password_hash = ?5",
+        params![id, password_hash, sealed_key, old.0, old.1],
     )?;
-    audit::append(&tx, key, event, at)?;
-    tx.commit()?;
-    Ok(())
+    if n == 1 {
+        audit::append(&tx, key, event, at)?;
+        tx.commit()?;
+    }
+    Ok(n == 1)
 }
 
 /// A replacement key for an officer.
@@ -246,6 +283,7 @@ pub struct NewKey<'a> {
 
 /// A new key for an officer whose password was reset: every grant to the old key and the TOTP
 /// secret sealed to it are unreadable now, so they go.
+/// Returns the numbers of the cases whose grants were dropped.
 pub fn replace_key(
     store: &Store,
     id: &str,
@@ -253,9 +291,16 @@ pub fn replace_key(
     key: &AuditKey,
     event: &Event,
     at: i64,
-) -> Result<(), StoreError> {
+) -> Result<Vec<i64>, StoreError> {
     let mut conn = store.writer();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let dropped = tx
+        .prepare(
+            "SELECT c.number FROM cases c JOIN grants g ON g.case_id = c.id
+             WHERE g.officer_id = ?1 AND g.key = 'case' ORDER BY c.number",
+        )?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<Vec<i64>, _>>()?;
     tx.execute(
         "UPDATE officers SET password_hash = ?2, public_key = ?3, sealed_key = ?4,
              totp_sealed = NULL WHERE id = ?1",
@@ -264,7 +309,7 @@ pub fn replace_key(
     tx.execute("DELETE FROM grants WHERE officer_id = ?1", [id])?;
     audit::append(&tx, key, event, at)?;
     tx.commit()?;
-    Ok(())
+    Ok(dropped)
 }
 
 /// Disables (deleting every grant) or enables an officer.
@@ -290,13 +335,15 @@ pub fn set_disabled(
     Ok(())
 }
 
-/// Sets channel membership (`None`: every channel) and deletes grants for cases outside it.
+/// Sets channel membership (`None`: every channel) and deletes grants for cases outside it;
+/// `revoked` describes that deletion for the audit log, in the same transaction.
 pub fn set_channels(
     store: &Store,
     id: &str,
     channels: Option<&[String]>,
     key: &AuditKey,
     event: &Event,
+    revoked_event: &Event,
     at: i64,
 ) -> Result<usize, StoreError> {
     let mut conn = store.writer();
@@ -310,7 +357,7 @@ pub fn set_channels(
     if let Some(list) = channels {
         for channel in list {
             tx.execute(
-                "INSERT INTO officer_channels (officer_id, channel_id) VALUES (?1, ?2)",
+                "INSERT OR IGNORE INTO officer_channels (officer_id, channel_id) VALUES (?1, ?2)",
                 params![id, channel],
             )?;
         }
@@ -322,19 +369,11 @@ pub fn set_channels(
         )?;
     }
     audit::append(&tx, key, event, at)?;
+    if revoked > 0 {
+        let mut revoked_event = revoked_event.clone();
+        revoked_event.detail = format!("{revoked} grants of {id}");
+        audit::append(&tx, key, &revoked_event, at)?;
+    }
     tx.commit()?;
     Ok(revoked)
-}
-
-/// Cases an officer holds grants for, by number (what a reset would lose).
-pub fn granted_case_numbers(store: &Store, id: &str) -> Result<Vec<(String, i64)>, StoreError> {
-    let conn = store.reader()?;
-    let mut stmt = conn.prepare(
-        "SELECT c.id, c.number FROM cases c JOIN grants g ON g.case_id = c.id
-         WHERE g.officer_id = ?1 AND g.key = 'case' ORDER BY c.number",
-    )?;
-    let rows = stmt
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
 }

@@ -475,7 +475,13 @@ fn two_factor_sign_in_is_enrolled_and_never_accepts_a_code_twice() {
     assert_eq!(res.status(), 401, "a code is never accepted twice");
     assert_eq!(res.json::<Value>().unwrap()["error"], "totp_rejected");
 
-    // The admin requires 2FA for everyone: Uma must enrol before anything else.
+    // The admin requires 2FA for everyone: Uma must enrol before anything else, even in the
+    // session she opened before.
+    let uma_before = officer_browser(&app, "u@example.org");
+    assert_eq!(
+        uma_before.get(app.url("/officer")).send().unwrap().status(),
+        200
+    );
     let admin = browser
         .get(app.url("/officer/admin"))
         .send()
@@ -488,6 +494,8 @@ fn two_factor_sign_in_is_enrolled_and_never_accepts_a_code_twice() {
         .send()
         .unwrap();
     assert!(res.text().unwrap().contains("now required"));
+    let res = uma_before.get(app.url("/officer")).send().unwrap();
+    assert_eq!(res.headers()["location"], "/officer/account");
     let uma = officer_browser(&app, "u@example.org");
     let res = uma.get(app.url("/officer")).send().unwrap();
     assert_eq!(res.headers()["location"], "/officer/account");
@@ -496,6 +504,8 @@ fn two_factor_sign_in_is_enrolled_and_never_accepts_a_code_twice() {
         officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None).status(),
         403
     );
+    let res = officer_api(&app, &token, Method::POST, "/api/v1/officer/logout", None);
+    assert_eq!(res.status(), 204, "sign-out stays open");
 }
 
 #[test]

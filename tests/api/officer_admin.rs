@@ -273,6 +273,12 @@ fn audit_verify_finds_an_altered_or_removed_entry() {
         .contains(&format!("intact: {} entries", actions.len())));
 
     let db = rusqlite::Connection::open(app.data_dir().join("sealbox.sqlite")).unwrap();
+    let refused = db.execute("UPDATE audit_log SET detail = 'x'", []);
+    assert!(refused.unwrap_err().to_string().contains("append-only"));
+    assert!(db.execute("DELETE FROM audit_log", []).is_err());
+    // Someone with the database file in hand can drop the guards; the chain still tells.
+    db.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
+        .unwrap();
     db.execute(
         "UPDATE audit_log SET detail = 'received → closed' WHERE action = 'status_changed'",
         [],
@@ -290,13 +296,21 @@ fn audit_verify_finds_an_altered_or_removed_entry() {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(err.contains(&format!("entry {bad}")), "{err}");
 
-    // Put it back, then remove an entry instead.
+    // Put it back, then remove an entry in the middle, then the newest ones.
     db.execute(
         "UPDATE audit_log SET detail = 'received → acknowledged' WHERE id = ?1",
         [bad],
     )
     .unwrap();
     assert!(verify().status.success());
+    let last: i64 = db
+        .query_row("SELECT MAX(id) FROM audit_log", [], |r| r.get(0))
+        .unwrap();
+    db.execute("DELETE FROM audit_log WHERE id = ?1", [last])
+        .unwrap();
+    let out = verify();
+    assert!(!out.status.success(), "removing the newest entry must show");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("entry {last}")));
     db.execute("DELETE FROM audit_log WHERE id = 3", [])
         .unwrap();
     let out = verify();

@@ -1,0 +1,137 @@
+//! What the benchmarks share: starting the real server, memory readings, percentiles.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const PASSWORD: &str = "a quiet river at dawn";
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub root: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_server() -> Server {
+    let root = tempfile::tempdir().unwrap();
+    prepare(root.path());
+    serve(root)
+}
+
+/// Writes the config (limits off, a recovery recipient) and adds the officer `bench@example.org`.
+pub fn prepare(root: &Path) {
+    let recovery = sealbox::crypto::KeyPair::generate().public;
+    std::fs::write(
+        root.join("sealbox.toml"),
+        format!(
+            "recovery_recipient = \"{recovery}\"\n[limits]\ncases_per_hour_per_client = 0\n\
+             claim_failures_per_minute_per_client = 0\n"
+        ),
+    )
+    .unwrap();
+    let mut add = command(root);
+    let mut child = add
+        .args([
+            "officer",
+            "add",
+            "--email",
+            "bench@example.org",
+            "--name",
+            "Bench",
+        ])
+        .arg("--password-stdin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+fn command(root: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sealbox"));
+    cmd.current_dir(root)
+        .args(["--config", "sealbox.toml", "--data-dir", "data"]);
+    cmd
+}
+
+/// Starts `sealbox serve` over a prepared directory on a random port.
+pub fn serve(root: tempfile::TempDir) -> Server {
+    let mut child = command(root.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("SEALBOX_LOG", "warn,sealbox=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("listening on http://") {
+                let addr = line[at + 20..].split_whitespace().next().unwrap_or("");
+                let _ = tx.send(addr.to_owned());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("server start");
+    Server {
+        child,
+        base: format!("http://{addr}"),
+        root,
+    }
+}
+
+pub fn memory_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Median time of one argon2id claim-code derivation, in this process.
+pub fn argon2_median(runs: usize) -> Duration {
+    let code = sealbox::crypto::ClaimCode::generate();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            sealbox::crypto::kdf::submitter_key(&code, &[7u8; 16]).unwrap();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    percentile(&times, 50.0)
+}
