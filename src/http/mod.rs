@@ -25,7 +25,7 @@ use actix_web::{web, App, HttpServer};
 use crate::audit::Actor;
 use crate::cases::followup::Unlocked;
 use crate::cases::signin::Officer;
-use crate::cases::Cases;
+use crate::cases::{CaseError, Cases};
 use crate::config::Settings;
 use crate::crypto::totp::TotpSecret;
 use rate_limit::RateLimiter;
@@ -50,6 +50,56 @@ pub struct OfficerState {
     pub must_enrol: bool,
     /// A TOTP secret shown for enrolment, not confirmed yet.
     pub pending_totp: Option<Arc<TotpSecret>>,
+}
+
+/// Why an officer sign-in did not start a session.
+pub enum SignInFailure {
+    /// Too many failures from this client: wait this many seconds.
+    Limited(u64),
+    /// Wrong credentials, or a TOTP code is needed or was wrong.
+    Refused(CaseError),
+    Failed(CaseError),
+}
+
+/// Signs an officer in, for the page and the API alike: the attempt is taken from the client's
+/// failure allowance first and given back when the password was right; on success a session
+/// starts. Returns its token and whether 2FA enrolment is due before anything else.
+pub async fn officer_sign_in(
+    req: &actix_web::HttpRequest,
+    state: &AppState,
+    email: &str,
+    password: secrecy::SecretString,
+    totp: Option<&str>,
+) -> Result<(String, bool), SignInFailure> {
+    let client = state.limiter.client(req);
+    state
+        .limiter
+        .take(rate_limit::Bucket::LoginFailure, client)
+        .map_err(SignInFailure::Limited)?;
+    match state.cases.sign_in(email, password, totp).await {
+        Ok(signed_in) => {
+            state
+                .limiter
+                .refund(rate_limit::Bucket::LoginFailure, client);
+            let token = state.officers.create(OfficerState {
+                officer: signed_in.officer,
+                must_enrol: signed_in.must_enrol_totp,
+                pending_totp: None,
+            });
+            Ok((token, signed_in.must_enrol_totp))
+        }
+        Err(e @ CaseError::TotpRequired) => {
+            // The password was right: asking for the code is not a failure.
+            state
+                .limiter
+                .refund(rate_limit::Bucket::LoginFailure, client);
+            Err(SignInFailure::Refused(e))
+        }
+        Err(e @ (CaseError::SignInRejected | CaseError::TotpRejected)) => {
+            Err(SignInFailure::Refused(e))
+        }
+        Err(e) => Err(SignInFailure::Failed(e)),
+    }
 }
 
 /// The server, bound and ready to run. Binding happens in `build`, so a caller that asked for

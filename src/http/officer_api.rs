@@ -7,10 +7,9 @@ use secrecy::SecretString;
 use serde::Serialize;
 
 use super::errors::{ApiError, Problem};
-use super::rate_limit::Bucket;
 use super::sessions::Session;
 use super::views::rfc3339;
-use super::{AppState, OfficerState};
+use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
 use crate::cases::casework::{InboxQuery, StatusRequest, ThreadEntry};
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
@@ -34,32 +33,19 @@ pub async fn login(
     state: web::Data<AppState>,
     body: web::Json<LoginIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = state.limiter.client(&req);
-    state
-        .limiter
-        .take(Bucket::LoginFailure, client)
-        .map_err(Problem::rate_limited)?;
     let body = body.into_inner();
-    match state
-        .cases
-        .sign_in(&body.email, body.password, body.totp.as_deref())
-        .await
+    match officer_sign_in(
+        &req,
+        &state,
+        &body.email,
+        body.password,
+        body.totp.as_deref(),
+    )
+    .await
     {
-        Ok(signed_in) => {
-            state.limiter.refund(Bucket::LoginFailure, client);
-            let token = state.officers.create(OfficerState {
-                officer: signed_in.officer,
-                must_enrol: signed_in.must_enrol_totp,
-                pending_totp: None,
-            });
-            Ok(HttpResponse::Ok().json(TokenOut { token }))
-        }
-        Err(e) => {
-            if matches!(e, CaseError::TotpRequired) {
-                state.limiter.refund(Bucket::LoginFailure, client);
-            }
-            Err(e.into())
-        }
+        Ok((token, _)) => Ok(HttpResponse::Ok().json(TokenOut { token })),
+        Err(SignInFailure::Limited(wait)) => Err(Problem::rate_limited(wait).into()),
+        Err(SignInFailure::Refused(e) | SignInFailure::Failed(e)) => Err(e.into()),
     }
 }
 

@@ -10,10 +10,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::errors::{html, PageError, Problem};
 use super::officer_views::*;
-use super::rate_limit::Bucket;
 use super::sessions::Session;
 use super::views::date_time;
-use super::{AppState, OfficerState};
+use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
 use crate::cases::casework::{InboxQuery, StatusRequest};
 use crate::cases::officers::NewOfficerInput;
 use crate::cases::text::MessageBody;
@@ -114,44 +113,24 @@ pub async fn login(
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
-    let client = state.limiter.client(&req);
-    state
-        .limiter
-        .take(Bucket::LoginFailure, client)
-        .map_err(|s| PageError(Problem::rate_limited(s)))?;
     let form = form.into_inner();
-    match state
-        .cases
-        .sign_in(&form.email, form.password, Some(&form.totp))
-        .await
-    {
-        Ok(signed_in) => {
-            state.limiter.refund(Bucket::LoginFailure, client);
-            if let Some(old) = state.officers.from_request(&req) {
-                state.officers.end(&old.id);
-            }
-            let next = if signed_in.must_enrol_totp {
+    if let Some(old) = state.officers.from_request(&req) {
+        state.officers.end(&old.id);
+    }
+    match officer_sign_in(&req, &state, &form.email, form.password, Some(&form.totp)).await {
+        Ok((token, must_enrol)) => {
+            let next = if must_enrol {
                 "/officer/account"
             } else {
                 "/officer"
             };
-            let token = state.officers.create(OfficerState {
-                officer: signed_in.officer,
-                must_enrol: signed_in.must_enrol_totp,
-                pending_totp: None,
-            });
             Ok(HttpResponse::SeeOther()
                 .cookie(state.officers.cookie(token))
                 .insert_header((header::LOCATION, next))
                 .finish())
         }
-        Err(
-            e @ (CaseError::SignInRejected | CaseError::TotpRequired | CaseError::TotpRejected),
-        ) => {
-            if matches!(e, CaseError::TotpRequired) {
-                // The password was right: this attempt does not count against the client.
-                state.limiter.refund(Bucket::LoginFailure, client);
-            }
+        Err(SignInFailure::Limited(wait)) => Err(PageError(Problem::rate_limited(wait))),
+        Err(SignInFailure::Refused(e)) => {
             let page = LoginPage {
                 chrome: Chrome {
                     error: Some(e.to_string()),
@@ -162,7 +141,7 @@ pub async fn login(
             };
             Ok(html(&mut HttpResponse::Unauthorized(), page))
         }
-        Err(e) => Err(e.into()),
+        Err(SignInFailure::Failed(e)) => Err(e.into()),
     }
 }
 
@@ -556,6 +535,25 @@ pub struct TotpForm {
     code: String,
 }
 
+/// Shows the account page with what an account action did, or what was wrong with it.
+async fn account_result(
+    state: &AppState,
+    session: &OfficerSession,
+    result: Result<&str, CaseError>,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(notice) => account_page(state, session, StatusCode::OK, Some(notice.into()), None).await,
+        Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
+            let status = match e {
+                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::CONFLICT,
+            };
+            account_page(state, session, status, None, Some(e.to_string())).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn enrol_totp(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -563,47 +561,25 @@ pub async fn enrol_totp(
 ) -> Result<HttpResponse, PageError> {
     let session = for_change(&req, &state, &form.csrf, true).await?;
     let Some(secret) = session.value.pending_totp.clone() else {
-        return account_page(
-            &state,
-            &session,
-            StatusCode::CONFLICT,
-            None,
-            Some("reload the page and scan the code again".into()),
-        )
-        .await;
+        let stale = Err(CaseError::Conflict(
+            "reload the page and scan the code again".into(),
+        ));
+        return account_result(&state, &session, stale).await;
     };
-    match state
-        .cases
-        .confirm_totp(&session.value.officer, &secret, &form.code)
-        .await
-    {
-        Ok(()) => {
-            state.officers.update(&session.id, |s| {
-                s.pending_totp = None;
-                s.must_enrol = false;
-            });
-            let session = signed_in(&req, &state, true).await?;
-            account_page(
-                &state,
-                &session,
-                StatusCode::OK,
-                Some("Two-factor sign-in is on.".into()),
-                None,
-            )
-            .await
-        }
-        Err(e @ CaseError::Invalid { .. }) => {
-            account_page(
-                &state,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(e.to_string()),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
+    let officer = &session.value.officer;
+    let result = state.cases.confirm_totp(officer, &secret, &form.code).await;
+    if result.is_ok() {
+        state.officers.update(&session.id, |s| {
+            s.pending_totp = None;
+            s.must_enrol = false;
+        });
     }
+    account_result(
+        &state,
+        &session,
+        result.map(|()| "Two-factor sign-in is on."),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -621,37 +597,17 @@ pub async fn change_password(
 ) -> Result<HttpResponse, PageError> {
     let form = form.into_inner();
     let session = for_change(&req, &state, &form.csrf, true).await?;
-    match state
+    let officer = &session.value.officer;
+    let result = state
         .cases
-        .change_password(
-            &session.value.officer,
-            form.current_password,
-            form.new_password,
-        )
-        .await
-    {
-        Ok(()) => {
-            account_page(
-                &state,
-                &session,
-                StatusCode::OK,
-                Some("Your password was changed.".into()),
-                None,
-            )
-            .await
-        }
-        Err(e @ CaseError::Invalid { .. }) => {
-            account_page(
-                &state,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(e.to_string()),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        .change_password(officer, form.current_password, form.new_password)
+        .await;
+    account_result(
+        &state,
+        &session,
+        result.map(|()| "Your password was changed."),
+    )
+    .await
 }
 
 fn require_admin(session: &OfficerSession) -> Result<(), PageError> {
