@@ -125,3 +125,28 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Mail waiting to be sent. Each message (addresses included) is an age file sealed to the
+-- server's outbox key, deleted once sent. The Message-ID stays the same across retries, so a
+-- send repeated after a crash can be recognised as the same mail by the receiver.
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    message_id  TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    case_id     TEXT REFERENCES cases(id) ON DELETE CASCADE,
+    sealed      BLOB NOT NULL,
+    not_before  INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,                       -- a category, never a server's text (it may hold an address)
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+CREATE INDEX outbox_due ON outbox (not_before);
+
+-- When an officer was last alerted about a case: alerts are coalesced per window.
+CREATE TABLE alert_marks (
+    officer_id  TEXT NOT NULL REFERENCES officers(id) ON DELETE CASCADE,
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    alerted_at  INTEGER NOT NULL,
+    PRIMARY KEY (officer_id, case_id)
+) STRICT;

@@ -33,6 +33,8 @@ pub struct Settings {
     /// Replaces the two built-in channels when non-empty.
     pub channels: Vec<ChannelConfig>,
     pub sessions: SessionSettings,
+    /// The organisation's name, in mails and authenticator apps.
+    pub organisation: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -44,6 +46,10 @@ pub struct MailSettings {
     pub from: String,
     /// Officer alerts wait a random 0..N seconds so arrival cannot be matched to a submission.
     pub notify_delay_s: u64,
+    /// At most one alert per officer per case within this many seconds.
+    pub coalesce_s: u64,
+    /// Give up on one SMTP attempt after this many seconds (the mail stays queued).
+    pub timeout_s: u64,
 }
 
 /// In-memory, per client address, never stored; 0 turns a limit off.
@@ -151,12 +157,15 @@ struct Defaults {
     limits: Limits,
     channels: Vec<ChannelConfig>,
     sessions: SessionSettings,
+    organisation: &'static str,
 }
 
 #[derive(Serialize)]
 struct DefaultMail {
     from: &'static str,
     notify_delay_s: u64,
+    coalesce_s: u64,
+    timeout_s: u64,
 }
 
 fn defaults() -> Defaults {
@@ -167,6 +176,8 @@ fn defaults() -> Defaults {
         mail: DefaultMail {
             from: "Ethics line <ethics@localhost>",
             notify_delay_s: 300,
+            coalesce_s: 3600,
+            timeout_s: 30,
         },
         limits: Limits {
             cases_per_hour_per_client: 20,
@@ -181,6 +192,7 @@ fn defaults() -> Defaults {
             officer_idle_s: 30 * 60,
             officer_max_s: 12 * 60 * 60,
         },
+        organisation: "sealbox",
     }
 }
 
@@ -264,6 +276,11 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// The site's address without a trailing slash, for links in mails.
+    pub fn base_url(&self) -> &str {
+        self.public_url.trim_end_matches('/')
     }
 
     /// Cookies get `Secure` when the site is reached over TLS.

@@ -8,4 +8,5 @@ pub mod cases;
 pub mod config;
 pub mod crypto;
 pub mod http;
+pub mod notify;
 pub mod store;

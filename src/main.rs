@@ -51,6 +51,18 @@ enum Command {
     /// Delete closed cases whose channel's retention period has passed (the server also does
     /// this every hour).
     Purge,
+    /// Check the mail setup.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Send a test mail now, through the configured transport, and say what happened.
+    Test {
+        #[arg(long, value_name = "ADDRESS")]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -138,6 +150,11 @@ fn init_logging() {
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     let cases = Cases::open(&settings)?;
     match command {
+        Command::Mail(MailCommand::Test { to }) => {
+            let via = cases.send_test_mail(&settings, &to).await?;
+            println!("test mail to {to} handed to {via}");
+            Ok(())
+        }
         Command::Serve { .. } => serve(settings, cases).await,
         Command::Officer(OfficerCommand::Add(args)) => add_officer(&cases, args).await,
         Command::Officer(OfficerCommand::List) => list_officers(&cases).await,

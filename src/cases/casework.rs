@@ -17,6 +17,7 @@ use super::{now, CaseError, Cases};
 use crate::audit::{Entry, Event};
 use crate::config::ChannelKind;
 use crate::crypto::{keys, seal, SecretKey};
+use crate::notify::templates::Template;
 use crate::store::cases::{
     self, CaseRecord, Holder, InboxFilter, KeyGrants, StatusChange, NO_DEADLINE,
 };
@@ -400,6 +401,7 @@ impl Cases {
         let case_id = case_id.to_owned();
         let channels = self.channels.clone();
         let audit_key = self.audit.clone();
+        let mail = self.mail.clone();
         self.store
             .run(move |s| {
                 let record = granted(s, &officer, &case_id)?;
@@ -438,6 +440,20 @@ impl Cases {
                 let event = Event::by_officer(&officer.id, "status_changed")
                     .case(&case_id)
                     .detail(detail);
+                // A customer who left an address and consented hears that there is news.
+                let (case_key, _) = open_keys(s, &officer, &case_id)?;
+                let doc: SealedSubmission =
+                    serde_json::from_slice(&seal::open(&record.sealed_submission, &case_key)?)
+                        .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+                let mails = match doc.contact.as_ref().filter(|c| c.consent) {
+                    Some(c) => vec![mail.customer(
+                        Template::CustomerStatus,
+                        &c.email,
+                        &case_id,
+                        to.label(),
+                    )?],
+                    None => Vec::new(),
+                };
                 if !cases::change_status(
                     s,
                     &case_id,
@@ -445,6 +461,7 @@ impl Cases {
                     &change,
                     &audit_key,
                     &event,
+                    &mails,
                     at,
                 )? {
                     return Err(CaseError::InvalidTransition(
@@ -452,6 +469,7 @@ impl Cases {
                     ));
                 }
                 cases::mark_read(s, &officer.id, &case_id, at)?;
+                mail.wake();
                 Ok(to.as_str().to_owned())
             })
             .await
@@ -484,6 +502,8 @@ impl Cases {
                     officer_id: Some(&officer.id),
                     sealed: &sealed,
                     resume_from_awaiting: false,
+                    alerts: Vec::new(),
+                    coalesce_since: 0,
                 };
                 let at = now();
                 let event = Event::by_officer(&officer.id, action).case(&case_id);

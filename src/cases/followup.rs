@@ -10,8 +10,9 @@ use super::text::MessageBody;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
 use crate::crypto::{kdf, keys, random, seal, ClaimCode, SecretKey};
-use crate::store::cases;
+use crate::notify::templates::Template;
 use crate::store::messages::{self, NewPost, Thread};
+use crate::store::{cases, officers};
 
 /// Salt for the derivation that an unknown or malformed code still pays for, so it costs the
 /// same time as a real one.
@@ -178,11 +179,32 @@ impl Cases {
     ) -> Result<(), CaseError> {
         let case_id = unlocked.case_id.clone();
         let audit = self.audit.clone();
+        let mail = self.mail.clone();
+        let channels = self.channels.clone();
         self.store
             .run(move |s| {
                 let record = cases::get(s, &case_id)?
                     .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
                 let sealed = seal_text(body.as_str(), &record.case_public_key)?;
+                let channel = channels
+                    .get(&record.channel_id)
+                    .map_or(record.channel_id.as_str(), |c| c.title.as_str());
+                // Everyone who can open the case hears of it, at most once per window.
+                let holders = cases::holders(s, &case_id)?;
+                let alerts = officers::list(s)?
+                    .into_iter()
+                    .filter(|o| holders.contains(&o.id) && !o.disabled)
+                    .map(|o| {
+                        let m = mail.officer_alert(
+                            Template::OfficerNewMessage,
+                            &o.email,
+                            &case_id,
+                            channel,
+                        )?;
+                        Ok((o.id, m))
+                    })
+                    .collect::<Result<Vec<_>, CaseError>>()?;
+                let at = now();
                 let post = NewPost {
                     case_id: &case_id,
                     thread: Thread::Messages,
@@ -190,9 +212,12 @@ impl Cases {
                     officer_id: None,
                     sealed: &sealed,
                     resume_from_awaiting: true,
+                    alerts,
+                    coalesce_since: at - mail.coalesce_s as i64,
                 };
                 let event = Event::new(Actor::Submitter, "message_sent").case(&case_id);
-                messages::insert(s, &post, &audit, &event, now())?;
+                messages::insert(s, &post, &audit, &event, at)?;
+                mail.wake();
                 Ok(())
             })
             .await

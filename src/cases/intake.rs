@@ -9,6 +9,7 @@ use super::channels::RawValue;
 use super::text::Email;
 use super::{now, CaseError, Cases};
 use crate::crypto::{self, kdf, keys, seal, ClaimCode, KeyPair};
+use crate::notify::templates::Template;
 use crate::store::cases::{Holder, KeyKind, NewCase, NewGrant};
 use crate::store::officers;
 
@@ -136,6 +137,31 @@ impl Cases {
             .filter(|o| !exclude.contains(&o.id))
             .map(|o| (o.id.clone(), o.public_key.clone()))
             .collect();
+        // Mails this case causes, queued in its own transaction: an alert to every officer who
+        // will hold a grant, and a receipt to a customer who left an address.
+        let case_id = crypto::random::id();
+        let alerts = entitled
+            .iter()
+            .filter(|o| !exclude.contains(&o.id))
+            .map(|o| {
+                let mail = self.mail.officer_alert(
+                    Template::OfficerNewCase,
+                    &o.email,
+                    &case_id,
+                    &channel.title,
+                )?;
+                Ok((o.id.clone(), mail))
+            })
+            .collect::<Result<Vec<_>, CaseError>>()?;
+        let receipts = match &contact {
+            Some(c) => vec![self.mail.customer(
+                Template::CustomerReceived,
+                &c.email,
+                &case_id,
+                "received",
+            )?],
+            None => Vec::new(),
+        };
         if readers.is_empty() && !entitled.is_empty() {
             return Err(CaseError::invalid(
                 "exclude_officers",
@@ -206,7 +232,7 @@ impl Cases {
                     }
                 }
                 let case = NewCase {
-                    id: crypto::random::id(),
+                    id: case_id,
                     channel_id,
                     kind,
                     received_at,
@@ -219,10 +245,11 @@ impl Cases {
                     sealed_submission,
                     grants,
                 };
-                let number = crate::store::cases::insert(store, &case, &audit)?;
+                let number = crate::store::cases::insert(store, &case, &audit, &alerts, &receipts)?;
                 Ok::<_, CaseError>((case.id, number))
             })
             .await?;
+        self.mail.wake();
         tracing::info!(number, "case received");
         Ok(Receipt {
             case_id,

@@ -5,6 +5,7 @@ pub mod casework;
 pub mod channels;
 pub mod followup;
 pub mod intake;
+mod mail;
 pub mod officers;
 pub mod retention;
 pub mod signin;
@@ -107,6 +108,7 @@ pub struct Cases {
     audit: Arc<AuditKey>,
     /// Shown as the issuer in authenticator apps.
     site_name: String,
+    mail: Arc<mail::MailContext>,
 }
 
 impl Cases {
@@ -133,7 +135,8 @@ impl Cases {
             channels: Arc::new(channels),
             recovery_recipient: settings.recovery_recipient.clone(),
             audit: Arc::new(audit),
-            site_name: "sealbox".into(),
+            site_name: settings.organisation.clone(),
+            mail: Arc::new(mail::MailContext::new(settings)?),
         })
     }
 

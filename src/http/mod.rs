@@ -111,6 +111,10 @@ pub struct Application {
 
 impl Application {
     pub fn build(settings: Settings, cases: Cases) -> std::io::Result<Self> {
+        let worker = cases
+            .mail_worker(&settings)
+            .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+        actix_web::rt::spawn(worker.run());
         let listener = TcpListener::bind(settings.listen)?;
         let addr = listener.local_addr()?;
         let s = &settings.sessions;

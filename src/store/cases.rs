@@ -2,6 +2,7 @@
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
+use super::outbox::{self, NewMail};
 use super::{audit, Store, StoreError};
 use crate::audit::{AuditKey, Event};
 
@@ -141,7 +142,15 @@ pub struct GrantRow {
 
 /// Stores a case and all its grants in one transaction; returns its number. Nothing of the case
 /// exists until the commit, and after it the case survives a crash.
-pub fn insert(store: &Store, case: &NewCase, key: &AuditKey) -> Result<i64, StoreError> {
+/// `alerts` are mails to officers, queued only for an officer whose grant went in; `mails`
+/// (to the submitter) are queued as they are.
+pub fn insert(
+    store: &Store,
+    case: &NewCase,
+    key: &AuditKey,
+    alerts: &[(String, NewMail)],
+    mails: &[NewMail],
+) -> Result<i64, StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let number: i64 = tx.query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM cases", [], |r| {
@@ -169,8 +178,23 @@ pub fn insert(store: &Store, case: &NewCase, key: &AuditKey) -> Result<i64, Stor
             NO_DEADLINE,
         ],
     )?;
+    let mut granted = Vec::new();
     for grant in &case.grants {
-        insert_grant(&tx, &case.id, grant, case.received_at)?;
+        if insert_grant(&tx, &case.id, grant, case.received_at)? {
+            if let Holder::Officer(id) = &grant.holder {
+                granted.push(id.clone());
+            }
+        }
+    }
+    for (officer_id, mail) in alerts {
+        if granted.contains(officer_id)
+            && outbox::claim_alert(&tx, officer_id, &case.id, i64::MIN, case.received_at)?
+        {
+            outbox::insert(&tx, mail, case.received_at)?;
+        }
+    }
+    for mail in mails {
+        outbox::insert(&tx, mail, case.received_at)?;
     }
     let event = Event::new(crate::audit::Actor::Submitter, "case_received")
         .case(&case.id)
@@ -308,6 +332,7 @@ pub struct StatusChange {
 
 /// Applies a status change if the case is still in `from` (so two officers acting at once
 /// cannot both succeed); `false` when it was not.
+#[allow(clippy::too_many_arguments)]
 pub fn change_status(
     store: &Store,
     case_id: &str,
@@ -315,6 +340,7 @@ pub fn change_status(
     change: &StatusChange,
     key: &AuditKey,
     event: &Event,
+    mails: &[NewMail],
     at: i64,
 ) -> Result<bool, StoreError> {
     let mut conn = store.writer();
@@ -339,6 +365,9 @@ pub fn change_status(
     )?;
     if n == 1 {
         audit::append(&tx, key, event, at)?;
+        for mail in mails {
+            outbox::insert(&tx, mail, at)?;
+        }
         tx.commit()?;
     }
     Ok(n == 1)

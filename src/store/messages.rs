@@ -2,6 +2,7 @@
 
 use rusqlite::params;
 
+use super::outbox::{self, NewMail};
 use super::{audit, Store, StoreError};
 use crate::audit::{AuditKey, Event};
 
@@ -39,6 +40,10 @@ pub struct NewPost<'a> {
     pub sealed: &'a [u8],
     /// A submitter's answer ends `awaiting_submitter`: the case goes back to `in_progress`.
     pub resume_from_awaiting: bool,
+    /// Alerts to officers, each queued unless that officer was alerted about this case after
+    /// `coalesce_since`.
+    pub alerts: Vec<(String, NewMail)>,
+    pub coalesce_since: i64,
 }
 
 /// Appends to a thread, marks the case updated, and records it, atomically.
@@ -67,6 +72,11 @@ pub fn insert(
         params![post.case_id, at],
     )?;
     audit::append(&tx, key, event, at)?;
+    for (officer_id, mail) in &post.alerts {
+        if outbox::claim_alert(&tx, officer_id, post.case_id, post.coalesce_since, at)? {
+            outbox::insert(&tx, mail, at)?;
+        }
+    }
     if post.resume_from_awaiting {
         let resumed = tx.execute(
             "UPDATE cases SET status = 'in_progress' WHERE id = ?1 AND status = 'awaiting_submitter'",

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod messages;
 pub mod officers;
+pub mod outbox;
 pub mod settings;
 
 use std::path::Path;

@@ -8,5 +8,6 @@ mod errors;
 mod followup;
 mod intake;
 mod interop;
+mod mail;
 mod officer;
 mod officer_admin;

@@ -1,0 +1,158 @@
+//! Which mails an event causes, composed here and queued by the store in the event's own
+//! transaction. Officers are told that something happened and where to sign in; customers
+//! who left an address and consented are told to look at their status page. Never content.
+
+use std::sync::Arc;
+
+use rand::Rng;
+use tokio::sync::Notify;
+
+use super::{now, CaseError, Cases};
+use crate::config::Settings;
+use crate::notify::templates::Template;
+use crate::notify::{Draft, OutboxKey, Transport, Worker};
+use crate::store::outbox::NewMail;
+
+pub(super) struct MailContext {
+    key: Arc<OutboxKey>,
+    organisation: String,
+    base_url: String,
+    from: String,
+    delay_s: u64,
+    pub coalesce_s: u64,
+    wake: Arc<Notify>,
+}
+
+impl MailContext {
+    pub fn new(settings: &Settings) -> Result<Self, CaseError> {
+        let key = OutboxKey::load_or_create(
+            &settings.data_dir.join("keys").join("outbox.key"),
+            &settings.mail.from,
+        )?;
+        settings
+            .mail
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| CaseError::Setup(format!("mail.from {:?}: {e}", settings.mail.from)))?;
+        Ok(MailContext {
+            key: Arc::new(key),
+            organisation: settings.organisation.clone(),
+            base_url: settings.base_url().to_owned(),
+            from: settings.mail.from.clone(),
+            delay_s: settings.mail.notify_delay_s,
+            coalesce_s: settings.mail.coalesce_s,
+            wake: Arc::new(Notify::new()),
+        })
+    }
+
+    fn draft(
+        &self,
+        template: Template,
+        to: &str,
+        case_id: &str,
+        vars: &[(&str, &str)],
+        delay_s: u64,
+    ) -> Result<NewMail, CaseError> {
+        let mut all = vec![
+            ("organisation", self.organisation.as_str()),
+            ("link", self.base_url.as_str()),
+        ];
+        all.extend_from_slice(vars);
+        let (subject, text) = template.render(&all);
+        let draft = Draft {
+            kind: match template {
+                Template::OfficerNewCase => "officer_new_case",
+                Template::OfficerNewMessage => "officer_new_message",
+                Template::CustomerReceived => "customer_received",
+                Template::CustomerStatus => "customer_status",
+                Template::Test => "test",
+            },
+            to: to.to_owned(),
+            subject,
+            text,
+            case_id: Some(case_id.to_owned()),
+            delay_s,
+        };
+        Ok(self.key.seal(draft, now())?)
+    }
+
+    /// An alert to an officer, after a random delay so its arrival says little about when a
+    /// case came in.
+    pub fn officer_alert(
+        &self,
+        template: Template,
+        to: &str,
+        case_id: &str,
+        channel: &str,
+    ) -> Result<NewMail, CaseError> {
+        let delay = rand::thread_rng().gen_range(0..=self.delay_s);
+        self.draft(template, to, case_id, &[("channel", channel)], delay)
+    }
+
+    /// A mail to a customer who consented.
+    pub fn customer(
+        &self,
+        template: Template,
+        to: &str,
+        case_id: &str,
+        status: &str,
+    ) -> Result<NewMail, CaseError> {
+        self.draft(template, to, case_id, &[("status", status)], 0)
+    }
+
+    /// Tells the worker there may be mail to send now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+impl Cases {
+    /// The worker that sends queued mail; run it on the server's runtime.
+    pub fn mail_worker(&self, settings: &Settings) -> Result<Worker, CaseError> {
+        Ok(Worker {
+            store: self.store.clone(),
+            transport: Transport::from_settings(settings)
+                .map_err(|e| CaseError::Setup(e.to_string()))?,
+            key: self.mail.key.clone(),
+            from: self
+                .mail
+                .from
+                .parse()
+                .map_err(|_| CaseError::Setup("mail.from is not an address".into()))?,
+            wake: self.mail.wake.clone(),
+        })
+    }
+
+    /// Sends a test mail straight away (not through the outbox); the error says what failed.
+    pub async fn send_test_mail(&self, settings: &Settings, to: &str) -> Result<String, CaseError> {
+        let transport =
+            Transport::from_settings(settings).map_err(|e| CaseError::Setup(e.to_string()))?;
+        let (subject, text) = Template::Test.render(&[
+            ("organisation", &self.mail.organisation),
+            ("link", &self.mail.base_url),
+        ]);
+        let message = lettre::Message::builder()
+            .from(
+                self.mail
+                    .from
+                    .parse()
+                    .map_err(|_| CaseError::Setup("mail.from is not an address".into()))?,
+            )
+            .to(to
+                .parse()
+                .map_err(|_| CaseError::invalid("to", "not an email address"))?)
+            .subject(subject)
+            .body(text)
+            .map_err(|e| CaseError::Setup(e.to_string()))?;
+        transport
+            .send_verbose(message)
+            .await
+            .map_err(|e| CaseError::Unavailable(format!("{}: {e}", transport.describe())))?;
+        Ok(transport.describe().to_owned())
+    }
+
+    /// How many mails wait in the outbox.
+    pub async fn mail_pending(&self) -> Result<i64, CaseError> {
+        Ok(self.store.run(crate::store::outbox::pending).await?)
+    }
+}

@@ -1,0 +1,116 @@
+//! Mail: templates, the lettre transports, the outbox key, and the worker that drains the
+//! durable outbox. Mails carry no case content, ever: they say that something happened and
+//! where to sign in.
+
+pub mod outbox;
+pub mod templates;
+pub mod transport;
+
+use std::path::Path;
+
+use crate::crypto::{keys, random, seal, CryptoError, KeyPair, SecretKey};
+use crate::store::outbox::NewMail;
+use crate::store::StoreError;
+
+pub use outbox::Worker;
+pub use transport::Transport;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error("mail settings: {0}")]
+    Config(String),
+    #[error("mail not sent: {0}")]
+    Send(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
+
+/// A mail to queue.
+pub struct Draft {
+    pub kind: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub case_id: Option<String>,
+    /// Seconds to wait before sending.
+    pub delay_s: u64,
+}
+
+/// What is sealed in the outbox for one mail.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct SealedMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+impl Drop for SealedMail {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.to);
+    }
+}
+
+/// The server-held key that queued mail (addresses included) is sealed to until it is sent.
+/// It lives in `DATA/keys/outbox.key` (mode 0600): the one place the server can read what it
+/// stores, for mail not yet delivered only.
+pub struct OutboxKey {
+    key: SecretKey,
+    public: String,
+    /// For Message-IDs.
+    domain: String,
+}
+
+impl OutboxKey {
+    /// `from` is the sender address: Message-IDs use its domain.
+    pub fn load_or_create(path: &Path, from: &str) -> Result<Self, CryptoError> {
+        let bytes = keys::load_or_create_secret_file(path)?;
+        let key = SecretKey::from_bytes(&bytes)?;
+        let domain = from
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim_end_matches('>').trim())
+            .filter(|d| !d.is_empty())
+            .unwrap_or("sealbox.invalid")
+            .to_owned();
+        Ok(OutboxKey {
+            public: key.public(),
+            key,
+            domain,
+        })
+    }
+
+    /// A fresh key (tests).
+    pub fn ephemeral() -> Self {
+        let pair = KeyPair::generate();
+        OutboxKey {
+            public: pair.public,
+            key: pair.secret,
+            domain: "sealbox.invalid".into(),
+        }
+    }
+
+    /// Seals a draft for the outbox, with a Message-ID it keeps for every attempt.
+    pub fn seal(&self, draft: Draft, now: i64) -> Result<NewMail, CryptoError> {
+        let mail = SealedMail {
+            to: draft.to.clone(),
+            subject: draft.subject.clone(),
+            text: draft.text.clone(),
+        };
+        let json = zeroize::Zeroizing::new(
+            serde_json::to_vec(&mail).map_err(|e| CryptoError::Seal(e.to_string()))?,
+        );
+        Ok(NewMail {
+            message_id: format!("<{}@{}>", random::id(), self.domain),
+            kind: draft.kind,
+            case_id: draft.case_id,
+            sealed: seal::seal_padded(&json, &[&self.public])?,
+            not_before: now + draft.delay_s as i64,
+        })
+    }
+
+    pub(crate) fn open(&self, sealed: &[u8]) -> Result<SealedMail, CryptoError> {
+        let plain = seal::open(sealed, &self.key)?;
+        serde_json::from_slice(&plain).map_err(|_| CryptoError::Open)
+    }
+}

@@ -1,0 +1,124 @@
+//! The outbox worker: sends queued mail, deletes it once the server took it, and retries with
+//! exponential backoff (5 s, 10 s, 20 s … at most an hour) through outages, restarts included.
+//!
+//! Exactly once is not something SMTP offers: if the process dies after the server accepted a
+//! mail and before it was deleted here, it is sent again after the restart, with the same
+//! Message-ID, so mail clients and servers that drop duplicates by Message-ID drop it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::Message;
+use tokio::sync::Notify;
+
+use super::{NotifyError, OutboxKey, Transport};
+use crate::store::outbox::{self, QueuedMail};
+use crate::store::Store;
+
+/// How often the worker looks for due mail when nothing woke it.
+const POLL: Duration = Duration::from_secs(2);
+/// Mails taken per round.
+const BATCH: i64 = 50;
+
+/// Seconds before the next attempt after `attempts` failed ones.
+pub fn backoff(attempts: i64) -> i64 {
+    (5_i64 << attempts.clamp(0, 10)).min(3600)
+}
+
+pub struct Worker {
+    pub(crate) store: Store,
+    pub(crate) transport: Transport,
+    pub(crate) key: Arc<OutboxKey>,
+    pub(crate) from: Mailbox,
+    pub(crate) wake: Arc<Notify>,
+}
+
+fn now() -> i64 {
+    crate::cases::now()
+}
+
+impl Worker {
+    /// Runs until the process ends.
+    pub async fn run(self) {
+        tracing::info!(transport = self.transport.describe(), "mail worker started");
+        loop {
+            if let Err(e) = self.drain().await {
+                tracing::error!(error = %e, "mail outbox could not be read");
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    }
+
+    /// Sends every mail that is due.
+    pub async fn drain(&self) -> Result<(), NotifyError> {
+        loop {
+            let due = self
+                .store
+                .run(move |s| outbox::due(s, now(), BATCH))
+                .await?;
+            if due.is_empty() {
+                return Ok(());
+            }
+            for mail in due {
+                self.send_one(mail).await?;
+            }
+        }
+    }
+
+    async fn send_one(&self, mail: QueuedMail) -> Result<(), NotifyError> {
+        let result = match self.message(&mail) {
+            Ok(message) => self.transport.send(message).await,
+            Err(e) => Err(e),
+        };
+        let id = mail.id;
+        match result {
+            Ok(()) => {
+                self.store.run(move |s| outbox::sent(s, id)).await?;
+                tracing::info!(kind = mail.kind, "mail sent");
+            }
+            Err(category) => {
+                let attempts = mail.attempts + 1;
+                let wait = backoff(mail.attempts);
+                tracing::warn!(kind = mail.kind, attempts, retry_in_s = wait, error = %category, "mail not sent; it stays queued");
+                self.store
+                    .run(move |s| outbox::retry(s, id, now() + wait, &category))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn message(&self, mail: &QueuedMail) -> Result<Message, String> {
+        let sealed = self
+            .key
+            .open(&mail.sealed)
+            .map_err(|_| "the queued mail cannot be opened".to_owned())?;
+        let to = sealed
+            .to
+            .parse::<Mailbox>()
+            .map_err(|_| "the recipient address is not valid".to_owned())?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(sealed.subject.clone())
+            .message_id(Some(mail.message_id.clone()))
+            .header(ContentType::TEXT_PLAIN)
+            .body(sealed.text.clone())
+            .map_err(|_| "the mail could not be built".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(super::backoff(0), 5);
+        assert_eq!(super::backoff(1), 10);
+        assert_eq!(super::backoff(4), 80);
+        assert_eq!(super::backoff(30), 3600);
+    }
+}

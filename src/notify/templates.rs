@@ -1,0 +1,68 @@
+//! Mail texts, from `web/mail/*.txt`: the first line is the subject, the rest the body, with
+//! `{name}` placeholders. Nothing a submitter wrote ever goes into one.
+
+#[derive(Debug, Clone, Copy)]
+pub enum Template {
+    OfficerNewCase,
+    OfficerNewMessage,
+    CustomerReceived,
+    CustomerStatus,
+    Test,
+}
+
+impl Template {
+    fn source(self) -> &'static str {
+        match self {
+            Template::OfficerNewCase => include_str!("../../web/mail/officer_new_case.txt"),
+            Template::OfficerNewMessage => include_str!("../../web/mail/officer_new_message.txt"),
+            Template::CustomerReceived => include_str!("../../web/mail/customer_received.txt"),
+            Template::CustomerStatus => include_str!("../../web/mail/customer_status.txt"),
+            Template::Test => include_str!("../../web/mail/test.txt"),
+        }
+    }
+
+    /// (subject, body) with `vars` filled in.
+    pub fn render(self, vars: &[(&str, &str)]) -> (String, String) {
+        let fill = |text: &str| {
+            vars.iter().fold(text.to_owned(), |acc, (name, value)| {
+                acc.replace(&format!("{{{name}}}"), value)
+            })
+        };
+        let (subject, body) = self
+            .source()
+            .split_once('\n')
+            .unwrap_or((self.source(), ""));
+        (fill(subject.trim()), fill(body.trim_start_matches('\n')))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Template;
+
+    #[test]
+    fn templates_fill_their_placeholders() {
+        for t in [
+            Template::OfficerNewCase,
+            Template::OfficerNewMessage,
+            Template::CustomerReceived,
+            Template::CustomerStatus,
+            Template::Test,
+        ] {
+            let (subject, body) = t.render(&[
+                ("organisation", "Acme"),
+                ("channel", "Report"),
+                ("link", "https://x"),
+                ("status", "Closed"),
+            ]);
+            assert!(
+                !subject.is_empty() && !subject.contains('{'),
+                "{t:?}: {subject}"
+            );
+            assert!(
+                !body.contains('{') && body.contains("https://x"),
+                "{t:?}: {body}"
+            );
+        }
+    }
+}

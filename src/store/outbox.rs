@@ -1,0 +1,115 @@
+//! The `outbox` and `alert_marks` tables: mail waiting to be sent, and when each officer was
+//! last alerted about each case.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{Store, StoreError};
+
+/// A sealed mail to queue.
+pub struct NewMail {
+    pub message_id: String,
+    pub kind: &'static str,
+    pub case_id: Option<String>,
+    pub sealed: Vec<u8>,
+    pub not_before: i64,
+}
+
+pub struct QueuedMail {
+    pub id: i64,
+    pub message_id: String,
+    pub kind: String,
+    pub sealed: Vec<u8>,
+    pub attempts: i64,
+}
+
+/// Queues a mail within the caller's transaction.
+pub fn insert(conn: &Connection, mail: &NewMail, at: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO outbox (message_id, kind, case_id, sealed, not_before, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            mail.message_id,
+            mail.kind,
+            mail.case_id,
+            mail.sealed,
+            mail.not_before,
+            at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Queues a mail in a transaction of its own.
+pub fn queue(store: &Store, mail: &NewMail, at: i64) -> Result<(), StoreError> {
+    insert(&store.writer(), mail, at)
+}
+
+/// Whether `officer_id` may be alerted about `case_id` now (not alerted since `since`); if so,
+/// marks the alert, within the caller's transaction.
+pub fn claim_alert(
+    conn: &Connection,
+    officer_id: &str,
+    case_id: &str,
+    since: i64,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let last: Option<i64> = conn
+        .query_row(
+            "SELECT alerted_at FROM alert_marks WHERE officer_id = ?1 AND case_id = ?2",
+            [officer_id, case_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if last.is_some_and(|t| t > since) {
+        return Ok(false);
+    }
+    conn.execute(
+        "INSERT INTO alert_marks (officer_id, case_id, alerted_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (officer_id, case_id) DO UPDATE SET alerted_at = excluded.alerted_at",
+        params![officer_id, case_id, at],
+    )?;
+    Ok(true)
+}
+
+/// Mails due at `now`, oldest first.
+pub fn due(store: &Store, now: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn.prepare(
+        "SELECT id, message_id, kind, sealed, attempts FROM outbox
+         WHERE not_before <= ?1 ORDER BY not_before, id LIMIT ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![now, limit], |r| {
+            Ok(QueuedMail {
+                id: r.get(0)?,
+                message_id: r.get(1)?,
+                kind: r.get(2)?,
+                sealed: r.get(3)?,
+                attempts: r.get(4)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The mail was taken by the server: it (and the address in it) goes.
+pub fn sent(store: &Store, id: i64) -> Result<(), StoreError> {
+    store
+        .writer()
+        .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn retry(store: &Store, id: i64, not_before: i64, error: &str) -> Result<(), StoreError> {
+    store.writer().execute(
+        "UPDATE outbox SET attempts = attempts + 1, not_before = ?2, last_error = ?3 WHERE id = ?1",
+        params![id, not_before, error],
+    )?;
+    Ok(())
+}
+
+/// How many mails wait.
+pub fn pending(store: &Store) -> Result<i64, StoreError> {
+    let conn = store.reader()?;
+    Ok(conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?)
+}

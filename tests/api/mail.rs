@@ -1,0 +1,344 @@
+//! Mail over a real SMTP conversation with an in-process server (mailin-embedded): alerts that
+//! say nothing of the case, nothing to an excluded officer, customer mails, and nothing lost
+//! through outages and restarts.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mailin_embedded::response::OK;
+use mailin_embedded::{Handler, Response};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[derive(Clone, Debug)]
+struct Received {
+    to: Vec<String>,
+    data: String,
+}
+
+#[derive(Clone)]
+struct Sink {
+    inbox: Arc<Mutex<Vec<Received>>>,
+    current: Option<Received>,
+}
+
+impl Handler for Sink {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.current = Some(Received {
+            to: to.to_vec(),
+            data: String::new(),
+        });
+        OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(mail) = &mut self.current {
+            mail.data.push_str(&String::from_utf8_lossy(buf));
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        if let Some(mail) = self.current.take() {
+            self.inbox.lock().unwrap().push(mail);
+        }
+        OK
+    }
+}
+
+type Inbox = Arc<Mutex<Vec<Received>>>;
+
+/// A plain SMTP server on `port` (0: any); returns its port and what it received.
+fn smtp_server(port: u16) -> (u16, Inbox) {
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox: Inbox = Arc::default();
+    let mut server = mailin_embedded::Server::new(Sink {
+        inbox: inbox.clone(),
+        current: None,
+    });
+    server.with_name("sink.test").with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, inbox)
+}
+
+/// A port nothing listens on (yet).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn mail_config(port: u16, extra: &str) -> String {
+    format!("[mail]\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nnotify_delay_s = 0\nfrom = \"Ethics <ethics@example.org>\"\n{extra}")
+}
+
+fn wait_for(what: &str, timeout_s: u64, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < Duration::from_secs(timeout_s),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn pending(app: &TestApp) -> i64 {
+    app.db()
+        .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn officers_are_alerted_without_content_and_excluded_ones_not_at_all() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&mail_config(port, "coalesce_s = 2\n"));
+    app.add_officer("alice@example.org", "Alice", &[]);
+    let bob = app.add_officer("bob@example.org", "Bob", &[]);
+    let secret = canary("mail");
+    let code = app.submit(json!({"channel": "report", "fields": {"what": secret, "who": "Bob"}, "exclude_officers": [bob]}));
+    wait_for("the alert", 20, || !inbox.lock().unwrap().is_empty());
+    std::thread::sleep(Duration::from_millis(500));
+    let mails = inbox.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].to, ["alice@example.org"]);
+    let data = &mails[0].data;
+    assert!(
+        data.contains("Subject: New case in Report misconduct"),
+        "{data}"
+    );
+    assert!(data.contains("/officer") && data.contains("Message-ID: <"));
+    assert!(
+        !data.contains(&secret) && !data.contains("Bob"),
+        "no content in mail: {data}"
+    );
+    assert_eq!(pending(&app), 0, "a sent mail leaves the outbox");
+
+    // Within the window a message adds no alert; after it, the submitter's messages give
+    // Alice one alert per window, and Bob never one.
+    let res = app
+        .client
+        .post(app.url("/api/v1/followup/messages"))
+        .bearer_auth(&code)
+        .json(&json!({"body": "soon"}))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(
+        inbox.lock().unwrap().len(),
+        1,
+        "coalesced with the new-case alert"
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    for body in ["more", "and more"] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/followup/messages"))
+            .bearer_auth(&code)
+            .json(&json!({"body": body}))
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    wait_for("the message alert", 20, || inbox.lock().unwrap().len() >= 2);
+    std::thread::sleep(Duration::from_millis(1000));
+    let mails = inbox.lock().unwrap().clone();
+    assert_eq!(mails.len(), 2, "coalesced: {mails:?}");
+    assert!(mails[1]
+        .data
+        .contains("Subject: New message on a case in Report misconduct"));
+    assert!(mails.iter().all(|m| m.to == ["alice@example.org"]));
+}
+
+#[test]
+fn customers_who_consented_hear_of_receipt_and_each_status_change() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&mail_config(port, ""));
+    app.add_officer("o@example.org", "Olga", &[]);
+    let secret = canary("complaint");
+    let code = app.submit(json!({
+        "channel": "complaint",
+        "fields": {"subject": "Refund", "description": secret},
+        "contact": {"email": "customer@example.org", "consent": true}
+    }));
+    let to_customer = |inbox: &Inbox| -> Vec<Received> {
+        inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to == ["customer@example.org"])
+            .cloned()
+            .collect()
+    };
+    wait_for("the receipt", 20, || to_customer(&inbox).len() == 1);
+    let receipt = &to_customer(&inbox)[0];
+    assert!(receipt.data.contains("Subject: We received your complaint"));
+    assert!(receipt.data.contains("/followup"));
+    assert!(
+        !receipt.data.contains(&secret) && !receipt.data.contains(&code),
+        "no content, no claim code"
+    );
+
+    let token = officer_token(&app, "o@example.org");
+    let id: String = app
+        .db()
+        .query_row("SELECT id FROM cases", [], |r| r.get(0))
+        .unwrap();
+    let res = officer_api(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{id}/status"),
+        Some(json!({"status": "acknowledged"})),
+    );
+    assert_eq!(res.status(), 200);
+    wait_for("the status mail", 20, || to_customer(&inbox).len() == 2);
+    let news = &to_customer(&inbox)[1];
+    assert!(news
+        .data
+        .contains("Subject: There is news about your complaint"));
+    assert!(news.data.contains("Acknowledged") && !news.data.contains(&secret));
+
+    // A whistleblower never gets mail: the channel does not even take an address.
+    let res = app.post_json("/api/v1/cases", &json!({"channel": "report", "fields": {"what": "x"}, "contact": {"email": "w@example.org", "consent": true}}));
+    assert_eq!(res.status(), 422);
+}
+
+#[test]
+fn mail_waits_out_an_smtp_outage_and_is_delivered_once() {
+    let port = free_port();
+    let app = spawn_app_with(&mail_config(port, ""));
+    app.add_officer("o@example.org", "Olga", &[]);
+    app.submit(report("during the outage"));
+    wait_for("a failed attempt", 20, || {
+        app.db()
+            .query_row("SELECT attempts FROM outbox", [], |r| r.get::<_, i64>(0))
+            .unwrap_or(0)
+            >= 1
+    });
+    assert_eq!(pending(&app), 1, "still queued");
+    let logs = app.logs();
+    assert!(logs.contains("mail not sent; it stays queued"), "{logs}");
+    assert!(!logs.contains("o@example.org"), "no address in the log");
+    let error: String = app
+        .db()
+        .query_row("SELECT last_error FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert!(!error.contains('@'), "{error}");
+
+    let (_, inbox) = smtp_server(port);
+    wait_for("delivery after the outage", 30, || pending(&app) == 0);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(inbox.lock().unwrap().len(), 1, "exactly once");
+}
+
+#[test]
+fn mail_queued_before_a_restart_is_delivered_once_after_it() {
+    let port = free_port();
+    let mut app = spawn_app_with(&mail_config(port, ""));
+    app.add_officer("o@example.org", "Olga", &[]);
+    app.submit(report("queued across a restart"));
+    wait_for("a failed attempt", 20, || {
+        app.db()
+            .query_row("SELECT attempts FROM outbox", [], |r| r.get::<_, i64>(0))
+            .unwrap_or(0)
+            >= 1
+    });
+    app.kill();
+    let (_, inbox) = smtp_server(port);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(inbox.lock().unwrap().is_empty());
+    app.start();
+    wait_for("delivery after the restart", 30, || pending(&app) == 0);
+    std::thread::sleep(Duration::from_secs(3));
+    let mails = inbox.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+}
+
+#[test]
+fn required_tls_is_never_skipped() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&format!(
+        "[mail]\nsmtp_url = \"smtp://127.0.0.1:{port}?tls=required\"\nnotify_delay_s = 0\nfrom = \"e@example.org\"\n"
+    ));
+    app.add_officer("o@example.org", "Olga", &[]);
+    app.submit(report("must go encrypted"));
+    wait_for("a failed attempt", 20, || {
+        app.db()
+            .query_row("SELECT attempts FROM outbox", [], |r| r.get::<_, i64>(0))
+            .unwrap_or(0)
+            >= 1
+    });
+    assert!(inbox.lock().unwrap().is_empty(), "sent in the clear");
+    assert_eq!(pending(&app), 1);
+    assert!(app.logs().contains("mail not sent; it stays queued"));
+}
+
+#[test]
+fn without_smtp_mail_is_written_as_eml_files_and_the_address_stays_sealed_while_queued() {
+    let app = spawn_app_with("[mail]\nnotify_delay_s = 3600\n");
+    app.add_officer("o@example.org", "Olga", &[]);
+    let what = canary("eml");
+    app.submit(json!({
+        "channel": "complaint",
+        "fields": {"subject": "s", "description": what},
+        "contact": {"email": "eml-customer@example.org", "consent": true}
+    }));
+    let mail_dir = app.data_dir().join("mail");
+    wait_for("the .eml receipt", 20, || {
+        std::fs::read_dir(&mail_dir)
+            .map(|d| d.count() > 0)
+            .unwrap_or(false)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let files = files_below(&mail_dir);
+    let to_customer: Vec<String> = files
+        .iter()
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).to_string())
+        .filter(|eml| eml.contains("To: eml-customer@example.org"))
+        .collect();
+    assert_eq!(to_customer.len(), 1, "one receipt");
+    assert!(!to_customer[0].contains(&what), "addresses, never content");
+    assert!(files
+        .iter()
+        .all(|(_, b)| !String::from_utf8_lossy(b).contains(&what)));
+    // The officer's alert waits a random delay of up to an hour: queued (its address sealed)
+    // or, rarely, already written.
+    assert_eq!(pending(&app) + files.len() as i64, 2);
+    let db = std::fs::read(app.data_dir().join("sealbox.sqlite")).unwrap();
+    let wal = std::fs::read(app.data_dir().join("sealbox.sqlite-wal")).unwrap_or_default();
+    let needle: &[u8] = b"eml-customer@example.org";
+    for bytes in [&db, &wal] {
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+    }
+}
+
+#[test]
+fn mail_test_reports_success_and_failure() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&mail_config(port, ""));
+    let out = app.cli_with_stdin(&["mail", "test", "--to", "ops@example.org"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("SMTP 127.0.0.1:{port} (no TLS)"))
+    );
+    assert_eq!(inbox.lock().unwrap()[0].to, ["ops@example.org"]);
+
+    let down = spawn_app_with(&mail_config(free_port(), ""));
+    let out = down.cli_with_stdin(&["mail", "test", "--to", "ops@example.org"], "");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("connection failed"));
+}
