@@ -44,7 +44,9 @@ CREATE TABLE cases (
     claim_tag           BLOB NOT NULL UNIQUE, -- HMAC of the claim code under the server lookup key
     submitter_salt      BLOB NOT NULL,      -- argon2id salt for the submitter key
     sealed_submission   BLOB NOT NULL,      -- age file: fields, exclusions, contact (padded JSON)
-    sealed_summary      BLOB                -- age file to the case key: the closing summary
+    sealed_summary      BLOB,               -- age file to the case key: the closing summary
+    satisfaction        INTEGER CHECK (satisfaction BETWEEN 1 AND 5), -- the customer's rating
+    sealed_feedback     BLOB                -- age file to the case key: the rating's comment
 ) STRICT;
 
 -- The inbox walks one of these in due order, whichever matches its filters.
@@ -149,4 +151,18 @@ CREATE TABLE alert_marks (
     case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
     alerted_at  INTEGER NOT NULL,
     PRIMARY KEY (officer_id, case_id)
+) STRICT;
+
+-- Deadline reminders already queued: one per case, deadline and stage.
+CREATE TABLE reminders (
+    case_id     TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    due_at      INTEGER NOT NULL,
+    stage       TEXT NOT NULL CHECK (stage IN ('soon', 'overdue')),
+    PRIMARY KEY (case_id, due_at, stage)
+) STRICT;
+
+-- The day (days since the epoch, UTC) each officer last got the daily digest.
+CREATE TABLE digests (
+    officer_id  TEXT PRIMARY KEY REFERENCES officers(id) ON DELETE CASCADE,
+    day         INTEGER NOT NULL
 ) STRICT;

@@ -50,6 +50,13 @@ pub struct MailSettings {
     pub coalesce_s: u64,
     /// Give up on one SMTP attempt after this many seconds (the mail stays queued).
     pub timeout_s: u64,
+    /// Remind officers this many hours before a deadline (and again once it has passed).
+    pub remind_before_h: u64,
+    /// How often to look for reminders and digests to send.
+    pub reminder_interval_s: u64,
+    /// Send each officer a digest of their open and overdue cases daily at this UTC hour
+    /// (0–23); absent: no digest.
+    pub daily_digest_hour: Option<u8>,
 }
 
 /// In-memory, per client address, never stored; 0 turns a limit off.
@@ -166,6 +173,8 @@ struct DefaultMail {
     notify_delay_s: u64,
     coalesce_s: u64,
     timeout_s: u64,
+    remind_before_h: u64,
+    reminder_interval_s: u64,
 }
 
 fn defaults() -> Defaults {
@@ -178,6 +187,8 @@ fn defaults() -> Defaults {
             notify_delay_s: 300,
             coalesce_s: 3600,
             timeout_s: 30,
+            remind_before_h: 48,
+            reminder_interval_s: 300,
         },
         limits: Limits {
             cases_per_hour_per_client: 20,

@@ -82,6 +82,9 @@ pub struct OfficerCaseView {
     /// Names of the officers the submitter kept out of the case.
     pub excluded: Vec<String>,
     pub summary: Option<String>,
+    /// The customer's rating (1–5) and its comment.
+    pub satisfaction: Option<i64>,
+    pub feedback: Option<String>,
     pub messages: Vec<ThreadEntry>,
     pub notes: Vec<ThreadEntry>,
     /// (officer id, name) of everyone who may work the case: who it can be assigned to.
@@ -115,6 +118,7 @@ impl Drop for OfficerCaseView {
         }
         self.contact_email.zeroize();
         self.summary.zeroize();
+        self.feedback.zeroize();
     }
 }
 
@@ -281,6 +285,11 @@ impl Cases {
                     .as_deref()
                     .map(|sealed| open_text(sealed, &case_key))
                     .transpose()?;
+                let feedback = record
+                    .sealed_feedback
+                    .as_deref()
+                    .map(|sealed| open_text(sealed, &case_key))
+                    .transpose()?;
                 let handlers = cases::holders(s, &case_id)?
                     .into_iter()
                     .filter_map(|id| names.get(&id).map(|n| (id.clone(), n.clone())))
@@ -319,6 +328,8 @@ impl Cases {
                     acknowledged_at: record.acknowledged_at,
                     closed_at: record.closed_at,
                     summary,
+                    satisfaction: record.satisfaction,
+                    feedback,
                     messages,
                     notes,
                     handlers,
@@ -445,13 +456,13 @@ impl Cases {
                 let doc: SealedSubmission =
                     serde_json::from_slice(&seal::open(&record.sealed_submission, &case_key)?)
                         .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+                // Closing also invites the customer to rate how it was handled.
+                let template = match to {
+                    Status::Closed => Template::CustomerClosed,
+                    _ => Template::CustomerStatus,
+                };
                 let mails = match doc.contact.as_ref().filter(|c| c.consent) {
-                    Some(c) => vec![mail.customer(
-                        Template::CustomerStatus,
-                        &c.email,
-                        &case_id,
-                        to.label(),
-                    )?],
+                    Some(c) => vec![mail.customer(template, &c.email, &case_id, to.label())?],
                     None => Vec::new(),
                 };
                 if !cases::change_status(

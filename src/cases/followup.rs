@@ -49,6 +49,11 @@ pub struct CaseView {
     pub contact_email: Option<String>,
     /// The closing summary, once the case is closed.
     pub summary: Option<String>,
+    /// The customer's rating (1–5) and comment, once given.
+    pub satisfaction: Option<i64>,
+    pub feedback: Option<String>,
+    /// A closed complaint not rated yet.
+    pub can_rate: bool,
     pub messages: Vec<MessageView>,
 }
 
@@ -70,6 +75,7 @@ impl Drop for CaseView {
         }
         self.contact_email.zeroize();
         self.summary.zeroize();
+        self.feedback.zeroize();
     }
 }
 
@@ -152,6 +158,14 @@ impl Cases {
                     .as_deref()
                     .map(|sealed| open_text(sealed, &unlocked.key))
                     .transpose()?;
+                let feedback = record
+                    .sealed_feedback
+                    .as_deref()
+                    .map(|sealed| open_text(sealed, &unlocked.key))
+                    .transpose()?;
+                let can_rate = record.kind == "complaint"
+                    && record.status == "closed"
+                    && record.satisfaction.is_none();
                 Ok(CaseView {
                     number: record.number,
                     channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.clone()),
@@ -164,6 +178,9 @@ impl Cases {
                     labelled,
                     contact_email: doc.contact.map(|c| c.email),
                     summary,
+                    satisfaction: record.satisfaction,
+                    feedback,
+                    can_rate,
                     messages,
                 })
             })
@@ -218,6 +235,41 @@ impl Cases {
                 let event = Event::new(Actor::Submitter, "message_sent").case(&case_id);
                 messages::insert(s, &post, &audit, &event, at)?;
                 mail.wake();
+                Ok(())
+            })
+            .await
+    }
+}
+
+impl Cases {
+    /// A customer rates how their closed complaint was handled: 1 (poor) to 5 (very good), with
+    /// an optional comment sealed to the case key. Once per case.
+    pub async fn rate(
+        &self,
+        unlocked: &Unlocked,
+        score: i64,
+        comment: Option<MessageBody>,
+    ) -> Result<(), CaseError> {
+        if !(1..=5).contains(&score) {
+            return Err(CaseError::invalid("score", "choose a rating from 1 to 5"));
+        }
+        let case_id = unlocked.case_id.clone();
+        let audit = self.audit.clone();
+        self.store
+            .run(move |s| {
+                let record = cases::get(s, &case_id)?
+                    .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
+                let sealed = comment
+                    .map(|c| seal_text(c.as_str(), &record.case_public_key))
+                    .transpose()?;
+                let event = Event::new(Actor::Submitter, "rated")
+                    .case(&case_id)
+                    .detail(format!("{score}/5"));
+                if !cases::rate(s, &case_id, score, sealed.as_deref(), &audit, &event, now())? {
+                    return Err(CaseError::Conflict(
+                        "a rating is given once, for a closed complaint".into(),
+                    ));
+                }
                 Ok(())
             })
             .await

@@ -20,6 +20,9 @@ pub(super) struct MailContext {
     from: String,
     delay_s: u64,
     pub coalesce_s: u64,
+    /// Seconds before a deadline that a reminder goes out.
+    pub remind_before_s: i64,
+    pub digest_hour: Option<u8>,
     wake: Arc<Notify>,
 }
 
@@ -41,15 +44,17 @@ impl MailContext {
             from: settings.mail.from.clone(),
             delay_s: settings.mail.notify_delay_s,
             coalesce_s: settings.mail.coalesce_s,
+            remind_before_s: settings.mail.remind_before_h as i64 * 3600,
+            digest_hour: settings.mail.daily_digest_hour.filter(|h| *h < 24),
             wake: Arc::new(Notify::new()),
         })
     }
 
-    fn draft(
+    pub fn draft(
         &self,
         template: Template,
         to: &str,
-        case_id: &str,
+        case_id: Option<&str>,
         vars: &[(&str, &str)],
         delay_s: u64,
     ) -> Result<NewMail, CaseError> {
@@ -60,17 +65,11 @@ impl MailContext {
         all.extend_from_slice(vars);
         let (subject, text) = template.render(&all);
         let draft = Draft {
-            kind: match template {
-                Template::OfficerNewCase => "officer_new_case",
-                Template::OfficerNewMessage => "officer_new_message",
-                Template::CustomerReceived => "customer_received",
-                Template::CustomerStatus => "customer_status",
-                Template::Test => "test",
-            },
+            kind: template.kind(),
             to: to.to_owned(),
             subject,
             text,
-            case_id: Some(case_id.to_owned()),
+            case_id: case_id.map(str::to_owned),
             delay_s,
         };
         Ok(self.key.seal(draft, now())?)
@@ -86,7 +85,7 @@ impl MailContext {
         channel: &str,
     ) -> Result<NewMail, CaseError> {
         let delay = rand::thread_rng().gen_range(0..=self.delay_s);
-        self.draft(template, to, case_id, &[("channel", channel)], delay)
+        self.draft(template, to, Some(case_id), &[("channel", channel)], delay)
     }
 
     /// A mail to a customer who consented.
@@ -97,7 +96,7 @@ impl MailContext {
         case_id: &str,
         status: &str,
     ) -> Result<NewMail, CaseError> {
-        self.draft(template, to, case_id, &[("status", status)], 0)
+        self.draft(template, to, Some(case_id), &[("status", status)], 0)
     }
 
     /// Tells the worker there may be mail to send now.

@@ -7,6 +7,7 @@ pub mod followup;
 pub mod intake;
 mod mail;
 pub mod officers;
+pub mod reminders;
 pub mod retention;
 pub mod signin;
 pub mod text;

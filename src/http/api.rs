@@ -131,6 +131,10 @@ struct FollowupOut<'a> {
     received_at: String,
     fields: &'a std::collections::BTreeMap<String, serde_json::Value>,
     contact: Option<ContactOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    satisfaction: Option<i64>,
     messages: Vec<MessageOut<'a>>,
 }
 
@@ -163,6 +167,8 @@ pub async fn followup(
             .contact_email
             .as_deref()
             .map(|email| ContactOut { email }),
+        summary: case.summary.as_deref(),
+        satisfaction: case.satisfaction,
         messages: case
             .messages
             .iter()
@@ -194,4 +200,25 @@ pub async fn followup_message(
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError(Problem::not_found()))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingIn {
+    score: i64,
+    comment: Option<String>,
+}
+
+pub async fn followup_rating(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<RatingIn>,
+) -> Result<HttpResponse, ApiError> {
+    let unlocked = bearer(&req, &state).await?;
+    let comment = match body.comment.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(MessageBody::parse(text)?),
+    };
+    state.cases.rate(&unlocked, body.score, comment).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({})))
 }

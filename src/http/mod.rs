@@ -136,6 +136,7 @@ impl Application {
             cases,
         });
         spawn_sweeper(state.clone());
+        spawn_reminders(state.clone());
         let server = HttpServer::new({
             let state = state.clone();
             move || {
@@ -183,6 +184,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .route("/cases", web::post().to(api::create_case))
             .route("/followup", web::get().to(api::followup))
             .route("/followup/messages", web::post().to(api::followup_message))
+            .route("/followup/rating", web::post().to(api::followup_rating))
             .route("/officer/login", web::post().to(officer_api::login))
             .route("/officer/logout", web::post().to(officer_api::logout))
             .route("/officer/cases", web::get().to(officer_api::cases))
@@ -275,6 +277,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         "/followup/messages",
         web::post().to(pages::followup_message),
     )
+    .route("/followup/rating", web::post().to(pages::followup_rating))
     .route("/followup/logout", web::post().to(pages::followup_sign_out))
     .route("/static/sealbox.css", web::get().to(pages::stylesheet))
     .default_service(web::to(pages::not_found));
@@ -301,6 +304,20 @@ fn spawn_sweeper(state: web::Data<AppState>) {
                 }
             }
             ticks += 1;
+        }
+    });
+}
+
+/// Queues deadline reminders and daily digests every `mail.reminder_interval_s`.
+fn spawn_reminders(state: web::Data<AppState>) {
+    actix_web::rt::spawn(async move {
+        let every = Duration::from_secs(state.settings.mail.reminder_interval_s.max(1));
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.cases.queue_due_mail().await {
+                tracing::error!(error = ?e, "deadline reminders could not be queued");
+            }
         }
     });
 }

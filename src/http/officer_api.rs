@@ -221,6 +221,8 @@ pub async fn case(
         "contact": c.contact_email.as_deref().map(|email| serde_json::json!({ "email": email })),
         "excluded_officers": &c.excluded,
         "summary": c.summary,
+        "satisfaction": c.satisfaction,
+        "feedback": c.feedback,
         "messages": thread(&c.messages),
         "notes": thread(&c.notes),
         "handlers": c.handlers.iter().map(|(id, name)| serde_json::json!({"id": id, "name": name})).collect::<Vec<_>>(),

@@ -422,6 +422,49 @@ pub async fn followup_message(
         .finish())
 }
 
+#[derive(serde::Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn followup_rating(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<RatingForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let score = form.score.parse().unwrap_or(0);
+    let comment = match form.comment.trim() {
+        "" => Ok(None),
+        text => MessageBody::parse(text).map(Some),
+    };
+    let result = match comment {
+        Ok(comment) => state.cases.rate(&session.value, score, comment).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/followup"))
+            .finish()),
+        Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
+            let status = match e {
+                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::CONFLICT,
+            };
+            case_page(&state, &session, status, Some(e.to_string()), String::new()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn followup_sign_out(
     req: HttpRequest,
     state: web::Data<AppState>,

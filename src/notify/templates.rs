@@ -5,8 +5,12 @@
 pub enum Template {
     OfficerNewCase,
     OfficerNewMessage,
+    OfficerDueSoon,
+    OfficerOverdue,
+    OfficerDigest,
     CustomerReceived,
     CustomerStatus,
+    CustomerClosed,
     Test,
 }
 
@@ -15,9 +19,28 @@ impl Template {
         match self {
             Template::OfficerNewCase => include_str!("../../web/mail/officer_new_case.txt"),
             Template::OfficerNewMessage => include_str!("../../web/mail/officer_new_message.txt"),
+            Template::OfficerDueSoon => include_str!("../../web/mail/officer_due_soon.txt"),
+            Template::OfficerOverdue => include_str!("../../web/mail/officer_overdue.txt"),
+            Template::OfficerDigest => include_str!("../../web/mail/officer_digest.txt"),
+            Template::CustomerClosed => include_str!("../../web/mail/customer_closed.txt"),
             Template::CustomerReceived => include_str!("../../web/mail/customer_received.txt"),
             Template::CustomerStatus => include_str!("../../web/mail/customer_status.txt"),
             Template::Test => include_str!("../../web/mail/test.txt"),
+        }
+    }
+
+    /// The outbox's name for mails of this template.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Template::OfficerNewCase => "officer_new_case",
+            Template::OfficerNewMessage => "officer_new_message",
+            Template::OfficerDueSoon => "officer_due_soon",
+            Template::OfficerOverdue => "officer_overdue",
+            Template::OfficerDigest => "officer_digest",
+            Template::CustomerReceived => "customer_received",
+            Template::CustomerStatus => "customer_status",
+            Template::CustomerClosed => "customer_closed",
+            Template::Test => "test",
         }
     }
 

@@ -130,6 +130,8 @@ pub struct CaseRecord {
     pub staff_public_key: String,
     pub sealed_submission: Vec<u8>,
     pub sealed_summary: Option<Vec<u8>>,
+    pub satisfaction: Option<i64>,
+    pub sealed_feedback: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -226,7 +228,7 @@ pub fn find_by_claim_tag(store: &Store, tag: &[u8; 32]) -> Result<Option<ClaimMa
 const RECORD: &str = "id, number, channel_id, kind, status, outcome, received_at,
     acknowledge_due_at, resolve_due_at, acknowledged_at, closed_at, next_due_at,
     assigned_officer_id, updated_at, case_public_key, staff_public_key, sealed_submission,
-    sealed_summary";
+    sealed_summary, satisfaction, sealed_feedback";
 
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
     Ok(CaseRecord {
@@ -248,6 +250,8 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         staff_public_key: r.get(15)?,
         sealed_submission: r.get(16)?,
         sealed_summary: r.get(17)?,
+        satisfaction: r.get(18)?,
+        sealed_feedback: r.get(19)?,
     })
 }
 
@@ -368,6 +372,31 @@ pub fn change_status(
         for mail in mails {
             outbox::insert(&tx, mail, at)?;
         }
+        tx.commit()?;
+    }
+    Ok(n == 1)
+}
+
+/// Records a customer's rating of a closed complaint, once; `false` if the case is not a
+/// closed complaint or was rated already.
+pub fn rate(
+    store: &Store,
+    case_id: &str,
+    score: i64,
+    sealed_feedback: Option<&[u8]>,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    let n = tx.execute(
+        "UPDATE cases SET satisfaction = ?2, sealed_feedback = ?3, updated_at = ?4
+         WHERE id = ?1 AND status = 'closed' AND kind = 'complaint' AND satisfaction IS NULL",
+        params![case_id, score, sealed_feedback, at],
+    )?;
+    if n == 1 {
+        audit::append(&tx, key, event, at)?;
         tx.commit()?;
     }
     Ok(n == 1)

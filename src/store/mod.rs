@@ -9,6 +9,7 @@ pub mod cases;
 pub mod messages;
 pub mod officers;
 pub mod outbox;
+pub mod reminders;
 pub mod settings;
 
 use std::path::Path;

@@ -42,7 +42,10 @@ impl Handler for Sink {
     }
 
     fn data_end(&mut self) -> Response {
-        if let Some(mail) = self.current.take() {
+        if let Some(mut mail) = self.current.take() {
+            // Undo quoted-printable soft line breaks, so a text split across lines is still
+            // found by the content checks.
+            mail.data = mail.data.replace("=\r\n", "");
             self.inbox.lock().unwrap().push(mail);
         }
         OK
@@ -341,4 +344,176 @@ fn mail_test_reports_success_and_failure() {
     let out = down.cli_with_stdin(&["mail", "test", "--to", "ops@example.org"], "");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("connection failed"));
+}
+
+#[test]
+fn deadlines_bring_reminders_and_a_daily_digest() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&mail_config(
+        port,
+        r#"reminder_interval_s = 1
+daily_digest_hour = 0
+[[channels]]
+id = "urgent"
+kind = "complaint"
+title = "Urgent"
+acknowledge_days = 0
+[[channels.fields]]
+id = "what"
+label = "What?"
+type = "text"
+required = true
+"#,
+    ));
+    app.add_officer("alice@example.org", "Alice", &[]);
+    app.add_officer("bob@example.org", "Bob", &[]);
+    let secret = canary("deadline");
+    app.submit(json!({"channel": "urgent", "fields": {"what": secret}}));
+    let subjects = |inbox: &Inbox, who: &str| -> Vec<String> {
+        inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to == [who])
+            .map(|m| {
+                m.data
+                    .lines()
+                    .find(|l| l.starts_with("Subject: "))
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect()
+    };
+    // No handler assigned: both officers who can open it are reminded, once.
+    wait_for("overdue reminders", 30, || {
+        ["alice@example.org", "bob@example.org"].iter().all(|who| {
+            subjects(&inbox, who)
+                .iter()
+                .any(|s| s.contains("is overdue"))
+        })
+    });
+    wait_for("digests", 30, || {
+        ["alice@example.org", "bob@example.org"].iter().all(|who| {
+            subjects(&inbox, who)
+                .iter()
+                .any(|s| s.contains("Your cases today: 1 open"))
+        })
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    for who in ["alice@example.org", "bob@example.org"] {
+        let got = subjects(&inbox, who);
+        assert_eq!(
+            got.iter().filter(|s| s.contains("is overdue")).count(),
+            1,
+            "{got:?}"
+        );
+        assert_eq!(
+            got.iter().filter(|s| s.contains("open,")).count(),
+            1,
+            "{got:?}"
+        );
+    }
+    assert!(inbox
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|m| !m.data.contains(&secret)));
+}
+
+#[test]
+fn a_customer_rates_a_closed_complaint_once() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&mail_config(port, ""));
+    app.add_officer("o@example.org", "Olga", &[]);
+    let code = app.submit(json!({
+        "channel": "complaint",
+        "fields": {"subject": "Late", "description": "Three weeks late."},
+        "contact": {"email": "rater@example.org", "consent": true}
+    }));
+    let token = officer_token(&app, "o@example.org");
+    let id: String = app
+        .db()
+        .query_row("SELECT id FROM cases", [], |r| r.get(0))
+        .unwrap();
+    let status = |body: serde_json::Value| {
+        officer_api(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/officer/cases/{id}/status"),
+            Some(body),
+        )
+        .status()
+    };
+    let rate = |body: serde_json::Value| {
+        app.client
+            .post(app.url("/api/v1/followup/rating"))
+            .bearer_auth(&code)
+            .json(&body)
+            .send()
+            .unwrap()
+            .status()
+    };
+    assert_eq!(rate(json!({"score": 4})), 409, "not closed yet");
+    assert_eq!(status(json!({"status": "acknowledged"})), 200);
+    assert_eq!(
+        status(json!({"status": "closed", "outcome": "resolved", "summary": "Refunded."})),
+        200
+    );
+    let closing = || {
+        inbox.lock().unwrap().iter().any(|m| {
+            m.to == ["rater@example.org"] && m.data.contains("Subject: Your complaint is closed")
+        })
+    };
+    let start = Instant::now();
+    while !closing() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(closing(), "{:#?}", inbox.lock().unwrap());
+
+    // Through the page, with JavaScript off: the form is there once closed.
+    app.post_form("/followup", &[("code", &code)]);
+    let page = app.get("/followup").text().unwrap();
+    assert!(page.contains("How did we handle your complaint?") && page.contains("Refunded."));
+    let csrf = csrf_in(&page);
+    let res = app.post_form("/followup/rating", &[("csrf", &csrf), ("score", "9")]);
+    assert_eq!(res.status(), 422);
+    let res = app.post_form(
+        "/followup/rating",
+        &[
+            ("csrf", &csrf),
+            ("score", "4"),
+            ("comment", "Quick once you answered."),
+        ],
+    );
+    assert_eq!(res.status(), 303);
+    let page = app.get("/followup").text().unwrap();
+    assert!(page.contains("4 out of 5") && !page.contains("How did we handle"));
+    assert_eq!(rate(json!({"score": 5})), 409, "once");
+
+    let case: serde_json::Value = officer_api(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/officer/cases/{id}"),
+        None,
+    )
+    .json()
+    .unwrap();
+    assert_eq!(case["satisfaction"], 4);
+    assert_eq!(case["feedback"], "Quick once you answered.");
+    let followup: serde_json::Value = app.followup_api(&code).json().unwrap();
+    assert_eq!(followup["satisfaction"], 4);
+    assert_nowhere_in(&app.data_dir(), "Quick once you answered.");
+
+    // A report is never rated.
+    let report_code = app.submit(report("whistle"));
+    let res = app
+        .client
+        .post(app.url("/api/v1/followup/rating"))
+        .bearer_auth(&report_code)
+        .json(&json!({"score": 3}))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 409);
 }

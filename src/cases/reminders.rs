@@ -1,0 +1,120 @@
+//! Deadline reminders and the daily digest. A reminder goes to the case's handler, or to every
+//! officer who can open it when nobody is assigned: once when a deadline is near, once when it
+//! has passed. Like every mail, they say only that something is due.
+
+use super::{now, CaseError, Cases};
+use crate::notify::templates::Template;
+use crate::store::{cases, officers, reminders};
+
+const DAY: i64 = 24 * 60 * 60;
+
+/// `24 November 2026`
+fn day_text(ts: i64) -> String {
+    let format = time::macros::format_description!("[day padding:none] [month repr:long] [year]");
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
+}
+
+impl Cases {
+    /// Queues the reminders that are due and, at the configured hour, the daily digests.
+    /// Returns (reminders, digests) queued.
+    pub async fn queue_due_mail(&self) -> Result<(usize, usize), CaseError> {
+        let reminders = self.queue_reminders().await?;
+        let digests = match self.mail.digest_hour {
+            Some(hour) => self.queue_digests(hour).await?,
+            None => 0,
+        };
+        if reminders + digests > 0 {
+            self.mail.wake();
+        }
+        Ok((reminders, digests))
+    }
+
+    async fn queue_reminders(&self) -> Result<usize, CaseError> {
+        let mail = self.mail.clone();
+        let channels = self.channels.clone();
+        self.store
+            .run(move |s| {
+                let now = now();
+                let due = reminders::due_before(s, now + mail.remind_before_s)?;
+                if due.is_empty() {
+                    return Ok(0);
+                }
+                let officers = officers::list(s)?;
+                let mut queued = 0;
+                for case in due {
+                    let stage = if case.due_at < now { "overdue" } else { "soon" };
+                    if reminders::sent(s, &case.id, case.due_at, stage)? {
+                        continue;
+                    }
+                    let holders = cases::holders(s, &case.id)?;
+                    let able: Vec<_> = officers
+                        .iter()
+                        .filter(|o| !o.disabled && holders.contains(&o.id))
+                        .collect();
+                    let handler: Vec<_> = able
+                        .iter()
+                        .filter(|o| case.assigned_officer_id.as_ref() == Some(&o.id))
+                        .copied()
+                        .collect();
+                    let to = if handler.is_empty() { able } else { handler };
+                    let template = if stage == "overdue" {
+                        Template::OfficerOverdue
+                    } else {
+                        Template::OfficerDueSoon
+                    };
+                    let channel = channels
+                        .get(&case.channel_id)
+                        .map_or(case.channel_id.as_str(), |c| c.title.as_str());
+                    let due = day_text(case.due_at);
+                    let mails = to
+                        .iter()
+                        .map(|o| {
+                            mail.draft(
+                                template,
+                                &o.email,
+                                Some(&case.id),
+                                &[("channel", channel), ("due", &due)],
+                                0,
+                            )
+                        })
+                        .collect::<Result<Vec<_>, CaseError>>()?;
+                    if reminders::queue(s, &case.id, case.due_at, stage, &mails, now)? {
+                        queued += 1;
+                    }
+                }
+                Ok(queued)
+            })
+            .await
+    }
+
+    async fn queue_digests(&self, hour: u8) -> Result<usize, CaseError> {
+        let now = now();
+        if (now % DAY) / 3600 < i64::from(hour) {
+            return Ok(0);
+        }
+        let mail = self.mail.clone();
+        self.store
+            .run(move |s| {
+                let mut queued = 0;
+                for officer in officers::list(s)?.into_iter().filter(|o| !o.disabled) {
+                    let (open, overdue) = reminders::counts(s, &officer.id, now)?;
+                    if open == 0 {
+                        continue;
+                    }
+                    let vars = [("open", open.to_string()), ("overdue", overdue.to_string())];
+                    let vars: Vec<(&str, &str)> =
+                        vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    let digest =
+                        mail.draft(Template::OfficerDigest, &officer.email, None, &vars, 0)?;
+                    if reminders::queue_digest(s, &officer.id, now / DAY, &digest, now)? {
+                        queued += 1;
+                    }
+                }
+                Ok(queued)
+            })
+            .await
+    }
+}
