@@ -30,12 +30,17 @@ pub fn start_server() -> Server {
 
 /// Writes the config (limits off, a recovery recipient) and adds the officer `bench@example.org`.
 pub fn prepare(root: &Path) {
+    prepare_with(root, "");
+}
+
+/// Like [`prepare`], with more TOML after the built-in settings.
+pub fn prepare_with(root: &Path, extra: &str) {
     let recovery = sealbox::crypto::KeyPair::generate().public;
     std::fs::write(
         root.join("sealbox.toml"),
         format!(
             "recovery_recipient = \"{recovery}\"\n[limits]\ncases_per_hour_per_client = 0\n\
-             claim_failures_per_minute_per_client = 0\n"
+             claim_failures_per_minute_per_client = 0\n{extra}"
         ),
     )
     .unwrap();
