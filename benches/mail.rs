@@ -129,6 +129,7 @@ fn main() {
             subject: "New case in Report misconduct".into(),
             text: "A new case has arrived. Sign in to read it.".into(),
             case_id: None,
+            officer_id: None,
             delay_s: 0,
         };
         let mail = key.seal(draft, now).unwrap();

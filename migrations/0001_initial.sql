@@ -136,6 +136,7 @@ CREATE TABLE outbox (
     message_id  TEXT NOT NULL UNIQUE,
     kind        TEXT NOT NULL,
     case_id     TEXT REFERENCES cases(id) ON DELETE CASCADE,
+    officer_id  TEXT REFERENCES officers(id) ON DELETE CASCADE, -- officer mail goes with them
     sealed      BLOB NOT NULL,
     not_before  INTEGER NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 0,

@@ -215,6 +215,7 @@ impl Cases {
                         let m = mail.officer_alert(
                             Template::OfficerNewMessage,
                             &o.email,
+                            &o.id,
                             &case_id,
                             channel,
                         )?;

@@ -147,6 +147,7 @@ impl Cases {
                 let mail = self.mail.officer_alert(
                     Template::OfficerNewCase,
                     &o.email,
+                    &o.id,
                     &case_id,
                     &channel.title,
                 )?;

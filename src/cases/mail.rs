@@ -50,10 +50,13 @@ impl MailContext {
         })
     }
 
+    /// `officer_id` names the officer a mail goes to, so it can be withdrawn with them.
+    #[allow(clippy::too_many_arguments)]
     pub fn draft(
         &self,
         template: Template,
         to: &str,
+        officer_id: Option<&str>,
         case_id: Option<&str>,
         vars: &[(&str, &str)],
         delay_s: u64,
@@ -70,6 +73,7 @@ impl MailContext {
             subject,
             text,
             case_id: case_id.map(str::to_owned),
+            officer_id: officer_id.map(str::to_owned),
             delay_s,
         };
         Ok(self.key.seal(draft, now())?)
@@ -81,11 +85,19 @@ impl MailContext {
         &self,
         template: Template,
         to: &str,
+        officer_id: &str,
         case_id: &str,
         channel: &str,
     ) -> Result<NewMail, CaseError> {
         let delay = rand::thread_rng().gen_range(0..=self.delay_s);
-        self.draft(template, to, Some(case_id), &[("channel", channel)], delay)
+        self.draft(
+            template,
+            to,
+            Some(officer_id),
+            Some(case_id),
+            &[("channel", channel)],
+            delay,
+        )
     }
 
     /// A mail to a customer who consented.
@@ -96,7 +108,7 @@ impl MailContext {
         case_id: &str,
         status: &str,
     ) -> Result<NewMail, CaseError> {
-        self.draft(template, to, Some(case_id), &[("status", status)], 0)
+        self.draft(template, to, None, Some(case_id), &[("status", status)], 0)
     }
 
     /// Tells the worker there may be mail to send now.
@@ -119,6 +131,7 @@ impl Cases {
                 .parse()
                 .map_err(|_| CaseError::Setup("mail.from is not an address".into()))?,
             wake: self.mail.wake.clone(),
+            delivered: Default::default(),
         })
     }
 

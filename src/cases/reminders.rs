@@ -60,6 +60,10 @@ impl Cases {
                         .copied()
                         .collect();
                     let to = if handler.is_empty() { able } else { handler };
+                    if to.is_empty() {
+                        // Nobody can receive it now: try again next round rather than mark it.
+                        continue;
+                    }
                     let template = if stage == "overdue" {
                         Template::OfficerOverdue
                     } else {
@@ -75,6 +79,7 @@ impl Cases {
                             mail.draft(
                                 template,
                                 &o.email,
+                                Some(&o.id),
                                 Some(&case.id),
                                 &[("channel", channel), ("due", &due)],
                                 0,
@@ -107,8 +112,14 @@ impl Cases {
                     let vars = [("open", open.to_string()), ("overdue", overdue.to_string())];
                     let vars: Vec<(&str, &str)> =
                         vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                    let digest =
-                        mail.draft(Template::OfficerDigest, &officer.email, None, &vars, 0)?;
+                    let digest = mail.draft(
+                        Template::OfficerDigest,
+                        &officer.email,
+                        Some(&officer.id),
+                        None,
+                        &vars,
+                        0,
+                    )?;
                     if reminders::queue_digest(s, &officer.id, now / DAY, &digest, now)? {
                         queued += 1;
                     }

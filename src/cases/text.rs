@@ -52,6 +52,7 @@ impl Email {
             || domain.ends_with('.')
             || domain.contains('@')
             || text.contains(['<', '>', ',', ';', '"'])
+            || !crate::notify::deliverable(text)
         {
             return Err(bad());
         }

@@ -146,14 +146,23 @@ pub fn load_or_create_secret_file(path: &Path) -> Result<[u8; 32], CryptoError> 
             ))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Written aside, synced, then renamed into place and the directory synced: a power
+            // cut leaves either no key or a whole one, never a truncated file.
             let bytes = super::random::bytes::<32>();
+            let temp = path.with_extension("tmp");
             let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
+            options.write(true).create(true).truncate(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(path).map_err(io_err)?;
+            let mut file = options.open(&temp).map_err(io_err)?;
             file.write_all(&bytes).map_err(io_err)?;
             file.sync_all().map_err(io_err)?;
+            std::fs::rename(&temp, path).map_err(io_err)?;
+            if let Some(dir) = path.parent() {
+                std::fs::File::open(dir)
+                    .and_then(|d| d.sync_all())
+                    .map_err(io_err)?;
+            }
             Ok(bytes)
         }
         Err(e) => Err(io_err(e)),

@@ -27,6 +27,11 @@ pub enum NotifyError {
     Crypto(#[from] CryptoError),
 }
 
+/// Whether `address` is one mail can be sent to (lettre's own check, as the worker uses).
+pub fn deliverable(address: &str) -> bool {
+    address.parse::<lettre::Address>().is_ok()
+}
+
 /// A mail to queue.
 pub struct Draft {
     pub kind: &'static str,
@@ -34,6 +39,8 @@ pub struct Draft {
     pub subject: String,
     pub text: String,
     pub case_id: Option<String>,
+    /// The officer it goes to, if any: their queued mail goes when they are disabled.
+    pub officer_id: Option<String>,
     /// Seconds to wait before sending.
     pub delay_s: u64,
 }
@@ -104,6 +111,7 @@ impl OutboxKey {
             message_id: format!("<{}@{}>", random::id(), self.domain),
             kind: draft.kind,
             case_id: draft.case_id,
+            officer_id: draft.officer_id,
             sealed: seal::seal_padded(&json, &[&self.public])?,
             not_before: now + draft.delay_s as i64,
         })

@@ -26,6 +26,9 @@ const BATCH: i64 = 50;
 /// bounding throughput.
 const IN_FLIGHT: usize = 8;
 
+/// Attempts after which a mail the server rejects for good is given up.
+const PERMANENT_ATTEMPTS: i64 = 5;
+
 /// Seconds before the next attempt after `attempts` failed ones.
 pub fn backoff(attempts: i64) -> i64 {
     (5_i64 << attempts.clamp(0, 10)).min(3600)
@@ -37,6 +40,9 @@ pub struct Worker {
     pub(crate) key: Arc<OutboxKey>,
     pub(crate) from: Mailbox,
     pub(crate) wake: Arc<Notify>,
+    /// Mails the server took whose row could not be deleted yet (a full disk): never sent
+    /// again, their delete retried each round.
+    pub(crate) delivered: std::sync::Mutex<std::collections::HashSet<i64>>,
 }
 
 fn now() -> i64 {
@@ -58,13 +64,35 @@ impl Worker {
         }
     }
 
+    fn delivered(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<i64>> {
+        self.delivered.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Deletes a mail's row; if that fails, remembers the mail as delivered.
+    async fn forget(&self, id: i64) {
+        match self.store.run(move |s| outbox::sent(s, id)).await {
+            Ok(()) => {
+                self.delivered().remove(&id);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "a sent mail could not be taken off the outbox; it will not be sent again");
+                self.delivered().insert(id);
+            }
+        }
+    }
+
     /// Sends every mail that is due.
     pub async fn drain(&self) -> Result<(), NotifyError> {
+        let pending: Vec<i64> = self.delivered().iter().copied().collect();
+        for id in pending {
+            self.forget(id).await;
+        }
         loop {
-            let due = self
+            let mut due = self
                 .store
                 .run(move |s| outbox::due(s, now(), BATCH))
                 .await?;
+            due.retain(|m| !self.delivered().contains(&m.id));
             if due.is_empty() {
                 return Ok(());
             }
@@ -78,20 +106,37 @@ impl Worker {
     }
 
     async fn send_one(&self, mail: QueuedMail) -> Result<(), NotifyError> {
-        let result = match self.message(&mail) {
-            Ok(message) => self.transport.send(message).await,
-            Err(e) => Err(e),
-        };
         let id = mail.id;
-        match result {
+        let message = match self.message(&mail) {
+            Ok(message) => message,
+            Err(why) => {
+                // It can never be sent (its address is not one, or it cannot be opened):
+                // keeping it would only keep the sealed address.
+                tracing::error!(
+                    kind = mail.kind,
+                    error = why,
+                    "mail dropped: it can never be sent"
+                );
+                self.forget(id).await;
+                return Ok(());
+            }
+        };
+        match self.transport.send(message).await {
             Ok(()) => {
-                self.store.run(move |s| outbox::sent(s, id)).await?;
+                self.forget(id).await;
                 tracing::info!(kind = mail.kind, "mail sent");
             }
-            Err(category) => {
+            Err(failure) if failure.permanent && mail.attempts + 1 >= PERMANENT_ATTEMPTS => {
+                tracing::error!(kind = mail.kind, attempts = mail.attempts + 1, error = %failure.category,
+                    "mail dropped: the server refused it every time");
+                self.forget(id).await;
+            }
+            Err(failure) => {
                 let attempts = mail.attempts + 1;
                 let wait = backoff(mail.attempts);
-                tracing::warn!(kind = mail.kind, attempts, retry_in_s = wait, error = %category, "mail not sent; it stays queued");
+                tracing::warn!(kind = mail.kind, attempts, retry_in_s = wait, error = %failure.category,
+                    "mail not sent; it stays queued");
+                let category = failure.category;
                 self.store
                     .run(move |s| outbox::retry(s, id, now() + wait, &category))
                     .await?;

@@ -20,6 +20,15 @@ pub enum Transport {
     Files(AsyncFileTransport<Tokio1Executor>, String),
 }
 
+/// Why a send failed.
+#[derive(Debug)]
+pub struct Failure {
+    /// Safe to store and log (see [`category`]).
+    pub category: String,
+    /// The server refused this mail for good (5xx): retrying will not help.
+    pub permanent: bool,
+}
+
 /// Why a send failed, as a category safe to store and log: a server's own text can hold the
 /// recipient's address, so it is never kept.
 pub fn category(e: &SmtpError) -> String {
@@ -71,19 +80,25 @@ impl Transport {
         }
     }
 
-    /// Sends one message; the error is a category (see [`category`]).
-    pub async fn send(&self, message: Message) -> Result<(), String> {
+    /// Sends one message.
+    pub async fn send(&self, message: Message) -> Result<(), Failure> {
         match self {
-            Transport::Smtp { transport, .. } => transport
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| category(&e)),
-            Transport::Files(files, _) => files
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|_| "could not write the .eml file".into()),
+            Transport::Smtp { transport, .. } => {
+                transport
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| Failure {
+                        category: category(&e),
+                        permanent: e.is_permanent(),
+                    })
+            }
+            Transport::Files(files, _) => {
+                files.send(message).await.map(|_| ()).map_err(|_| Failure {
+                    category: "could not write the .eml file".into(),
+                    permanent: false,
+                })
+            }
         }
     }
 

@@ -329,6 +329,7 @@ pub fn set_disabled(
     )?;
     if disabled {
         tx.execute("DELETE FROM grants WHERE officer_id = ?1", [id])?;
+        tx.execute("DELETE FROM outbox WHERE officer_id = ?1", [id])?;
     }
     audit::append(&tx, key, event, at)?;
     tx.commit()?;
@@ -363,6 +364,12 @@ pub fn set_channels(
         }
         revoked = tx.execute(
             "DELETE FROM grants WHERE officer_id = ?1 AND case_id IN (
+                 SELECT c.id FROM cases c WHERE c.channel_id NOT IN
+                     (SELECT channel_id FROM officer_channels WHERE officer_id = ?1))",
+            [id],
+        )?;
+        tx.execute(
+            "DELETE FROM outbox WHERE officer_id = ?1 AND case_id IN (
                  SELECT c.id FROM cases c WHERE c.channel_id NOT IN
                      (SELECT channel_id FROM officer_channels WHERE officer_id = ?1))",
             [id],

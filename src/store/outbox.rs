@@ -10,6 +10,7 @@ pub struct NewMail {
     pub message_id: String,
     pub kind: &'static str,
     pub case_id: Option<String>,
+    pub officer_id: Option<String>,
     pub sealed: Vec<u8>,
     pub not_before: i64,
 }
@@ -25,12 +26,14 @@ pub struct QueuedMail {
 /// Queues a mail within the caller's transaction.
 pub fn insert(conn: &Connection, mail: &NewMail, at: i64) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO outbox (message_id, kind, case_id, sealed, not_before, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO outbox (message_id, kind, case_id, officer_id, sealed, not_before,
+                             created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             mail.message_id,
             mail.kind,
             mail.case_id,
+            mail.officer_id,
             mail.sealed,
             mail.not_before,
             at

@@ -517,3 +517,49 @@ fn a_customer_rates_a_closed_complaint_once() {
         .unwrap();
     assert_eq!(res.status(), 409);
 }
+
+#[test]
+fn queued_mail_for_a_disabled_officer_is_withdrawn_and_bad_addresses_are_refused() {
+    let app = spawn_app_with("[mail]\nnotify_delay_s = 3600\n");
+    app.add_officer("ada@example.org", "Ada", &["--admin"]);
+    let alice = app.add_officer("alice@example.org", "Alice", &[]);
+    app.submit(report("queued alerts"));
+    let queued_for = |id: &str| -> i64 {
+        app.db()
+            .query_row(
+                "SELECT COUNT(*) FROM outbox WHERE officer_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    // The alerts wait out their random delay (up to an hour) in the outbox.
+    assert_eq!(queued_for(&alice), 1);
+    let ada = officer_browser(&app, "ada@example.org");
+    let admin = ada
+        .get(app.url("/officer/admin"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let res = ada
+        .post(app.url(&format!("/officer/admin/officers/{alice}/disable")))
+        .form(&[("csrf", csrf_in(&admin).as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(queued_for(&alice), 0, "her alert goes with her access");
+    let others: i64 = app
+        .db()
+        .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(others, 1, "Ada's alert stays");
+
+    // An address lettre could never send to is refused at the door, not retried forever.
+    let res = app.post_json(
+        "/api/v1/cases",
+        &json!({"channel": "complaint", "fields": {"subject": "s", "description": "d"},
+                "contact": {"email": "jane@gmail..com", "consent": true}}),
+    );
+    assert_eq!(res.status(), 422);
+}
