@@ -111,14 +111,15 @@ pub struct HistoryEntry {
 
 impl Drop for OfficerCaseView {
     fn drop(&mut self) {
-        self.fields.values_mut().for_each(super::followup::wipe);
-        for (a, b) in &mut self.labelled {
-            a.zeroize();
-            b.zeroize();
-        }
-        self.contact_email.zeroize();
-        self.summary.zeroize();
-        self.feedback.zeroize();
+        super::followup::wipe_case(
+            &mut self.fields,
+            &mut self.labelled,
+            [
+                &mut self.contact_email,
+                &mut self.summary,
+                &mut self.feedback,
+            ],
+        );
     }
 }
 

@@ -68,14 +68,32 @@ pub struct MessageView {
 /// buffers is beyond reach).
 impl Drop for CaseView {
     fn drop(&mut self) {
-        self.fields.values_mut().for_each(wipe);
-        for (label, value) in &mut self.labelled {
-            label.zeroize();
-            value.zeroize();
-        }
-        self.contact_email.zeroize();
-        self.summary.zeroize();
-        self.feedback.zeroize();
+        wipe_case(
+            &mut self.fields,
+            &mut self.labelled,
+            [
+                &mut self.contact_email,
+                &mut self.summary,
+                &mut self.feedback,
+            ],
+        );
+    }
+}
+
+/// Zeroizes what a decrypted case view holds: field values, their labelled copies, and the
+/// optional texts (contact, summary, feedback).
+pub(super) fn wipe_case<const N: usize>(
+    fields: &mut BTreeMap<String, serde_json::Value>,
+    labelled: &mut [(String, String)],
+    texts: [&mut Option<String>; N],
+) {
+    fields.values_mut().for_each(wipe);
+    for (label, value) in labelled {
+        label.zeroize();
+        value.zeroize();
+    }
+    for text in texts {
+        text.zeroize();
     }
 }
 

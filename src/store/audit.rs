@@ -47,13 +47,25 @@ pub fn append(conn: &Connection, key: &AuditKey, event: &Event, at: i64) -> Resu
     Ok(())
 }
 
-/// Appends `event` in a transaction of its own.
-pub fn record(store: &Store, key: &AuditKey, event: &Event, at: i64) -> Result<(), StoreError> {
+/// Runs `change` and records `event` in one transaction: both commit, or neither.
+pub fn audited<T>(
+    store: &Store,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+    change: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction()?;
+    let out = change(&tx)?;
     append(&tx, key, event, at)?;
     tx.commit()?;
-    Ok(())
+    Ok(out)
+}
+
+/// Appends `event` in a transaction of its own.
+pub fn record(store: &Store, key: &AuditKey, event: &Event, at: i64) -> Result<(), StoreError> {
+    audited(store, key, event, at, |_| Ok(()))
 }
 
 const COLUMNS: &str = "id, at, actor, officer_id, action, case_id, detail, hash";

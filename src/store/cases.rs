@@ -410,15 +410,13 @@ pub fn assign(
     event: &Event,
     at: i64,
 ) -> Result<(), StoreError> {
-    let mut conn = store.writer();
-    let tx = conn.transaction()?;
-    tx.execute(
-        "UPDATE cases SET assigned_officer_id = ?2, updated_at = ?3 WHERE id = ?1",
-        params![case_id, officer_id, at],
-    )?;
-    audit::append(&tx, key, event, at)?;
-    tx.commit()?;
-    Ok(())
+    audit::audited(store, key, event, at, |tx| {
+        tx.execute(
+            "UPDATE cases SET assigned_officer_id = ?2, updated_at = ?3 WHERE id = ?1",
+            params![case_id, officer_id, at],
+        )?;
+        Ok(())
+    })
 }
 
 pub fn mark_read(

@@ -236,15 +236,13 @@ pub fn set_totp(
     event: &Event,
     at: i64,
 ) -> Result<(), StoreError> {
-    let mut conn = store.writer();
-    let tx = conn.transaction()?;
-    tx.execute(
-        "UPDATE officers SET totp_sealed = ?2, totp_last_step = ?3 WHERE id = ?1",
-        params![id, sealed, step],
-    )?;
-    audit::append(&tx, key, event, at)?;
-    tx.commit()?;
-    Ok(())
+    audit::audited(store, key, event, at, |tx| {
+        tx.execute(
+            "UPDATE officers SET totp_sealed = ?2, totp_last_step = ?3 WHERE id = ?1",
+            params![id, sealed, step],
+        )?;
+        Ok(())
+    })
 }
 
 /// The same key sealed to a new password (the officer knew the old one). Applied only if the
@@ -321,19 +319,17 @@ pub fn set_disabled(
     event: &Event,
     at: i64,
 ) -> Result<(), StoreError> {
-    let mut conn = store.writer();
-    let tx = conn.transaction()?;
-    tx.execute(
-        "UPDATE officers SET disabled = ?2 WHERE id = ?1",
-        params![id, disabled],
-    )?;
-    if disabled {
-        tx.execute("DELETE FROM grants WHERE officer_id = ?1", [id])?;
-        tx.execute("DELETE FROM outbox WHERE officer_id = ?1", [id])?;
-    }
-    audit::append(&tx, key, event, at)?;
-    tx.commit()?;
-    Ok(())
+    audit::audited(store, key, event, at, |tx| {
+        tx.execute(
+            "UPDATE officers SET disabled = ?2 WHERE id = ?1",
+            params![id, disabled],
+        )?;
+        if disabled {
+            tx.execute("DELETE FROM grants WHERE officer_id = ?1", [id])?;
+            tx.execute("DELETE FROM outbox WHERE officer_id = ?1", [id])?;
+        }
+        Ok(())
+    })
 }
 
 /// Sets channel membership (`None`: every channel) and deletes grants for cases outside it;

@@ -22,14 +22,12 @@ pub fn set(
     event: &Event,
     at: i64,
 ) -> Result<(), StoreError> {
-    let mut conn = store.writer();
-    let tx = conn.transaction()?;
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
-    audit::append(&tx, audit_key, event, at)?;
-    tx.commit()?;
-    Ok(())
+    audit::audited(store, audit_key, event, at, |tx| {
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    })
 }
