@@ -356,3 +356,16 @@ pub fn now() -> u64 {
         .unwrap()
         .as_secs()
 }
+
+/// A complaint channel whose cases must be acknowledged at once: overdue within a second.
+pub const URGENT_CHANNEL: &str = r#"[[channels]]
+id = "urgent"
+kind = "complaint"
+title = "Urgent"
+acknowledge_days = 0
+[[channels.fields]]
+id = "what"
+label = "What?"
+type = "text"
+required = true
+"#;

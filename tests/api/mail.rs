@@ -351,19 +351,7 @@ fn deadlines_bring_reminders_and_a_daily_digest() {
     let (port, inbox) = smtp_server(0);
     let app = spawn_app_with(&mail_config(
         port,
-        r#"reminder_interval_s = 1
-daily_digest_hour = 0
-[[channels]]
-id = "urgent"
-kind = "complaint"
-title = "Urgent"
-acknowledge_days = 0
-[[channels.fields]]
-id = "what"
-label = "What?"
-type = "text"
-required = true
-"#,
+        &format!("reminder_interval_s = 1\ndaily_digest_hour = 0\n{URGENT_CHANNEL}"),
     ));
     app.add_officer("alice@example.org", "Alice", &[]);
     app.add_officer("bob@example.org", "Bob", &[]);

@@ -352,22 +352,9 @@ fn time_of(v: &Value) -> i64 {
 
 #[test]
 fn the_inbox_pages_and_marks_overdue_cases() {
-    let app = spawn_app_with(
-        r#"
-[limits]
-cases_per_hour_per_client = 0
-[[channels]]
-id = "urgent"
-kind = "complaint"
-title = "Urgent"
-acknowledge_days = 0
-[[channels.fields]]
-id = "what"
-label = "What?"
-type = "text"
-required = true
-"#,
-    );
+    let app = spawn_app_with(&format!(
+        "[limits]\ncases_per_hour_per_client = 0\n{URGENT_CHANNEL}"
+    ));
     app.add_officer("p@example.org", "Pager", &[]);
     for i in 0..53 {
         app.submit(json!({"channel": "urgent", "fields": {"what": format!("case {i}")}}));
