@@ -107,6 +107,12 @@ pub struct ChannelConfig {
     pub resolve_days: Option<u32>,
     /// Days a closed case is kept before it is purged (default 365).
     pub retention_days: Option<u32>,
+    /// Largest attachment, in bytes (default 1 GiB).
+    pub max_file_bytes: Option<u64>,
+    /// Attachments a submitter may add to one case (default 20).
+    pub max_files: Option<u32>,
+    /// All of a submitter's attachments to one case together, in bytes (default 2 GiB).
+    pub max_total_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

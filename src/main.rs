@@ -230,6 +230,14 @@ async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {
              its cases cannot be opened again"
         );
     }
+    // Nothing is uploading yet: any attachment file no case names was left by a crash.
+    let strays = cases.remove_stray_files(std::time::Duration::ZERO).await?;
+    if strays > 0 {
+        tracing::info!(
+            count = strays,
+            "unfinished uploads from before the restart removed"
+        );
+    }
     let data_dir = settings.data_dir.display().to_string();
     let app = Application::build(settings, cases)?;
     tracing::info!(data_dir, "sealbox listening on http://{}", app.addr());

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use zeroize::Zeroize;
 
-use super::followup::{labelled_fields, open_text, seal_text};
+use super::channels::FileLimits;
+use super::files::{Download, FileView, Upload};
+use super::followup::{labelled_fields, open_text, post_events, seal_text};
 use super::intake::SealedSubmission;
 use super::signin::Officer;
 use super::text::MessageBody;
@@ -19,10 +21,10 @@ use crate::config::ChannelKind;
 use crate::crypto::{keys, seal, SecretKey};
 use crate::notify::templates::Template;
 use crate::store::cases::{
-    self, CaseRecord, Holder, InboxFilter, KeyGrants, StatusChange, NO_DEADLINE,
+    self, CaseRecord, Holder, InboxFilter, KeyGrants, KeyKind, StatusChange, NO_DEADLINE,
 };
 use crate::store::messages::{self, NewPost, Thread};
-use crate::store::{audit, officers, Store};
+use crate::store::{audit, files, officers, Store};
 
 const DAY: i64 = 24 * 60 * 60;
 /// Inbox lines per page.
@@ -87,6 +89,8 @@ pub struct OfficerCaseView {
     pub feedback: Option<String>,
     pub messages: Vec<ThreadEntry>,
     pub notes: Vec<ThreadEntry>,
+    /// Every file of the case: the submitter's, those sent to them, and internal ones.
+    pub files: Vec<FileView>,
     /// (officer id, name) of everyone who may work the case: who it can be assigned to.
     pub handlers: Vec<(String, String)>,
 }
@@ -281,6 +285,16 @@ impl Cases {
                 };
                 let messages = thread(Thread::Messages, &case_key)?;
                 let notes = thread(Thread::Notes, &staff_key)?;
+                let files = files::list(s, &case_id)?
+                    .iter()
+                    .map(|row| {
+                        let key = match row.key {
+                            KeyKind::Case => &case_key,
+                            KeyKind::Staff => &staff_key,
+                        };
+                        super::files::view(row, key, name_of(&row.officer_id))
+                    })
+                    .collect::<Result<Vec<_>, CaseError>>()?;
                 let summary = record
                     .sealed_summary
                     .as_deref()
@@ -333,6 +347,7 @@ impl Cases {
                     feedback,
                     messages,
                     notes,
+                    files,
                     handlers,
                 })
             })
@@ -496,32 +511,139 @@ impl Cases {
         thread: Thread,
         body: MessageBody,
     ) -> Result<(), CaseError> {
+        self.post_with_files(officer, case_id, thread, Some(body), None)
+            .await?;
+        Ok(())
+    }
+
+    /// An upload of files from `officer` to a case: for the submitter (`Thread::Messages`,
+    /// sealed to the case key) or internal (`Thread::Notes`, sealed to the staff key). Each file
+    /// is held to the channel's size limit; officers' files do not count against the
+    /// submitter's allowance.
+    pub async fn officer_upload(
+        &self,
+        officer: &Officer,
+        case_id: &str,
+        thread: Thread,
+    ) -> Result<Upload, CaseError> {
+        let officer = officer.clone();
+        let case_id = case_id.to_owned();
+        let channels = self.channels.clone();
+        let blobs = self.blobs.clone();
+        self.store
+            .run(move |s| {
+                let record = granted(s, &officer, &case_id)?;
+                let (to, key) = match thread {
+                    Thread::Messages => (record.case_public_key, KeyKind::Case),
+                    Thread::Notes => (record.staff_public_key, KeyKind::Staff),
+                };
+                let per_file = channels
+                    .get(&record.channel_id)
+                    .map(|c| c.files)
+                    .unwrap_or_default()
+                    .per_file;
+                let mut upload = Upload::new(blobs, to, key, "officer").by_officer(&officer.id);
+                upload.limit_to(FileLimits {
+                    per_file,
+                    files: u32::MAX,
+                    total: u64::MAX,
+                });
+                Ok(upload)
+            })
+            .await
+    }
+
+    /// Posts text, files, or both to the submitter's thread or the internal notes, in one step.
+    pub async fn post_with_files(
+        &self,
+        officer: &Officer,
+        case_id: &str,
+        thread: Thread,
+        body: Option<MessageBody>,
+        upload: Option<Upload>,
+    ) -> Result<Vec<String>, CaseError> {
+        let upload = upload.filter(|u| !u.is_empty());
+        if body.is_none() && upload.is_none() {
+            return Err(CaseError::invalid(
+                "body",
+                "write something or choose a file to send",
+            ));
+        }
         let officer = officer.clone();
         let case_id = case_id.to_owned();
         let audit_key = self.audit.clone();
-        self.store
+        let upload = self
+            .store
             .run(move |s| {
                 let record = granted(s, &officer, &case_id)?;
                 let (to, action) = match thread {
                     Thread::Messages => (&record.case_public_key, "message_sent"),
                     Thread::Notes => (&record.staff_public_key, "note_added"),
                 };
-                let sealed = seal_text(body.as_str(), to)?;
+                let sealed = body.map(|b| seal_text(b.as_str(), to)).transpose()?;
+                let files = match &upload {
+                    Some(u) => u.prepare()?,
+                    None => Vec::new(),
+                };
                 let post = NewPost {
                     case_id: &case_id,
                     thread,
                     author: "officer",
                     officer_id: Some(&officer.id),
-                    sealed: &sealed,
+                    sealed: sealed.as_deref(),
+                    files: &files,
                     resume_from_awaiting: false,
                     alerts: Vec::new(),
                     coalesce_since: 0,
                 };
                 let at = now();
-                let event = Event::by_officer(&officer.id, action).case(&case_id);
-                messages::insert(s, &post, &audit_key, &event, at)?;
+                let events = post_events(
+                    Some(&officer.id),
+                    &case_id,
+                    sealed.is_some().then_some(action),
+                    files.len(),
+                );
+                messages::insert(s, &post, &audit_key, &events, at)?;
                 cases::mark_read(s, &officer.id, &case_id, at)?;
-                Ok(())
+                Ok::<_, CaseError>(upload)
+            })
+            .await?;
+        let ids = upload.as_ref().map(Upload::ids).unwrap_or_default();
+        if let Some(upload) = upload {
+            upload.commit();
+        }
+        Ok(ids)
+    }
+
+    /// Opens a file of a case `officer` holds a grant for, for download; the download is
+    /// recorded in the audit log.
+    pub async fn officer_download(
+        &self,
+        officer: &Officer,
+        case_id: &str,
+        file_id: &str,
+    ) -> Result<Download, CaseError> {
+        let officer = officer.clone();
+        let case_id = case_id.to_owned();
+        let file_id = file_id.to_owned();
+        let blobs = self.blobs.clone();
+        let audit_key = self.audit.clone();
+        self.store
+            .run(move |s| {
+                existing(s, &case_id)?;
+                let (case_key, staff_key) = open_keys(s, &officer, &case_id)?;
+                let row = files::get(s, &case_id, &file_id)?
+                    .ok_or_else(|| CaseError::NotFound("there is no such file".into()))?;
+                let key = match row.key {
+                    KeyKind::Case => &case_key,
+                    KeyKind::Staff => &staff_key,
+                };
+                let download = super::files::download(&blobs, &row, key)?;
+                let event = Event::by_officer(&officer.id, "file_downloaded")
+                    .case(&case_id)
+                    .detail(&row.id);
+                audit::record(s, &audit_key, &event, now())?;
+                Ok(download)
             })
             .await
     }

@@ -23,6 +23,27 @@ pub struct Channel {
     pub acknowledge_days: u32,
     pub resolve_days: u32,
     pub retention_days: u32,
+    pub files: FileLimits,
+}
+
+/// How much a submitter may attach to a case of a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileLimits {
+    pub per_file: u64,
+    pub files: u32,
+    pub total: u64,
+}
+
+const GIB: u64 = 1 << 30;
+
+impl Default for FileLimits {
+    fn default() -> Self {
+        FileLimits {
+            per_file: GIB,
+            files: 20,
+            total: 2 * GIB,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +172,7 @@ impl Channel {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let defaults = FileLimits::default();
         let (ack, resolve) = match c.kind {
             ChannelKind::Whistleblowing => (7, 90),
             ChannelKind::Complaint => (1, 30),
@@ -164,6 +186,11 @@ impl Channel {
             acknowledge_days: c.acknowledge_days.unwrap_or(ack),
             resolve_days: c.resolve_days.unwrap_or(resolve),
             retention_days: c.retention_days.unwrap_or(365),
+            files: FileLimits {
+                per_file: c.max_file_bytes.unwrap_or(defaults.per_file),
+                files: c.max_files.unwrap_or(defaults.files),
+                total: c.max_total_bytes.unwrap_or(defaults.total),
+            },
         })
     }
 
@@ -342,6 +369,9 @@ pub fn builtin() -> Vec<ChannelConfig> {
             acknowledge_days: None,
             resolve_days: None,
             retention_days: None,
+            max_file_bytes: None,
+            max_files: None,
+            max_total_bytes: None,
         },
         ChannelConfig {
             id: "complaint".into(),
@@ -376,6 +406,9 @@ pub fn builtin() -> Vec<ChannelConfig> {
             acknowledge_days: None,
             resolve_days: None,
             retention_days: None,
+            max_file_bytes: None,
+            max_files: None,
+            max_total_bytes: None,
         },
     ]
 }

@@ -5,14 +5,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
+use super::files::{Download, FileView, Upload};
 use super::intake::SealedSubmission;
 use super::text::MessageBody;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
 use crate::crypto::{kdf, keys, random, seal, ClaimCode, SecretKey};
 use crate::notify::templates::Template;
+use crate::store::cases::KeyKind;
 use crate::store::messages::{self, NewPost, Thread};
-use crate::store::{cases, officers};
+use crate::store::{cases, files, officers};
 
 /// Salt for the derivation that an unknown or malformed code still pays for, so it costs the
 /// same time as a real one.
@@ -55,6 +57,8 @@ pub struct CaseView {
     /// A closed complaint not rated yet.
     pub can_rate: bool,
     pub messages: Vec<MessageView>,
+    /// Files of the thread the submitter may see: their own and those officers sent them.
+    pub files: Vec<FileView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -181,6 +185,11 @@ impl Cases {
                     .as_deref()
                     .map(|sealed| open_text(sealed, &unlocked.key))
                     .transpose()?;
+                let files = files::list(s, &record.id)?
+                    .iter()
+                    .filter(|row| row.key == KeyKind::Case)
+                    .map(|row| super::files::view(row, &unlocked.key, None))
+                    .collect::<Result<Vec<_>, CaseError>>()?;
                 let can_rate = record.kind == "complaint"
                     && record.status == "closed"
                     && record.satisfaction.is_none();
@@ -200,27 +209,84 @@ impl Cases {
                     feedback,
                     can_rate,
                     messages,
+                    files,
                 })
             })
             .await
     }
 
-    /// Adds a submitter's message to the thread, sealed to the case key. An answer to
-    /// `awaiting_submitter` puts the case back in progress.
+    /// Adds a submitter's message to the thread, sealed to the case key.
     pub async fn add_submitter_message(
         &self,
         unlocked: &Unlocked,
         body: MessageBody,
     ) -> Result<(), CaseError> {
+        self.add_submitter_post(unlocked, Some(body), None).await?;
+        Ok(())
+    }
+
+    /// An upload of files to a case by its submitter, counted against the channel's limits
+    /// together with the files they sent before.
+    pub async fn submitter_upload(&self, unlocked: &Unlocked) -> Result<Upload, CaseError> {
+        let unlocked = unlocked.clone();
+        let channels = self.channels.clone();
+        let blobs = self.blobs.clone();
+        self.store
+            .run(move |s| {
+                let record = cases::get(s, &unlocked.case_id)?
+                    .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
+                let (mut count, mut bytes) = (0, 0);
+                for row in files::list(s, &record.id)? {
+                    if row.author == "submitter" {
+                        count += 1;
+                        bytes += super::files::open_meta(&row, &unlocked.key)?.size;
+                    }
+                }
+                let mut upload =
+                    Upload::new(blobs, record.case_public_key, KeyKind::Case, "submitter")
+                        .already_holding(count, bytes);
+                upload.limit_to(
+                    channels
+                        .get(&record.channel_id)
+                        .map(|c| c.files)
+                        .unwrap_or_default(),
+                );
+                Ok(upload)
+            })
+            .await
+    }
+
+    /// Adds a submitter's message, files, or both to the thread, sealed to the case key, in
+    /// one step. An answer to `awaiting_submitter` puts the case back in progress.
+    pub async fn add_submitter_post(
+        &self,
+        unlocked: &Unlocked,
+        body: Option<MessageBody>,
+        upload: Option<Upload>,
+    ) -> Result<Vec<String>, CaseError> {
+        let upload = upload.filter(|u| !u.is_empty());
+        if body.is_none() && upload.is_none() {
+            return Err(CaseError::invalid(
+                "body",
+                "write a message or choose a file to send",
+            ));
+        }
         let case_id = unlocked.case_id.clone();
         let audit = self.audit.clone();
         let mail = self.mail.clone();
         let channels = self.channels.clone();
-        self.store
+        let upload = self
+            .store
             .run(move |s| {
                 let record = cases::get(s, &case_id)?
                     .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
-                let sealed = seal_text(body.as_str(), &record.case_public_key)?;
+                let sealed = body
+                    .map(|b| seal_text(b.as_str(), &record.case_public_key))
+                    .transpose()?;
+                let files = match &upload {
+                    Some(u) => u.prepare()?,
+                    None => Vec::new(),
+                };
                 let channel = channels
                     .get(&record.channel_id)
                     .map_or(record.channel_id.as_str(), |c| c.title.as_str());
@@ -246,18 +312,80 @@ impl Cases {
                     thread: Thread::Messages,
                     author: "submitter",
                     officer_id: None,
-                    sealed: &sealed,
+                    sealed: sealed.as_deref(),
+                    files: &files,
                     resume_from_awaiting: true,
                     alerts,
                     coalesce_since: at - mail.coalesce_s as i64,
                 };
-                let event = Event::new(Actor::Submitter, "message_sent").case(&case_id);
-                messages::insert(s, &post, &audit, &event, at)?;
+                let events = post_events(
+                    None,
+                    &case_id,
+                    sealed.is_some().then_some("message_sent"),
+                    files.len(),
+                );
+                messages::insert(s, &post, &audit, &events, at)?;
                 mail.wake();
-                Ok(())
+                Ok::<_, CaseError>(upload)
+            })
+            .await?;
+        let ids = upload.as_ref().map(Upload::ids).unwrap_or_default();
+        if let Some(upload) = upload {
+            upload.commit();
+        }
+        Ok(ids)
+    }
+
+    /// Opens one of the case's own files (never an officers' internal one) for download.
+    pub async fn submitter_download(
+        &self,
+        unlocked: &Unlocked,
+        file_id: &str,
+    ) -> Result<Download, CaseError> {
+        let unlocked = unlocked.clone();
+        let file_id = file_id.to_owned();
+        let blobs = self.blobs.clone();
+        let audit = self.audit.clone();
+        self.store
+            .run(move |s| {
+                let row = files::get(s, &unlocked.case_id, &file_id)?
+                    .filter(|r| r.key == KeyKind::Case)
+                    .ok_or_else(|| CaseError::NotFound("there is no such file".into()))?;
+                let download = super::files::download(&blobs, &row, &unlocked.key)?;
+                let event = Event::new(Actor::Submitter, "file_downloaded")
+                    .case(&unlocked.case_id)
+                    .detail(&row.id);
+                crate::store::audit::record(s, &audit, &event, now())?;
+                Ok(download)
             })
             .await
     }
+}
+
+/// The audit entries of a post: its text (`message`: the action, when there is text), and its
+/// files as a count. `officer_id`: the officer who posted; none for the submitter.
+pub(super) fn post_events(
+    officer_id: Option<&str>,
+    case_id: &str,
+    message: Option<&'static str>,
+    files: usize,
+) -> Vec<Event> {
+    let event = |action| match officer_id {
+        Some(id) => Event::by_officer(id, action),
+        None => Event::new(Actor::Submitter, action),
+    };
+    let mut events = Vec::new();
+    if let Some(action) = message {
+        events.push(event(action).case(case_id));
+    }
+    if files > 0 {
+        events.push(
+            event("files_added")
+                .case(case_id)
+                .detail(format!("{files} files")),
+        );
+    }
+    events
 }
 
 impl Cases {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::channels::RawValue;
+use super::files::Upload;
 use super::text::Email;
 use super::{now, CaseError, Cases};
 use crate::crypto::{self, kdf, keys, seal, ClaimCode, KeyPair};
@@ -32,6 +33,14 @@ pub struct ContactInput {
     pub email: String,
     #[serde(default)]
     pub consent: bool,
+}
+
+/// A submission's keys, made before its files arrive so each file can be sealed to the case
+/// key as it streams in. Dropped without being submitted, it deletes those files.
+pub struct IntakeDraft {
+    case_key: KeyPair,
+    staff_key: KeyPair,
+    pub files: Upload,
 }
 
 /// What the submitter takes away. The claim code is shown once and never stored.
@@ -81,15 +90,48 @@ impl Cases {
             .collect())
     }
 
-    /// Validates, seals and stores a submission. The case is committed (and durable) before
-    /// the claim code is returned; on any error nothing of it is stored.
-    #[tracing::instrument(skip_all, fields(channel = %submission.channel))]
+    /// Keys for a new case, and an upload for its files.
+    pub fn new_intake(&self) -> IntakeDraft {
+        let case_key = KeyPair::generate();
+        let staff_key = KeyPair::generate();
+        let files = Upload::new(
+            self.blobs.clone(),
+            case_key.public.clone(),
+            KeyKind::Case,
+            "submitter",
+        );
+        IntakeDraft {
+            case_key,
+            staff_key,
+            files,
+        }
+    }
+
+    /// Validates, seals and stores a submission without files.
     pub async fn submit(&self, submission: Submission) -> Result<Receipt, CaseError> {
+        self.submit_with(self.new_intake(), submission).await
+    }
+
+    /// Validates, seals and stores a submission with the files of its draft. The case is
+    /// committed (and durable, files included) before the claim code is returned; on any error
+    /// nothing of it is kept.
+    #[tracing::instrument(skip_all, fields(channel = %submission.channel))]
+    pub async fn submit_with(
+        &self,
+        draft: IntakeDraft,
+        submission: Submission,
+    ) -> Result<Receipt, CaseError> {
         let channel = self
             .channels
             .get(&submission.channel)
             .ok_or_else(|| CaseError::invalid("channel", "there is no such channel"))?
             .clone();
+        if !draft.files.is_empty() && draft.files.limits() != Some(channel.files) {
+            return Err(CaseError::invalid(
+                "channel",
+                "the files were sent for another channel than the case",
+            ));
+        }
         let fields = channel.validate(&submission.fields)?;
         let contact = match submission.contact {
             Some(c) if !c.email.trim().is_empty() => {
@@ -206,11 +248,15 @@ impl Cases {
         let kind = channel.kind.as_str();
         let channel_id = channel.id.clone();
 
-        let (case_id, number) = self
+        let IntakeDraft {
+            case_key,
+            staff_key,
+            files: upload,
+        } = draft;
+        let (case_id, number, upload) = self
             .store
             .run(move |store| {
-                let case_key = KeyPair::generate();
-                let staff_key = KeyPair::generate();
+                let files = upload.prepare()?;
                 let sealed_submission = seal::seal_padded(&document, &[&case_key.public])?;
                 let mut grants = vec![NewGrant {
                     key: KeyKind::Case,
@@ -245,11 +291,13 @@ impl Cases {
                     submitter_salt: salt.to_vec(),
                     sealed_submission,
                     grants,
+                    files,
                 };
                 let number = crate::store::cases::insert(store, &case, &audit, &alerts, &receipts)?;
-                Ok::<_, CaseError>((case.id, number))
+                Ok::<_, CaseError>((case.id, number, upload))
             })
             .await?;
+        upload.commit();
         self.mail.wake();
         tracing::info!(number, "case received");
         Ok(Receipt {

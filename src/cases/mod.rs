@@ -3,12 +3,14 @@
 pub mod admin;
 pub mod casework;
 pub mod channels;
+pub mod files;
 pub mod followup;
 pub mod intake;
 mod mail;
 pub mod officers;
 pub mod reminders;
 pub mod retention;
+pub mod scrub;
 pub mod signin;
 pub mod text;
 pub mod workflow;
@@ -20,6 +22,7 @@ use crate::audit::AuditKey;
 use crate::config::Settings;
 use crate::crypto::lookup::LookupKey;
 use crate::crypto::{CryptoError, KdfPool};
+use crate::store::blobs::Blobs;
 use crate::store::{Store, StoreError};
 
 pub use channels::{Channel, Channels};
@@ -54,6 +57,9 @@ pub enum CaseError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// Over a limit of the channel (files per case, bytes per file or per case).
+    #[error("{0}")]
+    TooLarge(String),
     /// The installation cannot take this request now (e.g. nobody could ever read the case).
     #[error("{0}")]
     Unavailable(String),
@@ -110,6 +116,8 @@ pub struct Cases {
     /// Shown as the issuer in authenticator apps.
     site_name: String,
     mail: Arc<mail::MailContext>,
+    /// Attachments, one age file each.
+    blobs: Blobs,
 }
 
 impl Cases {
@@ -138,6 +146,8 @@ impl Cases {
             audit: Arc::new(audit),
             site_name: settings.organisation.clone(),
             mail: Arc::new(mail::MailContext::new(settings)?),
+            blobs: Blobs::open(&dir.join("files"))
+                .map_err(|e| CaseError::Setup(format!("{}: {e}", dir.join("files").display())))?,
         })
     }
 

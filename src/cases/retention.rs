@@ -3,7 +3,7 @@
 
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
-use crate::store::{audit, cases};
+use crate::store::{audit, cases, files};
 
 const DAY: i64 = 24 * 60 * 60;
 /// Cases deleted per transaction.
@@ -26,6 +26,7 @@ impl Cases {
             loop {
                 let channel_id = channel_id.clone();
                 let key = self.audit.clone();
+                let blobs = self.blobs.clone();
                 let (listed, deleted) = self
                     .store
                     .run(move |s| {
@@ -44,9 +45,15 @@ impl Cases {
                         let deleted = cases::delete_closed(s, &doomed, before, &key, at)?;
                         let numbers: Vec<i64> = expired
                             .iter()
-                            .filter(|(id, _)| deleted.contains(id))
+                            .filter(|(id, _)| deleted.cases.contains(id))
                             .map(|(_, n)| *n)
                             .collect();
+                        // The rows are gone; a blob whose removal fails is swept as a stray.
+                        for file in &deleted.files {
+                            if let Err(e) = blobs.remove(file) {
+                                tracing::error!(error = %e, "a purged case's file was not removed");
+                            }
+                        }
                         Ok::<_, CaseError>((expired.len() as i64, numbers))
                     })
                     .await?;
@@ -61,6 +68,20 @@ impl Cases {
             self.store.run(cases::checkpoint).await?;
         }
         Ok(purged)
+    }
+
+    /// Deletes attachment files that no case names (left by a crash mid-upload) and that have
+    /// not been written to for `idle`; returns how many.
+    pub async fn remove_stray_files(&self, idle: std::time::Duration) -> Result<usize, CaseError> {
+        let blobs = self.blobs.clone();
+        self.store
+            .run(move |s| {
+                let known = files::all_ids(s)?;
+                blobs
+                    .remove_strays(&known, idle)
+                    .map_err(|e| CaseError::Setup(format!("{}: {e}", blobs.dir().display())))
+            })
+            .await
     }
 
     /// Checks the audit chain; returns how many entries hold.

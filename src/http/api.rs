@@ -5,13 +5,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
-use super::errors::{ApiError, Problem};
+use super::errors::{json_part_problem, ApiError, Problem};
 use super::rate_limit::Bucket;
+use super::uploads::{self, CaseFiles, IntakeFiles, OrMultipart, Texts};
 use super::views::rfc3339;
 use super::AppState;
+use crate::cases::files::FileView;
 use crate::cases::followup::Unlocked;
 use crate::cases::intake::{OfficerRef, Submission};
 use crate::cases::text::MessageBody;
+use crate::cases::CaseError;
 
 #[derive(Serialize)]
 struct ChannelsOut {
@@ -72,22 +75,50 @@ pub async fn channels(state: web::Data<AppState>) -> Result<HttpResponse, ApiErr
     Ok(HttpResponse::Ok().json(ChannelsOut { channels: out }))
 }
 
+async fn submit_multipart(
+    state: &AppState,
+    body: actix_multipart::Multipart,
+) -> Result<crate::cases::intake::Receipt, Problem> {
+    let mut draft = state.cases.new_intake();
+    let mut files = IntakeFiles::new(state, &mut draft, None);
+    let texts = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await?;
+    let case = uploads::text(&texts, "case").ok_or_else(|| {
+        Problem::from(CaseError::invalid(
+            "case",
+            "send the case as JSON in a part named \"case\"",
+        ))
+    })?;
+    let submission: Submission =
+        serde_json::from_str(case).map_err(|e| json_part_problem("case", &e))?;
+    Ok(state.cases.submit_with(draft, submission).await?)
+}
+
 #[derive(Serialize)]
 struct Created<'a> {
     claim_code: &'a str,
 }
 
+/// A new case: JSON, or `multipart/form-data` with the JSON in a part named `case` followed by
+/// parts named `file` (and `clean_metadata=true` before them to clean photos).
 pub async fn create_case(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Submission>,
+    body: OrMultipart<web::Json<Submission>>,
 ) -> Result<HttpResponse, ApiError> {
     let client = state.limiter.client(&req);
     state
         .limiter
         .take(Bucket::CaseCreated, client)
         .map_err(Problem::rate_limited)?;
-    let receipt = match state.cases.submit(body.into_inner()).await {
+    let result = match body {
+        OrMultipart::Plain(json) => state
+            .cases
+            .submit(json.into_inner())
+            .await
+            .map_err(Problem::from),
+        OrMultipart::Multipart(body) => submit_multipart(&state, body).await,
+    };
+    let receipt = match result {
         Ok(receipt) => receipt,
         Err(e) => {
             state.limiter.refund(Bucket::CaseCreated, client);
@@ -136,6 +167,36 @@ struct FollowupOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     satisfaction: Option<i64>,
     messages: Vec<MessageOut<'a>>,
+    files: Vec<FileOut<'a>>,
+}
+
+/// A file of a case as the API lists it, with where to download it.
+#[derive(Serialize)]
+pub struct FileOut<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    #[serde(rename = "type")]
+    pub media_type: &'a str,
+    pub size: u64,
+    pub cleaned: bool,
+    pub author: &'a str,
+    pub at: String,
+    pub url: String,
+}
+
+impl<'a> FileOut<'a> {
+    pub fn new(f: &'a FileView, url: String) -> Self {
+        FileOut {
+            id: &f.id,
+            name: &f.name,
+            media_type: &f.media_type,
+            size: f.size,
+            cleaned: f.cleaned,
+            author: &f.author,
+            at: rfc3339(f.at),
+            url,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -178,7 +239,84 @@ pub async fn followup(
                 at: rfc3339(m.at),
             })
             .collect(),
+        files: case
+            .files
+            .iter()
+            .map(|f| FileOut::new(f, format!("/api/v1/followup/files/{}", f.id)))
+            .collect(),
     }))
+}
+
+/// The content type must say multipart before anything is read.
+pub fn require_multipart(req: &HttpRequest) -> Result<(), ApiError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"));
+    if multipart {
+        Ok(())
+    } else {
+        Err(ApiError(Problem::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send files as multipart/form-data, in parts named \"file\"",
+        )))
+    }
+}
+
+#[derive(Serialize)]
+struct FilesCreated {
+    files: Vec<IdOut>,
+}
+
+#[derive(Serialize)]
+struct IdOut {
+    id: String,
+}
+
+/// Files (parts named `file`), with an optional message (`body`), added to the case of the
+/// bearer claim code. `clean_metadata=true`, before the files, cleans photos.
+pub async fn followup_files(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
+    require_multipart(&req)?;
+    let unlocked = bearer(&req, &state).await?;
+    let mut files = CaseFiles::new(|texts: &Texts| {
+        let clean = uploads::ticked(texts, "clean_metadata");
+        let state = state.clone();
+        let unlocked = unlocked.clone();
+        async move {
+            let mut upload = state.cases.submitter_upload(&unlocked).await?;
+            upload.clean_photos(clean);
+            Ok(upload)
+        }
+    });
+    let texts = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await?;
+    let message = match uploads::text(&texts, "body").map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(MessageBody::parse(text)?),
+    };
+    let ids = state
+        .cases
+        .add_submitter_post(&unlocked, message, files.upload)
+        .await?;
+    Ok(HttpResponse::Created().json(FilesCreated {
+        files: ids.into_iter().map(|id| IdOut { id }).collect(),
+    }))
+}
+
+/// A file of the bearer claim code's case.
+pub async fn followup_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let unlocked = bearer(&req, &state).await?;
+    let file = state.cases.submitter_download(&unlocked, &path).await?;
+    Ok(uploads::download(file))
 }
 
 #[derive(serde::Deserialize)]

@@ -101,6 +101,11 @@ impl From<CaseError> for Problem {
             CaseError::Unavailable(m) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m)
             }
+            CaseError::TooLarge(m) => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("{m}; nothing was stored"),
+            ),
             other => {
                 tracing::error!(error = ?other, "request failed");
                 Problem::new(
@@ -252,6 +257,23 @@ pub fn json_error(
         other => Problem::new(StatusCode::BAD_REQUEST, "malformed", other.to_string()),
     };
     ApiError(problem).into()
+}
+
+/// JSON inside a multipart part: not JSON → 400, the wrong shape → 422.
+pub fn json_part_problem(part: &str, e: &serde_json::Error) -> Problem {
+    if e.is_data() {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            format!("the {part} part does not have the expected shape: {e}"),
+        )
+    } else {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("the {part} part is not valid JSON: {e}"),
+        )
+    }
 }
 
 /// Form bodies: too large → 413; anything unreadable → 400; shown as a page.

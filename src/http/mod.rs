@@ -12,6 +12,7 @@ pub mod rate_limit;
 pub mod request_log;
 pub mod security;
 pub mod sessions;
+pub mod uploads;
 pub mod views;
 
 use std::net::{SocketAddr, TcpListener};
@@ -185,6 +186,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .route("/followup", web::get().to(api::followup))
             .route("/followup/messages", web::post().to(api::followup_message))
             .route("/followup/rating", web::post().to(api::followup_rating))
+            .route("/followup/files", web::post().to(api::followup_files))
+            .route(
+                "/followup/files/{file_id}",
+                web::get().to(api::followup_file),
+            )
             .route("/officer/login", web::post().to(officer_api::login))
             .route("/officer/logout", web::post().to(officer_api::logout))
             .route("/officer/cases", web::get().to(officer_api::cases))
@@ -200,6 +206,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/officer/cases/{id}/notes",
                 web::post().to(officer_api::note),
+            )
+            .route(
+                "/officer/cases/{id}/files",
+                web::post().to(officer_api::add_files),
+            )
+            .route(
+                "/officer/cases/{id}/files/{file_id}",
+                web::get().to(officer_api::file),
             )
             .route(
                 "/officer/cases/{id}/assign",
@@ -223,6 +237,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/cases/{id}/notes",
         web::post().to(officer_pages::note),
+    )
+    .route(
+        "/officer/cases/{id}/files/{file_id}",
+        web::get().to(officer_pages::file),
     )
     .route(
         "/officer/cases/{id}/assign",
@@ -278,6 +296,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(pages::followup_message),
     )
     .route("/followup/rating", web::post().to(pages::followup_rating))
+    .route(
+        "/followup/files/{file_id}",
+        web::get().to(pages::followup_file),
+    )
     .route("/followup/logout", web::post().to(pages::followup_sign_out))
     .route("/static/sealbox.css", web::get().to(pages::stylesheet))
     .default_service(web::to(pages::not_found));
@@ -301,6 +323,15 @@ fn spawn_sweeper(state: web::Data<AppState>) {
                     }
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = ?e, "retention purge failed"),
+                }
+                // A blob no case names and nobody has written to for a day: a removal that
+                // failed, or a crash mid-upload.
+                if let Err(e) = state
+                    .cases
+                    .remove_stray_files(Duration::from_secs(86_400))
+                    .await
+                {
+                    tracing::error!(error = ?e, "stray attachment sweep failed");
                 }
             }
             ticks += 1;

@@ -6,8 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Serialize;
 
+use super::api::{require_multipart, FileOut};
 use super::errors::{ApiError, Problem};
 use super::sessions::Session;
+use super::uploads::{self, CaseFiles, Texts};
 use super::views::rfc3339;
 use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
 use crate::cases::casework::{InboxQuery, StatusRequest, ThreadEntry};
@@ -229,9 +231,79 @@ pub async fn case(
         "history": history.iter().map(|h| serde_json::json!({
             "at": rfc3339(h.at), "who": h.who, "action": h.action, "detail": h.detail
         })).collect::<Vec<_>>(),
-        "files": [],
+        "files": c.files.iter().map(|f| {
+            let mut out = serde_json::to_value(FileOut::new(
+                f,
+                format!("/api/v1/officer/cases/{}/files/{}", c.id, f.id),
+            ))
+            .unwrap_or_default();
+            out["internal"] = f.internal.into();
+            out["officer"] = f.officer.clone().into();
+            out
+        }).collect::<Vec<_>>(),
     });
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// Files (parts named `file`) from the officer to a case, with an optional message (`body`):
+/// for the submitter, or with `internal=true` (before the files) for officers only, sealed
+/// with the staff key. `clean_metadata=true` cleans photos.
+pub async fn add_files(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: actix_multipart::Multipart,
+) -> Result<HttpResponse, ApiError> {
+    require_multipart(&req)?;
+    let session = officer(&req, &state).await?;
+    let officer = &session.value.officer;
+    let thread_of = |texts: &Texts| {
+        if uploads::ticked(texts, "internal") {
+            Thread::Notes
+        } else {
+            Thread::Messages
+        }
+    };
+    let mut files = CaseFiles::new(|texts: &Texts| {
+        let clean = uploads::ticked(texts, "clean_metadata");
+        let thread = thread_of(texts);
+        let state = state.clone();
+        let (officer, id) = (officer.clone(), path.clone());
+        async move {
+            let mut upload = state.cases.officer_upload(&officer, &id, thread).await?;
+            upload.clean_photos(clean);
+            Ok(upload)
+        }
+    });
+    let texts = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await?;
+    let message = match uploads::text(&texts, "body").map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(MessageBody::parse(text)?),
+    };
+    let ids = state
+        .cases
+        .post_with_files(officer, &path, thread_of(&texts), message, files.upload)
+        .await?;
+    let files: Vec<_> = ids
+        .iter()
+        .map(|id| serde_json::json!({ "id": id }))
+        .collect();
+    Ok(HttpResponse::Created().json(serde_json::json!({ "files": files })))
+}
+
+/// A file of a case the officer may open, as a download (audit-logged).
+pub async fn file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state).await?;
+    let (case_id, file_id) = path.into_inner();
+    let file = state
+        .cases
+        .officer_download(&session.value.officer, &case_id, &file_id)
+        .await?;
+    Ok(uploads::download(file))
 }
 
 pub async fn status(

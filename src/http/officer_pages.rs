@@ -11,7 +11,9 @@ use secrecy::{ExposeSecret, SecretString};
 use super::errors::{html, PageError, Problem};
 use super::officer_views::*;
 use super::sessions::Session;
+use super::uploads::{self, CaseFiles, OrMultipart, Texts};
 use super::views::date_time;
+use super::views::{thread, ThreadLine};
 use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
 use crate::cases::casework::{InboxQuery, StatusRequest};
 use crate::cases::officers::NewOfficerInput;
@@ -61,13 +63,17 @@ async fn for_change(
 ) -> Result<OfficerSession, PageError> {
     let session = signed_in(req, state, enrolment_page).await?;
     if !session.csrf_ok(csrf) {
-        return Err(PageError(Problem::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "this form has expired; go back, reload the page and send it again",
-        )));
+        return Err(PageError(csrf_expired()));
     }
     Ok(session)
+}
+
+fn csrf_expired() -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "this form has expired; go back, reload the page and send it again",
+    )
 }
 
 fn chrome(session: &OfficerSession) -> Chrome {
@@ -265,18 +271,29 @@ async fn case_page(
     let case = state.cases.open_case(officer, id).await?;
     let history = state.cases.history(officer, id).await?;
     let current = Status::parse(&case.status)?;
-    let thread = |entries: &[crate::cases::casework::ThreadEntry]| {
-        entries
-            .iter()
-            .map(|m| {
-                let who = match (&m.officer, m.author.as_str()) {
-                    (Some(name), _) => name.clone(),
-                    (None, "submitter") => "Submitter".into(),
-                    (None, _) => "Former officer".into(),
-                };
-                (m.author.clone(), who, date_time(m.at), m.body.clone())
-            })
-            .collect()
+    let who = |officer: &Option<String>, author: &str| match (officer, author) {
+        (Some(name), _) => name.clone(),
+        (None, "submitter") => "Submitter".into(),
+        (None, _) => "Former officer".into(),
+    };
+    let thread_of = |entries: &[crate::cases::casework::ThreadEntry], internal: bool| {
+        thread(
+            entries
+                .iter()
+                .map(|m| ThreadLine::message(&m.author, who(&m.officer, &m.author), m.at, &m.body)),
+            case.files
+                .iter()
+                .filter(|f| f.internal == internal)
+                .map(|f| {
+                    let note = match (f.cleaned, f.author.as_str()) {
+                        (true, _) => "hidden metadata removed",
+                        (false, "submitter") => "metadata as sent",
+                        (false, _) => "",
+                    };
+                    let url = format!("/officer/cases/{}/files/{}", case.id, f.id);
+                    ThreadLine::file(who(&f.officer, &f.author), f, url, note)
+                }),
+        )
     };
     let resolve_label = if case.kind == "complaint" {
         "Resolve by"
@@ -315,8 +332,8 @@ async fn case_page(
         received: date_time(case.received_at),
         deadlines,
         excluded: case.excluded.join(", "),
-        messages: thread(&case.messages),
-        notes: thread(&case.notes),
+        messages: thread_of(&case.messages, false),
+        notes: thread_of(&case.notes, true),
         moves: current
             .next()
             .iter()
@@ -373,21 +390,61 @@ pub struct BodyForm {
     body: String,
 }
 
+/// A reply or a note from the case page: text, files, or both.
 async fn post_to(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: String,
-    form: BodyForm,
+    body: OrMultipart<web::Form<BodyForm>>,
     thread: Thread,
 ) -> Result<HttpResponse, PageError> {
-    let session = for_change(&req, &state, &form.csrf, false).await?;
-    let result = match MessageBody::parse(&form.body) {
-        Ok(body) => {
-            state
-                .cases
-                .post(&session.value.officer, &id, thread, body)
-                .await
+    let session = signed_in(&req, &state, false).await?;
+    let officer = &session.value.officer;
+    let (csrf, text, upload, refused) = match body {
+        OrMultipart::Plain(form) => {
+            let form = form.into_inner();
+            (form.csrf, form.body, None, None)
         }
+        OrMultipart::Multipart(body) => {
+            let mut files = CaseFiles::new(|texts: &Texts| {
+                let csrf_ok = session.csrf_ok(uploads::text(texts, "csrf").unwrap_or_default());
+                let clean = uploads::ticked(texts, "clean_metadata");
+                let state = state.clone();
+                let (officer, id) = (officer.clone(), id.clone());
+                async move {
+                    if !csrf_ok {
+                        return Err(csrf_expired());
+                    }
+                    let mut upload = state.cases.officer_upload(&officer, &id, thread).await?;
+                    upload.clean_photos(clean);
+                    Ok(upload)
+                }
+            });
+            let read = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await;
+            let (texts, refused) = match read {
+                Ok(texts) => (texts, None),
+                Err(r) => (r.texts, Some(r.problem)),
+            };
+            let field = |name| uploads::text(&texts, name).unwrap_or_default().to_owned();
+            (field("csrf"), field("body"), files.upload, refused)
+        }
+    };
+    if !session.csrf_ok(&csrf) {
+        return Err(PageError(csrf_expired()));
+    }
+    if let Some(problem) = refused {
+        return case_page(&state, &session, &id, problem.status, Some(problem.message)).await;
+    }
+    let result = match text.trim() {
+        "" => Ok(None),
+        _ => MessageBody::parse(&text).map(Some),
+    };
+    let result = match result {
+        Ok(body) => state
+            .cases
+            .post_with_files(officer, &id, thread, body, upload)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     case_action(&state, &session, &id, result).await
@@ -397,32 +454,33 @@ pub async fn reply(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<BodyForm>,
+    body: OrMultipart<web::Form<BodyForm>>,
 ) -> Result<HttpResponse, PageError> {
-    post_to(
-        req,
-        state,
-        path.into_inner(),
-        form.into_inner(),
-        Thread::Messages,
-    )
-    .await
+    post_to(req, state, path.into_inner(), body, Thread::Messages).await
 }
 
 pub async fn note(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<BodyForm>,
+    body: OrMultipart<web::Form<BodyForm>>,
 ) -> Result<HttpResponse, PageError> {
-    post_to(
-        req,
-        state,
-        path.into_inner(),
-        form.into_inner(),
-        Thread::Notes,
-    )
-    .await
+    post_to(req, state, path.into_inner(), body, Thread::Notes).await
+}
+
+/// A file of a case, as a download (audit-logged).
+pub async fn file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let session = signed_in(&req, &state, false).await?;
+    let (case_id, file_id) = path.into_inner();
+    let file = state
+        .cases
+        .officer_download(&session.value.officer, &case_id, &file_id)
+        .await?;
+    Ok(uploads::download(file))
 }
 
 #[derive(serde::Deserialize)]

@@ -2,6 +2,7 @@
 
 use askama::Template;
 
+use super::views::ThreadLine;
 use crate::cases::casework::OfficerCaseView;
 
 /// One officer on the admin page.
@@ -70,22 +71,13 @@ pub struct CasePage {
     /// (label, when, overdue)
     pub deadlines: Vec<(&'static str, String, bool)>,
     pub excluded: String,
-    /// (class, who, when, body)
-    pub messages: Vec<(String, String, String, String)>,
-    pub notes: Vec<(String, String, String, String)>,
+    pub messages: Vec<ThreadLine>,
+    pub notes: Vec<ThreadLine>,
     /// (value, label)
     pub moves: Vec<(&'static str, &'static str)>,
     pub outcomes: Vec<(&'static str, &'static str)>,
     /// (when, who, what, detail)
     pub history: Vec<(String, String, String, String)>,
-}
-
-impl Drop for CasePage {
-    fn drop(&mut self) {
-        for entry in self.messages.iter_mut().chain(self.notes.iter_mut()) {
-            zeroize::Zeroize::zeroize(&mut entry.3);
-        }
-    }
 }
 
 #[derive(Template)]

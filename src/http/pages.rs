@@ -10,9 +10,11 @@ use secrecy::ExposeSecret;
 use super::errors::{html, PageError, Problem};
 use super::rate_limit::Bucket;
 use super::sessions::Session;
+use super::uploads::{self, CaseFiles, IntakeFiles, OrMultipart, Texts};
 use super::views::*;
 use super::AppState;
 use crate::cases::channels::RawValue;
+use crate::cases::files::human_size;
 use crate::cases::followup::Unlocked;
 use crate::cases::intake::{ContactInput, Submission};
 use crate::cases::text::MessageBody;
@@ -56,17 +58,17 @@ pub async fn complaint_form(
 pub async fn report_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: Form,
+    body: OrMultipart<Form>,
 ) -> Result<HttpResponse, PageError> {
-    submit(&req, &state, ChannelKind::Whistleblowing, form.into_inner()).await
+    submit(&req, &state, ChannelKind::Whistleblowing, body).await
 }
 
 pub async fn complaint_submit(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: Form,
+    body: OrMultipart<Form>,
 ) -> Result<HttpResponse, PageError> {
-    submit(&req, &state, ChannelKind::Complaint, form.into_inner()).await
+    submit(&req, &state, ChannelKind::Complaint, body).await
 }
 
 fn path_of(kind: &ChannelKind) -> &'static str {
@@ -128,7 +130,11 @@ async fn channel_form(
         };
         return Ok(html(&mut HttpResponse::Ok(), page));
     };
-    let page = form_page(state, channel, &FormInput::default(), None).await?;
+    let fresh = FormInput {
+        clean_metadata: true,
+        ..FormInput::default()
+    };
+    let page = form_page(state, channel, &fresh, None).await?;
     Ok(html(&mut HttpResponse::Ok(), page))
 }
 
@@ -140,6 +146,9 @@ struct FormInput {
     exclude: HashSet<String>,
     contact_email: String,
     contact_consent: bool,
+    clean_metadata: bool,
+    /// Files came with it (and, refused, were not kept).
+    had_files: bool,
 }
 
 impl FormInput {
@@ -153,6 +162,7 @@ impl FormInput {
                 }
                 "contact_email" => input.contact_email = value,
                 "contact_consent" => input.contact_consent = !value.is_empty(),
+                "clean_metadata" => input.clean_metadata = !value.is_empty(),
                 _ => {
                     if let Some(id) = key.strip_prefix("f_") {
                         input.fields.insert(id.to_owned(), value);
@@ -184,10 +194,10 @@ async fn form_page(
     state: &AppState,
     channel: &Channel,
     input: &FormInput,
-    error: Option<&CaseError>,
+    error: Option<&Problem>,
 ) -> Result<FormPage, PageError> {
     let error_for = |name: &str| match error {
-        Some(e) if e.field() == Some(name) => Some(e.to_string()),
+        Some(e) if e.field.as_deref() == Some(name) => Some(e.message.clone()),
         _ => None,
     };
     let fields = channel
@@ -231,9 +241,15 @@ async fn form_page(
         accepting,
         contact_email: input.contact_email.clone(),
         contact_consent: input.contact_consent,
-        error: error.map(ToString::to_string),
+        error: error.map(|e| e.message.clone()),
         exclude_error: error_for("exclude_officers"),
+        file_error: error_for("file"),
         contact_error,
+        clean_metadata: input.clean_metadata,
+        files_again: input.had_files && error.is_some(),
+        max_files: channel.files.files,
+        max_file: human_size(channel.files.per_file),
+        max_total: human_size(channel.files.total),
     })
 }
 
@@ -241,17 +257,45 @@ async fn submit(
     req: &HttpRequest,
     state: &AppState,
     kind: ChannelKind,
-    pairs: Vec<(String, String)>,
+    body: OrMultipart<Form>,
 ) -> Result<HttpResponse, PageError> {
-    let input = FormInput::read(pairs);
-    let channel = pick_channel(state, &kind, Some(&input.channel))?
-        .ok_or_else(|| PageError(Problem::not_found()))?;
     let client = state.limiter.client(req);
     state
         .limiter
         .take(Bucket::CaseCreated, client)
         .map_err(|s| PageError(Problem::rate_limited(s)))?;
-    let result = state.cases.submit(input.submission()).await;
+    let mut draft = state.cases.new_intake();
+    let mut had_files = false;
+    let read = match body {
+        OrMultipart::Plain(form) => Ok(form.into_inner()),
+        OrMultipart::Multipart(body) => {
+            let mut files = IntakeFiles::new(state, &mut draft, Some(kind.clone()));
+            let read = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await;
+            had_files = files.started();
+            read
+        }
+    };
+    let (pairs, refused) = match read {
+        Ok(pairs) => (pairs, None),
+        Err(r) => (r.texts, Some(r.problem)),
+    };
+    let mut input = FormInput::read(pairs);
+    input.had_files = had_files;
+    let channel = match pick_channel(state, &kind, Some(&input.channel)) {
+        Ok(Some(channel)) => channel,
+        Ok(None) | Err(_) => {
+            state.limiter.refund(Bucket::CaseCreated, client);
+            return Err(PageError(refused.unwrap_or_else(Problem::not_found)));
+        }
+    };
+    let result = match refused {
+        Some(problem) => Err(problem),
+        None => state
+            .cases
+            .submit_with(draft, input.submission())
+            .await
+            .map_err(Problem::from),
+    };
     if result.is_err() {
         state.limiter.refund(Bucket::CaseCreated, client);
     }
@@ -263,15 +307,12 @@ async fn submit(
             };
             Ok(html(&mut HttpResponse::Ok(), page))
         }
-        Err(e @ CaseError::Invalid { .. }) => {
-            let page = form_page(state, channel, &input, Some(&e)).await?;
-            Ok(html(&mut HttpResponse::UnprocessableEntity(), page))
+        // What the submitter can put right: the form again, as filled in, with the message.
+        Err(p) if p.status.is_client_error() || p.status == StatusCode::SERVICE_UNAVAILABLE => {
+            let page = form_page(state, channel, &input, Some(&p)).await?;
+            Ok(html(&mut HttpResponse::build(p.status), page))
         }
-        Err(e @ CaseError::Unavailable(_)) => {
-            let page = form_page(state, channel, &input, Some(&e)).await?;
-            Ok(html(&mut HttpResponse::ServiceUnavailable(), page))
-        }
-        Err(e) => Err(e.into()),
+        Err(p) => Err(PageError(p)),
     }
 }
 
@@ -301,19 +342,35 @@ async fn case_page(
 ) -> Result<HttpResponse, PageError> {
     let case = state.cases.view(&session.value).await?;
     let (status_label, status_help) = status_text(&case.status);
-    let messages = case
-        .messages
-        .iter()
-        .map(|m| {
-            let who = if m.author == "submitter" {
-                "You"
+    let who = |author: &str| {
+        if author == "submitter" {
+            "You".to_owned()
+        } else {
+            "Case handler".to_owned()
+        }
+    };
+    let messages = thread(
+        case.messages
+            .iter()
+            .map(|m| ThreadLine::message(&m.author, who(&m.author), m.at, &m.body)),
+        case.files.iter().map(|f| {
+            let note = if f.cleaned {
+                "hidden metadata removed"
             } else {
-                "Case handler"
+                ""
             };
-            (m.author.clone(), who, date_time(m.at), m.body.clone())
-        })
-        .collect();
+            ThreadLine::file(who(&f.author), f, format!("/followup/files/{}", f.id), note)
+        }),
+    );
+    let max_file = state
+        .cases
+        .channels()
+        .get(&case.channel)
+        .map(|c| c.files)
+        .unwrap_or_default()
+        .per_file;
     let page = FollowupCasePage {
+        max_file: human_size(max_file),
         noun: noun_of(&case.kind),
         received: date_time(case.received_at),
         status: status_label,
@@ -390,36 +447,86 @@ fn csrf_failed() -> PageError {
     ))
 }
 
+/// A message, files, or both, from the follow-up page.
 pub async fn followup_message(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<MessageForm>,
+    body: OrMultipart<web::Form<MessageForm>>,
 ) -> Result<HttpResponse, PageError> {
     let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
-    let body = match MessageBody::parse(&form.body) {
-        Ok(body) => body,
-        Err(e) => {
-            let draft = form.into_inner().body;
-            return case_page(
-                &state,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(e.to_string()),
-                draft,
-            )
-            .await;
+    let (csrf, text, upload, refused) = match body {
+        OrMultipart::Plain(form) => {
+            let form = form.into_inner();
+            (form.csrf, form.body, None, None)
+        }
+        OrMultipart::Multipart(body) => {
+            let mut files = CaseFiles::new(|texts: &Texts| {
+                let csrf_ok = session.csrf_ok(uploads::text(texts, "csrf").unwrap_or_default());
+                let clean = uploads::ticked(texts, "clean_metadata");
+                let state = state.clone();
+                let unlocked = session.value.clone();
+                async move {
+                    if !csrf_ok {
+                        return Err(csrf_failed().0);
+                    }
+                    let mut upload = state.cases.submitter_upload(&unlocked).await?;
+                    upload.clean_photos(clean);
+                    Ok(upload)
+                }
+            });
+            let read = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await;
+            let (texts, refused) = match read {
+                Ok(texts) => (texts, None),
+                Err(r) => (r.texts, Some(r.problem)),
+            };
+            let field = |name| uploads::text(&texts, name).unwrap_or_default().to_owned();
+            (field("csrf"), field("body"), files.upload, refused)
         }
     };
-    state
+    if !session.csrf_ok(&csrf) {
+        return Err(csrf_failed());
+    }
+    let result = match refused {
+        Some(problem) => Err(problem),
+        None => {
+            let body = match text.trim() {
+                "" => Ok(None),
+                _ => MessageBody::parse(&text).map(Some),
+            };
+            match body {
+                Ok(body) => state
+                    .cases
+                    .add_submitter_post(&session.value, body, upload)
+                    .await
+                    .map_err(Problem::from),
+                Err(e) => Err(e.into()),
+            }
+        }
+    };
+    match result {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/followup"))
+            .finish()),
+        // What the submitter can put right: the page again, their text kept.
+        Err(p) if p.status.is_client_error() && p.status != StatusCode::UNAUTHORIZED => {
+            case_page(&state, &session, p.status, Some(p.message), text).await
+        }
+        Err(p) => Err(PageError(p)),
+    }
+}
+
+/// A file of the signed-in case, as a download.
+pub async fn followup_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let session = session_or_expired(&req, &state)?;
+    let file = state
         .cases
-        .add_submitter_message(&session.value, body)
+        .submitter_download(&session.value, &path)
         .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/followup"))
-        .finish())
+    Ok(uploads::download(file))
 }
 
 #[derive(serde::Deserialize)]

@@ -2,6 +2,7 @@
 
 use askama::Template;
 
+use crate::cases::files::FileView;
 use crate::cases::followup::CaseView;
 use crate::config::ChannelKind;
 
@@ -51,6 +52,13 @@ pub struct FormPage {
     pub error: Option<String>,
     pub exclude_error: Option<String>,
     pub contact_error: Option<String>,
+    pub file_error: Option<String>,
+    pub clean_metadata: bool,
+    /// Files were sent with a submission that was refused: they must be chosen again.
+    pub files_again: bool,
+    pub max_files: u32,
+    pub max_file: String,
+    pub max_total: String,
 }
 
 #[derive(Template)]
@@ -80,20 +88,89 @@ pub struct FollowupCasePage {
     pub received: String,
     pub status: &'static str,
     pub status_help: &'static str,
-    /// (author class, author label, when, body)
-    pub messages: Vec<(String, &'static str, String, String)>,
+    pub messages: Vec<ThreadLine>,
     pub csrf: String,
     pub error: Option<String>,
     pub draft: String,
+    pub max_file: String,
 }
 
 impl Drop for FollowupCasePage {
     fn drop(&mut self) {
-        for m in &mut self.messages {
-            zeroize::Zeroize::zeroize(&mut m.3);
-        }
         zeroize::Zeroize::zeroize(&mut self.draft);
     }
+}
+
+/// One line of a thread on a page: a message, or a file.
+pub struct ThreadLine {
+    /// Who wrote it, as a CSS class: `submitter`, `officer`.
+    pub from: String,
+    pub who: String,
+    pub at: String,
+    pub body: String,
+    pub file: Option<FileLine>,
+}
+
+pub struct FileLine {
+    pub url: String,
+    pub name: String,
+    pub size: String,
+    /// What happened to its hidden metadata, if worth saying.
+    pub note: &'static str,
+}
+
+impl Drop for ThreadLine {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.body);
+        if let Some(f) = &mut self.file {
+            zeroize::Zeroize::zeroize(&mut f.name);
+        }
+    }
+}
+
+impl ThreadLine {
+    pub fn message(from: &str, who: String, at: i64, body: &str) -> (i64, ThreadLine) {
+        let line = ThreadLine {
+            from: from.to_owned(),
+            who,
+            at: date_time(at),
+            body: body.to_owned(),
+            file: None,
+        };
+        (at, line)
+    }
+
+    pub fn file(
+        who: String,
+        file: &FileView,
+        url: String,
+        note: &'static str,
+    ) -> (i64, ThreadLine) {
+        let line = ThreadLine {
+            from: file.author.clone(),
+            who,
+            at: date_time(file.at),
+            body: String::new(),
+            file: Some(FileLine {
+                url,
+                name: file.name.clone(),
+                size: crate::cases::files::human_size(file.size),
+                note,
+            }),
+        };
+        (file.at, line)
+    }
+}
+
+/// Messages and files in time order; within the same second the text of a post comes before
+/// its files (the sort is stable and messages are listed first).
+pub fn thread(
+    messages: impl IntoIterator<Item = (i64, ThreadLine)>,
+    files: impl IntoIterator<Item = (i64, ThreadLine)>,
+) -> Vec<ThreadLine> {
+    let mut lines: Vec<(i64, ThreadLine)> = messages.into_iter().chain(files).collect();
+    lines.sort_by_key(|(at, _)| *at);
+    lines.into_iter().map(|(_, line)| line).collect()
 }
 
 pub fn noun(kind: &ChannelKind) -> &'static str {

@@ -19,7 +19,7 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             KeyKind::Case => "case",
             KeyKind::Staff => "staff",
@@ -101,6 +101,8 @@ pub struct NewCase {
     pub submitter_salt: Vec<u8>,
     pub sealed_submission: Vec<u8>,
     pub grants: Vec<NewGrant>,
+    /// Attachments sent with the submission, their blobs written and synced.
+    pub files: Vec<super::files::NewFile>,
 }
 
 /// What the claim-code sign-in needs to find and unlock a case.
@@ -198,9 +200,13 @@ pub fn insert(
     for mail in mails {
         outbox::insert(&tx, mail, case.received_at)?;
     }
+    super::files::insert_all(&tx, &case.id, &case.files, case.received_at)?;
     let event = Event::new(crate::audit::Actor::Submitter, "case_received")
         .case(&case.id)
-        .detail(format!("#{number} in {}", case.channel_id));
+        .detail(match case.files.len() {
+            0 => format!("#{number} in {}", case.channel_id),
+            n => format!("#{number} in {}, {n} files", case.channel_id),
+        });
     audit::append(&tx, key, &event, case.received_at)?;
     tx.commit()?;
     Ok(number)
@@ -546,22 +552,31 @@ pub fn delete_closed(
     before: i64,
     key: &AuditKey,
     at: i64,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Deleted, StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction()?;
-    let mut deleted = Vec::new();
+    let mut deleted = Deleted::default();
     for (case_id, event) in cases {
+        let files = super::files::ids_of_case(&tx, case_id)?;
         let n = tx.execute(
             "DELETE FROM cases WHERE id = ?1 AND status = 'closed' AND closed_at < ?2",
             params![case_id, before],
         )?;
         if n == 1 {
             audit::append(&tx, key, event, at)?;
-            deleted.push(case_id.clone());
+            deleted.cases.push(case_id.clone());
+            deleted.files.extend(files);
         }
     }
     tx.commit()?;
     Ok(deleted)
+}
+
+/// What a purge deleted: cases, and the attachments whose blobs are to be removed now.
+#[derive(Debug, Default)]
+pub struct Deleted {
+    pub cases: Vec<String>,
+    pub files: Vec<String>,
 }
 
 /// Every channel id that has cases (including channels no longer configured).

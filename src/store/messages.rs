@@ -2,6 +2,7 @@
 
 use rusqlite::params;
 
+use super::files::NewFile;
 use super::outbox::{self, NewMail};
 use super::{audit, Store, StoreError};
 use crate::audit::{AuditKey, Event};
@@ -37,7 +38,10 @@ pub struct NewPost<'a> {
     /// `submitter` or `officer` (messages only).
     pub author: &'a str,
     pub officer_id: Option<&'a str>,
-    pub sealed: &'a [u8],
+    /// The text; `None` for a post of attachments only.
+    pub sealed: Option<&'a [u8]>,
+    /// Attachments posted with it, their blobs written and synced.
+    pub files: &'a [NewFile],
     /// A submitter's answer ends `awaiting_submitter`: the case goes back to `in_progress`.
     pub resume_from_awaiting: bool,
     /// Alerts to officers, each queued unless that officer was alerted about this case after
@@ -46,32 +50,39 @@ pub struct NewPost<'a> {
     pub coalesce_since: i64,
 }
 
-/// Appends to a thread, marks the case updated, and records it, atomically.
+/// Appends to a thread (text, attachments or both), marks the case updated, and records it,
+/// atomically.
 pub fn insert(
     store: &Store,
     post: &NewPost<'_>,
     key: &AuditKey,
-    event: &Event,
+    events: &[Event],
     at: i64,
 ) -> Result<(), StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction()?;
-    match post.thread {
-        Thread::Messages => tx.execute(
-            "INSERT INTO messages (case_id, author, officer_id, sealed, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![post.case_id, post.author, post.officer_id, post.sealed, at],
-        )?,
-        Thread::Notes => tx.execute(
-            "INSERT INTO notes (case_id, officer_id, sealed, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![post.case_id, post.officer_id, post.sealed, at],
-        )?,
-    };
+    if let Some(sealed) = post.sealed {
+        match post.thread {
+            Thread::Messages => tx.execute(
+                "INSERT INTO messages (case_id, author, officer_id, sealed, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![post.case_id, post.author, post.officer_id, sealed, at],
+            )?,
+            Thread::Notes => tx.execute(
+                "INSERT INTO notes (case_id, officer_id, sealed, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![post.case_id, post.officer_id, sealed, at],
+            )?,
+        };
+    }
+    super::files::insert_all(&tx, post.case_id, post.files, at)?;
     tx.execute(
         "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
         params![post.case_id, at],
     )?;
-    audit::append(&tx, key, event, at)?;
+    for event in events {
+        audit::append(&tx, key, event, at)?;
+    }
     for (officer_id, mail) in &post.alerts {
         if outbox::claim_alert(&tx, officer_id, post.case_id, post.coalesce_since, at)? {
             outbox::insert(&tx, mail, at)?;

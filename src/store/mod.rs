@@ -5,7 +5,9 @@
 //! so deleted ciphertext is overwritten. Every call here blocks: callers use [`Store::run`].
 
 pub mod audit;
+pub mod blobs;
 pub mod cases;
+pub mod files;
 pub mod messages;
 pub mod officers;
 pub mod outbox;
@@ -42,9 +44,10 @@ pub enum StoreError {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/0001_initial.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_initial.sql")),
+        M::up(include_str!("../../migrations/0002_files.sql")),
+    ])
 }
 
 #[derive(Clone)]

@@ -50,7 +50,10 @@ fn the_submitter_follows_up_through_the_pages() {
     // An empty message gets the page back with an error.
     let res = app.post_form("/followup/messages", &[("csrf", &csrf), ("body", "   ")]);
     assert_eq!(res.status(), 422);
-    assert!(res.text().unwrap().contains("the message is empty"));
+    assert!(res
+        .text()
+        .unwrap()
+        .contains("write a message or choose a file to send"));
 
     let res = app.post_form(
         "/followup/messages",

@@ -1,0 +1,587 @@
+//! Attachments: streamed into age files as they arrive, recorded with the post they belong to.
+//!
+//! An [`Upload`] takes files chunk by chunk. Each file is written by its own blocking task,
+//! through the metadata scrubber (if asked) and the age stream cipher, straight into a blob
+//! under the data directory: there is never a plaintext file, and never more than a few
+//! chunks of one in memory. Nothing is recorded until the case, message or note it belongs to
+//! commits; an upload dropped before then (an error, a disconnect) deletes what it wrote.
+
+use std::io::{BufReader, Read, Write};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+use super::channels::FileLimits;
+use super::scrub::{Outcome, ScrubError, Scrubber};
+use super::CaseError;
+use crate::crypto::{random, seal, SecretKey};
+use crate::store::blobs::Blobs;
+use crate::store::cases::KeyKind;
+use crate::store::files::{FileRow, NewFile};
+
+/// Longest file name kept, in characters.
+const NAME_MAX: usize = 200;
+
+/// What is sealed about a file besides its content (padded JSON, like every sealed text).
+#[derive(Serialize, Deserialize)]
+pub(super) struct FileMeta {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub media_type: String,
+    pub size: u64,
+    /// Hidden metadata was removed (a JPEG or PNG, with cleaning asked for).
+    pub cleaned: bool,
+}
+
+impl Drop for FileMeta {
+    fn drop(&mut self) {
+        self.name.zeroize();
+    }
+}
+
+/// An attachment as officers and submitters see it listed.
+#[derive(Debug, Serialize)]
+pub struct FileView {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub media_type: String,
+    pub size: u64,
+    pub cleaned: bool,
+    /// `submitter` or `officer`.
+    pub author: String,
+    pub officer: Option<String>,
+    /// Sealed with the staff key: officers only.
+    pub internal: bool,
+    pub at: i64,
+}
+
+impl Drop for FileView {
+    fn drop(&mut self) {
+        self.name.zeroize();
+    }
+}
+
+/// A file opened for download: its sealed facts and a reader that decrypts as it goes.
+pub struct Download {
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    pub reader: Box<dyn Read + Send>,
+}
+
+/// A written, synced blob waiting for its post to commit.
+struct Staged {
+    id: String,
+    sealed_meta: Vec<u8>,
+}
+
+/// Files arriving with one request. Dropped without [`Upload::commit`], it deletes them.
+pub struct Upload {
+    blobs: Blobs,
+    /// Sealed to this public key, recorded under this key kind.
+    to: String,
+    key: KeyKind,
+    author: &'static str,
+    officer_id: Option<String>,
+    clean: bool,
+    /// `None` until the channel is known (intake): no file may start before.
+    limits: Option<FileLimits>,
+    /// Files and bytes the case already holds from this author, counted against the limits.
+    used_files: u32,
+    used_bytes: u64,
+    staged: Vec<Staged>,
+    current: Option<Sink>,
+}
+
+impl Upload {
+    pub(super) fn new(blobs: Blobs, to: String, key: KeyKind, author: &'static str) -> Self {
+        Upload {
+            blobs,
+            to,
+            key,
+            author,
+            officer_id: None,
+            clean: false,
+            limits: None,
+            used_files: 0,
+            used_bytes: 0,
+            staged: Vec::new(),
+            current: None,
+        }
+    }
+
+    pub(super) fn by_officer(mut self, officer_id: &str) -> Self {
+        self.officer_id = Some(officer_id.to_owned());
+        self
+    }
+
+    pub(super) fn already_holding(mut self, files: u32, bytes: u64) -> Self {
+        self.used_files = files;
+        self.used_bytes = bytes;
+        self
+    }
+
+    /// The limits of the case's channel; set before the first file.
+    pub fn limit_to(&mut self, limits: FileLimits) {
+        self.limits = Some(limits);
+    }
+
+    pub fn limits(&self) -> Option<FileLimits> {
+        self.limits
+    }
+
+    /// Remove hidden metadata from JPEG and PNG files that start after this.
+    pub fn clean_photos(&mut self, clean: bool) {
+        self.clean = clean;
+    }
+
+    /// Files staged so far.
+    pub fn len(&self) -> usize {
+        self.staged.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.staged.is_empty()
+    }
+
+    /// Starts the next file.
+    pub async fn begin(&mut self) -> Result<(), CaseError> {
+        let limits = self.limits.ok_or_else(|| {
+            CaseError::invalid(
+                "channel",
+                "say which channel the case is for before sending files",
+            )
+        })?;
+        if self.used_files >= limits.files {
+            return Err(CaseError::TooLarge(format!(
+                "a case takes at most {} files",
+                limits.files
+            )));
+        }
+        let (blobs, to, clean) = (self.blobs.clone(), self.to.clone(), self.clean);
+        let sink = tokio::task::spawn_blocking(move || Sink::start(blobs, to, clean))
+            .await
+            .map_err(|e| CaseError::Setup(format!("file writer failed: {e}")))??;
+        self.used_files += 1;
+        self.current = Some(sink);
+        Ok(())
+    }
+
+    /// The next piece of the current file.
+    pub async fn write(&mut self, chunk: Bytes) -> Result<(), CaseError> {
+        let limits = self.limits.unwrap_or_default();
+        let sink = self.current.as_mut().ok_or_else(no_file)?;
+        sink.received += chunk.len() as u64;
+        self.used_bytes += chunk.len() as u64;
+        if sink.received > limits.per_file {
+            self.current = None;
+            return Err(CaseError::TooLarge(format!(
+                "a file may be at most {}",
+                human_size(limits.per_file)
+            )));
+        }
+        if self.used_bytes > limits.total {
+            self.current = None;
+            return Err(CaseError::TooLarge(format!(
+                "the files of a case may be at most {} together",
+                human_size(limits.total)
+            )));
+        }
+        sink.push(chunk).await
+    }
+
+    /// Bytes of the current file so far.
+    pub fn current_size(&self) -> u64 {
+        self.current.as_ref().map_or(0, |s| s.received)
+    }
+
+    /// Completes the current file: sealed, synced, and staged under its cleaned-up name.
+    pub async fn end(&mut self, name: &str, media_type: Option<&str>) -> Result<(), CaseError> {
+        let sink = self.current.take().ok_or_else(no_file)?;
+        let name = display_name(name);
+        if sink.received == 0 {
+            return Err(CaseError::invalid(
+                "file",
+                &format!("“{name}” is empty: choose the file again"),
+            ));
+        }
+        let media_type = media_type.and_then(clean_media_type);
+        let staged = sink.finish(name, media_type).await?;
+        self.staged.push(staged);
+        Ok(())
+    }
+
+    /// Ids of the files staged so far.
+    pub fn ids(&self) -> Vec<String> {
+        self.staged.iter().map(|s| s.id.clone()).collect()
+    }
+
+    /// The rows to record; the blobs are synced into the directory first.
+    pub(super) fn prepare(&self) -> Result<Vec<NewFile>, CaseError> {
+        if !self.staged.is_empty() {
+            self.blobs.sync().map_err(write_failed)?;
+        }
+        Ok(self
+            .staged
+            .iter()
+            .map(|s| NewFile {
+                id: s.id.clone(),
+                key: self.key,
+                author: self.author,
+                officer_id: self.officer_id.clone(),
+                sealed_meta: s.sealed_meta.clone(),
+            })
+            .collect())
+    }
+
+    /// The post they belong to has committed: the blobs stay.
+    pub(super) fn commit(mut self) {
+        self.staged.clear();
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        for s in &self.staged {
+            if let Err(e) = self.blobs.remove(&s.id) {
+                tracing::error!(error = %e, "an attachment of a failed request was not removed");
+            }
+        }
+    }
+}
+
+fn no_file() -> CaseError {
+    CaseError::Setup("no file has been started".into())
+}
+
+fn write_failed(e: std::io::Error) -> CaseError {
+    tracing::error!(error = %e, "attachment could not be written");
+    CaseError::Unavailable(
+        "your files could not be stored (the server's disk may be full); nothing was kept, \
+         please try again later"
+            .into(),
+    )
+}
+
+/// Bytes gathered before they are handed to a blocking write: large enough that the hand-off
+/// costs nothing next to the encryption, small enough to bound memory per upload.
+const BATCH: usize = 256 * 1024;
+
+/// One file being written. Each batch is encrypted and written by a short blocking task while
+/// the next batch is read from the network; no thread waits on a slow client.
+struct Sink {
+    /// `None` while a batch is being written.
+    writer: Option<Box<Writer>>,
+    in_flight: Option<tokio::task::JoinHandle<Result<Box<Writer>, CaseError>>>,
+    pending: Vec<Bytes>,
+    pending_len: usize,
+    received: u64,
+}
+
+impl Sink {
+    fn start(blobs: Blobs, to: String, clean: bool) -> Result<Self, CaseError> {
+        let id = random::id();
+        let file = blobs.create(&id).map_err(write_failed)?;
+        // From here on, dropping the writer deletes the blob.
+        let mut writer = Box::new(Writer {
+            blobs,
+            id,
+            to: to.clone(),
+            out: None,
+            scrubber: clean.then(Scrubber::new),
+        });
+        writer.out = Some(Counted {
+            inner: seal::seal_stream(file, &to)?,
+            bytes: 0,
+        });
+        Ok(Sink {
+            writer: Some(writer),
+            in_flight: None,
+            pending: Vec::new(),
+            pending_len: 0,
+            received: 0,
+        })
+    }
+
+    async fn push(&mut self, chunk: Bytes) -> Result<(), CaseError> {
+        self.pending_len += chunk.len();
+        self.pending.push(chunk);
+        if self.pending_len >= BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Hands the gathered bytes to a blocking write, once the previous one is done.
+    async fn flush(&mut self) -> Result<(), CaseError> {
+        let mut writer = self.writer().await?;
+        let batch = std::mem::take(&mut self.pending);
+        self.pending_len = 0;
+        self.in_flight = Some(tokio::task::spawn_blocking(move || {
+            for chunk in &batch {
+                writer.write(chunk)?;
+            }
+            Ok(writer)
+        }));
+        Ok(())
+    }
+
+    /// The writer, after any write in flight has finished.
+    async fn writer(&mut self) -> Result<Box<Writer>, CaseError> {
+        match self.in_flight.take() {
+            Some(task) => task
+                .await
+                .map_err(|e| CaseError::Setup(format!("file writer failed: {e}")))?,
+            None => self
+                .writer
+                .take()
+                .ok_or_else(|| CaseError::Setup("file writer lost after an error".into())),
+        }
+    }
+
+    async fn finish(
+        mut self,
+        name: String,
+        media_type: Option<String>,
+    ) -> Result<Staged, CaseError> {
+        self.flush().await?;
+        let writer = self.writer().await?;
+        tokio::task::spawn_blocking(move || writer.finish(name, media_type))
+            .await
+            .map_err(|e| CaseError::Setup(format!("file writer failed: {e}")))?
+    }
+}
+
+/// Counts the plaintext bytes stored (after cleaning).
+struct Counted<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The blocking side of a [`Sink`]: one blob, deleted when dropped before it is finished.
+struct Writer {
+    blobs: Blobs,
+    id: String,
+    to: String,
+    out: Option<Counted<age::stream::StreamWriter<std::fs::File>>>,
+    scrubber: Option<Scrubber>,
+}
+
+impl Writer {
+    fn write(&mut self, data: &[u8]) -> Result<(), CaseError> {
+        let out = self.out.as_mut().ok_or_else(no_file)?;
+        match &mut self.scrubber {
+            Some(s) => s.write(data, out).map_err(scrub_failed),
+            None => out.write_all(data).map_err(write_failed),
+        }
+    }
+
+    /// Ends the age file, syncs it, and seals its facts.
+    fn finish(
+        mut self: Box<Self>,
+        name: String,
+        media_type: Option<String>,
+    ) -> Result<Staged, CaseError> {
+        let mut out = self.out.take().ok_or_else(no_file)?;
+        let outcome = match self.scrubber.take() {
+            Some(s) => s.finish(&mut out).map_err(scrub_failed)?,
+            None => Outcome::Kept,
+        };
+        let size = out.bytes;
+        let file = out.inner.finish().map_err(write_failed)?;
+        file.sync_all().map_err(write_failed)?;
+        let (cleaned, media_type) = match outcome {
+            Outcome::Cleaned(kind) => (true, kind.media_type().to_owned()),
+            Outcome::Kept => (
+                false,
+                media_type.unwrap_or_else(|| "application/octet-stream".into()),
+            ),
+        };
+        let meta = FileMeta {
+            name,
+            media_type,
+            size,
+            cleaned,
+        };
+        let json =
+            Zeroizing::new(serde_json::to_vec(&meta).map_err(|e| CaseError::Setup(e.to_string()))?);
+        let sealed_meta = seal::seal_padded(&json, &[&self.to])?;
+        // Complete: from here the blob belongs to the upload, which deletes it if its post
+        // never commits.
+        let id = std::mem::take(&mut self.id);
+        Ok(Staged { id, sealed_meta })
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if self.id.is_empty() {
+            return;
+        }
+        if let Err(e) = self.blobs.remove(&self.id) {
+            tracing::error!(error = %e, "an incomplete attachment was not removed");
+        }
+    }
+}
+
+fn scrub_failed(e: ScrubError) -> CaseError {
+    match e {
+        ScrubError::Malformed(why) => CaseError::invalid(
+            "file",
+            &format!(
+                "{why}, so its hidden metadata cannot be removed; send it without \
+                 “remove hidden metadata”, or check the file"
+            ),
+        ),
+        ScrubError::Io(e) => write_failed(e),
+    }
+}
+
+/// Opens a file's sealed facts.
+pub(super) fn open_meta(row: &FileRow, key: &SecretKey) -> Result<FileMeta, CaseError> {
+    let plain = seal::open(&row.sealed_meta, key)?;
+    serde_json::from_slice(&plain)
+        .map_err(|e| CaseError::Setup(format!("sealed file facts are unreadable: {e}")))
+}
+
+/// A file listed for a view.
+pub(super) fn view(
+    row: &FileRow,
+    key: &SecretKey,
+    officer: Option<String>,
+) -> Result<FileView, CaseError> {
+    let meta = open_meta(row, key)?;
+    Ok(FileView {
+        id: row.id.clone(),
+        name: meta.name.clone(),
+        media_type: meta.media_type.clone(),
+        size: meta.size,
+        cleaned: meta.cleaned,
+        author: row.author.clone(),
+        officer,
+        internal: row.key == KeyKind::Staff,
+        at: row.created_at,
+    })
+}
+
+/// Opens a blob for reading, decrypting as it is read.
+pub(super) fn download(
+    blobs: &Blobs,
+    row: &FileRow,
+    key: &SecretKey,
+) -> Result<Download, CaseError> {
+    let meta = open_meta(row, key)?;
+    let file = blobs.open_blob(&row.id).map_err(|e| {
+        tracing::error!(error = %e, "an attachment's file is missing");
+        CaseError::NotFound("this file's content is missing on the server".into())
+    })?;
+    let reader = seal::open_stream(BufReader::with_capacity(64 * 1024, file), key)?;
+    Ok(Download {
+        name: meta.name.clone(),
+        media_type: meta.media_type.clone(),
+        size: meta.size,
+        reader: Box::new(reader),
+    })
+}
+
+/// A file name as sent, made safe to show and to offer for saving: only the last path
+/// component, no control or bidirectional-override characters (which can disguise an
+/// extension), at most [`NAME_MAX`] characters. Never used as a path on the server.
+pub fn display_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .take(NAME_MAX)
+        .collect();
+    let trimmed = cleaned.trim();
+    if trimmed.is_empty() || trimmed.chars().all(|c| c == '.') {
+        "file".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A declared media type, kept only if it looks like one (`type/subtype`, token characters).
+fn clean_media_type(raw: &str) -> Option<String> {
+    let essence = raw.split(';').next()?.trim().to_ascii_lowercase();
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    let (kind, sub) = essence.split_once('/')?;
+    (token(kind) && token(sub)).then_some(essence)
+}
+
+/// Bytes as people say them: "1 GiB", "20 MiB", "512 bytes".
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    for (unit, size) in UNITS {
+        if bytes >= size {
+            let whole = bytes / size;
+            let tenths = (bytes % size) * 10 / size;
+            return if tenths == 0 {
+                format!("{whole} {unit}")
+            } else {
+                format!("{whole}.{tenths} {unit}")
+            };
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_are_paths_keep_only_their_last_part() {
+        assert_eq!(display_name("../../etc/passwd"), "passwd");
+        assert_eq!(display_name("C:\\Users\\me\\evidence.pdf"), "evidence.pdf");
+        assert_eq!(display_name(".."), "file");
+        assert_eq!(display_name("dir/"), "file");
+        assert_eq!(display_name(""), "file");
+        assert_eq!(display_name("  report .pdf "), "report .pdf");
+        assert_eq!(display_name("a\u{0}b\nc.txt"), "abc.txt");
+        assert_eq!(display_name("invoice\u{202e}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(display_name(&"x".repeat(500)).chars().count(), NAME_MAX);
+    }
+
+    #[test]
+    fn media_types_are_kept_only_when_well_formed() {
+        assert_eq!(
+            clean_media_type("Application/PDF; charset=x").as_deref(),
+            Some("application/pdf")
+        );
+        assert_eq!(clean_media_type("text/html\"><script>"), None);
+        assert_eq!(clean_media_type("nonsense"), None);
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(human_size(1 << 30), "1 GiB");
+        assert_eq!(human_size(3 << 29), "1.5 GiB");
+        assert_eq!(human_size(20 << 20), "20 MiB");
+        assert_eq!(human_size(100), "100 bytes");
+    }
+}

@@ -1,0 +1,445 @@
+//! Bodies with files (`multipart/form-data`, from forms and the API) and file downloads.
+//!
+//! Text parts are read into memory under the same limit as a JSON or form body; parts named
+//! `file` are streamed into an [`Upload`] chunk by chunk. Where the files go is decided when
+//! the first one arrives, from the text parts before it (the channel, the CSRF token), so
+//! those come first: forms place them first, API clients send them first.
+
+use std::future::Future;
+use std::io::Read;
+use std::time::Duration;
+
+use actix_multipart::{Field, Multipart, MultipartError};
+use actix_web::dev::Payload;
+use actix_web::http::header::{
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use bytes::Bytes;
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+
+use super::errors::Problem;
+use super::AppState;
+use crate::cases::files::{Download, Upload};
+use crate::cases::intake::IntakeDraft;
+use crate::cases::CaseError;
+use crate::config::ChannelKind;
+
+/// A client that sends nothing for this long has gone: the upload is dropped.
+const IDLE: Duration = Duration::from_secs(60);
+/// Parts in one body, text and files: far more than any form has.
+const MAX_PARTS: usize = 1000;
+/// After a refusal, up to this much of the rest of the body is read and discarded, so the
+/// client, still sending, gets to read the answer instead of a reset connection.
+const DRAIN_BYTES: u64 = 64 << 20;
+/// Bytes read from disk per download step.
+const READ_CHUNK: usize = 256 * 1024;
+
+/// A body that is either what `T` extracts (a form, JSON) or `multipart/form-data`.
+pub enum OrMultipart<T> {
+    Plain(T),
+    Multipart(Multipart),
+}
+
+impl<T> FromRequest for OrMultipart<T>
+where
+    T: FromRequest + 'static,
+    T::Future: 'static,
+{
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"));
+        if multipart {
+            let body = Multipart::new(req.headers(), payload.take());
+            Box::pin(async move { Ok(OrMultipart::Multipart(body)) })
+        } else {
+            let plain = T::from_request(req, payload);
+            Box::pin(async move { plain.await.map(OrMultipart::Plain).map_err(Into::into) })
+        }
+    }
+}
+
+/// Text parts of a body, in order.
+pub type Texts = Vec<(String, String)>;
+
+/// The value of the first text part named `name`.
+pub fn text<'a>(texts: &'a Texts, name: &str) -> Option<&'a str> {
+    texts
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Whether a checkbox-like part (`on`, `true`, `1`, `yes`) is set.
+pub fn ticked(texts: &Texts, name: &str) -> bool {
+    text(texts, name).is_some_and(|v| matches!(v, "on" | "true" | "1" | "yes"))
+}
+
+/// Where a body's files go.
+pub trait FileTarget {
+    /// The upload for the files, made (or checked) when the first one arrives, from the text
+    /// parts read before it.
+    fn upload(&mut self, texts: &Texts) -> impl Future<Output = Result<&mut Upload, Problem>>;
+}
+
+/// A body refused part way: why, and the text parts read until then (so a page can show the
+/// form again as it was filled in).
+pub struct Refused {
+    pub problem: Problem,
+    pub texts: Texts,
+}
+
+impl From<Refused> for Problem {
+    fn from(r: Refused) -> Self {
+        r.problem
+    }
+}
+
+/// Reads a multipart body: text parts into memory (at most `text_limit` bytes together),
+/// files into the target's upload. On any error the rest of the body is drained before the
+/// answer, and whatever was written is deleted when the upload is dropped.
+pub async fn read<T: FileTarget>(
+    mut body: Multipart,
+    text_limit: usize,
+    target: &mut T,
+) -> Result<Texts, Refused> {
+    let mut texts = Texts::new();
+    match read_parts(&mut body, text_limit, target, &mut texts).await {
+        Ok(()) => Ok(texts),
+        Err(problem) => {
+            drain(&mut body).await;
+            Err(Refused { problem, texts })
+        }
+    }
+}
+
+async fn read_parts<T: FileTarget>(
+    body: &mut Multipart,
+    text_limit: usize,
+    target: &mut T,
+    texts: &mut Texts,
+) -> Result<(), Problem> {
+    let mut text_bytes = 0;
+    let mut parts = 0;
+    while let Some(field) = next(body.next()).await? {
+        let mut field = field.map_err(malformed)?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("a body may have at most {MAX_PARTS} parts"),
+            ));
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            read_file(&mut field, texts, target).await?;
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = next(field.next()).await? {
+            let chunk = chunk.map_err(malformed)?;
+            text_bytes += chunk.len();
+            if text_bytes > text_limit {
+                return Err(Problem::too_large(text_limit));
+            }
+            value.extend_from_slice(&chunk);
+        }
+        let value = String::from_utf8(value).map_err(|_| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "malformed",
+                format!("the {name:?} part is not UTF-8 text"),
+            )
+        })?;
+        texts.push((name, value));
+    }
+    Ok(())
+}
+
+/// Streams one `file` part into the upload. A part with no name and no bytes is an empty
+/// file input (nothing chosen) and is skipped.
+async fn read_file<T: FileTarget>(
+    field: &mut Field,
+    texts: &Texts,
+    target: &mut T,
+) -> Result<(), Problem> {
+    let name = field
+        .content_disposition()
+        .and_then(|cd| cd.get_filename())
+        .unwrap_or_default()
+        .to_owned();
+    let media_type = field.content_type().map(|m| m.essence_str().to_owned());
+    let first = loop {
+        match next(field.next()).await? {
+            Some(chunk) => {
+                let chunk = chunk.map_err(malformed)?;
+                if !chunk.is_empty() {
+                    break Some(chunk);
+                }
+            }
+            None => break None,
+        }
+    };
+    let Some(first) = first else {
+        if name.is_empty() {
+            return Ok(());
+        }
+        return Err(crate::cases::CaseError::invalid(
+            "file",
+            &format!(
+                "“{}” is empty: choose the file again",
+                crate::cases::files::display_name(&name)
+            ),
+        )
+        .into());
+    };
+    let upload = target.upload(texts).await?;
+    upload.begin().await?;
+    upload.write(first).await?;
+    while let Some(chunk) = next(field.next()).await? {
+        upload.write(chunk.map_err(malformed)?).await?;
+    }
+    upload.end(&name, media_type.as_deref()).await?;
+    Ok(())
+}
+
+/// The next item, unless the client has gone quiet for [`IDLE`].
+async fn next<T>(item: impl Future<Output = Option<T>>) -> Result<Option<T>, Problem> {
+    actix_web::rt::time::timeout(IDLE, item).await.map_err(|_| {
+        Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "the upload stalled, so it was stopped; nothing was stored",
+        )
+    })
+}
+
+fn malformed(e: MultipartError) -> Problem {
+    match e {
+        MultipartError::Incomplete | MultipartError::Payload(_) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "incomplete",
+            "the upload was cut off before its end; nothing was stored",
+        ),
+        other => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("the body is not valid multipart/form-data: {other}"),
+        ),
+    }
+}
+
+/// The files of a new case: limited by the channel named before them (`channel` in a form,
+/// the `case` part's `"channel"` in the API), which must be of `kind` when a page says so.
+pub struct IntakeFiles<'a> {
+    pub state: &'a AppState,
+    pub draft: &'a mut IntakeDraft,
+    pub kind: Option<ChannelKind>,
+    ready: bool,
+}
+
+impl<'a> IntakeFiles<'a> {
+    /// Whether a file part arrived.
+    pub fn started(&self) -> bool {
+        self.ready
+    }
+
+    pub fn new(state: &'a AppState, draft: &'a mut IntakeDraft, kind: Option<ChannelKind>) -> Self {
+        IntakeFiles {
+            state,
+            draft,
+            kind,
+            ready: false,
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ChannelOf {
+    channel: String,
+}
+
+impl FileTarget for IntakeFiles<'_> {
+    async fn upload(&mut self, texts: &Texts) -> Result<&mut Upload, Problem> {
+        if !self.ready {
+            let id = match self.kind {
+                Some(_) => text(texts, "channel").map(str::to_owned),
+                None => text(texts, "case")
+                    .and_then(|c| serde_json::from_str::<ChannelOf>(c).ok())
+                    .map(|c| c.channel),
+            };
+            let channel = id
+                .and_then(|id| self.state.cases.channels().get(&id))
+                .filter(|c| self.kind.as_ref().is_none_or(|k| &c.kind == k))
+                .ok_or_else(|| {
+                    CaseError::invalid(
+                        "channel",
+                        "name the channel (the case part) before the files, so their limits \
+                         are known",
+                    )
+                })?;
+            self.draft.files.limit_to(channel.files);
+            self.draft
+                .files
+                .clean_photos(ticked(texts, "clean_metadata"));
+            self.ready = true;
+        }
+        Ok(&mut self.draft.files)
+    }
+}
+
+/// The files of an existing case: `open` makes the upload when the first file arrives (it
+/// checks what it must first, such as the CSRF token among the text parts).
+pub struct CaseFiles<F> {
+    open: Option<F>,
+    pub upload: Option<Upload>,
+}
+
+impl<F> CaseFiles<F> {
+    pub fn new(open: F) -> Self {
+        CaseFiles {
+            open: Some(open),
+            upload: None,
+        }
+    }
+}
+
+impl<F, Fut> FileTarget for CaseFiles<F>
+where
+    F: FnOnce(&Texts) -> Fut,
+    Fut: Future<Output = Result<Upload, Problem>>,
+{
+    async fn upload(&mut self, texts: &Texts) -> Result<&mut Upload, Problem> {
+        if let Some(open) = self.open.take() {
+            self.upload = Some(open(texts).await?);
+        }
+        self.upload
+            .as_mut()
+            .ok_or_else(|| Problem::from(CaseError::Setup("upload was refused before".into())))
+    }
+}
+
+/// Reads and discards what is left of a refused body, within limits.
+async fn drain(body: &mut Multipart) {
+    let mut read = 0u64;
+    let deadline = actix_web::rt::time::sleep(Duration::from_secs(30));
+    tokio::pin!(deadline);
+    loop {
+        let field = tokio::select! {
+            _ = &mut deadline => return,
+            f = body.next() => f,
+        };
+        let Some(Ok(mut field)) = field else { return };
+        loop {
+            let chunk = tokio::select! {
+                _ = &mut deadline => return,
+                c = field.next() => c,
+            };
+            match chunk {
+                Some(Ok(c)) => {
+                    read += c.len() as u64;
+                    if read > DRAIN_BYTES {
+                        return;
+                    }
+                }
+                Some(Err(_)) => return,
+                None => break,
+            }
+        }
+    }
+}
+
+/// A file as a download: always `application/octet-stream` and `attachment`, so no browser
+/// renders it in this origin, whatever it holds; streamed from disk, decrypted as it goes,
+/// with its length known in advance.
+pub fn download(file: Download) -> HttpResponse {
+    let Download {
+        name, size, reader, ..
+    } = file;
+    let body = futures_util::stream::unfold(Some(reader), |reader| async move {
+        let mut reader = reader?;
+        let step = tokio::task::spawn_blocking(move || {
+            let mut buf = vec![0u8; READ_CHUNK];
+            let mut filled = 0;
+            while filled < buf.len() {
+                match reader.read(&mut buf[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            buf.truncate(filled);
+            Ok((buf, reader))
+        })
+        .await;
+        match step {
+            Ok(Ok((buf, _))) if buf.is_empty() => None,
+            Ok(Ok((buf, reader))) => Some((Ok(Bytes::from(buf)), Some(reader))),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "an attachment could not be read");
+                Some((Err(e), None))
+            }
+            Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+        }
+    });
+    HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .insert_header(attachment(&name))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .no_chunking(size)
+        .streaming(body)
+}
+
+/// `Content-Disposition: attachment` with the name in UTF-8 (RFC 6266) and an ASCII fallback
+/// for old clients. The name was cleaned at upload (no path, no control characters).
+fn attachment(name: &str) -> ContentDisposition {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: name.as_bytes().to_vec(),
+            }),
+        ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachment_names_are_quoted_safely() {
+        let header = attachment("ré\"port\\.pdf").to_string();
+        assert!(
+            header.starts_with("attachment; filename=\"r__port_.pdf\""),
+            "{header}"
+        );
+        assert!(
+            header.contains("filename*=UTF-8''r%C3%A9%22port%5C.pdf"),
+            "{header}"
+        );
+    }
+}
