@@ -107,6 +107,12 @@ impl Channels {
         self.0.iter().find(|c| c.id == id)
     }
 
+    /// The most any channel lets a submitter attach to one case: no body with files may be
+    /// longer (plus its text).
+    pub fn largest_total(&self) -> u64 {
+        self.all().iter().map(|c| c.files.total).max().unwrap_or(0)
+    }
+
     pub fn of_kind(&self, kind: ChannelKind) -> impl Iterator<Item = &Channel> {
         self.0.iter().filter(move |c| c.kind == kind)
     }

@@ -283,6 +283,7 @@ pub async fn followup_files(
     body: actix_multipart::Multipart,
 ) -> Result<HttpResponse, ApiError> {
     require_multipart(&req)?;
+    uploads::check_length(&req, &state)?;
     let unlocked = bearer(&req, &state).await?;
     let mut files = CaseFiles::new(|texts: &Texts| {
         let clean = uploads::ticked(texts, "clean_metadata");

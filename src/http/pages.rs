@@ -269,6 +269,10 @@ async fn submit(
     let read = match body {
         OrMultipart::Plain(form) => Ok(form.into_inner()),
         OrMultipart::Multipart(body) => {
+            if let Err(p) = uploads::check_length(req, state) {
+                state.limiter.refund(Bucket::CaseCreated, client);
+                return Err(PageError(p));
+            }
             let mut files = IntakeFiles::new(state, &mut draft, Some(kind.clone()));
             let read = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await;
             had_files = files.started();
@@ -460,6 +464,7 @@ pub async fn followup_message(
             (form.csrf, form.body, None, None)
         }
         OrMultipart::Multipart(body) => {
+            uploads::check_length(&req, &state)?;
             let mut files = CaseFiles::new(|texts: &Texts| {
                 let csrf_ok = session.csrf_ok(uploads::text(texts, "csrf").unwrap_or_default());
                 let clean = uploads::ticked(texts, "clean_metadata");

@@ -67,6 +67,28 @@ where
     }
 }
 
+/// Refuses at once a body whose declared length is beyond anything a case may hold (the
+/// largest total of attachments any channel allows, plus the text limit and room for part
+/// headers), before a byte of it is read or written.
+pub fn check_length(req: &HttpRequest, state: &AppState) -> Result<(), Problem> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let text = state.settings.limits.json_body_bytes as u64;
+    let most = state.cases.channels().largest_total() + text + (1 << 20);
+    match declared {
+        Some(len) if len > most => Err(CaseError::TooLarge(format!(
+            "this is {}, more than a case may hold ({} of files)",
+            crate::cases::files::human_size(len),
+            crate::cases::files::human_size(state.cases.channels().largest_total())
+        ))
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 /// Text parts of a body, in order.
 pub type Texts = Vec<(String, String)>;
 

@@ -60,6 +60,45 @@ fn nothing_identifying_or_readable_reaches_the_data_dir_or_the_logs() {
         .send()
         .unwrap();
     assert_eq!(res.status(), 303);
+    // Files, by the page and the API: their names and content are sealed like the rest.
+    let file_name = canary("filename");
+    let file_text = canary("filetext");
+    let file = || {
+        reqwest::blocking::multipart::Part::bytes(file_text.clone().into_bytes())
+            .file_name(format!("{file_name}.txt"))
+    };
+    let res = with_headers(browser.post(app.url("/followup/messages")))
+        .multipart(
+            reqwest::blocking::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .text("body", "")
+                .part("file", file()),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = with_headers(browser.post(app.url("/api/v1/cases")))
+        .multipart(
+            reqwest::blocking::multipart::Form::new()
+                .text(
+                    "case",
+                    json!({"channel": "report", "fields": {"what": what}}).to_string(),
+                )
+                .part("file", file()),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let page = with_headers(browser.get(app.url("/followup")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let link = between(&page, "<a href=\"/followup/files/", "\"").to_owned();
+    let res = with_headers(browser.get(app.url(&format!("/followup/files/{link}"))))
+        .send()
+        .unwrap();
+    assert_eq!(res.text().unwrap(), file_text);
     // A claim code pasted into a URL must not reach the log either.
     with_headers(browser.get(app.url(&format!("/followup/{code}?code={code}"))))
         .send()
@@ -74,6 +113,8 @@ fn nothing_identifying_or_readable_reaches_the_data_dir_or_the_logs() {
         what.as_str(),
         secret_mail.as_str(),
         message.as_str(),
+        file_name.as_str(),
+        file_text.as_str(),
         code.as_str(),
         // The client connected from 127.0.0.1: only the server's own address line names it.
         "127.0.0.1",
