@@ -230,6 +230,20 @@ async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {
              its cases cannot be opened again"
         );
     }
+    // One server per data directory: a second one would take the first one's uploads in
+    // progress for leftovers of a crash, and delete them.
+    let lock_path = settings.data_dir.join("serve.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)?;
+    if lock.try_lock().is_err() {
+        anyhow::bail!(
+            "another `sealbox serve` is running on {}; stop it first",
+            settings.data_dir.display()
+        );
+    }
     // Nothing is uploading yet: any attachment file no case names was left by a crash.
     let strays = cases.remove_stray_files(std::time::Duration::ZERO).await?;
     if strays > 0 {
@@ -242,6 +256,7 @@ async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {
     let app = Application::build(settings, cases)?;
     tracing::info!(data_dir, "sealbox listening on http://{}", app.addr());
     app.run().await?;
+    drop(lock);
     Ok(())
 }
 

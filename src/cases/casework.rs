@@ -529,7 +529,7 @@ impl Cases {
         let officer = officer.clone();
         let case_id = case_id.to_owned();
         let channels = self.channels.clone();
-        let blobs = self.blobs.clone();
+        let store = self.files.clone();
         self.store
             .run(move |s| {
                 let record = granted(s, &officer, &case_id)?;
@@ -542,7 +542,7 @@ impl Cases {
                     .map(|c| c.files)
                     .unwrap_or_default()
                     .per_file;
-                let mut upload = Upload::new(blobs, to, key, "officer").by_officer(&officer.id);
+                let mut upload = Upload::new(store, to, key, "officer").by_officer(&officer.id);
                 upload.limit_to(FileLimits {
                     per_file,
                     files: u32::MAX,
@@ -569,11 +569,21 @@ impl Cases {
                 "write something or choose a file to send",
             ));
         }
+        let key = match thread {
+            Thread::Messages => KeyKind::Case,
+            Thread::Notes => KeyKind::Staff,
+        };
+        if upload.as_ref().is_some_and(|u| u.key() != key) {
+            // Files sealed for the submitter posted as internal, or the reverse.
+            return Err(CaseError::invalid(
+                "internal",
+                "the files were sealed for another thread than the message",
+            ));
+        }
         let officer = officer.clone();
         let case_id = case_id.to_owned();
         let audit_key = self.audit.clone();
-        let upload = self
-            .store
+        self.store
             .run(move |s| {
                 let record = granted(s, &officer, &case_id)?;
                 let (to, action) = match thread {
@@ -604,15 +614,11 @@ impl Cases {
                     files.len(),
                 );
                 messages::insert(s, &post, &audit_key, &events, at)?;
+                let ids = upload.map(Upload::commit).unwrap_or_default();
                 cases::mark_read(s, &officer.id, &case_id, at)?;
-                Ok::<_, CaseError>(upload)
+                Ok(ids)
             })
-            .await?;
-        let ids = upload.as_ref().map(Upload::ids).unwrap_or_default();
-        if let Some(upload) = upload {
-            upload.commit();
-        }
-        Ok(ids)
+            .await
     }
 
     /// Opens a file of a case `officer` holds a grant for, for download; the download is
@@ -626,7 +632,7 @@ impl Cases {
         let officer = officer.clone();
         let case_id = case_id.to_owned();
         let file_id = file_id.to_owned();
-        let blobs = self.blobs.clone();
+        let blobs = self.files.blobs.clone();
         let audit_key = self.audit.clone();
         self.store
             .run(move |s| {

@@ -6,10 +6,13 @@
 //! chunks of one in memory. Nothing is recorded until the case, message or note it belongs to
 //! commits; an upload dropped before then (an error, a disconnect) deletes what it wrote.
 
+use std::collections::HashSet;
 use std::io::{BufReader, Read, Write};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::channels::FileLimits;
@@ -71,15 +74,98 @@ pub struct Download {
     pub reader: Box<dyn Read + Send>,
 }
 
+/// A blob written by this request and not recorded yet: deleted when dropped, unless kept.
+/// Whatever ends a request early (an error, a disconnect that drops the handler, a writer
+/// task finishing after its request is gone), the blob goes with it.
+struct Pending {
+    blobs: Blobs,
+    id: String,
+}
+
+impl Pending {
+    /// Its row has committed: the blob stays.
+    fn keep(mut self) {
+        self.blobs.settle(&self.id);
+        self.id.clear();
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if self.id.is_empty() {
+            return;
+        }
+        if let Err(e) = self.blobs.remove(&self.id) {
+            tracing::error!(error = %e, "an attachment of a failed request was not removed");
+        }
+    }
+}
+
 /// A written, synced blob waiting for its post to commit.
 struct Staged {
-    id: String,
+    blob: Pending,
     sealed_meta: Vec<u8>,
+}
+
+/// Cases with a submitter's upload in progress: one at a time per case, so the limits a
+/// second upload is held to count the first one's files.
+#[derive(Clone, Default)]
+pub(super) struct Uploading(Arc<Mutex<HashSet<String>>>);
+
+impl Uploading {
+    fn set(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn lock(&self, case_id: &str) -> Result<CaseLock, CaseError> {
+        if !self.set().insert(case_id.to_owned()) {
+            return Err(CaseError::Conflict(
+                "another upload to this case is still in progress; send this one when it has \
+                 finished"
+                    .into(),
+            ));
+        }
+        Ok(CaseLock {
+            uploading: self.clone(),
+            case_id: case_id.to_owned(),
+        })
+    }
+}
+
+pub(super) struct CaseLock {
+    uploading: Uploading,
+    case_id: String,
+}
+
+impl Drop for CaseLock {
+    fn drop(&mut self) {
+        self.uploading.set().remove(&self.case_id);
+    }
+}
+
+/// What every upload shares: where blobs go, and the bound on blocking writes at once (so
+/// uploads cannot take every blocking thread the database also needs).
+#[derive(Clone)]
+pub(super) struct FileStore {
+    pub blobs: Blobs,
+    pub writes: Arc<Semaphore>,
+}
+
+/// Blocking file writes in flight at once, across all uploads.
+const CONCURRENT_WRITES: usize = 16;
+
+impl FileStore {
+    pub(super) fn new(blobs: Blobs) -> Self {
+        FileStore {
+            blobs,
+            writes: Arc::new(Semaphore::new(CONCURRENT_WRITES)),
+        }
+    }
 }
 
 /// Files arriving with one request. Dropped without [`Upload::commit`], it deletes them.
 pub struct Upload {
-    blobs: Blobs,
+    store: FileStore,
     /// Sealed to this public key, recorded under this key kind.
     to: String,
     key: KeyKind,
@@ -93,12 +179,14 @@ pub struct Upload {
     used_bytes: u64,
     staged: Vec<Staged>,
     current: Option<Sink>,
+    /// Held for a submitter's upload to an existing case.
+    _lock: Option<CaseLock>,
 }
 
 impl Upload {
-    pub(super) fn new(blobs: Blobs, to: String, key: KeyKind, author: &'static str) -> Self {
+    pub(super) fn new(store: FileStore, to: String, key: KeyKind, author: &'static str) -> Self {
         Upload {
-            blobs,
+            store,
             to,
             key,
             author,
@@ -109,7 +197,13 @@ impl Upload {
             used_bytes: 0,
             staged: Vec::new(),
             current: None,
+            _lock: None,
         }
+    }
+
+    pub(super) fn locked(mut self, lock: CaseLock) -> Self {
+        self._lock = Some(lock);
+        self
     }
 
     pub(super) fn by_officer(mut self, officer_id: &str) -> Self {
@@ -128,8 +222,9 @@ impl Upload {
         self.limits = Some(limits);
     }
 
-    pub fn limits(&self) -> Option<FileLimits> {
-        self.limits
+    /// The key the files are sealed to.
+    pub fn key(&self) -> KeyKind {
+        self.key
     }
 
     /// Remove hidden metadata from JPEG and PNG files that start after this.
@@ -160,8 +255,8 @@ impl Upload {
                 limits.files
             )));
         }
-        let (blobs, to, clean) = (self.blobs.clone(), self.to.clone(), self.clean);
-        let sink = tokio::task::spawn_blocking(move || Sink::start(blobs, to, clean))
+        let (store, to, clean) = (self.store.clone(), self.to.clone(), self.clean);
+        let sink = tokio::task::spawn_blocking(move || Sink::start(store, to, clean))
             .await
             .map_err(|e| CaseError::Setup(format!("file writer failed: {e}")))??;
         self.used_files += 1;
@@ -192,21 +287,10 @@ impl Upload {
         sink.push(chunk).await
     }
 
-    /// Bytes of the current file so far.
-    pub fn current_size(&self) -> u64 {
-        self.current.as_ref().map_or(0, |s| s.received)
-    }
-
     /// Completes the current file: sealed, synced, and staged under its cleaned-up name.
     pub async fn end(&mut self, name: &str, media_type: Option<&str>) -> Result<(), CaseError> {
         let sink = self.current.take().ok_or_else(no_file)?;
         let name = display_name(name);
-        if sink.received == 0 {
-            return Err(CaseError::invalid(
-                "file",
-                &format!("“{name}” is empty: choose the file again"),
-            ));
-        }
         let media_type = media_type.and_then(clean_media_type);
         let staged = sink.finish(name, media_type).await?;
         self.staged.push(staged);
@@ -215,19 +299,28 @@ impl Upload {
 
     /// Ids of the files staged so far.
     pub fn ids(&self) -> Vec<String> {
-        self.staged.iter().map(|s| s.id.clone()).collect()
+        self.staged.iter().map(|s| s.blob.id.clone()).collect()
     }
 
-    /// The rows to record; the blobs are synced into the directory first.
+    /// The rows to record; the blobs are synced into the directory first. Blocking.
     pub(super) fn prepare(&self) -> Result<Vec<NewFile>, CaseError> {
-        if !self.staged.is_empty() {
-            self.blobs.sync().map_err(write_failed)?;
+        if self.staged.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.store.blobs.sync().map_err(write_failed)?;
+        if let Some(gone) = self
+            .staged
+            .iter()
+            .find(|s| !self.store.blobs.exists(&s.blob.id))
+        {
+            tracing::error!(file = %gone.blob.id, "a staged attachment vanished before it was recorded");
+            return Err(write_failed(std::io::ErrorKind::NotFound.into()));
         }
         Ok(self
             .staged
             .iter()
             .map(|s| NewFile {
-                id: s.id.clone(),
+                id: s.blob.id.clone(),
                 key: self.key,
                 author: self.author,
                 officer_id: self.officer_id.clone(),
@@ -236,19 +329,17 @@ impl Upload {
             .collect())
     }
 
-    /// The post they belong to has committed: the blobs stay.
-    pub(super) fn commit(mut self) {
-        self.staged.clear();
-    }
-}
-
-impl Drop for Upload {
-    fn drop(&mut self) {
-        for s in &self.staged {
-            if let Err(e) = self.blobs.remove(&s.id) {
-                tracing::error!(error = %e, "an attachment of a failed request was not removed");
-            }
-        }
+    /// The post they belong to has committed: the blobs stay. Called inside the blocking
+    /// step that committed, so that step and this one cannot be separated.
+    pub(super) fn commit(self) -> Vec<String> {
+        self.staged
+            .into_iter()
+            .map(|s| {
+                let id = s.blob.id.clone();
+                s.blob.keep();
+                id
+            })
+            .collect()
     }
 }
 
@@ -272,6 +363,7 @@ const BATCH: usize = 1024 * 1024;
 /// One file being written. Each batch is encrypted and written by a short blocking task while
 /// the next batch is read from the network; no thread waits on a slow client.
 struct Sink {
+    writes: Arc<Semaphore>,
     /// `None` while a batch is being written.
     writer: Option<Box<Writer>>,
     in_flight: Option<tokio::task::JoinHandle<Result<Box<Writer>, CaseError>>>,
@@ -281,13 +373,15 @@ struct Sink {
 }
 
 impl Sink {
-    fn start(blobs: Blobs, to: String, clean: bool) -> Result<Self, CaseError> {
+    fn start(store: FileStore, to: String, clean: bool) -> Result<Self, CaseError> {
         let id = random::id();
-        let file = blobs.create(&id).map_err(write_failed)?;
+        let file = store.blobs.create(&id).map_err(write_failed)?;
         // From here on, dropping the writer deletes the blob.
         let mut writer = Box::new(Writer {
-            blobs,
-            id,
+            blob: Pending {
+                blobs: store.blobs,
+                id,
+            },
             to: to.clone(),
             out: None,
             scrubber: clean.then(Scrubber::new),
@@ -299,6 +393,7 @@ impl Sink {
             bytes: 0,
         });
         Ok(Sink {
+            writes: store.writes,
             writer: Some(writer),
             in_flight: None,
             pending: Vec::new(),
@@ -321,7 +416,14 @@ impl Sink {
         let mut writer = self.writer().await?;
         let batch = std::mem::take(&mut self.pending);
         self.pending_len = 0;
+        let permit = self
+            .writes
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| no_file())?;
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             for chunk in &batch {
                 writer.write(chunk)?;
             }
@@ -393,10 +495,9 @@ impl<W: Write> Write for Counted<W> {
     }
 }
 
-/// The blocking side of a [`Sink`]: one blob, deleted when dropped before it is finished.
+/// The blocking side of a [`Sink`]: one blob, deleted when dropped before it is recorded.
 struct Writer {
-    blobs: Blobs,
-    id: String,
+    blob: Pending,
     to: String,
     out: Option<Counted<age::stream::StreamWriter<std::fs::File>>>,
     scrubber: Option<Scrubber>,
@@ -450,21 +551,10 @@ impl Writer {
         let json =
             Zeroizing::new(serde_json::to_vec(&meta).map_err(|e| CaseError::Setup(e.to_string()))?);
         let sealed_meta = seal::seal_padded(&json, &[&self.to])?;
-        // Complete: from here the blob belongs to the upload, which deletes it if its post
-        // never commits.
-        let id = std::mem::take(&mut self.id);
-        Ok(Staged { id, sealed_meta })
-    }
-}
-
-impl Drop for Writer {
-    fn drop(&mut self) {
-        if self.id.is_empty() {
-            return;
-        }
-        if let Err(e) = self.blobs.remove(&self.id) {
-            tracing::error!(error = %e, "an incomplete attachment was not removed");
-        }
+        Ok(Staged {
+            blob: self.blob,
+            sealed_meta,
+        })
     }
 }
 

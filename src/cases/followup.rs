@@ -228,9 +228,10 @@ impl Cases {
     /// An upload of files to a case by its submitter, counted against the channel's limits
     /// together with the files they sent before.
     pub async fn submitter_upload(&self, unlocked: &Unlocked) -> Result<Upload, CaseError> {
+        let lock = self.uploading.lock(&unlocked.case_id)?;
         let unlocked = unlocked.clone();
         let channels = self.channels.clone();
-        let blobs = self.blobs.clone();
+        let store = self.files.clone();
         self.store
             .run(move |s| {
                 let record = cases::get(s, &unlocked.case_id)?
@@ -243,8 +244,9 @@ impl Cases {
                     }
                 }
                 let mut upload =
-                    Upload::new(blobs, record.case_public_key, KeyKind::Case, "submitter")
-                        .already_holding(count, bytes);
+                    Upload::new(store, record.case_public_key, KeyKind::Case, "submitter")
+                        .already_holding(count, bytes)
+                        .locked(lock);
                 upload.limit_to(
                     channels
                         .get(&record.channel_id)
@@ -275,8 +277,7 @@ impl Cases {
         let audit = self.audit.clone();
         let mail = self.mail.clone();
         let channels = self.channels.clone();
-        let upload = self
-            .store
+        self.store
             .run(move |s| {
                 let record = cases::get(s, &case_id)?
                     .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
@@ -326,14 +327,9 @@ impl Cases {
                 );
                 messages::insert(s, &post, &audit, &events, at)?;
                 mail.wake();
-                Ok::<_, CaseError>(upload)
+                Ok(upload.map(Upload::commit).unwrap_or_default())
             })
-            .await?;
-        let ids = upload.as_ref().map(Upload::ids).unwrap_or_default();
-        if let Some(upload) = upload {
-            upload.commit();
-        }
-        Ok(ids)
+            .await
     }
 
     /// Opens one of the case's own files (never an officers' internal one) for download.
@@ -344,7 +340,7 @@ impl Cases {
     ) -> Result<Download, CaseError> {
         let unlocked = unlocked.clone();
         let file_id = file_id.to_owned();
-        let blobs = self.blobs.clone();
+        let blobs = self.files.blobs.clone();
         let audit = self.audit.clone();
         self.store
             .run(move |s| {

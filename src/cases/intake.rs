@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use super::channels::RawValue;
 use super::files::Upload;
 use super::text::Email;
-use super::{now, CaseError, Cases};
+use super::{now, CaseError, Cases, Channel};
 use crate::crypto::{self, kdf, keys, seal, ClaimCode, KeyPair};
 use crate::notify::templates::Template;
 use crate::store::cases::{Holder, KeyKind, NewCase, NewGrant};
@@ -40,7 +40,22 @@ pub struct ContactInput {
 pub struct IntakeDraft {
     case_key: KeyPair,
     staff_key: KeyPair,
+    /// The channel the files were limited by: the case must be for the same one.
+    channel: Option<String>,
     pub files: Upload,
+}
+
+impl IntakeDraft {
+    /// Files from here on are for a case of `channel`, held to its limits, their photos
+    /// cleaned or not.
+    pub fn files_for(&mut self, channel: &Channel, clean: bool) -> &mut Upload {
+        if self.channel.is_none() {
+            self.files.limit_to(channel.files);
+            self.files.clean_photos(clean);
+            self.channel = Some(channel.id.clone());
+        }
+        &mut self.files
+    }
 }
 
 /// What the submitter takes away. The claim code is shown once and never stored.
@@ -95,7 +110,7 @@ impl Cases {
         let case_key = KeyPair::generate();
         let staff_key = KeyPair::generate();
         let files = Upload::new(
-            self.blobs.clone(),
+            self.files.clone(),
             case_key.public.clone(),
             KeyKind::Case,
             "submitter",
@@ -103,6 +118,7 @@ impl Cases {
         IntakeDraft {
             case_key,
             staff_key,
+            channel: None,
             files,
         }
     }
@@ -126,7 +142,7 @@ impl Cases {
             .get(&submission.channel)
             .ok_or_else(|| CaseError::invalid("channel", "there is no such channel"))?
             .clone();
-        if !draft.files.is_empty() && draft.files.limits() != Some(channel.files) {
+        if !draft.files.is_empty() && draft.channel.as_deref() != Some(channel.id.as_str()) {
             return Err(CaseError::invalid(
                 "channel",
                 "the files were sent for another channel than the case",
@@ -252,8 +268,9 @@ impl Cases {
             case_key,
             staff_key,
             files: upload,
+            ..
         } = draft;
-        let (case_id, number, upload) = self
+        let (case_id, number) = self
             .store
             .run(move |store| {
                 let files = upload.prepare()?;
@@ -294,10 +311,10 @@ impl Cases {
                     files,
                 };
                 let number = crate::store::cases::insert(store, &case, &audit, &alerts, &receipts)?;
-                Ok::<_, CaseError>((case.id, number, upload))
+                upload.commit();
+                Ok::<_, CaseError>((case.id, number))
             })
             .await?;
-        upload.commit();
         self.mail.wake();
         tracing::info!(number, "case received");
         Ok(Receipt {

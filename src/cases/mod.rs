@@ -117,7 +117,9 @@ pub struct Cases {
     site_name: String,
     mail: Arc<mail::MailContext>,
     /// Attachments, one age file each.
-    blobs: Blobs,
+    files: files::FileStore,
+    /// Cases with a submitter's upload in progress.
+    uploading: files::Uploading,
 }
 
 impl Cases {
@@ -146,8 +148,12 @@ impl Cases {
             audit: Arc::new(audit),
             site_name: settings.organisation.clone(),
             mail: Arc::new(mail::MailContext::new(settings)?),
-            blobs: Blobs::open(&dir.join("files"))
-                .map_err(|e| CaseError::Setup(format!("{}: {e}", dir.join("files").display())))?,
+            files: files::FileStore::new(
+                Blobs::open(&dir.join("files")).map_err(|e| {
+                    CaseError::Setup(format!("{}: {e}", dir.join("files").display()))
+                })?,
+            ),
+            uploading: files::Uploading::default(),
         })
     }
 

@@ -26,7 +26,7 @@ impl Cases {
             loop {
                 let channel_id = channel_id.clone();
                 let key = self.audit.clone();
-                let blobs = self.blobs.clone();
+                let blobs = self.files.blobs.clone();
                 let (listed, deleted) = self
                     .store
                     .run(move |s| {
@@ -73,7 +73,7 @@ impl Cases {
     /// Deletes attachment files that no case names (left by a crash mid-upload) and that have
     /// not been written to for `idle`; returns how many.
     pub async fn remove_stray_files(&self, idle: std::time::Duration) -> Result<usize, CaseError> {
-        let blobs = self.blobs.clone();
+        let blobs = self.files.blobs.clone();
         self.store
             .run(move |s| {
                 let known = files::all_ids(s)?;

@@ -75,22 +75,33 @@ pub async fn channels(state: web::Data<AppState>) -> Result<HttpResponse, ApiErr
     Ok(HttpResponse::Ok().json(ChannelsOut { channels: out }))
 }
 
+/// A multipart submission; also says whether files started to arrive (a refusal after that
+/// keeps its place in the rate limit: the bytes were received and sealed).
 async fn submit_multipart(
     state: &AppState,
-    body: actix_multipart::Multipart,
-) -> Result<crate::cases::intake::Receipt, Problem> {
+    body: uploads::Body,
+) -> (Result<crate::cases::intake::Receipt, Problem>, bool) {
     let mut draft = state.cases.new_intake();
     let mut files = IntakeFiles::new(state, &mut draft, None);
-    let texts = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await?;
-    let case = uploads::text(&texts, "case").ok_or_else(|| {
-        Problem::from(CaseError::invalid(
-            "case",
-            "send the case as JSON in a part named \"case\"",
-        ))
-    })?;
-    let submission: Submission =
-        serde_json::from_str(case).map_err(|e| json_part_problem("case", &e))?;
-    Ok(state.cases.submit_with(draft, submission).await?)
+    let read = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await;
+    let started = files.started();
+    let texts = match read {
+        Ok(texts) => texts,
+        Err(r) => return (Err(r.problem), started),
+    };
+    let result = async {
+        let case = uploads::text(&texts, "case").ok_or_else(|| {
+            Problem::from(CaseError::invalid(
+                "case",
+                "send the case as JSON in a part named \"case\"",
+            ))
+        })?;
+        let submission: Submission =
+            serde_json::from_str(case).map_err(|e| json_part_problem("case", &e))?;
+        Ok(state.cases.submit_with(draft, submission).await?)
+    }
+    .await;
+    (result, started)
 }
 
 #[derive(Serialize)]
@@ -110,18 +121,26 @@ pub async fn create_case(
         .limiter
         .take(Bucket::CaseCreated, client)
         .map_err(Problem::rate_limited)?;
-    let result = match body {
-        OrMultipart::Plain(json) => state
-            .cases
-            .submit(json.into_inner())
-            .await
-            .map_err(Problem::from),
-        OrMultipart::Multipart(body) => submit_multipart(&state, body).await,
+    let (result, files_started) = match body {
+        OrMultipart::Plain(json) => (
+            state
+                .cases
+                .submit(json.into_inner())
+                .await
+                .map_err(Problem::from),
+            false,
+        ),
+        OrMultipart::Multipart(body) => match uploads::check_length(&req, &state) {
+            Ok(()) => submit_multipart(&state, body).await,
+            Err(p) => (Err(p), false),
+        },
     };
     let receipt = match result {
         Ok(receipt) => receipt,
         Err(e) => {
-            state.limiter.refund(Bucket::CaseCreated, client);
+            if !files_started {
+                state.limiter.refund(Bucket::CaseCreated, client);
+            }
             return Err(e.into());
         }
     };
@@ -182,6 +201,11 @@ pub struct FileOut<'a> {
     pub author: &'a str,
     pub at: String,
     pub url: String,
+    /// Officers only: sealed with the staff key, and who sent it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub officer: Option<Option<&'a str>>,
 }
 
 impl<'a> FileOut<'a> {
@@ -195,6 +219,17 @@ impl<'a> FileOut<'a> {
             author: &f.author,
             at: rfc3339(f.at),
             url,
+            internal: None,
+            officer: None,
+        }
+    }
+
+    /// With what only officers see.
+    pub fn for_officers(f: &'a FileView, url: String) -> Self {
+        FileOut {
+            internal: Some(f.internal),
+            officer: Some(f.officer.as_deref()),
+            ..FileOut::new(f, url)
         }
     }
 }
@@ -247,24 +282,6 @@ pub async fn followup(
     }))
 }
 
-/// The content type must say multipart before anything is read.
-pub fn require_multipart(req: &HttpRequest) -> Result<(), ApiError> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"));
-    if multipart {
-        Ok(())
-    } else {
-        Err(ApiError(Problem::new(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send files as multipart/form-data, in parts named \"file\"",
-        )))
-    }
-}
-
 #[derive(Serialize)]
 struct FilesCreated {
     files: Vec<IdOut>,
@@ -280,9 +297,8 @@ struct IdOut {
 pub async fn followup_files(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: actix_multipart::Multipart,
+    body: uploads::MultipartBody,
 ) -> Result<HttpResponse, ApiError> {
-    require_multipart(&req)?;
     uploads::check_length(&req, &state)?;
     let unlocked = bearer(&req, &state).await?;
     let mut files = CaseFiles::new(|texts: &Texts| {
@@ -295,7 +311,7 @@ pub async fn followup_files(
             Ok(upload)
         }
     });
-    let texts = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await?;
+    let texts = uploads::read(body.0, state.settings.limits.json_body_bytes, &mut files).await?;
     let message = match uploads::text(&texts, "body").map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(MessageBody::parse(text)?),

@@ -316,7 +316,7 @@ fn spawn_sweeper(state: web::Data<AppState>) {
             state.followups.sweep();
             state.officers.sweep();
             state.limiter.sweep();
-            if ticks % 120 == 0 {
+            if ticks.is_multiple_of(120) {
                 match state.cases.purge_expired(Actor::System).await {
                     Ok(purged) if !purged.is_empty() => {
                         tracing::info!(count = purged.len(), "closed cases purged after retention")

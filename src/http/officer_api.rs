@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Serialize;
 
-use super::api::{require_multipart, FileOut};
+use super::api::FileOut;
 use super::errors::{ApiError, Problem};
 use super::sessions::Session;
 use super::uploads::{self, CaseFiles, Texts};
@@ -232,14 +232,7 @@ pub async fn case(
             "at": rfc3339(h.at), "who": h.who, "action": h.action, "detail": h.detail
         })).collect::<Vec<_>>(),
         "files": c.files.iter().map(|f| {
-            let mut out = serde_json::to_value(FileOut::new(
-                f,
-                format!("/api/v1/officer/cases/{}/files/{}", c.id, f.id),
-            ))
-            .unwrap_or_default();
-            out["internal"] = f.internal.into();
-            out["officer"] = f.officer.clone().into();
-            out
+            FileOut::for_officers(f, format!("/api/v1/officer/cases/{}/files/{}", c.id, f.id))
         }).collect::<Vec<_>>(),
     });
     Ok(HttpResponse::Ok().json(body))
@@ -252,9 +245,8 @@ pub async fn add_files(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: actix_multipart::Multipart,
+    body: uploads::MultipartBody,
 ) -> Result<HttpResponse, ApiError> {
-    require_multipart(&req)?;
     let session = officer(&req, &state).await?;
     let officer = &session.value.officer;
     let thread_of = |texts: &Texts| {
@@ -275,7 +267,7 @@ pub async fn add_files(
             Ok(upload)
         }
     });
-    let texts = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await?;
+    let texts = uploads::read(body.0, state.settings.limits.json_body_bytes, &mut files).await?;
     let message = match uploads::text(&texts, "body").map(str::trim) {
         None | Some("") => None,
         Some(text) => Some(MessageBody::parse(text)?),

@@ -288,7 +288,9 @@ async fn submit(
     let channel = match pick_channel(state, &kind, Some(&input.channel)) {
         Ok(Some(channel)) => channel,
         Ok(None) | Err(_) => {
-            state.limiter.refund(Bucket::CaseCreated, client);
+            if !had_files {
+                state.limiter.refund(Bucket::CaseCreated, client);
+            }
             return Err(PageError(refused.unwrap_or_else(Problem::not_found)));
         }
     };
@@ -300,7 +302,9 @@ async fn submit(
             .await
             .map_err(Problem::from),
     };
-    if result.is_err() {
+    // A refusal after files started to arrive keeps its place in the rate limit: the bytes
+    // were received and sealed.
+    if result.is_err() && !had_files {
         state.limiter.refund(Bucket::CaseCreated, client);
     }
     match result {
@@ -358,10 +362,10 @@ async fn case_page(
             .iter()
             .map(|m| ThreadLine::message(&m.author, who(&m.author), m.at, &m.body)),
         case.files.iter().map(|f| {
-            let note = if f.cleaned {
-                "hidden metadata removed"
-            } else {
-                ""
+            let note = match (f.cleaned, f.author.as_str()) {
+                (true, _) => "hidden metadata removed",
+                (false, "submitter") => "stored as sent, hidden details included",
+                (false, _) => "",
             };
             ThreadLine::file(who(&f.author), f, format!("/followup/files/{}", f.id), note)
         }),

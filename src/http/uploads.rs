@@ -5,12 +5,17 @@
 //! the first one arrives, from the text parts before it (the channel, the CSRF token), so
 //! those come first: forms place them first, API clients send them first.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::io::Read;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use actix_multipart::{Field, Multipart, MultipartError};
 use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
 use actix_web::http::header::{
     self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
@@ -18,11 +23,11 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use bytes::Bytes;
 use futures_util::future::LocalBoxFuture;
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 
 use super::errors::Problem;
 use super::AppState;
-use crate::cases::files::{Download, Upload};
+use crate::cases::files::{human_size, Download, Upload};
 use crate::cases::intake::IntakeDraft;
 use crate::cases::CaseError;
 use crate::config::ChannelKind;
@@ -37,10 +42,172 @@ const DRAIN_BYTES: u64 = 64 << 20;
 /// Bytes read from disk per download step.
 const READ_CHUNK: usize = 256 * 1024;
 
+/// Whether the request says its body is `multipart/form-data`.
+pub fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"))
+}
+
+/// The most a body with files may hold: the largest total of attachments any channel allows,
+/// plus the text limit and room for part headers.
+fn most(state: &AppState) -> u64 {
+    state
+        .cases
+        .channels()
+        .largest_total()
+        .saturating_add(state.settings.limits.json_body_bytes as u64)
+        .saturating_add(1 << 20)
+}
+
+/// Refuses at once a body whose declared length is beyond anything a case may hold, before a
+/// byte of it is read or written.
+pub fn check_length(req: &HttpRequest, state: &AppState) -> Result<(), Problem> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(len) if len > most(state) => Err(too_much(state.cases.channels().largest_total())),
+        _ => Ok(()),
+    }
+}
+
+fn too_much(files: u64) -> Problem {
+    CaseError::TooLarge(format!(
+        "this is more than a case may hold ({} of files)",
+        human_size(files)
+    ))
+    .into()
+}
+
+/// Bytes the multipart parser may hold that it has not handed on as part contents: part
+/// headers and boundaries, and what arrived since it was last asked. A part header that never
+/// ends would otherwise be buffered whole.
+const UNREAD_MAX: u64 = 1 << 20;
+
+/// What the body has delivered to the multipart parser, against what the parser handed on.
+struct Gauge {
+    most: u64,
+    files: u64,
+    received: Cell<u64>,
+    consumed: Cell<u64>,
+    /// Why the body was cut off, once it was.
+    over: Cell<Option<Over>>,
+}
+
+#[derive(Clone, Copy)]
+enum Over {
+    Total,
+    Unread,
+}
+
+impl Gauge {
+    fn consume(&self, n: usize) {
+        self.consumed.set(self.consumed.get() + n as u64);
+    }
+
+    fn problem(&self) -> Option<Problem> {
+        Some(match self.over.get()? {
+            Over::Total => too_much(self.files),
+            Over::Unread => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "malformed",
+                "a part of the body has headers without end; nothing was stored",
+            ),
+        })
+    }
+}
+
+/// The request body, counted by its [`Gauge`] as the parser reads it.
+struct Counted {
+    inner: Payload,
+    gauge: Rc<Gauge>,
+}
+
+impl Stream for Counted {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let next = Pin::new(&mut self.inner).poll_next(cx);
+        if let Poll::Ready(Some(Ok(chunk))) = &next {
+            let g = &self.gauge;
+            let received = g.received.get() + chunk.len() as u64;
+            g.received.set(received);
+            let over = if received > g.most {
+                Some(Over::Total)
+            } else if received.saturating_sub(g.consumed.get()) > UNREAD_MAX {
+                Some(Over::Unread)
+            } else {
+                None
+            };
+            if over.is_some() {
+                g.over.set(over);
+                return Poll::Ready(Some(Err(PayloadError::Overflow)));
+            }
+        }
+        next
+    }
+}
+
+/// A `multipart/form-data` body, read with bounds on its total and on what the parser holds.
+pub struct Body {
+    multipart: Multipart,
+    gauge: Rc<Gauge>,
+}
+
+impl Body {
+    fn new(req: &HttpRequest, payload: &mut Payload) -> Self {
+        let (most, files) = req
+            .app_data::<actix_web::web::Data<AppState>>()
+            .map_or((u64::MAX, u64::MAX), |s| {
+                (most(s), s.cases.channels().largest_total())
+            });
+        let gauge = Rc::new(Gauge {
+            most,
+            files,
+            received: Cell::new(0),
+            consumed: Cell::new(0),
+            over: Cell::new(None),
+        });
+        let body = Counted {
+            inner: payload.take(),
+            gauge: gauge.clone(),
+        };
+        Body {
+            multipart: Multipart::new(req.headers(), body),
+            gauge,
+        }
+    }
+}
+
+/// A body that must be multipart (file uploads): anything else is refused with 415.
+pub struct MultipartBody(pub Body);
+
+impl FromRequest for MultipartBody {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        std::future::ready(if is_multipart(req) {
+            Ok(MultipartBody(Body::new(req, payload)))
+        } else {
+            Err(super::errors::ApiError(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send files as multipart/form-data, in parts named \"file\"",
+            ))
+            .into())
+        })
+    }
+}
+
 /// A body that is either what `T` extracts (a form, JSON) or `multipart/form-data`.
 pub enum OrMultipart<T> {
     Plain(T),
-    Multipart(Multipart),
+    Multipart(Body),
 }
 
 impl<T> FromRequest for OrMultipart<T>
@@ -52,40 +219,13 @@ where
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let multipart = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"));
-        if multipart {
-            let body = Multipart::new(req.headers(), payload.take());
+        if is_multipart(req) {
+            let body = Body::new(req, payload);
             Box::pin(async move { Ok(OrMultipart::Multipart(body)) })
         } else {
             let plain = T::from_request(req, payload);
             Box::pin(async move { plain.await.map(OrMultipart::Plain).map_err(Into::into) })
         }
-    }
-}
-
-/// Refuses at once a body whose declared length is beyond anything a case may hold (the
-/// largest total of attachments any channel allows, plus the text limit and room for part
-/// headers), before a byte of it is read or written.
-pub fn check_length(req: &HttpRequest, state: &AppState) -> Result<(), Problem> {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let text = state.settings.limits.json_body_bytes as u64;
-    let most = state.cases.channels().largest_total() + text + (1 << 20);
-    match declared {
-        Some(len) if len > most => Err(CaseError::TooLarge(format!(
-            "this is {}, more than a case may hold ({} of files)",
-            crate::cases::files::human_size(len),
-            crate::cases::files::human_size(state.cases.channels().largest_total())
-        ))
-        .into()),
-        _ => Ok(()),
     }
 }
 
@@ -129,15 +269,22 @@ impl From<Refused> for Problem {
 /// files into the target's upload. On any error the rest of the body is drained before the
 /// answer, and whatever was written is deleted when the upload is dropped.
 pub async fn read<T: FileTarget>(
-    mut body: Multipart,
+    body: Body,
     text_limit: usize,
     target: &mut T,
 ) -> Result<Texts, Refused> {
+    let Body {
+        mut multipart,
+        gauge,
+    } = body;
     let mut texts = Texts::new();
-    match read_parts(&mut body, text_limit, target, &mut texts).await {
+    match read_parts(&mut multipart, &gauge, text_limit, target, &mut texts).await {
         Ok(()) => Ok(texts),
         Err(problem) => {
-            drain(&mut body).await;
+            let problem = gauge.problem().unwrap_or(problem);
+            if gauge.over.get().is_none() {
+                drain(&mut multipart).await;
+            }
             Err(Refused { problem, texts })
         }
     }
@@ -145,12 +292,14 @@ pub async fn read<T: FileTarget>(
 
 async fn read_parts<T: FileTarget>(
     body: &mut Multipart,
+    gauge: &Gauge,
     text_limit: usize,
     target: &mut T,
     texts: &mut Texts,
 ) -> Result<(), Problem> {
     let mut text_bytes = 0;
     let mut parts = 0;
+    let mut files_started = false;
     while let Some(field) = next(body.next()).await? {
         let mut field = field.map_err(malformed)?;
         parts += 1;
@@ -163,12 +312,22 @@ async fn read_parts<T: FileTarget>(
         }
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
-            read_file(&mut field, texts, target).await?;
+            files_started |= read_file(&mut field, gauge, texts, target).await?;
             continue;
+        }
+        if files_started && name != "body" {
+            // What decides where the files go (channel, CSRF token, cleaning, internal) has
+            // been settled by then: a later part cannot change it.
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "malformed",
+                format!("the {name:?} part must come before the files"),
+            ));
         }
         let mut value = Vec::new();
         while let Some(chunk) = next(field.next()).await? {
             let chunk = chunk.map_err(malformed)?;
+            gauge.consume(chunk.len());
             text_bytes += chunk.len();
             if text_bytes > text_limit {
                 return Err(Problem::too_large(text_limit));
@@ -187,13 +346,14 @@ async fn read_parts<T: FileTarget>(
     Ok(())
 }
 
-/// Streams one `file` part into the upload. A part with no name and no bytes is an empty
-/// file input (nothing chosen) and is skipped.
+/// Streams one `file` part into the upload; returns whether it held a file. A part with no
+/// name and no bytes is an empty file input (nothing chosen) and is skipped.
 async fn read_file<T: FileTarget>(
     field: &mut Field,
+    gauge: &Gauge,
     texts: &Texts,
     target: &mut T,
-) -> Result<(), Problem> {
+) -> Result<bool, Problem> {
     let name = field
         .content_disposition()
         .and_then(|cd| cd.get_filename())
@@ -204,6 +364,7 @@ async fn read_file<T: FileTarget>(
         match next(field.next()).await? {
             Some(chunk) => {
                 let chunk = chunk.map_err(malformed)?;
+                gauge.consume(chunk.len());
                 if !chunk.is_empty() {
                     break Some(chunk);
                 }
@@ -213,7 +374,7 @@ async fn read_file<T: FileTarget>(
     };
     let Some(first) = first else {
         if name.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         return Err(crate::cases::CaseError::invalid(
             "file",
@@ -228,10 +389,12 @@ async fn read_file<T: FileTarget>(
     upload.begin().await?;
     upload.write(first).await?;
     while let Some(chunk) = next(field.next()).await? {
-        upload.write(chunk.map_err(malformed)?).await?;
+        let chunk = chunk.map_err(malformed)?;
+        gauge.consume(chunk.len());
+        upload.write(chunk).await?;
     }
     upload.end(&name, media_type.as_deref()).await?;
-    Ok(())
+    Ok(true)
 }
 
 /// The next item, unless the client has gone quiet for [`IDLE`].
@@ -309,11 +472,10 @@ impl FileTarget for IntakeFiles<'_> {
                          are known",
                     )
                 })?;
-            self.draft.files.limit_to(channel.files);
-            self.draft
-                .files
-                .clean_photos(ticked(texts, "clean_metadata"));
             self.ready = true;
+            return Ok(self
+                .draft
+                .files_for(channel, ticked(texts, "clean_metadata")));
         }
         Ok(&mut self.draft.files)
     }

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 const SUFFIX: &str = ".age";
@@ -14,6 +15,8 @@ const SUFFIX: &str = ".age";
 #[derive(Debug, Clone)]
 pub struct Blobs {
     dir: PathBuf,
+    /// Blobs this process created and has not yet settled (recorded) or removed: never strays.
+    live: Arc<Mutex<HashSet<String>>>,
 }
 
 /// Whether `id` can name a blob: 32 lowercase hex characters, as ids are made.
@@ -35,7 +38,12 @@ impl Blobs {
         builder.create(dir)?;
         Ok(Blobs {
             dir: dir.to_path_buf(),
+            live: Arc::default(),
         })
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn dir(&self) -> &Path {
@@ -49,13 +57,25 @@ impl Blobs {
         Ok(self.dir.join(format!("{id}{SUFFIX}")))
     }
 
-    /// Creates a new, empty blob (mode 0600); fails if it exists.
+    /// Creates a new, empty blob (mode 0600); fails if it exists. It counts as live (never a
+    /// stray) until it is settled or removed.
     pub fn create(&self, id: &str) -> io::Result<File> {
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(self.path(id)?)
+        let file = options.open(self.path(id)?)?;
+        self.live().insert(id.to_owned());
+        Ok(file)
+    }
+
+    /// A live blob is now recorded in the database.
+    pub fn settle(&self, id: &str) {
+        self.live().remove(id);
+    }
+
+    pub fn exists(&self, id: &str) -> bool {
+        self.path(id).is_ok_and(|p| p.is_file())
     }
 
     pub fn open_blob(&self, id: &str) -> io::Result<File> {
@@ -64,6 +84,7 @@ impl Blobs {
 
     /// Deletes a blob; one already gone is not an error.
     pub fn remove(&self, id: &str) -> io::Result<()> {
+        self.live().remove(id);
         match std::fs::remove_file(self.path(id)?) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
@@ -76,7 +97,8 @@ impl Blobs {
     }
 
     /// Deletes files that no row names (left by a crash mid-upload) and that nobody has written
-    /// to for `idle`; returns how many went. Anything else found here is left alone.
+    /// to for `idle`; returns how many went. Blobs of uploads in progress here, and anything
+    /// else found in the directory, are left alone.
     pub fn remove_strays(&self, known: &HashSet<String>, idle: Duration) -> io::Result<usize> {
         let mut removed = 0;
         let now = SystemTime::now();
@@ -86,7 +108,7 @@ impl Blobs {
             let Some(id) = name.to_str().and_then(|n| n.strip_suffix(SUFFIX)) else {
                 continue;
             };
-            if !valid_id(id) || known.contains(id) {
+            if !valid_id(id) || known.contains(id) || self.live().contains(id) {
                 continue;
             }
             let modified = entry.metadata()?.modified()?;
@@ -126,6 +148,10 @@ mod tests {
         blobs.create(&kept).unwrap();
         blobs.create(&stray).unwrap();
         std::fs::write(dir.path().join("README"), "not ours").unwrap();
+        blobs.settle(&kept);
+        blobs.settle(&stray);
+        let uploading = crate::crypto::random::id();
+        blobs.create(&uploading).unwrap();
         let known = HashSet::from([kept.clone()]);
         assert_eq!(
             blobs
@@ -136,6 +162,10 @@ mod tests {
         assert_eq!(blobs.remove_strays(&known, Duration::ZERO).unwrap(), 1);
         assert!(blobs.open_blob(&kept).is_ok());
         assert!(blobs.open_blob(&stray).is_err());
+        assert!(
+            blobs.exists(&uploading),
+            "an upload in progress is no stray"
+        );
         assert!(dir.path().join("README").exists());
     }
 }

@@ -929,3 +929,224 @@ required = true
     let mine: Value = app.followup_api(&kept).json().unwrap();
     assert_eq!(mine["files"][0]["name"], "b.txt");
 }
+
+/// Resets a connection (RST), as a client that vanishes does.
+fn reset(stream: TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: setsockopt reads `linger` for the given size; the descriptor is open.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+}
+
+/// Starts a raw follow-up upload of one file named `name`, sending `sent` of `data`.
+fn raw_followup_upload(app: &TestApp, code: &str, data: &[u8], sent: usize) -> (TcpStream, String) {
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let head = "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\n";
+    let tail = "\r\n--XYZ--\r\n".to_owned();
+    let len = head.len() + data.len() + tail.len();
+    let mut s = TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /api/v1/followup/files HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {code}\r\n\
+         Connection: close\r\nContent-Type: multipart/form-data; boundary=XYZ\r\n\
+         Content-Length: {len}\r\n\r\n{head}"
+    )
+    .unwrap();
+    s.write_all(&data[..sent]).unwrap();
+    (s, tail)
+}
+
+fn answer(mut s: TcpStream) -> String {
+    let mut out = String::new();
+    let _ = std::io::Read::read_to_string(&mut s, &mut out);
+    out
+}
+
+#[test]
+fn what_decides_where_files_go_must_come_before_them() {
+    let app = spawn_app();
+    app.add_officer("a@example.org", "Alice", &[]);
+    let code = app.submit(report("x"));
+    let token = officer_token(&app, "a@example.org");
+    let id = only_case_id(&app);
+    // "internal" after the file would have sealed it for the submitter: refused, nothing kept.
+    let form = Form::new()
+        .part(
+            "file",
+            part("legal-opinion.txt", b"privileged".to_vec(), "text/plain"),
+        )
+        .text("internal", "true")
+        .text("body", "internal note");
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/officer/cases/{id}/files")))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.text().unwrap().contains("must come before the files"));
+    assert!(blobs(&app).is_empty());
+    let mine: Value = app.followup_api(&code).json().unwrap();
+    assert!(mine["files"].as_array().unwrap().is_empty());
+    // The same for cleaning asked for too late.
+    let res = app
+        .client
+        .post(app.url("/api/v1/followup/files"))
+        .bearer_auth(&code)
+        .multipart(
+            Form::new()
+                .part("file", part("p.jpg", images::jpeg("late"), "image/jpeg"))
+                .text("clean_metadata", "true"),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(blobs(&app).is_empty());
+}
+
+#[test]
+fn one_upload_at_a_time_per_case_so_parallel_ones_cannot_pass_the_limits() {
+    let app = spawn_app_with(&LIMITED.replace("max_files = 2", "max_files = 1"));
+    app.add_officer("o@example.org", "O", &[]);
+    let code = app.submit(report("x"));
+    let data = vec![b'a'; 50_000];
+    let (mut first, tail) = raw_followup_upload(&app, &code, &data, 20_000);
+    wait_until("the first upload to start", || !blobs(&app).is_empty());
+    let (second, _) = raw_followup_upload(&app, &code, &data, 20_000);
+    let refused = answer(second);
+    assert!(refused.starts_with("HTTP/1.1 409"), "{refused}");
+    assert!(refused.contains("another upload to this case"), "{refused}");
+    first.write_all(&data[20_000..]).unwrap();
+    first.write_all(tail.as_bytes()).unwrap();
+    let done = answer(first);
+    assert!(done.starts_with("HTTP/1.1 201"), "{done}");
+    let files: i64 = app
+        .db()
+        .query_row("SELECT COUNT(*) FROM files", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(files, 1);
+}
+
+#[test]
+fn a_part_header_without_end_is_cut_off_not_buffered() {
+    let app = spawn_app();
+    app.add_officer("o@example.org", "O", &[]);
+    std::thread::sleep(Duration::from_millis(300));
+    let rss = || {
+        std::fs::read_to_string(format!("/proc/{}/status", app.pid()))
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap()
+    };
+    let before = rss();
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut s = TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /api/v1/cases HTTP/1.1\r\nHost: {addr}\r\n\
+         Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 100000000\r\n\r\n\
+         --XYZ\r\nContent-Disposition: form-data; name=\"case\"\r\nX-Pad: "
+    )
+    .unwrap();
+    let junk = vec![b'a'; 1 << 20];
+    for _ in 0..64 {
+        if s.write_all(&junk).is_err() {
+            break;
+        }
+    }
+    let grown = rss().saturating_sub(before);
+    assert!(
+        grown < 16 * 1024,
+        "one request made the server hold {} KiB more",
+        grown
+    );
+    let refused = answer(s);
+    assert!(
+        refused.is_empty() || refused.starts_with("HTTP/1.1 400"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn a_client_gone_while_its_files_are_recorded_leaves_rows_and_blobs_matching() {
+    let app = spawn_app();
+    app.add_officer("o@example.org", "O", &[]);
+    let code = app.submit(report("x"));
+    // Another writer holds the database, so the commit waits; meanwhile the client vanishes.
+    let db = rusqlite::Connection::open(app.data_dir().join("sealbox.sqlite")).unwrap();
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let data = vec![b'a'; 10_000];
+    let (mut s, tail) = raw_followup_upload(&app, &code, &data, data.len());
+    s.write_all(tail.as_bytes()).unwrap();
+    wait_until("the file to be written", || !blobs(&app).is_empty());
+    std::thread::sleep(Duration::from_millis(500));
+    reset(s);
+    std::thread::sleep(Duration::from_millis(300));
+    db.execute_batch("ROLLBACK").unwrap();
+    drop(db);
+    std::thread::sleep(Duration::from_millis(1000));
+    let rows: i64 = app
+        .db()
+        .query_row("SELECT COUNT(*) FROM files", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(blobs(&app).len() as i64, rows, "rows and files differ");
+    // Whichever way it went, a listed file opens.
+    let mine: Value = app.followup_api(&code).json().unwrap();
+    for f in mine["files"].as_array().unwrap() {
+        let res = app
+            .client
+            .get(app.url(f["url"].as_str().unwrap()))
+            .bearer_auth(&code)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+}
+
+#[test]
+fn a_second_server_on_the_same_data_directory_refuses_to_start() {
+    let app = spawn_app();
+    app.add_officer("o@example.org", "O", &[]);
+    let code = app.submit(report("x"));
+    let data = vec![b'a'; 200_000];
+    let (mut s, tail) = raw_followup_upload(&app, &code, &data, 100_000);
+    wait_until("the upload to start", || !blobs(&app).is_empty());
+    let out = bin()
+        .current_dir(app.root.path())
+        .arg("--config")
+        .arg(app.root.path().join("sealbox.toml"))
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another `sealbox serve` is running"));
+    s.write_all(&data[100_000..]).unwrap();
+    s.write_all(tail.as_bytes()).unwrap();
+    let done = answer(s);
+    assert!(done.starts_with("HTTP/1.1 201"), "{done}");
+    let mine: Value = app.followup_api(&code).json().unwrap();
+    let url = mine["files"][0]["url"].as_str().unwrap().to_owned();
+    let res = app
+        .client
+        .get(app.url(&url))
+        .bearer_auth(&code)
+        .send()
+        .unwrap();
+    assert_eq!(&res.bytes().unwrap()[..], &data[..]);
+}

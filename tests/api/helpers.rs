@@ -134,6 +134,10 @@ impl TestApp {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
     pub fn logs(&self) -> String {
         self.log.lock().unwrap().clone()
     }

@@ -108,3 +108,52 @@ pub fn decode_png(bytes: &[u8]) -> Vec<u8> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Real encoder output (baseline and progressive, restart intervals, 4:4:4 and 4:2:0) with
+/// EXIF, an ICC profile and IPTC, cleaned in pieces of every size, decodes to the same pixels
+/// and keeps none of the metadata.
+#[test]
+fn cleaned_encoder_output_decodes_to_the_same_pixels() {
+    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+    use sealbox::cases::scrub::Scrubber;
+    let (w, h) = (173u16, 91u16);
+    let px: Vec<u8> = (0..h as u32)
+        .flat_map(|y| {
+            (0..w as u32)
+                .flat_map(move |x| [((x * 7) ^ (y * 3)) as u8, (y * 11) as u8, (x * y) as u8])
+        })
+        .collect();
+    for progressive in [false, true] {
+        for restart in [0u16, 1, 3] {
+            for sampling in [SamplingFactor::R_4_4_4, SamplingFactor::R_4_2_0] {
+                let mut out = Vec::new();
+                let mut e = Encoder::new(&mut out, 90);
+                e.set_progressive(progressive);
+                e.set_restart_interval(restart);
+                e.set_sampling_factor(sampling);
+                let mut app1 = b"Exif\0\0".to_vec();
+                app1.extend(exif("SECRETCAM"));
+                e.add_app_segment(1, app1).unwrap();
+                e.add_icc_profile(b"SECRET icc profile").unwrap();
+                e.add_app_segment(13, b"Photoshop 3.0\0SECRET".to_vec())
+                    .unwrap();
+                e.encode(&px, w, h, ColorType::Rgb).unwrap();
+                let want = decode_jpeg(&out);
+                for piece in [1usize, 2, 5, 4096, out.len()] {
+                    let mut s = Scrubber::new();
+                    let mut clean = Vec::new();
+                    for c in out.chunks(piece) {
+                        s.write(c, &mut clean).unwrap();
+                    }
+                    s.finish(&mut clean).unwrap();
+                    assert!(!contains(&clean, b"SECRET"));
+                    assert_eq!(
+                        decode_jpeg(&clean),
+                        want,
+                        "p={progressive} r={restart} piece={piece}"
+                    );
+                }
+            }
+        }
+    }
+}
