@@ -301,21 +301,10 @@ pub async fn followup_files(
 ) -> Result<HttpResponse, ApiError> {
     uploads::check_length(&req, &state)?;
     let unlocked = bearer(&req, &state).await?;
-    let mut files = CaseFiles::new(|texts: &Texts| {
-        let clean = uploads::ticked(texts, "clean_metadata");
-        let state = state.clone();
-        let unlocked = unlocked.clone();
-        async move {
-            let mut upload = state.cases.submitter_upload(&unlocked).await?;
-            upload.clean_photos(clean);
-            Ok(upload)
-        }
-    });
+    let mut files =
+        CaseFiles::new(|_: &Texts| async { Ok(state.cases.submitter_upload(&unlocked).await?) });
     let texts = uploads::read(body.0, state.settings.limits.json_body_bytes, &mut files).await?;
-    let message = match uploads::text(&texts, "body").map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(MessageBody::parse(text)?),
-    };
+    let message = uploads::message(&texts)?;
     let ids = state
         .cases
         .add_submitter_post(&unlocked, message, files.upload)

@@ -60,6 +60,15 @@ impl Problem {
         }
     }
 
+    /// A form whose CSRF token does not match its session.
+    pub fn csrf() -> Self {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "this form has expired; go back, reload the page and send it again",
+        )
+    }
+
     pub fn claim_rejected() -> Self {
         Problem::new(
             StatusCode::UNAUTHORIZED,

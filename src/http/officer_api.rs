@@ -256,22 +256,13 @@ pub async fn add_files(
             Thread::Messages
         }
     };
+    let (cases, id) = (&state.cases, path.as_str());
     let mut files = CaseFiles::new(|texts: &Texts| {
-        let clean = uploads::ticked(texts, "clean_metadata");
         let thread = thread_of(texts);
-        let state = state.clone();
-        let (officer, id) = (officer.clone(), path.clone());
-        async move {
-            let mut upload = state.cases.officer_upload(&officer, &id, thread).await?;
-            upload.clean_photos(clean);
-            Ok(upload)
-        }
+        async move { Ok(cases.officer_upload(officer, id, thread).await?) }
     });
     let texts = uploads::read(body.0, state.settings.limits.json_body_bytes, &mut files).await?;
-    let message = match uploads::text(&texts, "body").map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(MessageBody::parse(text)?),
-    };
+    let message = uploads::message(&texts)?;
     let ids = state
         .cases
         .post_with_files(officer, &path, thread_of(&texts), message, files.upload)

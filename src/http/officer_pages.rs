@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::errors::{html, PageError, Problem};
 use super::officer_views::*;
 use super::sessions::Session;
-use super::uploads::{self, CaseFiles, OrMultipart, Texts};
+use super::uploads::{self, OrMultipart, PagePost};
 use super::views::date_time;
 use super::views::{thread, ThreadLine};
 use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
@@ -69,11 +69,7 @@ async fn for_change(
 }
 
 fn csrf_expired() -> Problem {
-    Problem::new(
-        StatusCode::FORBIDDEN,
-        "csrf",
-        "this form has expired; go back, reload the page and send it again",
-    )
+    Problem::csrf()
 }
 
 fn chrome(session: &OfficerSession) -> Chrome {
@@ -400,35 +396,28 @@ async fn post_to(
 ) -> Result<HttpResponse, PageError> {
     let session = signed_in(&req, &state, false).await?;
     let officer = &session.value.officer;
-    let (csrf, text, upload, refused) = match body {
+    let post = match body {
         OrMultipart::Plain(form) => {
             let form = form.into_inner();
-            (form.csrf, form.body, None, None)
+            PagePost::from_form(form.csrf, form.body)
         }
         OrMultipart::Multipart(body) => {
-            let mut files = CaseFiles::new(|texts: &Texts| {
-                let csrf_ok = session.csrf_ok(uploads::text(texts, "csrf").unwrap_or_default());
-                let clean = uploads::ticked(texts, "clean_metadata");
-                let state = state.clone();
-                let (officer, id) = (officer.clone(), id.clone());
-                async move {
-                    if !csrf_ok {
-                        return Err(csrf_expired());
-                    }
-                    let mut upload = state.cases.officer_upload(&officer, &id, thread).await?;
-                    upload.clean_photos(clean);
-                    Ok(upload)
-                }
-            });
-            let read = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await;
-            let (texts, refused) = match read {
-                Ok(texts) => (texts, None),
-                Err(r) => (r.texts, Some(r.problem)),
-            };
-            let field = |name| uploads::text(&texts, name).unwrap_or_default().to_owned();
-            (field("csrf"), field("body"), files.upload, refused)
+            let limit = state.settings.limits.json_body_bytes;
+            uploads::page_post(
+                body,
+                limit,
+                |t| session.csrf_ok(t),
+                || async { Ok(state.cases.officer_upload(officer, &id, thread).await?) },
+            )
+            .await
         }
     };
+    let PagePost {
+        csrf,
+        body: text,
+        upload,
+        refused,
+    } = post;
     if !session.csrf_ok(&csrf) {
         return Err(PageError(csrf_expired()));
     }

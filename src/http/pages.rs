@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use super::errors::{html, PageError, Problem};
 use super::rate_limit::Bucket;
 use super::sessions::Session;
-use super::uploads::{self, CaseFiles, IntakeFiles, OrMultipart, Texts};
+use super::uploads::{self, IntakeFiles, OrMultipart, PagePost};
 use super::views::*;
 use super::AppState;
 use crate::cases::channels::RawValue;
@@ -448,11 +448,7 @@ fn session_or_expired(req: &HttpRequest, state: &AppState) -> Result<Session<Unl
 }
 
 fn csrf_failed() -> PageError {
-    PageError(Problem::new(
-        StatusCode::FORBIDDEN,
-        "csrf",
-        "this form has expired; go back, reload the page and send it again",
-    ))
+    PageError(Problem::csrf())
 }
 
 /// A message, files, or both, from the follow-up page.
@@ -462,36 +458,29 @@ pub async fn followup_message(
     body: OrMultipart<web::Form<MessageForm>>,
 ) -> Result<HttpResponse, PageError> {
     let session = session_or_expired(&req, &state)?;
-    let (csrf, text, upload, refused) = match body {
+    let post = match body {
         OrMultipart::Plain(form) => {
             let form = form.into_inner();
-            (form.csrf, form.body, None, None)
+            PagePost::from_form(form.csrf, form.body)
         }
         OrMultipart::Multipart(body) => {
             uploads::check_length(&req, &state)?;
-            let mut files = CaseFiles::new(|texts: &Texts| {
-                let csrf_ok = session.csrf_ok(uploads::text(texts, "csrf").unwrap_or_default());
-                let clean = uploads::ticked(texts, "clean_metadata");
-                let state = state.clone();
-                let unlocked = session.value.clone();
-                async move {
-                    if !csrf_ok {
-                        return Err(csrf_failed().0);
-                    }
-                    let mut upload = state.cases.submitter_upload(&unlocked).await?;
-                    upload.clean_photos(clean);
-                    Ok(upload)
-                }
-            });
-            let read = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await;
-            let (texts, refused) = match read {
-                Ok(texts) => (texts, None),
-                Err(r) => (r.texts, Some(r.problem)),
-            };
-            let field = |name| uploads::text(&texts, name).unwrap_or_default().to_owned();
-            (field("csrf"), field("body"), files.upload, refused)
+            let limit = state.settings.limits.json_body_bytes;
+            uploads::page_post(
+                body,
+                limit,
+                |t| session.csrf_ok(t),
+                || async { Ok(state.cases.submitter_upload(&session.value).await?) },
+            )
+            .await
         }
     };
+    let PagePost {
+        csrf,
+        body: text,
+        upload,
+        refused,
+    } = post;
     if !session.csrf_ok(&csrf) {
         return Err(csrf_failed());
     }

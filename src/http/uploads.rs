@@ -504,11 +504,76 @@ where
 {
     async fn upload(&mut self, texts: &Texts) -> Result<&mut Upload, Problem> {
         if let Some(open) = self.open.take() {
-            self.upload = Some(open(texts).await?);
+            let mut upload = open(texts).await?;
+            upload.clean_photos(ticked(texts, "clean_metadata"));
+            self.upload = Some(upload);
         }
         self.upload
             .as_mut()
             .ok_or_else(|| Problem::from(CaseError::Setup("upload was refused before".into())))
+    }
+}
+
+/// A post from a page with a message box and a file input: the CSRF token and the message
+/// as sent, the files, and why the body was refused, if it was (the page is then shown again
+/// with the message kept).
+pub struct PagePost {
+    pub csrf: String,
+    pub body: String,
+    pub upload: Option<Upload>,
+    pub refused: Option<Problem>,
+}
+
+impl PagePost {
+    /// The same post sent as a plain form (no files).
+    pub fn from_form(csrf: String, body: String) -> Self {
+        PagePost {
+            csrf,
+            body,
+            upload: None,
+            refused: None,
+        }
+    }
+}
+
+/// Reads such a post. The CSRF token (before the files) is checked with `csrf_ok` before
+/// `open` makes the upload; the caller checks it again for a post without files.
+pub async fn page_post<Fut>(
+    body: Body,
+    text_limit: usize,
+    csrf_ok: impl Fn(&str) -> bool,
+    open: impl FnOnce() -> Fut,
+) -> PagePost
+where
+    Fut: Future<Output = Result<Upload, Problem>>,
+{
+    let mut files = CaseFiles::new(|texts: &Texts| {
+        let opening = csrf_ok(text(texts, "csrf").unwrap_or_default()).then(open);
+        async move {
+            match opening {
+                Some(upload) => upload.await,
+                None => Err(Problem::csrf()),
+            }
+        }
+    });
+    let (texts, refused) = match read(body, text_limit, &mut files).await {
+        Ok(texts) => (texts, None),
+        Err(r) => (r.texts, Some(r.problem)),
+    };
+    let field = |name| text(&texts, name).unwrap_or_default().to_owned();
+    PagePost {
+        csrf: field("csrf"),
+        body: field("body"),
+        upload: files.upload,
+        refused,
+    }
+}
+
+/// The optional message (`body` part) of a post with files.
+pub fn message(texts: &Texts) -> Result<Option<crate::cases::text::MessageBody>, CaseError> {
+    match text(texts, "body").map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(body) => crate::cases::text::MessageBody::parse(body).map(Some),
     }
 }
 
