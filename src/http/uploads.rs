@@ -39,6 +39,8 @@ const MAX_PARTS: usize = 1000;
 /// After a refusal, up to this much of the rest of the body is read and discarded, so the
 /// client, still sending, gets to read the answer instead of a reset connection.
 const DRAIN_BYTES: u64 = 64 << 20;
+const DRAIN_TIME: Duration = Duration::from_secs(30);
+const DRAIN_IDLE: Duration = Duration::from_secs(2);
 /// Bytes read from disk per download step.
 const READ_CHUNK: usize = 256 * 1024;
 
@@ -580,28 +582,32 @@ pub fn message(texts: &Texts) -> Result<Option<crate::cases::text::MessageBody>,
 /// Reads and discards what is left of a refused body, within limits.
 async fn drain(body: &mut Multipart) {
     let mut read = 0u64;
-    let deadline = actix_web::rt::time::sleep(Duration::from_secs(30));
+    let deadline = actix_web::rt::time::sleep(DRAIN_TIME);
     tokio::pin!(deadline);
+    // Each step waits for the client at most DRAIN_IDLE: one that stopped sending is answered.
+    use actix_web::rt::time::timeout;
     loop {
         let field = tokio::select! {
             _ = &mut deadline => return,
-            f = body.next() => f,
+            f = timeout(DRAIN_IDLE, body.next()) => f,
         };
-        let Some(Ok(mut field)) = field else { return };
+        let Ok(Some(Ok(mut field))) = field else {
+            return;
+        };
         loop {
             let chunk = tokio::select! {
                 _ = &mut deadline => return,
-                c = field.next() => c,
+                c = timeout(DRAIN_IDLE, field.next()) => c,
             };
             match chunk {
-                Some(Ok(c)) => {
+                Ok(Some(Ok(c))) => {
                     read += c.len() as u64;
                     if read > DRAIN_BYTES {
                         return;
                     }
                 }
-                Some(Err(_)) => return,
-                None => break,
+                Ok(None) => break,
+                _ => return,
             }
         }
     }

@@ -1024,7 +1024,9 @@ fn one_upload_at_a_time_per_case_so_parallel_ones_cannot_pass_the_limits() {
     let data = vec![b'a'; 50_000];
     let (mut first, tail) = raw_followup_upload(&app, &code, &data, 20_000);
     wait_until("the first upload to start", || !blobs(&app).is_empty());
-    let (second, _) = raw_followup_upload(&app, &code, &data, 20_000);
+    let (mut second, tail2) = raw_followup_upload(&app, &code, &data, 20_000);
+    second.write_all(&data[20_000..]).unwrap();
+    second.write_all(tail2.as_bytes()).unwrap();
     let refused = answer(second);
     assert!(refused.starts_with("HTTP/1.1 409"), "{refused}");
     assert!(refused.contains("another upload to this case"), "{refused}");
