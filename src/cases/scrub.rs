@@ -261,25 +261,21 @@ impl Jpeg {
                         }
                     }
                 }
-                J::Pass(left) | J::Skip(left) => {
+                J::Pass(left) => {
                     let n = (*left).min(data.len());
-                    if matches!(self.state, J::Pass(_)) {
-                        out.write_all(&data[..n])?;
-                    }
+                    out.write_all(&data[..n])?;
                     data = &data[n..];
-                    let left = match &mut self.state {
-                        J::Pass(l) | J::Skip(l) => {
-                            *l -= n;
-                            *l
-                        }
-                        _ => unreachable!("matched above"),
-                    };
-                    if left == 0 {
-                        self.state = if std::mem::take(&mut self.then_scan) {
-                            J::Scan
-                        } else {
-                            J::Marker
-                        };
+                    *left -= n;
+                    if *left == 0 {
+                        self.state = next_after_segment(&mut self.then_scan);
+                    }
+                }
+                J::Skip(left) => {
+                    let n = (*left).min(data.len());
+                    data = &data[n..];
+                    *left -= n;
+                    if *left == 0 {
+                        self.state = next_after_segment(&mut self.then_scan);
                     }
                 }
                 J::Scan => match data.iter().position(|&b| b == 0xff) {
@@ -363,13 +359,18 @@ impl Jpeg {
             J::Skip(payload)
         };
         if payload == 0 {
-            self.state = if std::mem::take(&mut self.then_scan) {
-                J::Scan
-            } else {
-                J::Marker
-            };
+            self.state = next_after_segment(&mut self.then_scan);
         }
         Ok(())
+    }
+}
+
+/// What follows a segment: entropy-coded data after a start of scan, else the next marker.
+fn next_after_segment(then_scan: &mut bool) -> J {
+    if std::mem::take(then_scan) {
+        J::Scan
+    } else {
+        J::Marker
     }
 }
 
