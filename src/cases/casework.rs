@@ -562,13 +562,8 @@ impl Cases {
         body: Option<MessageBody>,
         upload: Option<Upload>,
     ) -> Result<Vec<String>, CaseError> {
-        let upload = upload.filter(|u| !u.is_empty());
-        if body.is_none() && upload.is_none() {
-            return Err(CaseError::invalid(
-                "body",
-                "write something or choose a file to send",
-            ));
-        }
+        let upload =
+            super::files::files_of_post(&body, upload, "write something or choose a file to send")?;
         let key = match thread {
             Thread::Messages => KeyKind::Case,
             Thread::Notes => KeyKind::Staff,

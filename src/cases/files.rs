@@ -343,6 +343,19 @@ impl Upload {
     }
 }
 
+/// The files of a post, if it has any; a post with neither text nor files is refused.
+pub(super) fn files_of_post(
+    body: &Option<super::text::MessageBody>,
+    upload: Option<Upload>,
+    ask: &str,
+) -> Result<Option<Upload>, CaseError> {
+    let upload = upload.filter(|u| !u.is_empty());
+    if body.is_none() && upload.is_none() {
+        return Err(CaseError::invalid("body", ask));
+    }
+    Ok(upload)
+}
+
 fn no_file() -> CaseError {
     CaseError::Setup("no file has been started".into())
 }

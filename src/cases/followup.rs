@@ -266,13 +266,8 @@ impl Cases {
         body: Option<MessageBody>,
         upload: Option<Upload>,
     ) -> Result<Vec<String>, CaseError> {
-        let upload = upload.filter(|u| !u.is_empty());
-        if body.is_none() && upload.is_none() {
-            return Err(CaseError::invalid(
-                "body",
-                "write a message or choose a file to send",
-            ));
-        }
+        let upload =
+            super::files::files_of_post(&body, upload, "write a message or choose a file to send")?;
         let case_id = unlocked.case_id.clone();
         let audit = self.audit.clone();
         let mail = self.mail.clone();
