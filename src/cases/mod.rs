@@ -12,6 +12,7 @@ pub mod reminders;
 pub mod retention;
 pub mod scrub;
 pub mod signin;
+pub mod statistics;
 pub mod text;
 pub mod workflow;
 

@@ -2,9 +2,11 @@
 //! Handlers stay thin: extract, call one `cases` function, render.
 
 pub mod api;
+pub mod charts;
 pub mod errors;
 pub mod officer_api;
 pub mod officer_pages;
+pub mod officer_statistics;
 pub mod officer_views;
 pub mod pages;
 pub mod qr;
@@ -194,6 +196,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .route("/officer/login", web::post().to(officer_api::login))
             .route("/officer/logout", web::post().to(officer_api::logout))
             .route("/officer/cases", web::get().to(officer_api::cases))
+            .route(
+                "/officer/statistics",
+                web::get().to(officer_statistics::api),
+            )
             .route("/officer/cases/{id}", web::get().to(officer_api::case))
             .route(
                 "/officer/cases/{id}/status",
@@ -222,6 +228,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(api::not_found)),
     )
     .route("/officer", web::get().to(officer_pages::inbox))
+    .route(
+        "/officer/statistics",
+        web::get().to(officer_statistics::page),
+    )
+    .route(
+        "/officer/statistics.csv",
+        web::get().to(officer_statistics::csv),
+    )
     .route("/officer/login", web::get().to(officer_pages::login_form))
     .route("/officer/login", web::post().to(officer_pages::login))
     .route("/officer/logout", web::post().to(officer_pages::logout))

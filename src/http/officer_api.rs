@@ -53,7 +53,10 @@ pub async fn login(
 
 /// The officer behind `Authorization: Bearer <token>`, their standing read again from the
 /// database. Until a required 2FA enrolment is done, only sign-out is open.
-async fn officer(req: &HttpRequest, state: &AppState) -> Result<Session<OfficerState>, ApiError> {
+pub(super) async fn officer(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<Session<OfficerState>, ApiError> {
     let session = signed_in(req, state).await?;
     if session.value.must_enrol {
         return Err(CaseError::Forbidden(

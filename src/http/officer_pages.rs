@@ -28,7 +28,7 @@ type OfficerSession = Session<OfficerState>;
 /// The signed-in officer, or a redirect to sign in. The officer's standing is read again from
 /// the database (disabled, reset, admin role, 2FA duty), so no session outlives a change to
 /// it. Until a required 2FA enrolment is done, only the account page is open.
-async fn signed_in(
+pub(super) async fn signed_in(
     req: &HttpRequest,
     state: &AppState,
     enrolment_page: bool,
@@ -72,7 +72,7 @@ fn csrf_expired() -> Problem {
     Problem::csrf()
 }
 
-fn chrome(session: &OfficerSession) -> Chrome {
+pub(super) fn chrome(session: &OfficerSession) -> Chrome {
     Chrome {
         who: Some(session.value.officer.name.clone()),
         admin: session.value.officer.is_admin,

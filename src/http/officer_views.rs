@@ -105,3 +105,17 @@ pub struct AdminPage {
     pub officers: Vec<OfficerRow>,
     pub channel_ids: String,
 }
+
+#[derive(Template)]
+#[template(path = "officer_statistics.html")]
+pub struct StatisticsPage {
+    pub chrome: Chrome,
+    pub stats: crate::cases::statistics::Statistics,
+    pub months: u32,
+    /// SVG drawn by `charts`, from figures only (labels escaped there).
+    pub by_channel_svg: String,
+    pub by_kind_svg: String,
+    pub state_svg: String,
+    pub outcomes_svg: String,
+    pub satisfaction_svg: String,
+}

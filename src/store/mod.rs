@@ -13,6 +13,7 @@ pub mod officers;
 pub mod outbox;
 pub mod reminders;
 pub mod settings;
+pub mod stats;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};

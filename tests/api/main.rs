@@ -13,3 +13,4 @@ mod interop;
 mod mail;
 mod officer;
 mod officer_admin;
+mod statistics;
