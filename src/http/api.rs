@@ -130,10 +130,7 @@ pub async fn create_case(
                 .map_err(Problem::from),
             false,
         ),
-        OrMultipart::Multipart(body) => match uploads::check_length(&req, &state) {
-            Ok(()) => submit_multipart(&state, body).await,
-            Err(p) => (Err(p), false),
-        },
+        OrMultipart::Multipart(body) => submit_multipart(&state, body).await,
     };
     let receipt = match result {
         Ok(receipt) => receipt,
@@ -299,7 +296,6 @@ pub async fn followup_files(
     state: web::Data<AppState>,
     body: uploads::MultipartBody,
 ) -> Result<HttpResponse, ApiError> {
-    uploads::check_length(&req, &state)?;
     let unlocked = bearer(&req, &state).await?;
     let mut files =
         CaseFiles::new(|_: &Texts| async { Ok(state.cases.submitter_upload(&unlocked).await?) });

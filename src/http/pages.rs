@@ -269,10 +269,6 @@ async fn submit(
     let read = match body {
         OrMultipart::Plain(form) => Ok(form.into_inner()),
         OrMultipart::Multipart(body) => {
-            if let Err(p) = uploads::check_length(req, state) {
-                state.limiter.refund(Bucket::CaseCreated, client);
-                return Err(PageError(p));
-            }
             let mut files = IntakeFiles::new(state, &mut draft, Some(kind.clone()));
             let read = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await;
             had_files = files.started();
@@ -464,7 +460,6 @@ pub async fn followup_message(
             PagePost::from_form(form.csrf, form.body)
         }
         OrMultipart::Multipart(body) => {
-            uploads::check_length(&req, &state)?;
             let limit = state.settings.limits.json_body_bytes;
             uploads::page_post(
                 body,

@@ -63,20 +63,6 @@ fn most(state: &AppState) -> u64 {
         .saturating_add(1 << 20)
 }
 
-/// Refuses at once a body whose declared length is beyond anything a case may hold, before a
-/// byte of it is read or written.
-pub fn check_length(req: &HttpRequest, state: &AppState) -> Result<(), Problem> {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    match declared {
-        Some(len) if len > most(state) => Err(too_much(state.cases.channels().largest_total())),
-        _ => Ok(()),
-    }
-}
-
 fn too_much(files: u64) -> Problem {
     CaseError::TooLarge(format!(
         "this is more than a case may hold ({} of files)",
@@ -167,12 +153,19 @@ impl Body {
             .map_or((u64::MAX, u64::MAX), |s| {
                 (most(s), s.cases.channels().largest_total())
             });
+        // A body declared longer than anything a case may hold is refused before a byte of
+        // it is read or written.
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
         let gauge = Rc::new(Gauge {
             most,
             files,
             received: Cell::new(0),
             consumed: Cell::new(0),
-            over: Cell::new(None),
+            over: Cell::new(declared.filter(|len| *len > most).map(|_| Over::Total)),
         });
         let body = Counted {
             inner: payload.take(),
@@ -280,6 +273,9 @@ pub async fn read<T: FileTarget>(
         gauge,
     } = body;
     let mut texts = Texts::new();
+    if let Some(problem) = gauge.problem() {
+        return Err(Refused { problem, texts });
+    }
     match read_parts(&mut multipart, &gauge, text_limit, target, &mut texts).await {
         Ok(()) => Ok(texts),
         Err(problem) => {
