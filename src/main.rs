@@ -11,10 +11,12 @@ use zeroize::Zeroizing;
 
 use sealbox::audit::Actor;
 use sealbox::cases::admin::Granter;
+use sealbox::cases::export::Exporter;
 use sealbox::cases::officers::NewOfficerInput;
 use sealbox::cases::Cases;
 use sealbox::config::{Overrides, Settings};
 use sealbox::crypto::SecretKey;
+use sealbox::http::officer_export::bundle_page;
 use sealbox::http::Application;
 
 /// Sealed intake for whistleblowing reports and customer complaints.
@@ -54,6 +56,33 @@ enum Command {
     /// Check the mail setup.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Export a case as a tar of age files sealed to RECIPIENT, written to standard output:
+    /// `sealbox export 12 --to age1… --officer me@example.org --password-stdin > case-12.tar`.
+    /// The server alone cannot open a case: an officer who holds it, or the organisation's
+    /// recovery identity, opens it for the export, which is recorded in the audit log.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("opener").required(true).args(["officer", "recovery_identity"])))]
+struct ExportArgs {
+    /// The case: its id or the number the inbox shows.
+    case: String,
+    /// The age public key (age1…) the bundle is sealed to.
+    #[arg(long, value_name = "RECIPIENT")]
+    to: String,
+    /// Open the case as this officer (password on standard input).
+    #[arg(long, value_name = "EMAIL", requires = "password_stdin")]
+    officer: Option<String>,
+    /// Read the officer's password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    /// The officer's current code, when they use two-factor sign-in.
+    #[arg(long, value_name = "CODE", requires = "officer")]
+    totp: Option<String>,
+    /// Open the case with the organisation's recovery identity file instead.
+    #[arg(long, value_name = "FILE")]
+    recovery_identity: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -156,6 +185,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { .. } => serve(settings, cases).await,
+        Command::Export(args) => export(&cases, args).await,
         Command::Officer(OfficerCommand::Add(args)) => add_officer(&cases, args).await,
         Command::Officer(OfficerCommand::List) => list_officers(&cases).await,
         Command::Officer(OfficerCommand::Grant {
@@ -193,11 +223,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn grant(cases: &Cases, email: &str, identity_file: &std::path::Path) -> anyhow::Result<()> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(identity_file)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", identity_file.display()))?,
-    );
-    let identity = SecretKey::parse(&text)?;
+    let identity = read_identity(identity_file)?;
     let id = cases.officer_id(email).await?;
     let report = cases.grant_cases(Granter::Recovery(&identity), &id).await?;
     let list = |n: &[i64]| {
@@ -214,6 +240,57 @@ async fn grant(cases: &Cases, email: &str, identity_file: &std::path::Path) -> a
     println!("cases without a recovery grant: {}", report.unreachable);
     println!("excluded by the submitter: {}", list(&report.excluded));
     Ok(())
+}
+
+async fn export(cases: &Cases, args: ExportArgs) -> anyhow::Result<()> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        anyhow::bail!("the bundle is binary: redirect standard output to a file (> case.tar)");
+    }
+    let (exporter, by) = match (&args.officer, &args.recovery_identity) {
+        (Some(email), _) => {
+            let signed_in = cases
+                .sign_in(email, read_password()?, args.totp.as_deref())
+                .await?;
+            let by = format!("{} <{}>", signed_in.officer.name, signed_in.officer.email);
+            (Exporter::Officer(signed_in.officer), by)
+        }
+        (None, Some(file)) => (
+            Exporter::Recovery(read_identity(file)?),
+            "the organisation's recovery identity".to_owned(),
+        ),
+        (None, None) => {
+            anyhow::bail!("give --officer EMAIL --password-stdin or --recovery-identity FILE")
+        }
+    };
+    let mut bundle = cases
+        .export_bundle(exporter, &args.case, &args.to, bundle_page(by))
+        .await?;
+    let mut out = std::io::stdout().lock();
+    std::io::copy(&mut bundle.reader, &mut out)?;
+    std::io::Write::flush(&mut out)?;
+    eprintln!(
+        "exported {} ({} bytes) sealed to {}",
+        bundle.name,
+        bundle.size,
+        args.to.trim()
+    );
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<SecretString> {
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(SecretString::from(
+        line.trim_end_matches(['\n', '\r']).to_owned(),
+    ))
+}
+
+fn read_identity(file: &std::path::Path) -> anyhow::Result<SecretKey> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?,
+    );
+    Ok(SecretKey::parse(&text)?)
 }
 
 async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {
@@ -264,9 +341,7 @@ async fn add_officer(cases: &Cases, args: AddOfficer) -> anyhow::Result<()> {
     if !args.password_stdin {
         anyhow::bail!("give the password on standard input with --password-stdin");
     }
-    let mut line = Zeroizing::new(String::new());
-    std::io::stdin().lock().read_line(&mut line)?;
-    let password = SecretString::from(line.trim_end_matches(['\n', '\r']).to_owned());
+    let password = read_password()?;
     let officer = cases
         .add_officer(
             NewOfficerInput {

@@ -52,7 +52,11 @@ fn target(store: &Store, id: &str) -> Result<Credentials, CaseError> {
 }
 
 /// The case key and staff key of a case, opened by `granter`; `None` when they cannot.
-fn open_for(store: &Store, granter: &Granter<'_>, case_id: &str) -> Option<(SecretKey, SecretKey)> {
+pub(super) fn open_for(
+    store: &Store,
+    granter: &Granter<'_>,
+    case_id: &str,
+) -> Option<(SecretKey, SecretKey)> {
     match granter {
         Granter::Officer(o) => open_keys(store, o, case_id).ok(),
         Granter::Recovery(identity) => {

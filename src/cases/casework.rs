@@ -194,6 +194,120 @@ fn names(store: &Store) -> Result<HashMap<String, String>, CaseError> {
         .collect())
 }
 
+/// A case opened with its keys, every sealed part decrypted. Records nothing: the callers say
+/// in the audit log why it was read.
+pub(super) fn read_case(
+    s: &Store,
+    channels: &super::Channels,
+    record: CaseRecord,
+    case_key: &SecretKey,
+    staff_key: &SecretKey,
+) -> Result<OfficerCaseView, CaseError> {
+    let case_id = record.id.clone();
+    let plain = seal::open(&record.sealed_submission, case_key)?;
+    let doc: SealedSubmission = serde_json::from_slice(&plain)
+        .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+    let names = names(s)?;
+    let name_of = |id: &Option<String>| id.as_ref().and_then(|i| names.get(i).cloned());
+    let thread = |thread: Thread, key: &SecretKey| {
+        messages::list(s, &case_id, thread)?
+            .into_iter()
+            .map(|m| {
+                Ok(ThreadEntry {
+                    body: open_text(&m.sealed, key)?,
+                    officer: name_of(&m.officer_id),
+                    author: m.author.clone(),
+                    at: m.created_at,
+                })
+            })
+            .collect::<Result<Vec<_>, CaseError>>()
+    };
+    let messages = thread(Thread::Messages, case_key)?;
+    let notes = thread(Thread::Notes, staff_key)?;
+    let files = files::list(s, &record.id)?
+        .iter()
+        .map(|row| {
+            let key = match row.key {
+                KeyKind::Case => case_key,
+                KeyKind::Staff => staff_key,
+            };
+            super::files::view(row, key, name_of(&row.officer_id))
+        })
+        .collect::<Result<Vec<_>, CaseError>>()?;
+    let summary = record
+        .sealed_summary
+        .as_deref()
+        .map(|sealed| open_text(sealed, case_key))
+        .transpose()?;
+    let feedback = record
+        .sealed_feedback
+        .as_deref()
+        .map(|sealed| open_text(sealed, case_key))
+        .transpose()?;
+    let handlers = cases::holders(s, &record.id)?
+        .into_iter()
+        .filter_map(|id| names.get(&id).map(|n| (id.clone(), n.clone())))
+        .collect();
+    let at = now();
+    let channel = channels.get(&record.channel_id);
+    Ok(OfficerCaseView {
+        labelled: labelled_fields(channel, &doc.fields),
+        channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.clone()),
+        excluded: doc
+            .exclude_officers
+            .iter()
+            .map(|id| names.get(id).cloned().unwrap_or_else(|| id.clone()))
+            .collect(),
+        contact_email: doc.contact.as_ref().map(|c| c.email.clone()),
+        fields: doc.fields,
+        overdue: record.next_due_at != NO_DEADLINE && record.next_due_at < at,
+        due_at: due(record.next_due_at),
+        assigned_to: name_of(&record.assigned_officer_id),
+        id: record.id,
+        number: record.number,
+        channel: record.channel_id,
+        kind: record.kind,
+        status: record.status,
+        outcome: record.outcome,
+        received_at: record.received_at,
+        acknowledge_due_at: record.acknowledge_due_at,
+        resolve_due_at: record.resolve_due_at,
+        acknowledged_at: record.acknowledged_at,
+        closed_at: record.closed_at,
+        summary,
+        satisfaction: record.satisfaction,
+        feedback,
+        messages,
+        notes,
+        files,
+        handlers,
+    })
+}
+
+/// A case's history from the audit log; readings of the case only with `with_readings`.
+pub(super) fn history_of(
+    s: &Store,
+    case_id: &str,
+    with_readings: bool,
+) -> Result<Vec<HistoryEntry>, CaseError> {
+    let names = names(s)?;
+    let entries: Vec<Entry> = audit::for_case(s, case_id)?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| with_readings || e.action != "case_opened")
+        .map(|e| HistoryEntry {
+            at: e.at,
+            who: match (&e.officer_id, e.actor.as_str()) {
+                (Some(id), _) => names.get(id).cloned().unwrap_or_else(|| id.clone()),
+                (None, "submitter") => "Submitter".into(),
+                (None, other) => other.to_owned(),
+            },
+            action: e.action.replace('_', " "),
+            detail: e.detail,
+        })
+        .collect())
+}
+
 impl Cases {
     /// The cases `officer` may open, soonest deadline first, a page at a time.
     pub async fn inbox(
@@ -265,50 +379,7 @@ impl Cases {
             .run(move |s| {
                 let record = existing(s, &case_id)?;
                 let (case_key, staff_key) = open_keys(s, &officer, &case_id)?;
-                let plain = seal::open(&record.sealed_submission, &case_key)?;
-                let doc: SealedSubmission = serde_json::from_slice(&plain)
-                    .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
-                let names = names(s)?;
-                let name_of = |id: &Option<String>| id.as_ref().and_then(|i| names.get(i).cloned());
-                let thread = |thread: Thread, key: &SecretKey| {
-                    messages::list(s, &case_id, thread)?
-                        .into_iter()
-                        .map(|m| {
-                            Ok(ThreadEntry {
-                                body: open_text(&m.sealed, key)?,
-                                officer: name_of(&m.officer_id),
-                                author: m.author.clone(),
-                                at: m.created_at,
-                            })
-                        })
-                        .collect::<Result<Vec<_>, CaseError>>()
-                };
-                let messages = thread(Thread::Messages, &case_key)?;
-                let notes = thread(Thread::Notes, &staff_key)?;
-                let files = files::list(s, &case_id)?
-                    .iter()
-                    .map(|row| {
-                        let key = match row.key {
-                            KeyKind::Case => &case_key,
-                            KeyKind::Staff => &staff_key,
-                        };
-                        super::files::view(row, key, name_of(&row.officer_id))
-                    })
-                    .collect::<Result<Vec<_>, CaseError>>()?;
-                let summary = record
-                    .sealed_summary
-                    .as_deref()
-                    .map(|sealed| open_text(sealed, &case_key))
-                    .transpose()?;
-                let feedback = record
-                    .sealed_feedback
-                    .as_deref()
-                    .map(|sealed| open_text(sealed, &case_key))
-                    .transpose()?;
-                let handlers = cases::holders(s, &case_id)?
-                    .into_iter()
-                    .filter_map(|id| names.get(&id).map(|n| (id.clone(), n.clone())))
-                    .collect();
+                let view = read_case(s, &channels, record, &case_key, &staff_key)?;
                 let at = now();
                 audit::record(
                     s,
@@ -317,39 +388,7 @@ impl Cases {
                     at,
                 )?;
                 cases::mark_read(s, &officer.id, &case_id, at)?;
-                let channel = channels.get(&record.channel_id);
-                Ok(OfficerCaseView {
-                    labelled: labelled_fields(channel, &doc.fields),
-                    channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.clone()),
-                    excluded: doc
-                        .exclude_officers
-                        .iter()
-                        .map(|id| names.get(id).cloned().unwrap_or_else(|| id.clone()))
-                        .collect(),
-                    contact_email: doc.contact.as_ref().map(|c| c.email.clone()),
-                    fields: doc.fields,
-                    overdue: record.next_due_at != NO_DEADLINE && record.next_due_at < at,
-                    due_at: due(record.next_due_at),
-                    assigned_to: name_of(&record.assigned_officer_id),
-                    id: record.id,
-                    number: record.number,
-                    channel: record.channel_id,
-                    kind: record.kind,
-                    status: record.status,
-                    outcome: record.outcome,
-                    received_at: record.received_at,
-                    acknowledge_due_at: record.acknowledge_due_at,
-                    resolve_due_at: record.resolve_due_at,
-                    acknowledged_at: record.acknowledged_at,
-                    closed_at: record.closed_at,
-                    summary,
-                    satisfaction: record.satisfaction,
-                    feedback,
-                    messages,
-                    notes,
-                    files,
-                    handlers,
-                })
+                Ok(view)
             })
             .await
     }
@@ -366,22 +405,7 @@ impl Cases {
         self.store
             .run(move |s| {
                 granted(s, &officer, &case_id)?;
-                let names = names(s)?;
-                let entries: Vec<Entry> = audit::for_case(s, &case_id)?;
-                Ok(entries
-                    .into_iter()
-                    .filter(|e| officer.is_admin || e.action != "case_opened")
-                    .map(|e| HistoryEntry {
-                        at: e.at,
-                        who: match (&e.officer_id, e.actor.as_str()) {
-                            (Some(id), _) => names.get(id).cloned().unwrap_or_else(|| id.clone()),
-                            (None, "submitter") => "Submitter".into(),
-                            (None, other) => other.to_owned(),
-                        },
-                        action: e.action.replace('_', " "),
-                        detail: e.detail,
-                    })
-                    .collect())
+                history_of(s, &case_id, officer.is_admin)
             })
             .await
     }

@@ -26,6 +26,13 @@ pub struct Officer {
     pub(crate) key: SecretKey,
 }
 
+impl Officer {
+    /// Their age public key (`age1…`), for exports sealed to themselves.
+    pub fn public_key(&self) -> String {
+        self.key.public()
+    }
+}
+
 impl std::fmt::Debug for Officer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Officer({})", self.id)

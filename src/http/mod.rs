@@ -5,6 +5,7 @@ pub mod api;
 pub mod charts;
 pub mod errors;
 pub mod officer_api;
+pub mod officer_export;
 pub mod officer_pages;
 pub mod officer_statistics;
 pub mod officer_views;
@@ -225,6 +226,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 "/officer/cases/{id}/assign",
                 web::post().to(officer_api::assign),
             )
+            .route(
+                "/officer/cases/{id}/export",
+                web::post().to(officer_export::api_bundle),
+            )
             .default_service(web::to(api::not_found)),
     )
     .route("/officer", web::get().to(officer_pages::inbox))
@@ -240,6 +245,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route("/officer/login", web::post().to(officer_pages::login))
     .route("/officer/logout", web::post().to(officer_pages::logout))
     .route("/officer/cases/{id}", web::get().to(officer_pages::case))
+    .route(
+        "/officer/cases/{id}/print",
+        web::get().to(officer_export::print),
+    )
+    .route(
+        "/officer/cases/{id}/export",
+        web::post().to(officer_export::bundle),
+    )
     .route(
         "/officer/cases/{id}/status",
         web::post().to(officer_pages::status),
@@ -261,6 +274,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(officer_pages::assign),
     )
     .route("/officer/account", web::get().to(officer_pages::account))
+    .route(
+        "/officer/account/key",
+        web::get().to(officer_export::own_key),
+    )
     .route(
         "/officer/account/totp",
         web::post().to(officer_pages::enrol_totp),

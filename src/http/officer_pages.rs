@@ -13,7 +13,6 @@ use super::officer_views::*;
 use super::sessions::Session;
 use super::uploads::{self, OrMultipart, PagePost};
 use super::views::date_time;
-use super::views::{thread, ThreadLine};
 use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
 use crate::cases::casework::{InboxQuery, StatusRequest};
 use crate::cases::officers::NewOfficerInput;
@@ -55,7 +54,7 @@ pub(super) async fn signed_in(
 }
 
 /// The session, for a form that changes something: the CSRF token must match.
-async fn for_change(
+pub(super) async fn for_change(
     req: &HttpRequest,
     state: &AppState,
     csrf: &str,
@@ -256,7 +255,7 @@ pub async fn inbox(
     Ok(html(&mut HttpResponse::Ok(), view))
 }
 
-async fn case_page(
+pub(super) async fn case_page(
     state: &AppState,
     session: &OfficerSession,
     id: &str,
@@ -267,69 +266,22 @@ async fn case_page(
     let case = state.cases.open_case(officer, id).await?;
     let history = state.cases.history(officer, id).await?;
     let current = Status::parse(&case.status)?;
-    let who = |officer: &Option<String>, author: &str| match (officer, author) {
-        (Some(name), _) => name.clone(),
-        (None, "submitter") => "Submitter".into(),
-        (None, _) => "Former officer".into(),
-    };
-    let thread_of = |entries: &[crate::cases::casework::ThreadEntry], internal: bool| {
-        thread(
-            entries
-                .iter()
-                .map(|m| ThreadLine::message(&m.author, who(&m.officer, &m.author), m.at, &m.body)),
-            case.files
-                .iter()
-                .filter(|f| f.internal == internal)
-                .map(|f| {
-                    let note = match (f.cleaned, f.author.as_str()) {
-                        (true, _) => "hidden metadata removed",
-                        (false, "submitter") => "metadata as sent",
-                        (false, _) => "",
-                    };
-                    let url = format!("/officer/cases/{}/files/{}", case.id, f.id);
-                    ThreadLine::file(who(&f.officer, &f.author), f, url, note)
-                }),
-        )
-    };
-    let resolve_label = if case.kind == "complaint" {
-        "Resolve by"
-    } else {
-        "Feedback due"
-    };
-    let mut deadlines = Vec::new();
-    if let Some(ack) = case.acknowledge_due_at {
-        deadlines.push((
-            "Acknowledge by",
-            date_time(ack),
-            case.overdue && current == Status::Received,
-        ));
-    }
-    if let Some(at) = case.acknowledged_at {
-        deadlines.push(("Acknowledged", date_time(at), false));
-    }
-    if let Some(resolve) = case.resolve_due_at {
-        let late = case.overdue && !matches!(current, Status::Received | Status::Closed);
-        deadlines.push((resolve_label, date_time(resolve), late));
-    }
-    if let Some(at) = case.closed_at {
-        deadlines.push(("Closed", date_time(at), false));
-    }
+    let case_id = case.id.clone();
+    let sheet = CaseSheet::of(&case, &history, |f| {
+        format!("/officer/cases/{case_id}/files/{}", f.id)
+    })?;
     let page = CasePage {
         chrome: Chrome {
             error,
             ..chrome(session)
         },
-        status_label: current.label(),
-        outcome_label: case
-            .outcome
-            .as_deref()
-            .and_then(|o| Outcome::parse(o).ok())
-            .map(Outcome::label),
-        received: date_time(case.received_at),
-        deadlines,
-        excluded: case.excluded.join(", "),
-        messages: thread_of(&case.messages, false),
-        notes: thread_of(&case.notes, true),
+        status_label: sheet.status_label,
+        outcome_label: sheet.outcome_label,
+        received: sheet.received,
+        deadlines: sheet.deadlines,
+        excluded: sheet.excluded,
+        messages: sheet.messages,
+        notes: sheet.notes,
         moves: current
             .next()
             .iter()
@@ -339,10 +291,7 @@ async fn case_page(
             .iter()
             .map(|o| (o.as_str(), o.label()))
             .collect(),
-        history: history
-            .into_iter()
-            .map(|h| (date_time(h.at), h.who, h.action, h.detail))
-            .collect(),
+        history: sheet.history,
         case,
     };
     Ok(html(&mut HttpResponse::build(status), page))

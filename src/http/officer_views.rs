@@ -2,8 +2,11 @@
 
 use askama::Template;
 
-use super::views::ThreadLine;
-use crate::cases::casework::OfficerCaseView;
+use super::views::{date_time, thread, ThreadLine};
+use crate::cases::casework::{HistoryEntry, OfficerCaseView};
+use crate::cases::files::FileView;
+use crate::cases::workflow::{Outcome, Status};
+use crate::cases::CaseError;
 
 /// One officer on the admin page.
 pub struct OfficerRow {
@@ -118,4 +121,110 @@ pub struct StatisticsPage {
     pub state_svg: String,
     pub outcomes_svg: String,
     pub satisfaction_svg: String,
+}
+
+/// What the case page and the printable page both show, shaped for a template.
+pub struct CaseSheet {
+    pub status_label: &'static str,
+    pub outcome_label: Option<&'static str>,
+    pub received: String,
+    /// (label, when, overdue)
+    pub deadlines: Vec<(&'static str, String, bool)>,
+    pub excluded: String,
+    pub messages: Vec<ThreadLine>,
+    pub notes: Vec<ThreadLine>,
+    /// (when, who, what, detail)
+    pub history: Vec<(String, String, String, String)>,
+}
+
+impl CaseSheet {
+    /// `file_url` says where each file is: a download link, or its place in an export.
+    pub fn of(
+        case: &OfficerCaseView,
+        history: &[HistoryEntry],
+        file_url: impl Fn(&FileView) -> String,
+    ) -> Result<Self, CaseError> {
+        let current = Status::parse(&case.status)?;
+        let who = |officer: &Option<String>, author: &str| match (officer, author) {
+            (Some(name), _) => name.clone(),
+            (None, "submitter") => "Submitter".into(),
+            (None, _) => "Former officer".into(),
+        };
+        let thread_of = |entries: &[crate::cases::casework::ThreadEntry], internal: bool| {
+            thread(
+                entries.iter().map(|m| {
+                    ThreadLine::message(&m.author, who(&m.officer, &m.author), m.at, &m.body)
+                }),
+                case.files
+                    .iter()
+                    .filter(|f| f.internal == internal)
+                    .map(|f| {
+                        let note = match (f.cleaned, f.author.as_str()) {
+                            (true, _) => "hidden metadata removed",
+                            (false, "submitter") => "metadata as sent",
+                            (false, _) => "",
+                        };
+                        ThreadLine::file(who(&f.officer, &f.author), f, file_url(f), note)
+                    }),
+            )
+        };
+        let resolve_label = if case.kind == "complaint" {
+            "Resolve by"
+        } else {
+            "Feedback due"
+        };
+        let mut deadlines = Vec::new();
+        if let Some(ack) = case.acknowledge_due_at {
+            deadlines.push((
+                "Acknowledge by",
+                date_time(ack),
+                case.overdue && current == Status::Received,
+            ));
+        }
+        if let Some(at) = case.acknowledged_at {
+            deadlines.push(("Acknowledged", date_time(at), false));
+        }
+        if let Some(resolve) = case.resolve_due_at {
+            let late = case.overdue && !matches!(current, Status::Received | Status::Closed);
+            deadlines.push((resolve_label, date_time(resolve), late));
+        }
+        if let Some(at) = case.closed_at {
+            deadlines.push(("Closed", date_time(at), false));
+        }
+        Ok(CaseSheet {
+            status_label: current.label(),
+            outcome_label: case
+                .outcome
+                .as_deref()
+                .and_then(|o| Outcome::parse(o).ok())
+                .map(Outcome::label),
+            received: date_time(case.received_at),
+            deadlines,
+            excluded: case.excluded.join(", "),
+            messages: thread_of(&case.messages, false),
+            notes: thread_of(&case.notes, true),
+            history: history
+                .iter()
+                .map(|h| {
+                    (
+                        date_time(h.at),
+                        h.who.clone(),
+                        h.action.clone(),
+                        h.detail.clone(),
+                    )
+                })
+                .collect(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "officer_case_print.html")]
+pub struct PrintPage<'a> {
+    pub case: &'a OfficerCaseView,
+    pub sheet: CaseSheet,
+    /// Self-contained (styles inline, no links) for a bundle, opened offline.
+    pub standalone: bool,
+    pub exported: String,
+    pub exported_by: String,
 }

@@ -373,3 +373,34 @@ label = "What?"
 type = "text"
 required = true
 "#;
+
+/// Runs the reference `age` tool in `dir`; fails the test if it fails.
+pub fn age(args: &[&str], dir: &Path) -> Vec<u8> {
+    let out = Command::new("age")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the reference `age` tool must be installed (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "age {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A fresh identity file `name` in `dir` from `age-keygen`; returns its public key.
+pub fn age_keygen(dir: &Path, name: &str) -> String {
+    let out = Command::new("age-keygen")
+        .args(["-o", name])
+        .current_dir(dir)
+        .output()
+        .expect("age-keygen");
+    assert!(out.status.success());
+    std::fs::read_to_string(dir.join(name))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: "))
+        .unwrap()
+        .to_owned()
+}

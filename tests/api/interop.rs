@@ -1,40 +1,14 @@
 //! What sealbox stores is standard age: the reference `age` tool opens a case offline with the
 //! organisation's recovery identity alone.
 
-use std::path::Path;
 use std::process::Command;
 
 use crate::helpers::*;
 
-fn age(args: &[&str], dir: &Path) -> Vec<u8> {
-    let out = Command::new("age")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the reference `age` tool must be installed (scripts/test installs it)");
-    assert!(
-        out.status.success(),
-        "age {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 #[test]
 fn the_age_cli_opens_a_case_with_only_the_recovery_identity() {
     let work = tempfile::tempdir().unwrap();
-    let keygen = Command::new("age-keygen")
-        .args(["-o", "recovery.txt"])
-        .current_dir(work.path())
-        .output()
-        .expect("age-keygen");
-    assert!(keygen.status.success());
-    let text = std::fs::read_to_string(work.path().join("recovery.txt")).unwrap();
-    let public = text
-        .lines()
-        .find_map(|l| l.strip_prefix("# public key: "))
-        .unwrap()
-        .to_owned();
+    let public = age_keygen(work.path(), "recovery.txt");
 
     let app = spawn_app_with(&format!("recovery_recipient = \"{public}\"\n"));
     app.add_officer("o@example.org", "Officer", &[]);

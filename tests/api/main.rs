@@ -5,6 +5,7 @@ mod helpers;
 mod anonymity;
 mod cli;
 mod errors;
+mod export;
 mod files;
 mod followup;
 mod images;

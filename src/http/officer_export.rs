@@ -1,0 +1,157 @@
+//! Case export over HTTP: the printable page, and the sealed bundle from the case page and the
+//! API. The bundle's own page is rendered here too, for the command line as well.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::errors::{html, ApiError, PageError};
+use super::officer_api::officer;
+use super::officer_pages::{case_page, for_change, signed_in};
+use super::officer_views::{CaseSheet, PrintPage};
+use super::uploads;
+use super::views::date_time;
+use super::AppState;
+use crate::cases::export::{Exporter, Render};
+use crate::cases::files::Download;
+use crate::cases::{now, CaseError};
+
+/// The page inside a bundle: self-contained (styles inline, no links), each file named by its
+/// place in the tar.
+pub fn bundle_page(exported_by: String) -> Render {
+    Box::new(move |case, history, entries| {
+        let page = CaseSheet::of(case, history, |f| {
+            case.files
+                .iter()
+                .position(|x| x.id == f.id)
+                .and_then(|i| entries.get(i).cloned())
+                .unwrap_or_default()
+        })
+        .map_err(|e| e.to_string())
+        .and_then(|sheet| {
+            PrintPage {
+                case,
+                sheet,
+                standalone: true,
+                exported: date_time(now()),
+                exported_by,
+            }
+            .render()
+            .map_err(|e| e.to_string())
+        });
+        page.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the printable page of an export failed");
+            String::new()
+        })
+    })
+}
+
+/// `GET /officer/cases/{id}/print`: the whole case on one page, for printing (audit-logged).
+pub async fn print(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let session = signed_in(&req, &state, false).await?;
+    let officer = &session.value.officer;
+    let opened = state.cases.printable(officer, &path).await?;
+    let page = PrintPage {
+        sheet: CaseSheet::of(&opened.case, &opened.history, |f| {
+            format!("/officer/cases/{}/files/{}", opened.case.id, f.id)
+        })?,
+        case: &opened.case,
+        standalone: false,
+        exported: date_time(now()),
+        exported_by: officer.name.clone(),
+    };
+    Ok(html(&mut HttpResponse::Ok(), page))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ExportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    recipient: String,
+}
+
+/// The officer's own public key when they name no recipient.
+fn recipient_or_own(given: Option<&str>, own: String) -> String {
+    match given.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => r.to_owned(),
+        None => own,
+    }
+}
+
+/// `POST /officer/cases/{id}/export`: the bundle as a download; a recipient that is not an
+/// age public key brings the case page back with the message.
+pub async fn bundle(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<ExportForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false).await?;
+    let officer = session.value.officer.clone();
+    let to = recipient_or_own(Some(&form.recipient), officer.public_key());
+    let by = format!("{} <{}>", officer.name, officer.email);
+    match state
+        .cases
+        .export_bundle(Exporter::Officer(officer), &path, &to, bundle_page(by))
+        .await
+    {
+        Ok(file) => Ok(uploads::download(file)),
+        Err(e @ CaseError::Invalid { .. }) => {
+            case_page(
+                &state,
+                &session,
+                &path,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportIn {
+    recipient: Option<String>,
+}
+
+/// `POST /api/v1/officer/cases/{id}/export` `{"recipient"?}`: the bundle (`application/x-tar`
+/// body); without a recipient, sealed to the officer's own key.
+pub async fn api_bundle(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<ExportIn>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state).await?;
+    let officer = session.value.officer.clone();
+    let to = recipient_or_own(body.recipient.as_deref(), officer.public_key());
+    let by = format!("{} <{}>", officer.name, officer.email);
+    let file = state
+        .cases
+        .export_bundle(Exporter::Officer(officer), &path, &to, bundle_page(by))
+        .await?;
+    Ok(uploads::download(file))
+}
+
+/// `GET /officer/account/key`: the officer's identity sealed with their password, for opening
+/// bundles sealed to them with the reference `age` tool.
+pub async fn own_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let session = signed_in(&req, &state, false).await?;
+    let sealed = state.cases.sealed_own_key(&session.value.officer).await?;
+    Ok(uploads::download(Download {
+        name: "sealbox-identity.age".into(),
+        media_type: "application/octet-stream".into(),
+        size: sealed.len() as u64,
+        reader: Box::new(std::io::Cursor::new(sealed)),
+    }))
+}
