@@ -113,6 +113,9 @@ pub struct ChannelConfig {
     pub max_files: Option<u32>,
     /// All of a submitter's attachments to one case together, in bytes (default 2 GiB).
     pub max_total_bytes: Option<u64>,
+    /// Whether a reporter may give their identity, sealed for the identity custodians
+    /// (default: yes for whistleblowing, no for complaints).
+    pub identity: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

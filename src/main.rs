@@ -131,6 +131,10 @@ struct AddOfficer {
     /// May manage officers and settings.
     #[arg(long)]
     admin: bool,
+    /// Custodian of reporters' identities: holds them, and approves or denies handlers'
+    /// requests to see one.
+    #[arg(long)]
+    custodian: bool,
     /// Channels this officer handles, comma-separated (default: every channel).
     #[arg(long, value_delimiter = ',', value_name = "a,b")]
     channels: Option<Vec<String>>,
@@ -239,6 +243,9 @@ async fn grant(cases: &Cases, email: &str, identity_file: &std::path::Path) -> a
     println!("granted: {}", list(&report.granted));
     println!("cases without a recovery grant: {}", report.unreachable);
     println!("excluded by the submitter: {}", list(&report.excluded));
+    if report.identities > 0 {
+        println!("identity keys granted: {}", report.identities);
+    }
     Ok(())
 }
 
@@ -348,6 +355,7 @@ async fn add_officer(cases: &Cases, args: AddOfficer) -> anyhow::Result<()> {
                 email: args.email,
                 name: args.name,
                 admin: args.admin,
+                custodian: args.custodian,
                 channels: args.channels,
                 password,
             },
@@ -368,16 +376,17 @@ async fn list_officers(cases: &Cases) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{:<32}  {:<30}  {:<24}  {:<5}  {:<8}  channels",
-        "id", "email", "name", "admin", "state"
+        "{:<32}  {:<30}  {:<24}  {:<5}  {:<9}  {:<8}  channels",
+        "id", "email", "name", "admin", "custodian", "state"
     );
     for o in officers {
         println!(
-            "{:<32}  {:<30}  {:<24}  {:<5}  {:<8}  {}",
+            "{:<32}  {:<30}  {:<24}  {:<5}  {:<9}  {:<8}  {}",
             o.id,
             o.email,
             o.name,
             if o.admin { "yes" } else { "no" },
+            if o.custodian { "yes" } else { "no" },
             if o.disabled { "disabled" } else { "active" },
             o.channels.map_or("(all)".to_owned(), |c| c.join(","))
         );

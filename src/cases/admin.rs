@@ -29,6 +29,8 @@ pub struct GrantReport {
     pub unreachable: usize,
     /// Cases whose submitter excluded this officer.
     pub excluded: Vec<i64>,
+    /// Identity keys passed to a custodian.
+    pub identities: usize,
 }
 
 /// What a password reset did: the new key starts with no grants; these were granted again
@@ -137,7 +139,47 @@ fn regrant(
         .filter_map(|id| numbers.get(id).copied())
         .collect();
     report.granted.sort_unstable();
+    if target.is_custodian {
+        report.identities = grant_identities(store, audit_key, granter, target)?;
+    }
     Ok(report)
+}
+
+/// Passes a custodian the identity keys of every case the granter can open them for (a
+/// custodian granter, or the recovery identity). Returns how many were granted.
+fn grant_identities(
+    store: &Store,
+    audit_key: &AuditKey,
+    granter: &Granter<'_>,
+    target: &Credentials,
+) -> Result<usize, CaseError> {
+    use super::identity::{identity_key, recovery_identity_key};
+    use crate::store::identity::{self, NewIdentityGrant, Via};
+    let mut grants = Vec::new();
+    for case_id in identity::without_custodian_grant(store, &target.id)? {
+        let key = match granter {
+            Granter::Officer(o) => identity_key(store, &case_id, o).ok().flatten(),
+            Granter::Recovery(r) => recovery_identity_key(store, &case_id, r),
+        };
+        let Some(key) = key else { continue };
+        let event = match granter {
+            Granter::Officer(o) => Event::by_officer(&o.id, "identity_granted"),
+            Granter::Recovery(_) => Event::new(Actor::Operator, "identity_granted"),
+        }
+        .case(&case_id)
+        .detail(format!("to custodian {}", target.id));
+        grants.push((
+            case_id,
+            NewIdentityGrant {
+                officer_id: Some(target.id.clone()),
+                to: target.public_key.clone(),
+                via: Via::Custodian,
+                sealed: keys::grant(&key, &target.public_key)?,
+            },
+            event,
+        ));
+    }
+    Ok(identity::add_grants(store, &grants, audit_key, now())?)
 }
 
 /// A channel list with duplicates and blanks removed.

@@ -93,6 +93,9 @@ pub struct OfficerCaseView {
     pub files: Vec<FileView>,
     /// (officer id, name) of everyone who may work the case: who it can be assigned to.
     pub handlers: Vec<(String, String)>,
+    /// The reporter's sealed identity as this reader may see it; `None`: the channel takes
+    /// none.
+    pub identity: Option<super::identity::OfficerIdentity>,
 }
 
 #[derive(Debug, Serialize)]
@@ -202,8 +205,22 @@ pub(super) fn read_case(
     record: CaseRecord,
     case_key: &SecretKey,
     staff_key: &SecretKey,
+    reader: &super::admin::Granter<'_>,
 ) -> Result<OfficerCaseView, CaseError> {
     let case_id = record.id.clone();
+    let identity = {
+        use super::identity::{identity_key, officer_view, recovery_identity_key};
+        match reader {
+            super::admin::Granter::Officer(o) => {
+                let key = identity_key(s, &case_id, o)?;
+                officer_view(s, &case_id, staff_key, key.as_ref(), Some(o))?
+            }
+            super::admin::Granter::Recovery(r) => {
+                let key = recovery_identity_key(s, &case_id, r);
+                officer_view(s, &case_id, staff_key, key.as_ref(), None)?
+            }
+        }
+    };
     let plain = seal::open(&record.sealed_submission, case_key)?;
     let doc: SealedSubmission = serde_json::from_slice(&plain)
         .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
@@ -281,6 +298,7 @@ pub(super) fn read_case(
         notes,
         files,
         handlers,
+        identity,
     })
 }
 
@@ -379,7 +397,14 @@ impl Cases {
             .run(move |s| {
                 let record = existing(s, &case_id)?;
                 let (case_key, staff_key) = open_keys(s, &officer, &case_id)?;
-                let view = read_case(s, &channels, record, &case_key, &staff_key)?;
+                let view = read_case(
+                    s,
+                    &channels,
+                    record,
+                    &case_key,
+                    &staff_key,
+                    &super::admin::Granter::Officer(&officer),
+                )?;
                 let at = now();
                 audit::record(
                     s,

@@ -24,6 +24,8 @@ pub struct Channel {
     pub resolve_days: u32,
     pub retention_days: u32,
     pub files: FileLimits,
+    /// A reporter may give their identity, sealed for the identity custodians.
+    pub takes_identity: bool,
 }
 
 /// How much a submitter may attach to a case of a channel.
@@ -183,7 +185,9 @@ impl Channel {
             ChannelKind::Whistleblowing => (7, 90),
             ChannelKind::Complaint => (1, 30),
         };
+        let takes_identity = c.identity.unwrap_or(c.kind == ChannelKind::Whistleblowing);
         Ok(Channel {
+            takes_identity,
             id: c.id,
             kind: c.kind,
             title: c.title,
@@ -378,6 +382,7 @@ pub fn builtin() -> Vec<ChannelConfig> {
             max_file_bytes: None,
             max_files: None,
             max_total_bytes: None,
+            identity: None,
         },
         ChannelConfig {
             id: "complaint".into(),
@@ -415,6 +420,7 @@ pub fn builtin() -> Vec<ChannelConfig> {
             max_file_bytes: None,
             max_files: None,
             max_total_bytes: None,
+            identity: None,
         },
     ]
 }

@@ -142,7 +142,7 @@ fn open(
         .map(|row| (row.id, row.key))
         .collect();
     let history = history_of(s, &record.id, by.sees_readings())?;
-    let case = read_case(s, channels, record, &case_key, &staff_key)?;
+    let case = read_case(s, channels, record, &case_key, &staff_key, &by.granter())?;
     Ok(Opened {
         case,
         history,

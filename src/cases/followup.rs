@@ -59,6 +59,9 @@ pub struct CaseView {
     pub messages: Vec<MessageView>,
     /// Files of the thread the submitter may see: their own and those officers sent them.
     pub files: Vec<FileView>,
+    /// Whether they gave their identity and when it was disclosed; `None`: the channel takes
+    /// no identity.
+    pub identity: Option<super::identity::SubmitterIdentity>,
 }
 
 #[derive(Debug, Serialize)]
@@ -210,6 +213,7 @@ impl Cases {
                     can_rate,
                     messages,
                     files,
+                    identity: super::identity::submitter_view(s, &record.id)?,
                 })
             })
             .await

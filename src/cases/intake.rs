@@ -24,6 +24,8 @@ pub struct Submission {
     #[serde(default)]
     pub exclude_officers: Vec<String>,
     pub contact: Option<ContactInput>,
+    /// The reporter's identity, sealed for the identity custodians (channels that take it).
+    pub identity: Option<super::identity::IdentityInput>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -173,6 +175,22 @@ impl Cases {
             _ => None,
         };
 
+        let identity = match submission
+            .identity
+            .as_ref()
+            .map(|i| i.validate())
+            .transpose()?
+        {
+            Some(Some(_)) if !channel.takes_identity => {
+                return Err(CaseError::invalid(
+                    "identity",
+                    "this channel does not take an identity",
+                ))
+            }
+            given => given.flatten(),
+        };
+        let takes_identity = channel.takes_identity;
+
         let channel_id = channel.id.clone();
         let entitled = self
             .store
@@ -284,7 +302,7 @@ impl Cases {
                 let holders = readers
                     .into_iter()
                     .map(|(id, public)| (Holder::Officer(id), public))
-                    .chain(recovery.map(|r| (Holder::Recovery, r)));
+                    .chain(recovery.clone().map(|r| (Holder::Recovery, r)));
                 for (holder, public) in holders {
                     for (kind, key) in [(KeyKind::Case, &case_key), (KeyKind::Staff, &staff_key)] {
                         grants.push(NewGrant {
@@ -295,7 +313,17 @@ impl Cases {
                         });
                     }
                 }
+                let identity = takes_identity
+                    .then(|| {
+                        super::identity::new_case_identity(
+                            store,
+                            recovery.as_deref(),
+                            identity.as_ref(),
+                        )
+                    })
+                    .transpose()?;
                 let case = NewCase {
+                    identity,
                     id: case_id,
                     channel_id,
                     kind,

@@ -6,6 +6,7 @@ pub mod channels;
 pub mod export;
 pub mod files;
 pub mod followup;
+pub mod identity;
 pub mod intake;
 mod mail;
 pub mod officers;

@@ -77,6 +77,8 @@ pub struct NewOfficerInput {
     pub email: String,
     pub name: String,
     pub admin: bool,
+    /// Holds reporters' identities and decides disclosure requests.
+    pub custodian: bool,
     /// `None`: every channel.
     pub channels: Option<Vec<String>>,
     pub password: SecretString,
@@ -88,6 +90,7 @@ pub struct OfficerSummary {
     pub email: String,
     pub name: String,
     pub admin: bool,
+    pub custodian: bool,
     /// `None`: every channel.
     pub channels: Option<Vec<String>>,
     pub disabled: bool,
@@ -171,6 +174,7 @@ impl Cases {
             email: email.as_str().to_owned(),
             name,
             is_admin: input.admin,
+            is_custodian: input.custodian,
             channels: input.channels,
             password_hash: hash,
             public_key: wrapped.public,
@@ -182,6 +186,7 @@ impl Cases {
             email: officer.email.clone(),
             name: officer.name.clone(),
             admin: officer.is_admin,
+            custodian: officer.is_custodian,
             channels: officer.channels.clone(),
             disabled: false,
             created_at: officer.created_at,
@@ -191,9 +196,14 @@ impl Cases {
             None => Event::new(Actor::Operator, "officer_added"),
         }
         .detail(format!(
-            "{} ({})",
+            "{} ({}{})",
             officer.id,
-            if officer.is_admin { "admin" } else { "officer" }
+            if officer.is_admin { "admin" } else { "officer" },
+            if officer.is_custodian {
+                ", custodian"
+            } else {
+                ""
+            }
         ));
         let audit = self.audit.clone();
         self.store
@@ -215,6 +225,7 @@ impl Cases {
                 email: o.email,
                 name: o.name,
                 admin: o.is_admin,
+                custodian: o.is_custodian,
                 channels: o.channels,
                 disabled: o.disabled,
                 created_at: o.created_at,

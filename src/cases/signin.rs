@@ -23,6 +23,8 @@ pub struct Officer {
     pub name: String,
     pub email: String,
     pub is_admin: bool,
+    /// Holds reporters' identities and decides disclosure requests.
+    pub is_custodian: bool,
     pub(crate) key: SecretKey,
 }
 
@@ -117,6 +119,7 @@ impl Cases {
                 name: creds.name,
                 email: creds.email,
                 is_admin: creds.is_admin,
+                is_custodian: creds.is_custodian,
                 key,
             },
             must_enrol_totp,
@@ -133,6 +136,7 @@ impl Cases {
             Some(now) if !now.disabled && now.public_key == officer.key.public() => {
                 let mut fresh = officer.clone();
                 fresh.is_admin = now.is_admin;
+                fresh.is_custodian = now.is_custodian;
                 Ok((fresh, now.totp_required && !now.has_totp))
             }
             _ => Err(CaseError::SignInRejected),

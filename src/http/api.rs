@@ -184,6 +184,20 @@ struct FollowupOut<'a> {
     satisfaction: Option<i64>,
     messages: Vec<MessageOut<'a>>,
     files: Vec<FileOut<'a>>,
+    /// `null` when the channel takes no identity.
+    identity: Option<IdentityOut>,
+}
+
+#[derive(Serialize)]
+struct IdentityOut {
+    given_at: Option<String>,
+    disclosed: Vec<DisclosedOut>,
+}
+
+#[derive(Serialize)]
+struct DisclosedOut {
+    at: String,
+    to: &'static str,
 }
 
 /// A file of a case as the API lists it, with where to download it.
@@ -276,7 +290,33 @@ pub async fn followup(
             .iter()
             .map(|f| FileOut::new(f, format!("/api/v1/followup/files/{}", f.id)))
             .collect(),
+        identity: case.identity.as_ref().map(|i| IdentityOut {
+            given_at: i.given_at.map(rfc3339),
+            disclosed: i
+                .disclosed
+                .iter()
+                .map(|d| DisclosedOut {
+                    at: rfc3339(d.at),
+                    to: d.to,
+                })
+                .collect(),
+        }),
     }))
+}
+
+/// `POST /api/v1/followup/identity` `{"name","contact"?}`: the reporter gives their identity,
+/// sealed for the identity custodians.
+pub async fn followup_identity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<crate::cases::identity::IdentityInput>,
+) -> Result<HttpResponse, ApiError> {
+    let unlocked = bearer(&req, &state).await?;
+    state
+        .cases
+        .give_identity(&unlocked, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({})))
 }
 
 #[derive(Serialize)]

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod errors;
 pub mod officer_api;
 pub mod officer_export;
+pub mod officer_identity;
 pub mod officer_pages;
 pub mod officer_statistics;
 pub mod officer_views;
@@ -190,6 +191,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .route("/followup/messages", web::post().to(api::followup_message))
             .route("/followup/rating", web::post().to(api::followup_rating))
             .route("/followup/files", web::post().to(api::followup_files))
+            .route("/followup/identity", web::post().to(api::followup_identity))
             .route(
                 "/followup/files/{file_id}",
                 web::get().to(api::followup_file),
@@ -230,6 +232,18 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 "/officer/cases/{id}/export",
                 web::post().to(officer_export::api_bundle),
             )
+            .route(
+                "/officer/cases/{id}/disclosure",
+                web::post().to(officer_identity::api_request),
+            )
+            .route(
+                "/officer/disclosures",
+                web::get().to(officer_identity::api_list),
+            )
+            .route(
+                "/officer/disclosures/{id}",
+                web::post().to(officer_identity::api_decide),
+            )
             .default_service(web::to(api::not_found)),
     )
     .route("/officer", web::get().to(officer_pages::inbox))
@@ -252,6 +266,22 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/cases/{id}/export",
         web::post().to(officer_export::bundle),
+    )
+    .route(
+        "/officer/cases/{id}/disclosure",
+        web::post().to(officer_identity::request),
+    )
+    .route(
+        "/officer/disclosures",
+        web::get().to(officer_identity::page),
+    )
+    .route(
+        "/officer/disclosures/{id}/approve",
+        web::post().to(officer_identity::approve),
+    )
+    .route(
+        "/officer/disclosures/{id}/deny",
+        web::post().to(officer_identity::deny),
     )
     .route(
         "/officer/cases/{id}/status",
@@ -327,6 +357,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(pages::followup_message),
     )
     .route("/followup/rating", web::post().to(pages::followup_rating))
+    .route(
+        "/followup/identity",
+        web::post().to(pages::followup_identity),
+    )
     .route(
         "/followup/files/{file_id}",
         web::get().to(pages::followup_file),

@@ -237,6 +237,7 @@ pub async fn case(
         "files": c.files.iter().map(|f| {
             FileOut::for_officers(f, format!("/api/v1/officer/cases/{}/files/{}", c.id, f.id))
         }).collect::<Vec<_>>(),
+        "identity": c.identity.as_ref().map(super::officer_identity::identity_json),
     });
     Ok(HttpResponse::Ok().json(body))
 }

@@ -75,6 +75,7 @@ pub(super) fn chrome(session: &OfficerSession) -> Chrome {
     Chrome {
         who: Some(session.value.officer.name.clone()),
         admin: session.value.officer.is_admin,
+        custodian: session.value.officer.is_custodian,
         csrf: session.csrf.clone(),
         ..Chrome::default()
     }
@@ -292,6 +293,7 @@ pub(super) async fn case_page(
             .map(|o| (o.as_str(), o.label()))
             .collect(),
         history: sheet.history,
+        identity: case.identity.as_ref().map(super::officer_identity::panel),
         case,
     };
     Ok(html(&mut HttpResponse::build(status), page))
@@ -637,6 +639,7 @@ async fn admin_page(
             name: o.name,
             email: o.email,
             admin: o.admin,
+            custodian: o.custodian,
             disabled: o.disabled,
         })
         .collect();
@@ -719,6 +722,7 @@ pub struct AddOfficerForm {
     #[serde(default)]
     channels: String,
     admin: Option<String>,
+    custodian: Option<String>,
 }
 
 pub async fn add_officer(
@@ -738,6 +742,7 @@ pub async fn add_officer(
                     email: form.email,
                     name: form.name,
                     admin: form.admin.is_some(),
+                    custodian: form.custodian.is_some(),
                     channels: parse_channels(&form.channels),
                     password: form.password,
                 },

@@ -14,6 +14,7 @@ pub struct OfficerRow {
     pub name: String,
     pub email: String,
     pub admin: bool,
+    pub custodian: bool,
     /// Comma-separated channel ids, or "all".
     pub channels: String,
     pub disabled: bool,
@@ -24,6 +25,8 @@ pub struct OfficerRow {
 pub struct Chrome {
     pub who: Option<String>,
     pub admin: bool,
+    /// An identity custodian: the disclosure requests page is theirs.
+    pub custodian: bool,
     pub csrf: String,
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -81,6 +84,37 @@ pub struct CasePage {
     pub outcomes: Vec<(&'static str, &'static str)>,
     /// (when, who, what, detail)
     pub history: Vec<(String, String, String, String)>,
+    pub identity: Option<IdentityPanel>,
+}
+
+/// The reporter's identity on the case page, as this officer may see it.
+pub struct IdentityPanel {
+    pub given: Option<String>,
+    pub name: Option<String>,
+    pub contact: Option<String>,
+    pub may_request: bool,
+    pub requests: Vec<RequestLine>,
+}
+
+pub struct RequestLine {
+    pub id: String,
+    pub case_id: String,
+    pub number: i64,
+    pub requester: String,
+    pub reason: String,
+    pub requested: String,
+    /// pending, approved, denied
+    pub state: String,
+    /// "approved by X on …"
+    pub decision: String,
+    pub decidable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "officer_disclosures.html")]
+pub struct DisclosuresPage {
+    pub chrome: Chrome,
+    pub requests: Vec<RequestLine>,
 }
 
 #[derive(Template)]

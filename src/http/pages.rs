@@ -16,6 +16,7 @@ use super::AppState;
 use crate::cases::channels::RawValue;
 use crate::cases::files::human_size;
 use crate::cases::followup::Unlocked;
+use crate::cases::identity::IdentityInput;
 use crate::cases::intake::{ContactInput, Submission};
 use crate::cases::text::MessageBody;
 use crate::cases::{CaseError, Channel};
@@ -146,6 +147,8 @@ struct FormInput {
     exclude: HashSet<String>,
     contact_email: String,
     contact_consent: bool,
+    identity_name: String,
+    identity_contact: String,
     clean_metadata: bool,
     /// Files came with it (and, refused, were not kept).
     had_files: bool,
@@ -162,6 +165,8 @@ impl FormInput {
                 }
                 "contact_email" => input.contact_email = value,
                 "contact_consent" => input.contact_consent = !value.is_empty(),
+                "identity_name" => input.identity_name = value,
+                "identity_contact" => input.identity_contact = value,
                 "clean_metadata" => input.clean_metadata = !value.is_empty(),
                 _ => {
                     if let Some(id) = key.strip_prefix("f_") {
@@ -185,6 +190,10 @@ impl FormInput {
             contact: Some(ContactInput {
                 email: self.contact_email.clone(),
                 consent: self.contact_consent,
+            }),
+            identity: Some(IdentityInput {
+                name: self.identity_name.clone(),
+                contact: self.identity_contact.clone(),
             }),
         }
     }
@@ -241,6 +250,12 @@ async fn form_page(
         accepting,
         contact_email: input.contact_email.clone(),
         contact_consent: input.contact_consent,
+        takes_identity: channel.takes_identity,
+        identity_name: input.identity_name.clone(),
+        identity_contact: input.identity_contact.clone(),
+        identity_error: error_for("identity.name")
+            .or_else(|| error_for("identity.contact"))
+            .or_else(|| error_for("identity")),
         error: error.map(|e| e.message.clone()),
         exclude_error: error_for("exclude_officers"),
         file_error: error_for("file"),
@@ -373,7 +388,14 @@ async fn case_page(
         .map(|c| c.files)
         .unwrap_or_default()
         .per_file;
+    let identity = case.identity.as_ref().map(|i| {
+        (
+            i.given_at.map(date_time),
+            i.disclosed.iter().map(|d| date_time(d.at)).collect(),
+        )
+    });
     let page = FollowupCasePage {
+        identity,
         max_file: human_size(max_file),
         noun: noun_of(&case.kind),
         received: date_time(case.received_at),
@@ -551,6 +573,46 @@ pub async fn followup_rating(
         Err(e) => Err(e),
     };
     match result {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/followup"))
+            .finish()),
+        Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
+            let status = match e {
+                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::CONFLICT,
+            };
+            case_page(&state, &session, status, Some(e.to_string()), String::new()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct IdentityForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    identity_name: String,
+    #[serde(default)]
+    identity_contact: String,
+}
+
+/// The reporter gives their identity from the follow-up page.
+pub async fn followup_identity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<IdentityForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let form = form.into_inner();
+    let input = IdentityInput {
+        name: form.identity_name.clone(),
+        contact: form.identity_contact.clone(),
+    };
+    match state.cases.give_identity(&session.value, input).await {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/followup"))
             .finish()),

@@ -49,6 +49,10 @@ pub struct FormPage {
     pub accepting: bool,
     pub contact_email: String,
     pub contact_consent: bool,
+    pub takes_identity: bool,
+    pub identity_name: String,
+    pub identity_contact: String,
+    pub identity_error: Option<String>,
     pub error: Option<String>,
     pub exclude_error: Option<String>,
     pub contact_error: Option<String>,
@@ -93,6 +97,8 @@ pub struct FollowupCasePage {
     pub error: Option<String>,
     pub draft: String,
     pub max_file: String,
+    /// The channel takes an identity: (when given, when disclosed to a handler).
+    pub identity: Option<(Option<String>, Vec<String>)>,
 }
 
 impl Drop for FollowupCasePage {

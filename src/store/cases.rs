@@ -103,6 +103,8 @@ pub struct NewCase {
     pub grants: Vec<NewGrant>,
     /// Attachments sent with the submission, their blobs written and synced.
     pub files: Vec<super::files::NewFile>,
+    /// The identity key, for a channel that takes the reporter's identity.
+    pub identity: Option<super::identity::NewCaseIdentity>,
 }
 
 /// What the claim-code sign-in needs to find and unlock a case.
@@ -201,6 +203,9 @@ pub fn insert(
         outbox::insert(&tx, mail, case.received_at)?;
     }
     super::files::insert_all(&tx, &case.id, &case.files, case.received_at)?;
+    if let Some(identity) = &case.identity {
+        super::identity::insert_for_case(&tx, &case.id, identity, case.received_at)?;
+    }
     let event = Event::new(crate::audit::Actor::Submitter, "case_received")
         .case(&case.id)
         .detail(match case.files.len() {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod blobs;
 pub mod cases;
 pub mod files;
+pub mod identity;
 pub mod messages;
 pub mod officers;
 pub mod outbox;
@@ -48,6 +49,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_initial.sql")),
         M::up(include_str!("../../migrations/0002_files.sql")),
+        M::up(include_str!("../../migrations/0003_identity.sql")),
     ])
 }
 

@@ -10,6 +10,8 @@ pub struct NewOfficer {
     pub email: String,
     pub name: String,
     pub is_admin: bool,
+    /// May see reporters' identities and decide who else may.
+    pub is_custodian: bool,
     /// `None`: every channel, including channels added later.
     pub channels: Option<Vec<String>>,
     pub password_hash: String,
@@ -24,13 +26,15 @@ pub struct OfficerRow {
     pub email: String,
     pub name: String,
     pub is_admin: bool,
+    pub is_custodian: bool,
     pub channels: Option<Vec<String>>,
     pub public_key: String,
     pub disabled: bool,
     pub created_at: i64,
 }
 
-const COLUMNS: &str = "id, email, name, is_admin, all_channels, public_key, disabled, created_at";
+const COLUMNS: &str =
+    "id, email, name, is_admin, all_channels, public_key, disabled, created_at, is_custodian";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<(OfficerRow, bool)> {
     Ok((
@@ -43,6 +47,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(OfficerRow, bool)> {
             public_key: r.get(5)?,
             disabled: r.get(6)?,
             created_at: r.get(7)?,
+            is_custodian: r.get(8)?,
         },
         r.get(4)?,
     ))
@@ -68,8 +73,8 @@ pub fn insert(
     }
     tx.execute(
         "INSERT INTO officers (id, email, name, is_admin, all_channels, password_hash,
-                               public_key, sealed_key, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                               public_key, sealed_key, created_at, is_custodian)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             officer.id,
             officer.email,
@@ -79,7 +84,8 @@ pub fn insert(
             officer.password_hash,
             officer.public_key,
             officer.sealed_key,
-            officer.created_at
+            officer.created_at,
+            officer.is_custodian
         ],
     )?;
     for channel in officer.channels.iter().flatten() {
@@ -139,6 +145,7 @@ pub struct Credentials {
     pub name: String,
     pub email: String,
     pub is_admin: bool,
+    pub is_custodian: bool,
     pub disabled: bool,
     pub password_hash: String,
     pub public_key: String,
@@ -147,7 +154,8 @@ pub struct Credentials {
 }
 
 const CREDENTIALS: &str =
-    "id, name, email, is_admin, disabled, password_hash, public_key, sealed_key, totp_sealed";
+    "id, name, email, is_admin, disabled, password_hash, public_key, sealed_key, totp_sealed,
+     is_custodian";
 
 fn credentials_row(r: &Row<'_>) -> rusqlite::Result<Credentials> {
     Ok(Credentials {
@@ -155,6 +163,7 @@ fn credentials_row(r: &Row<'_>) -> rusqlite::Result<Credentials> {
         name: r.get(1)?,
         email: r.get(2)?,
         is_admin: r.get(3)?,
+        is_custodian: r.get(9)?,
         disabled: r.get(4)?,
         password_hash: r.get(5)?,
         public_key: r.get(6)?,
@@ -190,6 +199,7 @@ pub fn credentials(store: &Store, id: &str) -> Result<Option<Credentials>, Store
 pub struct Standing {
     pub disabled: bool,
     pub is_admin: bool,
+    pub is_custodian: bool,
     pub public_key: String,
     pub has_totp: bool,
     pub totp_required: bool,
@@ -200,7 +210,8 @@ pub fn standing(store: &Store, id: &str) -> Result<Option<Standing>, StoreError>
     Ok(conn
         .query_row(
             "SELECT disabled, is_admin, public_key, totp_sealed IS NOT NULL,
-                    COALESCE((SELECT value = '1' FROM settings WHERE key = 'require_totp'), 0)
+                    COALESCE((SELECT value = '1' FROM settings WHERE key = 'require_totp'), 0),
+                    is_custodian
              FROM officers WHERE id = ?1",
             [id],
             |r| {
@@ -210,6 +221,7 @@ pub fn standing(store: &Store, id: &str) -> Result<Option<Standing>, StoreError>
                     public_key: r.get(2)?,
                     has_totp: r.get(3)?,
                     totp_required: r.get(4)?,
+                    is_custodian: r.get(5)?,
                 })
             },
         )

@@ -8,6 +8,7 @@ mod errors;
 mod export;
 mod files;
 mod followup;
+mod identity;
 mod images;
 mod intake;
 mod interop;
