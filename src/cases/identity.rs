@@ -91,6 +91,9 @@ pub(super) fn new_case_identity(
     recovery: Option<&str>,
     given: Option<&SealedIdentity>,
 ) -> Result<NewCaseIdentity, CaseError> {
+    if given.is_some() && !has_holders(store, recovery.is_some())? {
+        return Err(nobody_to_hold());
+    }
     let pair = KeyPair::generate();
     let mut grants = Vec::new();
     if let Some(r) = recovery {
@@ -296,7 +299,29 @@ fn not_custodian() -> CaseError {
     CaseError::Forbidden("only an identity custodian may do this".into())
 }
 
+/// Someone could open an identity given now: a custodian, or the recovery recipient.
+fn has_holders(store: &Store, recovery: bool) -> Result<bool, CaseError> {
+    Ok(recovery
+        || officers::list(store)?
+            .iter()
+            .any(|o| o.is_custodian && !o.disabled))
+}
+
+fn nobody_to_hold() -> CaseError {
+    CaseError::Conflict(
+        "no identity custodian is set up yet, so nobody could read your identity: leave it \
+         out for now"
+            .into(),
+    )
+}
+
 impl Cases {
+    /// Whether an identity given now could be read by anyone (forms offer it only then).
+    pub async fn accepts_identity(&self) -> Result<bool, CaseError> {
+        let recovery = self.recovery_recipient.is_some();
+        self.store.run(move |s| has_holders(s, recovery)).await
+    }
+
     /// The reporter gives (or corrects) their identity from the follow-up page.
     pub async fn give_identity(
         &self,
@@ -313,6 +338,9 @@ impl Cases {
                 let record = identity::of_case(s, &case_id)?.ok_or_else(|| {
                     CaseError::Conflict("this channel does not take an identity".into())
                 })?;
+                if identity::holders(s, &case_id)? == 0 {
+                    return Err(nobody_to_hold());
+                }
                 let sealed = given.seal(&record.public_key)?;
                 let event = Event::new(Actor::Submitter, "identity_given").case(&case_id);
                 identity::give(s, &case_id, &sealed, &audit_key, &event, now())?;

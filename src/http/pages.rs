@@ -250,7 +250,7 @@ async fn form_page(
         accepting,
         contact_email: input.contact_email.clone(),
         contact_consent: input.contact_consent,
-        takes_identity: channel.takes_identity,
+        takes_identity: channel.takes_identity && state.cases.accepts_identity().await?,
         identity_name: input.identity_name.clone(),
         identity_contact: input.identity_contact.clone(),
         identity_error: error_for("identity.name")

@@ -160,6 +160,16 @@ pub fn grant_of(
         .optional()?)
 }
 
+/// How many hold the identity key of a case.
+pub fn holders(store: &Store, case_id: &str) -> Result<i64, StoreError> {
+    let conn = store.reader()?;
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM identity_grants WHERE case_id = ?1",
+        [case_id],
+        |r| r.get(0),
+    )?)
+}
+
 /// Cases of identity-taking channels where `officer_id` lacks a custodian grant.
 pub fn without_custodian_grant(store: &Store, officer_id: &str) -> Result<Vec<String>, StoreError> {
     let conn = store.reader()?;

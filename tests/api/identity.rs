@@ -515,3 +515,28 @@ fn a_custodian_added_later_gets_the_identity_keys_through_the_recovery_identity(
     .unwrap();
     assert_eq!(list["disclosures"][0]["reason"], "legal hold");
 }
+
+#[test]
+fn no_identity_is_taken_while_nobody_could_read_it() {
+    let app = spawn_bare_app("");
+    app.add_officer("h@example.org", "Hana Handler", &[]);
+    assert!(!app.get("/report").text().unwrap().contains("identity_name"));
+    let mut case = report("x");
+    case["identity"] = json!({ "name": "Rosa Reporter" });
+    let res = app.post_json("/api/v1/cases", &case);
+    assert_eq!(res.status(), 409);
+    assert_eq!(app.case_count(), 0);
+    let code = app.submit(report("y"));
+    let res = app
+        .client
+        .post(app.url("/api/v1/followup/identity"))
+        .bearer_auth(&code)
+        .json(&json!({ "name": "Rosa Reporter" }))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 409);
+
+    // Once a custodian exists, the form offers it again.
+    app.add_officer("c@example.org", "Cleo Custodian", &["--custodian"]);
+    assert!(app.get("/report").text().unwrap().contains("identity_name"));
+}
