@@ -256,6 +256,7 @@ impl Cases {
         &self,
         officer: &Officer,
         case_id: &str,
+        lang: crate::i18n::Lang,
     ) -> Result<OfficerCaseView, CaseError> {
         let officer = officer.clone();
         let case_id = case_id.to_owned();
@@ -319,8 +320,9 @@ impl Cases {
                 cases::mark_read(s, &officer.id, &case_id, at)?;
                 let channel = channels.get(&record.channel_id);
                 Ok(OfficerCaseView {
-                    labelled: labelled_fields(channel, &doc.fields),
-                    channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.clone()),
+                    labelled: labelled_fields(channel, &doc.fields, lang),
+                    channel_title: channel
+                        .map_or(record.channel_id.clone(), |c| c.title.get(lang).to_owned()),
                     excluded: doc
                         .exclude_officers
                         .iter()
@@ -478,7 +480,7 @@ impl Cases {
                     _ => Template::CustomerStatus,
                 };
                 let mails = match doc.contact.as_ref().filter(|c| c.consent) {
-                    Some(c) => vec![mail.customer(template, &c.email, &case_id, to.label())?],
+                    Some(c) => vec![mail.customer(template, c.lang(), &c.email, &case_id, to)?],
                     None => Vec::new(),
                 };
                 if !cases::change_status(
@@ -563,7 +565,7 @@ impl Cases {
         upload: Option<Upload>,
     ) -> Result<Vec<String>, CaseError> {
         let upload =
-            super::files::files_of_post(&body, upload, "write something or choose a file to send")?;
+            super::files::files_of_post(&body, upload, super::Reason::new("write_something"))?;
         let key = match thread {
             Thread::Messages => KeyKind::Case,
             Thread::Notes => KeyKind::Staff,

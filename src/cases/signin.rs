@@ -12,6 +12,7 @@ use super::{now, CaseError, Cases};
 use crate::audit::Event;
 use crate::crypto::totp::TotpSecret;
 use crate::crypto::{kdf, keys, SecretKey};
+use crate::i18n::Lang;
 use crate::store::{audit, officers, settings};
 
 const REQUIRE_TOTP: &str = "require_totp";
@@ -23,6 +24,8 @@ pub struct Officer {
     pub name: String,
     pub email: String,
     pub is_admin: bool,
+    /// The language they chose for pages and mails, as of the last request.
+    pub language: Option<Lang>,
     pub(crate) key: SecretKey,
 }
 
@@ -110,6 +113,7 @@ impl Cases {
                 name: creds.name,
                 email: creds.email,
                 is_admin: creds.is_admin,
+                language: None,
                 key,
             },
             must_enrol_totp,
@@ -126,10 +130,25 @@ impl Cases {
             Some(now) if !now.disabled && now.public_key == officer.key.public() => {
                 let mut fresh = officer.clone();
                 fresh.is_admin = now.is_admin;
+                fresh.language = now.language.as_deref().and_then(Lang::parse);
                 Ok((fresh, now.totp_required && !now.has_totp))
             }
             _ => Err(CaseError::SignInRejected),
         }
+    }
+
+    /// Sets the language of the officer's pages and mails; `None`: pages follow the browser,
+    /// mails are in English.
+    pub async fn set_language(
+        &self,
+        officer: &Officer,
+        language: Option<Lang>,
+    ) -> Result<(), CaseError> {
+        let id = officer.id.clone();
+        Ok(self
+            .store
+            .run(move |s| officers::set_language(s, &id, language.map(Lang::code)))
+            .await?)
     }
 
     /// Records an audit event in a transaction of its own.

@@ -12,8 +12,7 @@ use super::errors::{html, PageError, Problem};
 use super::officer_views::*;
 use super::sessions::Session;
 use super::uploads::{self, OrMultipart, PagePost};
-use super::views::date_time;
-use super::views::{thread, ThreadLine};
+use super::views::{thread, ThreadLine, Ui};
 use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
 use crate::cases::casework::{InboxQuery, StatusRequest};
 use crate::cases::officers::NewOfficerInput;
@@ -21,6 +20,7 @@ use crate::cases::text::MessageBody;
 use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
 use crate::crypto::totp::TotpSecret;
+use crate::i18n::Lang;
 use crate::store::messages::Thread;
 
 type OfficerSession = Session<OfficerState>;
@@ -39,6 +39,7 @@ pub(super) async fn signed_in(
         .ok_or_else(|| PageError(Problem::redirect("/officer/login")))?;
     match state.cases.refresh(&session.value.officer).await {
         Ok((officer, must_enrol)) => {
+            session.value.ui = Ui::for_officer(req, officer.language);
             session.value.officer = officer;
             session.value.must_enrol = must_enrol;
         }
@@ -74,11 +75,17 @@ fn csrf_expired() -> Problem {
 
 pub(super) fn chrome(session: &OfficerSession) -> Chrome {
     Chrome {
+        t: session.value.ui.clone(),
         who: Some(session.value.officer.name.clone()),
         admin: session.value.officer.is_admin,
         csrf: session.csrf.clone(),
         ..Chrome::default()
     }
+}
+
+/// A status as officers name it, in their language.
+fn status_label(t: &Ui, status: Status) -> &'static str {
+    t.get(&format!("status.{}", status.as_str()))
 }
 
 fn see_other(location: String) -> HttpResponse {
@@ -94,7 +101,10 @@ pub async fn login_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
     html(
         &mut HttpResponse::Ok(),
         LoginPage {
-            chrome: Chrome::default(),
+            chrome: Chrome {
+                t: Ui::for_request(&req),
+                ..Chrome::default()
+            },
             email: String::new(),
             totp_needed: false,
         },
@@ -133,13 +143,16 @@ pub async fn login(
         }
         Err(SignInFailure::Limited(wait)) => Err(PageError(Problem::rate_limited(wait))),
         Err(SignInFailure::Refused(e)) => {
+            let t = Ui::for_request(&req);
+            let totp_needed = !matches!(e, CaseError::SignInRejected);
             let page = LoginPage {
                 chrome: Chrome {
-                    error: Some(e.to_string()),
+                    error: Some(t.problem(&Problem::from(e))),
+                    t,
                     ..Chrome::default()
                 },
                 email: form.email,
-                totp_needed: !matches!(e, CaseError::SignInRejected),
+                totp_needed,
             };
             Ok(html(&mut HttpResponse::Unauthorized(), page))
         }
@@ -209,6 +222,7 @@ pub async fn inbox(
         }
         link
     });
+    let t = &session.value.ui;
     let view = InboxPage {
         chrome: chrome(&session),
         channels: state
@@ -219,7 +233,7 @@ pub async fn inbox(
             .map(|c| {
                 (
                     c.id.clone(),
-                    c.title.clone(),
+                    c.title.get(t.lang).to_owned(),
                     query.channel.as_ref() == Some(&c.id),
                 )
             })
@@ -229,7 +243,7 @@ pub async fn inbox(
             .map(|s| {
                 (
                     s.as_str(),
-                    s.label(),
+                    status_label(t, *s),
                     query.status.as_deref() == Some(s.as_str()),
                 )
             })
@@ -239,9 +253,9 @@ pub async fn inbox(
             .items
             .into_iter()
             .map(|i| InboxLine {
-                status_label: Status::parse(&i.status).map_or("", Status::label),
-                received: date_time(i.received_at),
-                due: i.due_at.map(date_time).unwrap_or_default(),
+                status_label: Status::parse(&i.status).map_or("", |s| status_label(t, s)),
+                received: t.date_time(i.received_at),
+                due: i.due_at.map(|d| t.date_time(d)).unwrap_or_default(),
                 handler: i.assigned_to.unwrap_or_default(),
                 id: i.id,
                 number: i.number,
@@ -264,68 +278,69 @@ async fn case_page(
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let officer = &session.value.officer;
-    let case = state.cases.open_case(officer, id).await?;
+    let t = &session.value.ui;
+    let case = state.cases.open_case(officer, id, t.lang).await?;
     let history = state.cases.history(officer, id).await?;
     let current = Status::parse(&case.status)?;
     let who = |officer: &Option<String>, author: &str| match (officer, author) {
         (Some(name), _) => name.clone(),
-        (None, "submitter") => "Submitter".into(),
-        (None, _) => "Former officer".into(),
+        (None, "submitter") => t.get("thread.submitter").into(),
+        (None, _) => t.get("thread.former_officer").into(),
     };
     let thread_of = |entries: &[crate::cases::casework::ThreadEntry], internal: bool| {
         thread(
-            entries
-                .iter()
-                .map(|m| ThreadLine::message(&m.author, who(&m.officer, &m.author), m.at, &m.body)),
+            entries.iter().map(|m| {
+                ThreadLine::message(t, &m.author, who(&m.officer, &m.author), m.at, &m.body)
+            }),
             case.files
                 .iter()
                 .filter(|f| f.internal == internal)
                 .map(|f| {
                     let note = match (f.cleaned, f.author.as_str()) {
-                        (true, _) => "hidden metadata removed",
-                        (false, "submitter") => "metadata as sent",
+                        (true, _) => t.get("files.cleaned"),
+                        (false, "submitter") => t.get("files.as_sent_short"),
                         (false, _) => "",
                     };
                     let url = format!("/officer/cases/{}/files/{}", case.id, f.id);
-                    ThreadLine::file(who(&f.officer, &f.author), f, url, note)
+                    ThreadLine::file(t, who(&f.officer, &f.author), f, url, note)
                 }),
         )
     };
     let resolve_label = if case.kind == "complaint" {
-        "Resolve by"
+        t.get("case.resolve_by")
     } else {
-        "Feedback due"
+        t.get("case.feedback_due")
     };
     let mut deadlines = Vec::new();
     if let Some(ack) = case.acknowledge_due_at {
         deadlines.push((
-            "Acknowledge by",
-            date_time(ack),
+            t.get("case.acknowledge_by"),
+            t.date_time(ack),
             case.overdue && current == Status::Received,
         ));
     }
     if let Some(at) = case.acknowledged_at {
-        deadlines.push(("Acknowledged", date_time(at), false));
+        deadlines.push((t.get("case.acknowledged"), t.date_time(at), false));
     }
     if let Some(resolve) = case.resolve_due_at {
         let late = case.overdue && !matches!(current, Status::Received | Status::Closed);
-        deadlines.push((resolve_label, date_time(resolve), late));
+        deadlines.push((resolve_label, t.date_time(resolve), late));
     }
     if let Some(at) = case.closed_at {
-        deadlines.push(("Closed", date_time(at), false));
+        deadlines.push((t.get("case.closed"), t.date_time(at), false));
     }
     let page = CasePage {
         chrome: Chrome {
             error,
             ..chrome(session)
         },
-        status_label: current.label(),
+        status_label: status_label(t, current),
         outcome_label: case
             .outcome
             .as_deref()
             .and_then(|o| Outcome::parse(o).ok())
-            .map(Outcome::label),
-        received: date_time(case.received_at),
+            .map(|o| t.get(&format!("outcome.{}", o.as_str()))),
+        received: t.date_time(case.received_at),
         deadlines,
         excluded: case.excluded.join(", "),
         messages: thread_of(&case.messages, false),
@@ -333,15 +348,15 @@ async fn case_page(
         moves: current
             .next()
             .iter()
-            .map(|s| (s.as_str(), s.label()))
+            .map(|s| (s.as_str(), status_label(t, *s)))
             .collect(),
         outcomes: Outcome::ALL
             .iter()
-            .map(|o| (o.as_str(), o.label()))
+            .map(|o| (o.as_str(), t.get(&format!("outcome.{}", o.as_str()))))
             .collect(),
         history: history
             .into_iter()
-            .map(|h| (date_time(h.at), h.who, h.action, h.detail))
+            .map(|h| (t.date_time(h.at), h.who, h.action, h.detail))
             .collect(),
         case,
     };
@@ -372,7 +387,8 @@ async fn case_action(
                 CaseError::InvalidTransition(_) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            case_page(state, session, id, status, Some(e.to_string())).await
+            let message = session.value.ui.problem(&Problem::from(e));
+            case_page(state, session, id, status, Some(message)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -422,7 +438,8 @@ async fn post_to(
         return Err(PageError(csrf_expired()));
     }
     if let Some(problem) = refused {
-        return case_page(&state, &session, &id, problem.status, Some(problem.message)).await;
+        let message = session.value.ui.problem(&problem);
+        return case_page(&state, &session, &id, problem.status, Some(message)).await;
     }
     let result = match text.trim() {
         "" => Ok(None),
@@ -558,6 +575,8 @@ async fn account_page(
             error,
             ..chrome(session)
         },
+        language: officer.language.map_or("", |l| l.code()),
+        languages: Lang::ALL.iter().map(|l| (l.code(), l.name())).collect(),
         enrolled,
         required: state.cases.totp_required().await?,
         qr_svg,
@@ -588,14 +607,16 @@ async fn account_result(
     session: &OfficerSession,
     result: Result<&str, CaseError>,
 ) -> Result<HttpResponse, PageError> {
+    let t = &session.value.ui;
     match result {
-        Ok(notice) => account_page(state, session, StatusCode::OK, Some(notice.into()), None).await,
+        Ok(notice) => {
+            let notice = t.get(notice).to_owned();
+            account_page(state, session, StatusCode::OK, Some(notice), None).await
+        }
         Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
-            let status = match e {
-                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::CONFLICT,
-            };
-            account_page(state, session, status, None, Some(e.to_string())).await
+            let p = Problem::from(e);
+            let message = t.problem(&p);
+            account_page(state, session, p.status, None, Some(message)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -609,7 +630,7 @@ pub async fn enrol_totp(
     let session = for_change(&req, &state, &form.csrf, true).await?;
     let Some(secret) = session.value.pending_totp.clone() else {
         let stale = Err(CaseError::Conflict(
-            "reload the page and scan the code again".into(),
+            session.value.ui.get("account.rescan").into(),
         ));
         return account_result(&state, &session, stale).await;
     };
@@ -621,12 +642,7 @@ pub async fn enrol_totp(
             s.must_enrol = false;
         });
     }
-    account_result(
-        &state,
-        &session,
-        result.map(|()| "Two-factor sign-in is on."),
-    )
-    .await
+    account_result(&state, &session, result.map(|()| "account.totp_now_on")).await
 }
 
 #[derive(serde::Deserialize)]
@@ -652,20 +668,53 @@ pub async fn change_password(
     account_result(
         &state,
         &session,
-        result.map(|()| "Your password was changed."),
+        result.map(|()| "account.password_changed"),
     )
     .await
+}
+
+#[derive(serde::Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    language: String,
+}
+
+/// The officer's language for pages and mails; empty: pages as the browser asks.
+pub async fn set_language(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LanguageForm>,
+) -> Result<HttpResponse, PageError> {
+    let mut session = for_change(&req, &state, &form.csrf, true).await?;
+    let language = Lang::parse(&form.language);
+    if language.is_none() && !form.language.is_empty() {
+        let refused = Err(CaseError::invalid("language", "choose en, pt-BR or de"));
+        return account_result(&state, &session, refused).await;
+    }
+    state
+        .cases
+        .set_language(&session.value.officer, language)
+        .await?;
+    // This answer already speaks the new language.
+    session.value.officer.language = language;
+    session.value.ui = Ui::for_officer(&req, language);
+    account_result(&state, &session, Ok("account.language_saved")).await
 }
 
 fn require_admin(session: &OfficerSession) -> Result<(), PageError> {
     if session.value.officer.is_admin {
         Ok(())
     } else {
-        Err(PageError(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "only an admin may do this",
-        )))
+        Err(PageError(
+            Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "only an admin may do this",
+            )
+            .said("only_admin"),
+        ))
     }
 }
 
@@ -728,12 +777,9 @@ async fn admin_result(
     match result {
         Ok(notice) => admin_page(state, session, StatusCode::OK, Some(notice), None).await,
         Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_) | CaseError::NotFound(_))) => {
-            let status = match e {
-                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                CaseError::NotFound(_) => StatusCode::NOT_FOUND,
-                _ => StatusCode::CONFLICT,
-            };
-            admin_page(state, session, status, None, Some(e.to_string())).await
+            let p = Problem::from(e);
+            let message = session.value.ui.problem(&p);
+            admin_page(state, session, p.status, None, Some(message)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -748,9 +794,9 @@ fn parse_channels(text: &str) -> Option<Vec<String>> {
     (!list.is_empty() && list != ["all"]).then_some(list)
 }
 
-fn numbers(list: &[i64]) -> String {
+fn numbers(t: &Ui, list: &[i64]) -> String {
     if list.is_empty() {
-        return "none".into();
+        return t.get("admin.none").into();
     }
     list.iter()
         .map(|n| format!("#{n}"))
@@ -781,6 +827,7 @@ pub async fn add_officer(
     let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
     let admin = &session.value.officer;
+    let t = &session.value.ui;
     let result = async {
         let added = state
             .cases
@@ -799,10 +846,12 @@ pub async fn add_officer(
             .cases
             .grant_cases(crate::cases::admin::Granter::Officer(admin), &added.id)
             .await?;
-        Ok(format!(
-            "Added {}. Cases granted through you: {}.",
-            added.name,
-            numbers(&report.granted)
+        Ok(t.fmt2(
+            "admin.added",
+            "name",
+            &added.name,
+            "granted",
+            numbers(t, &report.granted),
         ))
     }
     .await;
@@ -834,11 +883,13 @@ pub async fn set_channels(
         )
         .await
         .map(|r| {
-            format!(
-                "Channels saved. Granted through you: {}. Cases you cannot open yourself, so could \
-                 not pass on: {}.",
-                numbers(&r.granted),
-                r.unreachable
+            let t = &session.value.ui;
+            t.fmt2(
+                "admin.channels_saved",
+                "granted",
+                numbers(t, &r.granted),
+                "unreachable",
+                r.unreachable,
             )
         });
     admin_result(&state, &session, result).await
@@ -860,11 +911,14 @@ pub async fn grant(
         )
         .await
         .map(|r| {
-            format!(
-                "Granted: {}. Cases you cannot open yourself: {}. Excluded by the submitter: {}.",
-                numbers(&r.granted),
-                r.unreachable,
-                numbers(&r.excluded)
+            let t = &session.value.ui;
+            t.lang.fill(
+                "admin.granted",
+                &[
+                    ("granted", &numbers(t, &r.granted)),
+                    ("unreachable", &r.unreachable),
+                    ("excluded", &numbers(t, &r.excluded)),
+                ],
             )
         });
     admin_result(&state, &session, result).await
@@ -886,11 +940,11 @@ async fn set_disabled(
     if result.is_ok() && disabled {
         state.officers.end_where(|s| s.officer.id == id);
     }
-    let notice = if disabled {
-        "Disabled: their sessions ended and their grants were deleted."
+    let notice = session.value.ui.get(if disabled {
+        "admin.disabled_notice"
     } else {
-        "Enabled. They hold no grants yet: use Grant cases."
-    };
+        "admin.enabled_notice"
+    });
     admin_result(&state, &session, result.map(|()| notice.to_owned())).await
 }
 
@@ -936,12 +990,14 @@ pub async fn reset_password(
     if result.is_ok() {
         state.officers.end_where(|s| s.officer.id == id);
     }
+    let t = &session.value.ui;
     let result = result.map(|r| {
-        format!(
-            "Password reset: a new key was made. Granted again through you: {}. Lost until someone who \
-             can open them (or the recovery identity) grants them again: {}.",
-            numbers(&r.regranted),
-            numbers(&r.lost)
+        t.fmt2(
+            "admin.reset",
+            "regranted",
+            numbers(t, &r.regranted),
+            "lost",
+            numbers(t, &r.lost),
         )
     });
     admin_result(&state, &session, result).await
@@ -967,12 +1023,15 @@ pub async fn settings(
         .set_totp_required(&session.value.officer, required)
         .await
         .map(|()| {
-            if required {
-                "Two-factor sign-in is now required."
-            } else {
-                "Two-factor sign-in is now optional."
-            }
-            .to_owned()
+            session
+                .value
+                .ui
+                .get(if required {
+                    "admin.totp_required_now"
+                } else {
+                    "admin.totp_optional_now"
+                })
+                .to_owned()
         });
     admin_result(&state, &session, result).await
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::views::ThreadLine;
+use super::views::{ThreadLine, Ui};
 use crate::cases::casework::OfficerCaseView;
 
 /// One officer on the admin page.
@@ -19,6 +19,8 @@ pub struct OfficerRow {
 /// What every officer page shows around its content.
 #[derive(Default)]
 pub struct Chrome {
+    /// The officer's language (or, signed out, the browser's).
+    pub t: Ui,
     pub who: Option<String>,
     pub admin: bool,
     pub csrf: String,
@@ -84,6 +86,10 @@ pub struct CasePage {
 #[template(path = "officer_account.html")]
 pub struct AccountPage {
     pub chrome: Chrome,
+    /// The language chosen (`en`, `pt-BR`, `de`), or empty: the browser's.
+    pub language: &'static str,
+    /// (code, name) of every language.
+    pub languages: Vec<(&'static str, &'static str)>,
     pub enrolled: bool,
     pub required: bool,
     pub qr_svg: String,

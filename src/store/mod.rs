@@ -48,6 +48,8 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_initial.sql")),
         M::up(include_str!("../../migrations/0002_files.sql")),
+        // 0003 is reserved: the numbers give the order, so it comes before this one.
+        M::up(include_str!("../../migrations/0004_officer_language.sql")),
     ])
 }
 
