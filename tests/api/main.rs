@@ -10,6 +10,7 @@ mod followup;
 mod images;
 mod intake;
 mod interop;
+mod languages;
 mod mail;
 mod officer;
 mod officer_admin;
