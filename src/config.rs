@@ -11,6 +11,8 @@ use figment::Figment;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+pub use crate::i18n::Text;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration: {0}")]
@@ -95,9 +97,10 @@ pub enum ChannelKind {
 pub struct ChannelConfig {
     pub id: String,
     pub kind: ChannelKind,
-    pub title: String,
+    /// A string, or one per language: `{ en = "…", de = "…", pt-BR = "…" }`.
+    pub title: Text,
     #[serde(default)]
-    pub description: String,
+    pub description: Text,
     #[serde(default)]
     pub fields: Vec<FieldConfig>,
     /// Days to acknowledge a new case (default: 7 whistleblowing, 1 complaint).
@@ -122,17 +125,20 @@ pub struct ChannelConfig {
 #[serde(deny_unknown_fields)]
 pub struct FieldConfig {
     pub id: String,
-    pub label: String,
+    /// A string, or one per language, like every text a submitter reads.
+    pub label: Text,
     #[serde(rename = "type")]
     pub kind: FieldKind,
     #[serde(default)]
     pub required: bool,
+    /// What a select offers. An option given per language is stored as its English text (or
+    /// its first), whatever language the submitter chose it in.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub options: Vec<String>,
+    pub options: Vec<Text>,
     /// Characters; defaults by type (text 500, textarea 20 000).
     pub max_length: Option<usize>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub help: String,
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    pub help: Text,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

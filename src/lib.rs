@@ -8,5 +8,6 @@ pub mod cases;
 pub mod config;
 pub mod crypto;
 pub mod http;
+pub mod i18n;
 pub mod notify;
 pub mod store;

@@ -270,7 +270,12 @@ async fn export(cases: &Cases, args: ExportArgs) -> anyhow::Result<()> {
         }
     };
     let mut bundle = cases
-        .export_bundle(exporter, &args.case, &args.to, bundle_page(by))
+        .export_bundle(
+            exporter,
+            &args.case,
+            &args.to,
+            bundle_page(by, Default::default()),
+        )
         .await?;
     let mut out = std::io::stdout().lock();
     std::io::copy(&mut bundle.reader, &mut out)?;

@@ -206,6 +206,7 @@ pub(super) fn read_case(
     case_key: &SecretKey,
     staff_key: &SecretKey,
     reader: &super::admin::Granter<'_>,
+    lang: crate::i18n::Lang,
 ) -> Result<OfficerCaseView, CaseError> {
     let case_id = record.id.clone();
     let identity = {
@@ -268,8 +269,8 @@ pub(super) fn read_case(
     let at = now();
     let channel = channels.get(&record.channel_id);
     Ok(OfficerCaseView {
-        labelled: labelled_fields(channel, &doc.fields),
-        channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.clone()),
+        labelled: labelled_fields(channel, &doc.fields, lang),
+        channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.get(lang).to_owned()),
         excluded: doc
             .exclude_officers
             .iter()
@@ -388,6 +389,7 @@ impl Cases {
         &self,
         officer: &Officer,
         case_id: &str,
+        lang: crate::i18n::Lang,
     ) -> Result<OfficerCaseView, CaseError> {
         let officer = officer.clone();
         let case_id = case_id.to_owned();
@@ -404,6 +406,7 @@ impl Cases {
                     &case_key,
                     &staff_key,
                     &super::admin::Granter::Officer(&officer),
+                    lang,
                 )?;
                 let at = now();
                 audit::record(
@@ -527,7 +530,7 @@ impl Cases {
                     _ => Template::CustomerStatus,
                 };
                 let mails = match doc.contact.as_ref().filter(|c| c.consent) {
-                    Some(c) => vec![mail.customer(template, &c.email, &case_id, to.label())?],
+                    Some(c) => vec![mail.customer(template, c.lang(), &c.email, &case_id, to)?],
                     None => Vec::new(),
                 };
                 if !cases::change_status(
@@ -612,7 +615,7 @@ impl Cases {
         upload: Option<Upload>,
     ) -> Result<Vec<String>, CaseError> {
         let upload =
-            super::files::files_of_post(&body, upload, "write something or choose a file to send")?;
+            super::files::files_of_post(&body, upload, super::Reason::new("write_something"))?;
         let key = match thread {
             Thread::Messages => KeyKind::Case,
             Thread::Notes => KeyKind::Staff,

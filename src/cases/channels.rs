@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::config::{ChannelConfig, ChannelKind, FieldConfig, FieldKind};
+use crate::i18n::Text;
 
-use super::CaseError;
+use super::{CaseError, Reason};
 
 const DAY: i64 = 24 * 60 * 60;
 const TEXT_MAX: usize = 500;
@@ -17,8 +18,9 @@ const SUBMISSION_MAX: usize = 100_000;
 pub struct Channel {
     pub id: String,
     pub kind: ChannelKind,
-    pub title: String,
-    pub description: String,
+    /// In every language the configuration gives (`title.get(lang)`).
+    pub title: Text,
+    pub description: Text,
     pub fields: Vec<Field>,
     pub acknowledge_days: u32,
     pub resolve_days: u32,
@@ -51,12 +53,13 @@ impl Default for FileLimits {
 #[derive(Debug, Clone)]
 pub struct Field {
     pub id: String,
-    pub label: String,
+    pub label: Text,
     pub kind: FieldKind,
     pub required: bool,
-    pub options: Vec<String>,
+    /// A select's options: the value stored is `canonical()`, the one shown `get(lang)`.
+    pub options: Vec<Text>,
     pub max_length: usize,
-    pub help: String,
+    pub help: Text,
 }
 
 /// A value as a client sent it, before validation.
@@ -138,6 +141,19 @@ impl Channel {
         }
         if c.fields.is_empty() {
             return Err(format!("channel {:?} has no fields", c.id));
+        }
+        let texts = [&c.title, &c.description].into_iter().chain(
+            c.fields
+                .iter()
+                .flat_map(|f| [&f.label, &f.help].into_iter().chain(&f.options)),
+        );
+        for text in texts {
+            if let Some(tag) = text.unknown_languages().first() {
+                return Err(format!(
+                    "channel {:?}: {tag:?} is not a language sealbox speaks (en, pt-BR, de)",
+                    c.id
+                ));
+            }
         }
         let mut seen = HashSet::new();
         let fields = c
@@ -232,9 +248,9 @@ impl Channel {
             .keys()
             .find(|k| !self.fields.iter().any(|f| &f.id == *k))
         {
-            return Err(CaseError::invalid(
+            return Err(CaseError::invalid_because(
                 &format!("fields.{unknown}"),
-                "this form has no such field",
+                Reason::new("no_such_field"),
             ));
         }
         let mut out = BTreeMap::new();
@@ -256,22 +272,28 @@ impl Channel {
                     let text = text.trim();
                     let chars = text.chars().count();
                     if chars > field.max_length {
-                        return Err(CaseError::invalid(
+                        return Err(CaseError::invalid_because(
                             &name,
-                            &format!(
-                                "{} is too long: {chars} characters, at most {}",
-                                field.label, field.max_length
-                            ),
+                            field
+                                .reason("too_long")
+                                .with("chars", chars)
+                                .with("max", field.max_length),
                         ));
                     }
                     if text
                         .chars()
                         .any(|c| c.is_control() && c != '\n' && c != '\t')
                     {
-                        return Err(CaseError::invalid(&name, "contains control characters"));
+                        return Err(CaseError::invalid_because(
+                            &name,
+                            Reason::new("control_chars"),
+                        ));
                     }
                     if field.kind != FieldKind::Textarea && text.contains('\n') {
-                        return Err(CaseError::invalid(&name, "must be a single line"));
+                        return Err(CaseError::invalid_because(
+                            &name,
+                            Reason::new("single_line"),
+                        ));
                     }
                     total += chars;
                     serde_json::Value::String(text.to_owned())
@@ -281,10 +303,7 @@ impl Channel {
                 || value == serde_json::Value::Bool(false);
             if empty {
                 if field.required {
-                    return Err(CaseError::invalid(
-                        &name,
-                        &format!("{} is required", field.label),
-                    ));
+                    return Err(CaseError::invalid_because(&name, field.reason("required")));
                 }
             } else if let serde_json::Value::String(text) = &value {
                 self.check_choice(field, &name, text)?;
@@ -292,9 +311,9 @@ impl Channel {
             out.insert(field.id.clone(), value);
         }
         if total > SUBMISSION_MAX {
-            return Err(CaseError::invalid(
+            return Err(CaseError::invalid_because(
                 "fields",
-                &format!("the report is too long: at most {SUBMISSION_MAX} characters in all"),
+                Reason::new("submission_too_long").with("max", SUBMISSION_MAX),
             ));
         }
         Ok(out)
@@ -302,78 +321,133 @@ impl Channel {
 
     fn check_choice(&self, field: &Field, name: &str, text: &str) -> Result<(), CaseError> {
         match field.kind {
-            FieldKind::Select if !field.options.iter().any(|o| o == text) => Err(
-                CaseError::invalid(name, &format!("{}: choose one of the options", field.label)),
+            FieldKind::Select if !field.options.iter().any(|o| o.canonical() == text) => Err(
+                CaseError::invalid_because(name, field.reason("not_an_option")),
             ),
             FieldKind::Date => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
-                time::Date::parse(text, format).map(|_| ()).map_err(|_| {
-                    CaseError::invalid(name, &format!("{}: use the form YYYY-MM-DD", field.label))
-                })
+                time::Date::parse(text, format)
+                    .map(|_| ())
+                    .map_err(|_| CaseError::invalid_because(name, field.reason("date_format")))
             }
             _ => Ok(()),
         }
     }
 }
 
-fn field(id: &str, label: &str, kind: FieldKind, required: bool, help: &str) -> FieldConfig {
+impl Field {
+    /// A reason about this field, naming it by its (English) label; pages put in the label
+    /// of their language.
+    fn reason(&self, key: &'static str) -> Reason {
+        Reason::new(key).with("label", self.label.canonical())
+    }
+}
+
+fn field(id: &str, label: Text, kind: FieldKind, required: bool, help: Text) -> FieldConfig {
     FieldConfig {
         id: id.into(),
-        label: label.into(),
+        label,
         kind,
         required,
         options: Vec::new(),
         max_length: None,
-        help: help.into(),
+        help,
     }
 }
 
-/// The two channels a fresh installation has.
+/// The two channels a fresh installation has, in every language sealbox speaks.
 pub fn builtin() -> Vec<ChannelConfig> {
-    use FieldKind::*;
+    use FieldKind::{Text as Line, Textarea};
     vec![
         ChannelConfig {
             id: "report".into(),
             kind: ChannelKind::Whistleblowing,
-            title: "Report misconduct".into(),
-            description: "For employees and others who work with us: report fraud, corruption, \
-                harassment, safety or legal breaches. You do not have to give your name."
-                .into(),
+            title: Text::tr(
+                "Report misconduct",
+                "Denunciar irregularidade",
+                "Fehlverhalten melden",
+            ),
+            description: Text::tr(
+                "For employees and others who work with us: report fraud, corruption, \
+                 harassment, safety or legal breaches. You do not have to give your name.",
+                "Para colaboradores e outras pessoas que trabalham conosco: denuncie fraude, \
+                 corrupção, assédio, violações de segurança ou da lei. Você não precisa se \
+                 identificar.",
+                "Für Beschäftigte und alle, die mit uns arbeiten: Melden Sie Betrug, Korruption, \
+                 Belästigung, Verstöße gegen Sicherheitsvorschriften oder Gesetze. Sie müssen \
+                 Ihren Namen nicht nennen.",
+            ),
             fields: vec![
                 field(
                     "what",
-                    "What happened?",
+                    Text::tr("What happened?", "O que aconteceu?", "Was ist passiert?"),
                     Textarea,
                     true,
-                    "Describe what you saw or know, in your own words.",
+                    Text::tr(
+                        "Describe what you saw or know, in your own words.",
+                        "Descreva com suas palavras o que você viu ou sabe.",
+                        "Beschreiben Sie in eigenen Worten, was Sie gesehen haben oder wissen.",
+                    ),
                 ),
                 field(
                     "when",
-                    "When did it happen?",
-                    Text,
+                    Text::tr(
+                        "When did it happen?",
+                        "Quando aconteceu?",
+                        "Wann ist es passiert?",
+                    ),
+                    Line,
                     false,
-                    "A date, a period, or \"ongoing\".",
+                    Text::tr(
+                        "A date, a period, or \"ongoing\".",
+                        "Uma data, um período ou \"ainda acontece\".",
+                        "Ein Datum, ein Zeitraum oder „dauert an“.",
+                    ),
                 ),
                 field(
                     "where",
-                    "Where did it happen?",
-                    Text,
+                    Text::tr(
+                        "Where did it happen?",
+                        "Onde aconteceu?",
+                        "Wo ist es passiert?",
+                    ),
+                    Line,
                     false,
-                    "Site, department, team or system.",
+                    Text::tr(
+                        "Site, department, team or system.",
+                        "Local, departamento, equipe ou sistema.",
+                        "Standort, Abteilung, Team oder System.",
+                    ),
                 ),
                 field(
                     "who",
-                    "Who is involved?",
+                    Text::tr(
+                        "Who is involved?",
+                        "Quem está envolvido?",
+                        "Wer ist beteiligt?",
+                    ),
                     Textarea,
                     false,
-                    "Names or roles of the people involved, if you know them.",
+                    Text::tr(
+                        "Names or roles of the people involved, if you know them.",
+                        "Nomes ou funções das pessoas envolvidas, se você souber.",
+                        "Namen oder Funktionen der beteiligten Personen, falls Sie sie kennen.",
+                    ),
                 ),
                 field(
                     "how_known",
-                    "How do you know about it?",
+                    Text::tr(
+                        "How do you know about it?",
+                        "Como você ficou sabendo?",
+                        "Woher wissen Sie davon?",
+                    ),
                     Textarea,
                     false,
-                    "For example: you saw it, were told, or found documents.",
+                    Text::tr(
+                        "For example: you saw it, were told, or found documents.",
+                        "Por exemplo: você viu, alguém contou ou você encontrou documentos.",
+                        "Zum Beispiel: Sie haben es gesehen, davon gehört oder Dokumente gefunden.",
+                    ),
                 ),
             ],
             acknowledge_days: None,
@@ -387,31 +461,65 @@ pub fn builtin() -> Vec<ChannelConfig> {
         ChannelConfig {
             id: "complaint".into(),
             kind: ChannelKind::Complaint,
-            title: "Make a complaint".into(),
-            description: "For customers: tell us what went wrong and what would put it right."
-                .into(),
+            title: Text::tr(
+                "Make a complaint",
+                "Fazer uma reclamação",
+                "Beschwerde einreichen",
+            ),
+            description: Text::tr(
+                "For customers: tell us what went wrong and what would put it right.",
+                "Para clientes: conte o que deu errado e o que resolveria a situação.",
+                "Für Kundinnen und Kunden: Sagen Sie uns, was schiefgelaufen ist und was es \
+                 wieder in Ordnung bringen würde.",
+            ),
             fields: vec![
                 field(
                     "subject",
-                    "Subject",
-                    Text,
+                    Text::tr("Subject", "Assunto", "Betreff"),
+                    Line,
                     true,
-                    "A few words on what it is about.",
+                    Text::tr(
+                        "A few words on what it is about.",
+                        "Algumas palavras sobre o assunto.",
+                        "Ein paar Worte dazu, worum es geht.",
+                    ),
                 ),
-                field("description", "What went wrong?", Textarea, true, ""),
+                field(
+                    "description",
+                    Text::tr(
+                        "What went wrong?",
+                        "O que deu errado?",
+                        "Was ist schiefgelaufen?",
+                    ),
+                    Textarea,
+                    true,
+                    Text::default(),
+                ),
                 field(
                     "reference",
-                    "Order or reference number",
-                    Text,
+                    Text::tr(
+                        "Order or reference number",
+                        "Número do pedido ou de referência",
+                        "Bestell- oder Referenznummer",
+                    ),
+                    Line,
                     false,
-                    "If you have one, it helps us find your case.",
+                    Text::tr(
+                        "If you have one, it helps us find your case.",
+                        "Se você tiver, ele nos ajuda a encontrar seu caso.",
+                        "Falls vorhanden, hilft sie uns, Ihren Fall zu finden.",
+                    ),
                 ),
                 field(
                     "desired_resolution",
-                    "What would resolve this for you?",
+                    Text::tr(
+                        "What would resolve this for you?",
+                        "O que resolveria isso para você?",
+                        "Was würde das Problem für Sie lösen?",
+                    ),
                     Textarea,
                     false,
-                    "",
+                    Text::default(),
                 ),
             ],
             acknowledge_days: None,

@@ -142,7 +142,15 @@ fn open(
         .map(|row| (row.id, row.key))
         .collect();
     let history = history_of(s, &record.id, by.sees_readings())?;
-    let case = read_case(s, channels, record, &case_key, &staff_key, &by.granter())?;
+    let case = read_case(
+        s,
+        channels,
+        record,
+        &case_key,
+        &staff_key,
+        &by.granter(),
+        crate::i18n::Lang::default(),
+    )?;
     Ok(Opened {
         case,
         history,

@@ -17,7 +17,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::channels::FileLimits;
 use super::scrub::{Outcome, ScrubError, Scrubber};
-use super::CaseError;
+use super::{CaseError, Reason};
 use crate::crypto::{random, seal, SecretKey};
 use crate::store::blobs::Blobs;
 use crate::store::cases::KeyKind;
@@ -250,10 +250,9 @@ impl Upload {
             )
         })?;
         if self.used_files >= limits.files {
-            return Err(CaseError::TooLarge(format!(
-                "a case takes at most {} files",
-                limits.files
-            )));
+            return Err(CaseError::too_large(
+                Reason::new("too_many_files").with("max", limits.files),
+            ));
         }
         let (store, to, clean) = (self.store.clone(), self.to.clone(), self.clean);
         let sink = tokio::task::spawn_blocking(move || Sink::start(store, to, clean))
@@ -272,17 +271,15 @@ impl Upload {
         self.used_bytes += chunk.len() as u64;
         if sink.received > limits.per_file {
             self.current = None;
-            return Err(CaseError::TooLarge(format!(
-                "a file may be at most {}",
-                human_size(limits.per_file)
-            )));
+            return Err(CaseError::too_large(
+                Reason::new("file_too_large").with("size", human_size(limits.per_file)),
+            ));
         }
         if self.used_bytes > limits.total {
             self.current = None;
-            return Err(CaseError::TooLarge(format!(
-                "the files of a case may be at most {} together",
-                human_size(limits.total)
-            )));
+            return Err(CaseError::too_large(
+                Reason::new("files_too_large").with("size", human_size(limits.total)),
+            ));
         }
         sink.push(chunk).await
     }
@@ -347,11 +344,11 @@ impl Upload {
 pub(super) fn files_of_post(
     body: &Option<super::text::MessageBody>,
     upload: Option<Upload>,
-    ask: &str,
+    ask: Reason,
 ) -> Result<Option<Upload>, CaseError> {
     let upload = upload.filter(|u| !u.is_empty());
     if body.is_none() && upload.is_none() {
-        return Err(CaseError::invalid("body", ask));
+        return Err(CaseError::invalid_because("body", ask));
     }
     Ok(upload)
 }

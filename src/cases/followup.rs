@@ -11,6 +11,7 @@ use super::text::MessageBody;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
 use crate::crypto::{kdf, keys, random, seal, ClaimCode, SecretKey};
+use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::store::cases::KeyKind;
 use crate::store::messages::{self, NewPost, Thread};
@@ -155,8 +156,8 @@ impl Cases {
             .await?
     }
 
-    /// Decrypts the case for its submitter.
-    pub async fn view(&self, unlocked: &Unlocked) -> Result<CaseView, CaseError> {
+    /// Decrypts the case for its submitter; channel and field names in `lang`.
+    pub async fn view(&self, unlocked: &Unlocked, lang: Lang) -> Result<CaseView, CaseError> {
         let unlocked = unlocked.clone();
         let channels = self.channels.clone();
         self.store
@@ -167,7 +168,7 @@ impl Cases {
                 let doc: SealedSubmission = serde_json::from_slice(&plain)
                     .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
                 let channel = channels.get(&record.channel_id);
-                let labelled = labelled_fields(channel, &doc.fields);
+                let labelled = labelled_fields(channel, &doc.fields, lang);
                 let messages = messages::list(s, &record.id, Thread::Messages)?
                     .into_iter()
                     .map(|m| {
@@ -198,7 +199,8 @@ impl Cases {
                     && record.satisfaction.is_none();
                 Ok(CaseView {
                     number: record.number,
-                    channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.clone()),
+                    channel_title: channel
+                        .map_or(record.channel_id.clone(), |c| c.title.get(lang).to_owned()),
                     channel: record.channel_id,
                     kind: record.kind,
                     status: record.status,
@@ -270,8 +272,7 @@ impl Cases {
         body: Option<MessageBody>,
         upload: Option<Upload>,
     ) -> Result<Vec<String>, CaseError> {
-        let upload =
-            super::files::files_of_post(&body, upload, "write a message or choose a file to send")?;
+        let upload = super::files::files_of_post(&body, upload, super::Reason::new("post_empty"))?;
         let case_id = unlocked.case_id.clone();
         let audit = self.audit.clone();
         let mail = self.mail.clone();
@@ -287,21 +288,21 @@ impl Cases {
                     Some(u) => u.prepare()?,
                     None => Vec::new(),
                 };
-                let channel = channels
-                    .get(&record.channel_id)
-                    .map_or(record.channel_id.as_str(), |c| c.title.as_str());
+                let channel = channels.get(&record.channel_id);
                 // Everyone who can open the case hears of it, at most once per window.
                 let holders = cases::holders(s, &case_id)?;
                 let alerts = officers::list(s)?
                     .into_iter()
                     .filter(|o| holders.contains(&o.id) && !o.disabled)
                     .map(|o| {
+                        let lang = o.lang();
                         let m = mail.officer_alert(
                             Template::OfficerNewMessage,
+                            lang,
                             &o.email,
                             &o.id,
                             &case_id,
-                            channel,
+                            channel.map_or(record.channel_id.as_str(), |c| c.title.get(lang)),
                         )?;
                         Ok((o.id, m))
                     })
@@ -393,7 +394,10 @@ impl Cases {
         comment: Option<MessageBody>,
     ) -> Result<(), CaseError> {
         if !(1..=5).contains(&score) {
-            return Err(CaseError::invalid("score", "choose a rating from 1 to 5"));
+            return Err(CaseError::invalid_because(
+                "score",
+                super::Reason::new("rating"),
+            ));
         }
         let case_id = unlocked.case_id.clone();
         let audit = self.audit.clone();
@@ -437,28 +441,35 @@ pub(super) fn open_text(sealed: &[u8], key: &SecretKey) -> Result<String, CaseEr
     Ok(msg.body)
 }
 
-/// Field values labelled by the channel's form, in its order; values of fields the form no
-/// longer has come last, under their ids.
+/// Field values labelled by the channel's form in `lang`, in its order (a select's choice
+/// shown in `lang` too); values of fields the form no longer has come last, under their ids.
 pub(super) fn labelled_fields(
     channel: Option<&super::Channel>,
     fields: &BTreeMap<String, serde_json::Value>,
+    lang: Lang,
 ) -> Vec<(String, String)> {
-    let show = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Bool(true) => "yes".into(),
-        serde_json::Value::Bool(false) => "no".into(),
+    let show = |field: Option<&super::channels::Field>, v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => field
+            .and_then(|f| f.options.iter().find(|o| o.canonical() == s))
+            .map_or_else(|| s.clone(), |o| o.get(lang).to_owned()),
+        serde_json::Value::Bool(true) => lang.text("case.yes").into(),
+        serde_json::Value::Bool(false) => lang.text("case.no").into(),
         other => other.to_string(),
     };
     let known = channel.map(|c| c.fields.as_slice()).unwrap_or_default();
     let mut out: Vec<(String, String)> = known
         .iter()
-        .filter_map(|f| fields.get(&f.id).map(|v| (f.label.clone(), show(v))))
+        .filter_map(|f| {
+            fields
+                .get(&f.id)
+                .map(|v| (f.label.get(lang).to_owned(), show(Some(f), v)))
+        })
         .collect();
     out.extend(
         fields
             .iter()
             .filter(|(id, _)| !known.iter().any(|f| &f.id == *id))
-            .map(|(id, v)| (id.clone(), show(v))),
+            .map(|(id, v)| (id.clone(), show(None, v))),
     );
     out
 }

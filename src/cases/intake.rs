@@ -8,8 +8,10 @@ use zeroize::Zeroizing;
 use super::channels::RawValue;
 use super::files::Upload;
 use super::text::Email;
-use super::{now, CaseError, Cases, Channel};
+use super::workflow::Status;
+use super::{now, CaseError, Cases, Channel, Reason};
 use crate::crypto::{self, kdf, keys, seal, ClaimCode, KeyPair};
+use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::store::cases::{Holder, KeyKind, NewCase, NewGrant};
 use crate::store::officers;
@@ -26,6 +28,11 @@ pub struct Submission {
     pub contact: Option<ContactInput>,
     /// The reporter's identity, sealed for the identity custodians (channels that take it).
     pub identity: Option<super::identity::IdentityInput>,
+    /// The language the submitter used (the page's, or the API request's): a customer's mails
+    /// are written in it. Kept only inside the sealed document, never in clear: it could
+    /// narrow down who wrote.
+    #[serde(skip)]
+    pub language: Lang,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -88,6 +95,18 @@ pub(super) struct SealedSubmission {
 pub(super) struct SealedContact {
     pub email: String,
     pub consent: bool,
+    /// The language for mails to this address (cases from before languages: English).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+impl SealedContact {
+    pub fn lang(&self) -> Lang {
+        self.language
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default()
+    }
 }
 
 impl Cases {
@@ -154,22 +173,22 @@ impl Cases {
         let contact = match submission.contact {
             Some(c) if !c.email.trim().is_empty() => {
                 if !channel.takes_contact() {
-                    return Err(CaseError::invalid(
+                    return Err(CaseError::invalid_because(
                         "contact.email",
-                        "this channel does not take a contact address: it would identify you",
+                        Reason::new("contact_not_taken"),
                     ));
                 }
                 let email = Email::parse("contact.email", &c.email)?;
                 if !c.consent {
-                    return Err(CaseError::invalid(
+                    return Err(CaseError::invalid_because(
                         "contact.consent",
-                        "tick the box to agree that we may email you about this complaint, \
-                         or leave the address empty",
+                        Reason::new("consent"),
                     ));
                 }
                 Some(SealedContact {
                     email: email.as_str().to_owned(),
                     consent: true,
+                    language: Some(submission.language.code().to_owned()),
                 })
             }
             _ => None,
@@ -220,12 +239,14 @@ impl Cases {
             .iter()
             .filter(|o| !exclude.contains(&o.id))
             .map(|o| {
+                let lang = o.lang();
                 let mail = self.mail.officer_alert(
                     Template::OfficerNewCase,
+                    lang,
                     &o.email,
                     &o.id,
                     &case_id,
-                    &channel.title,
+                    channel.title.get(lang),
                 )?;
                 Ok((o.id.clone(), mail))
             })
@@ -233,16 +254,17 @@ impl Cases {
         let receipts = match &contact {
             Some(c) => vec![self.mail.customer(
                 Template::CustomerReceived,
+                c.lang(),
                 &c.email,
                 &case_id,
-                "received",
+                Status::Received,
             )?],
             None => Vec::new(),
         };
         if readers.is_empty() && !entitled.is_empty() {
-            return Err(CaseError::invalid(
+            return Err(CaseError::invalid_because(
                 "exclude_officers",
-                "leave at least one officer who may read your report",
+                Reason::new("keep_one_reader"),
             ));
         }
         if readers.is_empty() && self.recovery_recipient.is_none() {

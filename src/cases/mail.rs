@@ -7,8 +7,10 @@ use std::sync::Arc;
 use rand::Rng;
 use tokio::sync::Notify;
 
+use super::workflow::Status;
 use super::{now, CaseError, Cases};
 use crate::config::Settings;
+use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::notify::{Draft, OutboxKey, Transport, Worker};
 use crate::store::outbox::NewMail;
@@ -55,6 +57,7 @@ impl MailContext {
     pub fn draft(
         &self,
         template: Template,
+        lang: Lang,
         to: &str,
         officer_id: Option<&str>,
         case_id: Option<&str>,
@@ -66,7 +69,7 @@ impl MailContext {
             ("link", self.base_url.as_str()),
         ];
         all.extend_from_slice(vars);
-        let (subject, text) = template.render(&all);
+        let (subject, text) = template.render(lang, &all);
         let draft = Draft {
             kind: template.kind(),
             to: to.to_owned(),
@@ -84,6 +87,7 @@ impl MailContext {
     pub fn officer_alert(
         &self,
         template: Template,
+        lang: Lang,
         to: &str,
         officer_id: &str,
         case_id: &str,
@@ -92,6 +96,7 @@ impl MailContext {
         let delay = rand::thread_rng().gen_range(0..=self.delay_s);
         self.draft(
             template,
+            lang,
             to,
             Some(officer_id),
             Some(case_id),
@@ -100,15 +105,26 @@ impl MailContext {
         )
     }
 
-    /// A mail to a customer who consented.
+    /// A mail to a customer who consented, in the language they wrote in; `status` is named
+    /// as they read it on their status page.
     pub fn customer(
         &self,
         template: Template,
+        lang: Lang,
         to: &str,
         case_id: &str,
-        status: &str,
+        status: Status,
     ) -> Result<NewMail, CaseError> {
-        self.draft(template, to, None, Some(case_id), &[("status", status)], 0)
+        let status = lang.text(&format!("submitter_status.{}", status.as_str()));
+        self.draft(
+            template,
+            lang,
+            to,
+            None,
+            Some(case_id),
+            &[("status", status)],
+            0,
+        )
     }
 
     /// Tells the worker there may be mail to send now.
@@ -139,10 +155,13 @@ impl Cases {
     pub async fn send_test_mail(&self, settings: &Settings, to: &str) -> Result<String, CaseError> {
         let transport =
             Transport::from_settings(settings).map_err(|e| CaseError::Setup(e.to_string()))?;
-        let (subject, text) = Template::Test.render(&[
-            ("organisation", &self.mail.organisation),
-            ("link", &self.mail.base_url),
-        ]);
+        let (subject, text) = Template::Test.render(
+            Lang::En,
+            &[
+                ("organisation", &self.mail.organisation),
+                ("link", &self.mail.base_url),
+            ],
+        );
         let message = lettre::Message::builder()
             .from(
                 self.mail

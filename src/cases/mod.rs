@@ -33,8 +33,13 @@ pub use channels::{Channel, Channels};
 #[derive(thiserror::Error)]
 pub enum CaseError {
     /// Input that breaks a rule; `field` names what to fix (`fields.what`, `contact.email`).
+    /// `reason`, when given, says the same for a reader of another language.
     #[error("{message}")]
-    Invalid { field: String, message: String },
+    Invalid {
+        field: String,
+        message: String,
+        reason: Option<Reason>,
+    },
     /// A claim code that opens no case: malformed, unknown and wrong look the same.
     #[error("this claim code does not open a case")]
     ClaimRejected,
@@ -61,8 +66,11 @@ pub enum CaseError {
     #[error(transparent)]
     Crypto(#[from] CryptoError),
     /// Over a limit of the channel (files per case, bytes per file or per case).
-    #[error("{0}")]
-    TooLarge(String),
+    #[error("{message}")]
+    TooLarge {
+        message: String,
+        reason: Option<Reason>,
+    },
     /// The installation cannot take this request now (e.g. nobody could ever read the case).
     #[error("{0}")]
     Unavailable(String),
@@ -83,11 +91,63 @@ impl std::fmt::Debug for CaseError {
     }
 }
 
+/// What a refusal says, in words every language can give: a key under `invalid.` in the
+/// translation files (`web/i18n/`) and the values of its placeholders. The English message
+/// beside it is what the API answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Reason {
+    pub fn new(key: &'static str) -> Self {
+        Reason {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The English text, from the English translation file.
+    pub fn english(&self) -> String {
+        let args: Vec<(&str, &dyn std::fmt::Display)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+            .collect();
+        crate::i18n::Lang::En.fill(&format!("invalid.{}", self.key), &args)
+    }
+}
+
 impl CaseError {
     pub fn invalid(field: &str, message: &str) -> Self {
         CaseError::Invalid {
             field: field.to_owned(),
             message: message.to_owned(),
+            reason: None,
+        }
+    }
+
+    /// Input that breaks a rule, said in every language: the English message is the
+    /// reason's English text.
+    pub fn invalid_because(field: &str, reason: Reason) -> Self {
+        CaseError::Invalid {
+            field: field.to_owned(),
+            message: reason.english(),
+            reason: Some(reason),
+        }
+    }
+
+    /// Over a limit, said in every language.
+    pub fn too_large(reason: Reason) -> Self {
+        CaseError::TooLarge {
+            message: reason.english(),
+            reason: Some(reason),
         }
     }
 

@@ -8,15 +8,6 @@ use crate::store::{cases, officers, reminders};
 
 const DAY: i64 = 24 * 60 * 60;
 
-/// `24 November 2026`
-fn day_text(ts: i64) -> String {
-    let format = time::macros::format_description!("[day padding:none] [month repr:long] [year]");
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_default()
-}
-
 impl Cases {
     /// Queues the reminders that are due and, at the configured hour, the daily digests.
     /// Returns (reminders, digests) queued.
@@ -69,15 +60,17 @@ impl Cases {
                     } else {
                         Template::OfficerDueSoon
                     };
-                    let channel = channels
-                        .get(&case.channel_id)
-                        .map_or(case.channel_id.as_str(), |c| c.title.as_str());
-                    let due = day_text(case.due_at);
+                    let channel = channels.get(&case.channel_id);
                     let mails = to
                         .iter()
                         .map(|o| {
+                            let lang = o.lang();
+                            let channel =
+                                channel.map_or(case.channel_id.as_str(), |c| c.title.get(lang));
+                            let due = crate::i18n::date(lang, case.due_at);
                             mail.draft(
                                 template,
+                                lang,
                                 &o.email,
                                 Some(&o.id),
                                 Some(&case.id),
@@ -114,6 +107,7 @@ impl Cases {
                         vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
                     let digest = mail.draft(
                         Template::OfficerDigest,
+                        officer.lang(),
                         &officer.email,
                         Some(&officer.id),
                         None,

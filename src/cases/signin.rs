@@ -12,6 +12,7 @@ use super::{now, CaseError, Cases};
 use crate::audit::Event;
 use crate::crypto::totp::TotpSecret;
 use crate::crypto::{kdf, keys, SecretKey};
+use crate::i18n::Lang;
 use crate::store::{audit, officers, settings};
 
 const REQUIRE_TOTP: &str = "require_totp";
@@ -25,6 +26,8 @@ pub struct Officer {
     pub is_admin: bool,
     /// Holds reporters' identities and decides disclosure requests.
     pub is_custodian: bool,
+    /// The language they chose for pages and mails, as of the last request.
+    pub language: Option<Lang>,
     pub(crate) key: SecretKey,
 }
 
@@ -120,6 +123,7 @@ impl Cases {
                 email: creds.email,
                 is_admin: creds.is_admin,
                 is_custodian: creds.is_custodian,
+                language: None,
                 key,
             },
             must_enrol_totp,
@@ -137,10 +141,25 @@ impl Cases {
                 let mut fresh = officer.clone();
                 fresh.is_admin = now.is_admin;
                 fresh.is_custodian = now.is_custodian;
+                fresh.language = now.language.as_deref().and_then(Lang::parse);
                 Ok((fresh, now.totp_required && !now.has_totp))
             }
             _ => Err(CaseError::SignInRejected),
         }
+    }
+
+    /// Sets the language of the officer's pages and mails; `None`: pages follow the browser,
+    /// mails are in English.
+    pub async fn set_language(
+        &self,
+        officer: &Officer,
+        language: Option<Lang>,
+    ) -> Result<(), CaseError> {
+        let id = officer.id.clone();
+        Ok(self
+            .store
+            .run(move |s| officers::set_language(s, &id, language.map(Lang::code)))
+            .await?)
     }
 
     /// Records an audit event in a transaction of its own.

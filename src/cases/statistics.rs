@@ -241,7 +241,7 @@ impl Cases {
             .channels
             .all()
             .iter()
-            .map(|c| (c.id.clone(), c.title.clone()))
+            .map(|c| (c.id.clone(), c.title.canonical().to_owned()))
             .collect();
         Ok(compute(&facts, months.clamp(1, 60), now(), &channels))
     }

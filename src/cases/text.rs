@@ -2,7 +2,7 @@
 
 use zeroize::Zeroizing;
 
-use super::CaseError;
+use super::{CaseError, Reason};
 
 /// Characters in one message of the thread.
 pub const MESSAGE_MAX: usize = 20_000;
@@ -15,13 +15,18 @@ impl MessageBody {
         let text = Zeroizing::new(input.replace("\r\n", "\n"));
         let text = text.trim();
         if text.is_empty() {
-            return Err(CaseError::invalid("body", "the message is empty"));
+            return Err(CaseError::invalid_because(
+                "body",
+                Reason::new("message_empty"),
+            ));
         }
         let chars = text.chars().count();
         if chars > MESSAGE_MAX {
-            return Err(CaseError::invalid(
+            return Err(CaseError::invalid_because(
                 "body",
-                &format!("the message is too long: {chars} characters, at most {MESSAGE_MAX}"),
+                Reason::new("message_too_long")
+                    .with("chars", chars)
+                    .with("max", MESSAGE_MAX),
             ));
         }
         Ok(MessageBody(Zeroizing::new(text.to_owned())))
@@ -39,7 +44,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(field: &str, input: &str) -> Result<Self, CaseError> {
         let text = input.trim();
-        let bad = || CaseError::invalid(field, "enter an email address like name@example.org");
+        let bad = || CaseError::invalid_because(field, Reason::new("email"));
         if text.len() > 254 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
         }

@@ -8,13 +8,14 @@ use serde::Serialize;
 use super::errors::{json_part_problem, ApiError, Problem};
 use super::rate_limit::Bucket;
 use super::uploads::{self, CaseFiles, IntakeFiles, OrMultipart, Texts};
-use super::views::rfc3339;
+use super::views::{rfc3339, Ui};
 use super::AppState;
 use crate::cases::files::FileView;
 use crate::cases::followup::Unlocked;
 use crate::cases::intake::{OfficerRef, Submission};
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
+use crate::i18n::Lang;
 
 #[derive(Serialize)]
 struct ChannelsOut {
@@ -46,24 +47,30 @@ struct FieldOut {
     max_length: usize,
 }
 
-pub async fn channels(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+/// The channels and their forms; titles and labels in the language of `?lang=` or
+/// `Accept-Language`. Options are the values to send, whatever the language.
+pub async fn channels(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let lang = Ui::for_request(&req).lang;
     let mut out = Vec::new();
     for c in state.cases.channels().all() {
         let officers = state.cases.excludable_officers(&c.id).await?;
         out.push(ChannelOut {
             id: c.id.clone(),
             kind: c.kind.as_str(),
-            title: c.title.clone(),
-            description: c.description.clone(),
+            title: c.title.get(lang).to_owned(),
+            description: c.description.get(lang).to_owned(),
             fields: c
                 .fields
                 .iter()
                 .map(|f| FieldOut {
                     id: f.id.clone(),
-                    label: f.label.clone(),
+                    label: f.label.get(lang).to_owned(),
                     kind: f.kind.as_str(),
                     required: f.required,
-                    options: f.options.clone(),
+                    options: f.options.iter().map(|o| o.canonical().to_owned()).collect(),
                     max_length: f.max_length,
                 })
                 .collect(),
@@ -80,6 +87,7 @@ pub async fn channels(state: web::Data<AppState>) -> Result<HttpResponse, ApiErr
 async fn submit_multipart(
     state: &AppState,
     body: uploads::Body,
+    lang: Lang,
 ) -> (Result<crate::cases::intake::Receipt, Problem>, bool) {
     let mut draft = state.cases.new_intake();
     let mut files = IntakeFiles::new(state, &mut draft, None);
@@ -96,8 +104,9 @@ async fn submit_multipart(
                 "send the case as JSON in a part named \"case\"",
             ))
         })?;
-        let submission: Submission =
+        let mut submission: Submission =
             serde_json::from_str(case).map_err(|e| json_part_problem("case", &e))?;
+        submission.language = lang;
         Ok(state.cases.submit_with(draft, submission).await?)
     }
     .await;
@@ -121,16 +130,18 @@ pub async fn create_case(
         .limiter
         .take(Bucket::CaseCreated, client)
         .map_err(Problem::rate_limited)?;
+    // A customer's mails go out in the language of their request.
+    let lang = Ui::for_request(&req).lang;
     let (result, files_started) = match body {
-        OrMultipart::Plain(json) => (
-            state
-                .cases
-                .submit(json.into_inner())
-                .await
-                .map_err(Problem::from),
-            false,
-        ),
-        OrMultipart::Multipart(body) => submit_multipart(&state, body).await,
+        OrMultipart::Plain(json) => {
+            let mut submission = json.into_inner();
+            submission.language = lang;
+            (
+                state.cases.submit(submission).await.map_err(Problem::from),
+                false,
+            )
+        }
+        OrMultipart::Multipart(body) => submit_multipart(&state, body, lang).await,
     };
     let receipt = match result {
         Ok(receipt) => receipt,
@@ -262,7 +273,7 @@ pub async fn followup(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
-    let case = state.cases.view(&unlocked).await?;
+    let case = state.cases.view(&unlocked, Lang::En).await?;
     Ok(HttpResponse::Ok().json(FollowupOut {
         number: case.number,
         channel: &case.channel,

@@ -1,11 +1,45 @@
-//! The one place errors become HTTP responses: JSON `{"error","message"}` for the API, the same
-//! message in HTML for pages.
+//! The one place errors become HTTP responses: JSON `{"error","message"}` for the API (in
+//! English), the same message in HTML for pages, in the page's language where the message has
+//! a translation.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::cases::CaseError;
+use super::views::Ui;
+use crate::cases::{CaseError, Reason};
+
+/// A problem's message as a key of the translation files and its values, for pages.
+#[derive(Debug, Clone)]
+pub struct Said {
+    pub key: String,
+    pub args: Vec<(&'static str, String)>,
+    /// Followed by "nothing was stored" (a refused upload).
+    pub nothing_stored: bool,
+}
+
+impl Said {
+    fn new(key: &str) -> Option<Box<Self>> {
+        Some(Box::new(Said {
+            key: key.to_owned(),
+            args: Vec::new(),
+            nothing_stored: false,
+        }))
+    }
+
+    fn reason(reason: Option<Reason>) -> Option<Box<Self>> {
+        reason.map(|r| {
+            Box::new(Said {
+                key: format!("invalid.{}", r.key),
+                args: r.args,
+                nothing_stored: false,
+            })
+        })
+    }
+}
 
 /// An error as the client will see it.
 #[derive(Debug, Clone)]
@@ -17,6 +51,8 @@ pub struct Problem {
     pub retry_after: Option<u64>,
     /// Pages answer with a redirect here instead (e.g. to the sign-in page).
     pub location: Option<&'static str>,
+    /// The message in words every language can give; `None`: pages show `message` as it is.
+    pub said: Option<Box<Said>>,
 }
 
 impl Problem {
@@ -28,7 +64,23 @@ impl Problem {
             field: None,
             retry_after: None,
             location: None,
+            said: None,
         }
+    }
+
+    /// The same problem, with a translation of its message (a key under `problem.`).
+    pub fn said(self, key: &str) -> Self {
+        Problem {
+            said: Said::new(&format!("problem.{key}")),
+            ..self
+        }
+    }
+
+    fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        if let Some(said) = &mut self.said {
+            said.args.push((name, value.to_string()));
+        }
+        self
     }
 
     /// For pages: go to `location` instead (a signed-out officer is sent to sign in).
@@ -45,6 +97,8 @@ impl Problem {
             "too_large",
             format!("the request body is larger than the limit of {limit} bytes"),
         )
+        .said("too_large")
+        .with("limit", limit)
     }
 
     pub fn rate_limited(retry_after: u64) -> Self {
@@ -57,6 +111,8 @@ impl Problem {
                     "too many attempts from your connection: try again in {retry_after} seconds"
                 ),
             )
+            .said("rate_limited")
+            .with("seconds", retry_after)
         }
     }
 
@@ -67,6 +123,7 @@ impl Problem {
             "csrf",
             "this form has expired; go back, reload the page and send it again",
         )
+        .said("csrf")
     }
 
     pub fn claim_rejected() -> Self {
@@ -75,6 +132,7 @@ impl Problem {
             "unauthorized",
             CaseError::ClaimRejected.to_string(),
         )
+        .said("claim_rejected")
     }
 
     pub fn not_found() -> Self {
@@ -83,25 +141,34 @@ impl Problem {
             "not_found",
             "there is nothing at this address",
         )
+        .said("not_found")
     }
 }
 
 impl From<CaseError> for Problem {
     fn from(e: CaseError) -> Self {
         match e {
-            CaseError::Invalid { field, message } => Problem {
+            CaseError::Invalid {
+                field,
+                message,
+                reason,
+            } => Problem {
                 field: Some(field),
+                said: Said::reason(reason),
                 ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
             },
             CaseError::ClaimRejected => Problem::claim_rejected(),
             e @ CaseError::SignInRejected => {
                 Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", e.to_string())
+                    .said("sign_in_rejected")
             }
             e @ CaseError::TotpRequired => {
                 Problem::new(StatusCode::UNAUTHORIZED, "totp_required", e.to_string())
+                    .said("totp_required")
             }
             e @ CaseError::TotpRejected => {
                 Problem::new(StatusCode::UNAUTHORIZED, "totp_rejected", e.to_string())
+                    .said("totp_rejected")
             }
             CaseError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", m),
             CaseError::InvalidTransition(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
@@ -110,11 +177,17 @@ impl From<CaseError> for Problem {
             CaseError::Unavailable(m) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m)
             }
-            CaseError::TooLarge(m) => Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("{m}; nothing was stored"),
-            ),
+            CaseError::TooLarge { message, reason } => Problem {
+                said: Said::reason(reason).map(|mut s| {
+                    s.nothing_stored = true;
+                    s
+                }),
+                ..Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!("{message}; nothing was stored"),
+                )
+            },
             other => {
                 tracing::error!(error = ?other, "request failed");
                 Problem::new(
@@ -122,6 +195,7 @@ impl From<CaseError> for Problem {
                     "internal",
                     "something went wrong on our side; nothing you sent was stored, please try again",
                 )
+                .said("internal")
             }
         }
     }
@@ -182,16 +256,14 @@ impl std::fmt::Display for PageError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    heading: &'a str,
-    message: &'a str,
+    t: &'a Ui,
+    heading: &'static str,
+    message: String,
 }
 
-impl ResponseError for PageError {
-    fn status_code(&self) -> StatusCode {
-        self.0.status
-    }
-
-    fn error_response(&self) -> HttpResponse {
+impl PageError {
+    /// The error page, in the language of `ui`.
+    pub fn render(&self, ui: &Ui) -> HttpResponse {
         let p = &self.0;
         if let Some(location) = p.location {
             return HttpResponse::SeeOther()
@@ -199,24 +271,59 @@ impl ResponseError for PageError {
                 .finish();
         }
         let heading = match p.status {
-            StatusCode::NOT_FOUND => "Page not found",
-            StatusCode::FORBIDDEN => "Not for you",
-            StatusCode::CONFLICT => "Not possible now",
-            StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
-            StatusCode::PAYLOAD_TOO_LARGE => "That was too much at once",
-            StatusCode::SERVICE_UNAVAILABLE => "Not available yet",
-            s if s.is_server_error() => "Something went wrong",
-            _ => "That did not work",
+            StatusCode::NOT_FOUND => "error_page.not_found",
+            StatusCode::FORBIDDEN => "error_page.forbidden",
+            StatusCode::CONFLICT => "error_page.conflict",
+            StatusCode::TOO_MANY_REQUESTS => "error_page.too_many",
+            StatusCode::PAYLOAD_TOO_LARGE => "error_page.too_large",
+            StatusCode::SERVICE_UNAVAILABLE => "error_page.unavailable",
+            s if s.is_server_error() => "error_page.server",
+            _ => "error_page.other",
         };
         let mut res = HttpResponse::build(p.status);
         decorate(&mut res, p);
         html(
             &mut res,
             ErrorPage {
-                heading,
-                message: &p.message,
+                t: ui,
+                heading: ui.get(heading),
+                message: ui.problem(p),
             },
         )
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status
+    }
+
+    /// In English; [`localize`] answers in the page's language.
+    fn error_response(&self) -> HttpResponse {
+        self.render(&Ui::default())
+    }
+}
+
+/// Error pages in the reader's language: a handler's or extractor's `PageError` is drawn
+/// again for the language its request asks for (`?lang=`, an officer's choice, or
+/// `Accept-Language`).
+pub async fn localize(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let error = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PageError>())
+        .filter(|e| e.0.location.is_none());
+    let ui = error.map(|_| Ui::for_any(res.request()));
+    match (error, ui) {
+        (Some(error), Some(ui)) => {
+            let page = error.render(&ui);
+            Ok(res.into_response(page).map_into_right_body())
+        }
+        _ => Ok(res.map_into_left_body()),
     }
 }
 
@@ -302,7 +409,8 @@ pub fn form_error(
             StatusCode::BAD_REQUEST,
             "malformed",
             "the form could not be read; please go back and send it again",
-        ),
+        )
+        .said("malformed_form"),
     };
     PageError(problem).into()
 }

@@ -51,6 +51,9 @@ pub struct AppState {
 #[derive(Clone)]
 pub struct OfficerState {
     pub officer: Officer,
+    /// The language of this request's pages: set afresh for every request from the officer's
+    /// choice (or their browser's), not kept between requests.
+    pub ui: views::Ui,
     /// 2FA is required and not set up yet: only the account page is open.
     pub must_enrol: bool,
     /// A TOTP secret shown for enrolment, not confirmed yet.
@@ -87,6 +90,7 @@ pub async fn officer_sign_in(
                 .limiter
                 .refund(rate_limit::Bucket::LoginFailure, client);
             let token = state.officers.create(OfficerState {
+                ui: views::Ui::default(),
                 officer: signed_in.officer,
                 must_enrol: signed_in.must_enrol_totp,
                 pending_totp: None,
@@ -161,6 +165,7 @@ impl Application {
                     .app_data(web::QueryConfig::default().error_handler(errors::query_error))
                     // Outermost last: every response, refusals included, gets the headers.
                     .wrap(from_fn(security::same_origin))
+                    .wrap(from_fn(errors::localize))
                     .wrap(security::headers(state.settings.secure_cookies()))
                     .wrap(from_fn(request_log::log))
                     .configure(routes)
@@ -315,6 +320,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/account/password",
         web::post().to(officer_pages::change_password),
+    )
+    .route(
+        "/officer/account/language",
+        web::post().to(officer_pages::set_language),
     )
     .route("/officer/admin", web::get().to(officer_pages::admin))
     .route(

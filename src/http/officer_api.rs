@@ -202,7 +202,10 @@ pub async fn case(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
-    let c = state.cases.open_case(&session.value.officer, &path).await?;
+    let c = state
+        .cases
+        .open_case(&session.value.officer, &path, crate::i18n::Lang::En)
+        .await?;
     let history = state.cases.history(&session.value.officer, &path).await?;
     let date = |t: Option<i64>| t.map(rfc3339);
     let body = serde_json::json!({

@@ -10,7 +10,7 @@ use super::officer_api::officer;
 use super::officer_pages::{case_page, for_change, signed_in};
 use super::officer_views::{CaseSheet, PrintPage};
 use super::uploads;
-use super::views::date_time;
+use super::views::Ui;
 use super::AppState;
 use crate::cases::export::{Exporter, Render};
 use crate::cases::files::Download;
@@ -18,9 +18,10 @@ use crate::cases::{now, CaseError};
 
 /// The page inside a bundle: self-contained (styles inline, no links), each file named by its
 /// place in the tar.
-pub fn bundle_page(exported_by: String) -> Render {
+pub fn bundle_page(exported_by: String, lang: crate::i18n::Lang) -> Render {
     Box::new(move |case, history, entries| {
-        let page = CaseSheet::of(case, history, |f| {
+        let t = Ui::in_lang(lang);
+        let page = CaseSheet::of(&t, case, history, |f| {
             case.files
                 .iter()
                 .position(|x| x.id == f.id)
@@ -30,10 +31,11 @@ pub fn bundle_page(exported_by: String) -> Render {
         .map_err(|e| e.to_string())
         .and_then(|sheet| {
             PrintPage {
+                exported: t.date_time(now()),
+                t,
                 case,
                 sheet,
                 standalone: true,
-                exported: date_time(now()),
                 exported_by,
             }
             .render()
@@ -54,14 +56,16 @@ pub async fn print(
 ) -> Result<HttpResponse, PageError> {
     let session = signed_in(&req, &state, false).await?;
     let officer = &session.value.officer;
+    let t = session.value.ui.clone();
     let opened = state.cases.printable(officer, &path).await?;
     let page = PrintPage {
-        sheet: CaseSheet::of(&opened.case, &opened.history, |f| {
+        sheet: CaseSheet::of(&t, &opened.case, &opened.history, |f| {
             format!("/officer/cases/{}/files/{}", opened.case.id, f.id)
         })?,
+        exported: t.date_time(now()),
+        t,
         case: &opened.case,
         standalone: false,
-        exported: date_time(now()),
         exported_by: officer.name.clone(),
     };
     Ok(html(&mut HttpResponse::Ok(), page))
@@ -97,7 +101,12 @@ pub async fn bundle(
     let by = format!("{} <{}>", officer.name, officer.email);
     match state
         .cases
-        .export_bundle(Exporter::Officer(officer), &path, &to, bundle_page(by))
+        .export_bundle(
+            Exporter::Officer(officer),
+            &path,
+            &to,
+            bundle_page(by, session.value.ui.lang),
+        )
         .await
     {
         Ok(file) => Ok(uploads::download(file)),
@@ -135,7 +144,12 @@ pub async fn api_bundle(
     let by = format!("{} <{}>", officer.name, officer.email);
     let file = state
         .cases
-        .export_bundle(Exporter::Officer(officer), &path, &to, bundle_page(by))
+        .export_bundle(
+            Exporter::Officer(officer),
+            &path,
+            &to,
+            bundle_page(by, session.value.ui.lang),
+        )
         .await?;
     Ok(uploads::download(file))
 }

@@ -8,16 +8,23 @@ use super::errors::{html, ApiError, PageError};
 use super::officer_api::officer;
 use super::officer_pages::{case_page, chrome, for_change, signed_in};
 use super::officer_views::{DisclosuresPage, IdentityPanel, RequestLine};
-use super::views::{date_time, rfc3339};
+use super::views::{rfc3339, Ui};
 use super::AppState;
 use crate::cases::identity::{OfficerIdentity, RequestView};
 use crate::cases::CaseError;
 
-fn line(r: &RequestView) -> RequestLine {
-    let decision = match (&r.decided_by, r.decided_at) {
-        (Some(by), Some(at)) => format!("{} by {by} on {}", r.state, date_time(at)),
-        (None, Some(at)) => format!("{} on {}", r.state, date_time(at)),
-        _ => "waiting for a custodian".into(),
+fn line(t: &Ui, r: &RequestView) -> RequestLine {
+    let state = t.get(&format!("identity.{}", r.state));
+    let decision = match r.decided_at {
+        Some(at) => t.lang.fill(
+            "identity.decided",
+            &[
+                ("state", &state),
+                ("who", &r.decided_by.as_deref().unwrap_or("—")),
+                ("date", &t.date_time(at)),
+            ],
+        ),
+        None => t.get("identity.waiting").into(),
     };
     RequestLine {
         id: r.id.clone(),
@@ -27,8 +34,8 @@ fn line(r: &RequestView) -> RequestLine {
         reason: r
             .reason
             .clone()
-            .unwrap_or_else(|| "(sealed: you hold no key that opens it)".into()),
-        requested: date_time(r.requested_at),
+            .unwrap_or_else(|| t.get("identity.sealed_reason").into()),
+        requested: t.date_time(r.requested_at),
         state: r.state.clone(),
         decision,
         decidable: r.decidable,
@@ -36,13 +43,13 @@ fn line(r: &RequestView) -> RequestLine {
 }
 
 /// The identity section of the case page.
-pub fn panel(identity: &OfficerIdentity) -> IdentityPanel {
+pub fn panel(t: &Ui, identity: &OfficerIdentity) -> IdentityPanel {
     IdentityPanel {
-        given: identity.given_at.map(date_time),
+        given: identity.given_at.map(|at| t.date_time(at)),
         name: identity.name.clone(),
         contact: identity.contact.clone(),
         may_request: identity.may_request,
-        requests: identity.requests.iter().map(line).collect(),
+        requests: identity.requests.iter().map(|r| line(t, r)).collect(),
     }
 }
 
@@ -121,8 +128,8 @@ async fn list_page(
     chrome.notice = notice;
     chrome.error = error;
     let page = DisclosuresPage {
+        requests: requests.iter().map(|r| line(&chrome.t, r)).collect(),
         chrome,
-        requests: requests.iter().map(line).collect(),
     };
     Ok(html(&mut HttpResponse::build(status), page))
 }
@@ -153,11 +160,11 @@ async fn decide_page(
         .await
     {
         Ok(()) => {
-            let notice = if approve {
-                "Approved: the handler can now see the reporter's identity."
+            let notice = session.value.ui.get(if approve {
+                "identity.approved_notice"
             } else {
-                "Denied: the handler cannot see the reporter's identity."
-            };
+                "identity.denied_notice"
+            });
             list_page(&state, &session, StatusCode::OK, Some(notice.into()), None).await
         }
         Err(e @ CaseError::Conflict(_)) => {

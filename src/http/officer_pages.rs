@@ -12,7 +12,7 @@ use super::errors::{html, PageError, Problem};
 use super::officer_views::*;
 use super::sessions::Session;
 use super::uploads::{self, OrMultipart, PagePost};
-use super::views::date_time;
+use super::views::Ui;
 use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
 use crate::cases::casework::{InboxQuery, StatusRequest};
 use crate::cases::officers::NewOfficerInput;
@@ -20,6 +20,7 @@ use crate::cases::text::MessageBody;
 use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
 use crate::crypto::totp::TotpSecret;
+use crate::i18n::Lang;
 use crate::store::messages::Thread;
 
 type OfficerSession = Session<OfficerState>;
@@ -38,6 +39,7 @@ pub(super) async fn signed_in(
         .ok_or_else(|| PageError(Problem::redirect("/officer/login")))?;
     match state.cases.refresh(&session.value.officer).await {
         Ok((officer, must_enrol)) => {
+            session.value.ui = Ui::for_officer(req, officer.language);
             session.value.officer = officer;
             session.value.must_enrol = must_enrol;
         }
@@ -73,12 +75,18 @@ fn csrf_expired() -> Problem {
 
 pub(super) fn chrome(session: &OfficerSession) -> Chrome {
     Chrome {
+        t: session.value.ui.clone(),
         who: Some(session.value.officer.name.clone()),
         admin: session.value.officer.is_admin,
         custodian: session.value.officer.is_custodian,
         csrf: session.csrf.clone(),
         ..Chrome::default()
     }
+}
+
+/// A status as officers name it, in their language.
+fn status_label(t: &Ui, status: Status) -> &'static str {
+    t.get(&format!("status.{}", status.as_str()))
 }
 
 fn see_other(location: String) -> HttpResponse {
@@ -94,7 +102,10 @@ pub async fn login_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
     html(
         &mut HttpResponse::Ok(),
         LoginPage {
-            chrome: Chrome::default(),
+            chrome: Chrome {
+                t: Ui::for_request(&req),
+                ..Chrome::default()
+            },
             email: String::new(),
             totp_needed: false,
         },
@@ -133,13 +144,16 @@ pub async fn login(
         }
         Err(SignInFailure::Limited(wait)) => Err(PageError(Problem::rate_limited(wait))),
         Err(SignInFailure::Refused(e)) => {
+            let t = Ui::for_request(&req);
+            let totp_needed = !matches!(e, CaseError::SignInRejected);
             let page = LoginPage {
                 chrome: Chrome {
-                    error: Some(e.to_string()),
+                    error: Some(t.problem(&Problem::from(e))),
+                    t,
                     ..Chrome::default()
                 },
                 email: form.email,
-                totp_needed: !matches!(e, CaseError::SignInRejected),
+                totp_needed,
             };
             Ok(html(&mut HttpResponse::Unauthorized(), page))
         }
@@ -209,6 +223,7 @@ pub async fn inbox(
         }
         link
     });
+    let t = &session.value.ui;
     let view = InboxPage {
         chrome: chrome(&session),
         channels: state
@@ -219,7 +234,7 @@ pub async fn inbox(
             .map(|c| {
                 (
                     c.id.clone(),
-                    c.title.clone(),
+                    c.title.get(t.lang).to_owned(),
                     query.channel.as_ref() == Some(&c.id),
                 )
             })
@@ -229,7 +244,7 @@ pub async fn inbox(
             .map(|s| {
                 (
                     s.as_str(),
-                    s.label(),
+                    status_label(t, *s),
                     query.status.as_deref() == Some(s.as_str()),
                 )
             })
@@ -239,9 +254,9 @@ pub async fn inbox(
             .items
             .into_iter()
             .map(|i| InboxLine {
-                status_label: Status::parse(&i.status).map_or("", Status::label),
-                received: date_time(i.received_at),
-                due: i.due_at.map(date_time).unwrap_or_default(),
+                status_label: Status::parse(&i.status).map_or("", |s| status_label(t, s)),
+                received: t.date_time(i.received_at),
+                due: i.due_at.map(|d| t.date_time(d)).unwrap_or_default(),
                 handler: i.assigned_to.unwrap_or_default(),
                 id: i.id,
                 number: i.number,
@@ -264,11 +279,12 @@ pub(super) async fn case_page(
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let officer = &session.value.officer;
-    let case = state.cases.open_case(officer, id).await?;
+    let t = &session.value.ui;
+    let case = state.cases.open_case(officer, id, t.lang).await?;
     let history = state.cases.history(officer, id).await?;
     let current = Status::parse(&case.status)?;
     let case_id = case.id.clone();
-    let sheet = CaseSheet::of(&case, &history, |f| {
+    let sheet = CaseSheet::of(t, &case, &history, |f| {
         format!("/officer/cases/{case_id}/files/{}", f.id)
     })?;
     let page = CasePage {
@@ -286,14 +302,17 @@ pub(super) async fn case_page(
         moves: current
             .next()
             .iter()
-            .map(|s| (s.as_str(), s.label()))
+            .map(|s| (s.as_str(), status_label(t, *s)))
             .collect(),
         outcomes: Outcome::ALL
             .iter()
-            .map(|o| (o.as_str(), o.label()))
+            .map(|o| (o.as_str(), t.get(&format!("outcome.{}", o.as_str()))))
             .collect(),
         history: sheet.history,
-        identity: case.identity.as_ref().map(super::officer_identity::panel),
+        identity: case
+            .identity
+            .as_ref()
+            .map(|i| super::officer_identity::panel(t, i)),
         case,
     };
     Ok(html(&mut HttpResponse::build(status), page))
@@ -323,7 +342,8 @@ async fn case_action(
                 CaseError::InvalidTransition(_) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            case_page(state, session, id, status, Some(e.to_string())).await
+            let message = session.value.ui.problem(&Problem::from(e));
+            case_page(state, session, id, status, Some(message)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -373,7 +393,8 @@ async fn post_to(
         return Err(PageError(csrf_expired()));
     }
     if let Some(problem) = refused {
-        return case_page(&state, &session, &id, problem.status, Some(problem.message)).await;
+        let message = session.value.ui.problem(&problem);
+        return case_page(&state, &session, &id, problem.status, Some(message)).await;
     }
     let result = match text.trim() {
         "" => Ok(None),
@@ -509,6 +530,8 @@ async fn account_page(
             error,
             ..chrome(session)
         },
+        language: officer.language.map_or("", |l| l.code()),
+        languages: Lang::ALL.iter().map(|l| (l.code(), l.name())).collect(),
         enrolled,
         required: state.cases.totp_required().await?,
         qr_svg,
@@ -539,14 +562,16 @@ async fn account_result(
     session: &OfficerSession,
     result: Result<&str, CaseError>,
 ) -> Result<HttpResponse, PageError> {
+    let t = &session.value.ui;
     match result {
-        Ok(notice) => account_page(state, session, StatusCode::OK, Some(notice.into()), None).await,
+        Ok(notice) => {
+            let notice = t.get(notice).to_owned();
+            account_page(state, session, StatusCode::OK, Some(notice), None).await
+        }
         Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
-            let status = match e {
-                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::CONFLICT,
-            };
-            account_page(state, session, status, None, Some(e.to_string())).await
+            let p = Problem::from(e);
+            let message = t.problem(&p);
+            account_page(state, session, p.status, None, Some(message)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -560,7 +585,7 @@ pub async fn enrol_totp(
     let session = for_change(&req, &state, &form.csrf, true).await?;
     let Some(secret) = session.value.pending_totp.clone() else {
         let stale = Err(CaseError::Conflict(
-            "reload the page and scan the code again".into(),
+            session.value.ui.get("account.rescan").into(),
         ));
         return account_result(&state, &session, stale).await;
     };
@@ -572,12 +597,7 @@ pub async fn enrol_totp(
             s.must_enrol = false;
         });
     }
-    account_result(
-        &state,
-        &session,
-        result.map(|()| "Two-factor sign-in is on."),
-    )
-    .await
+    account_result(&state, &session, result.map(|()| "account.totp_now_on")).await
 }
 
 #[derive(serde::Deserialize)]
@@ -603,20 +623,53 @@ pub async fn change_password(
     account_result(
         &state,
         &session,
-        result.map(|()| "Your password was changed."),
+        result.map(|()| "account.password_changed"),
     )
     .await
+}
+
+#[derive(serde::Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    language: String,
+}
+
+/// The officer's language for pages and mails; empty: pages as the browser asks.
+pub async fn set_language(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LanguageForm>,
+) -> Result<HttpResponse, PageError> {
+    let mut session = for_change(&req, &state, &form.csrf, true).await?;
+    let language = Lang::parse(&form.language);
+    if language.is_none() && !form.language.is_empty() {
+        let refused = Err(CaseError::invalid("language", "choose en, pt-BR or de"));
+        return account_result(&state, &session, refused).await;
+    }
+    state
+        .cases
+        .set_language(&session.value.officer, language)
+        .await?;
+    // This answer already speaks the new language.
+    session.value.officer.language = language;
+    session.value.ui = Ui::for_officer(&req, language);
+    account_result(&state, &session, Ok("account.language_saved")).await
 }
 
 fn require_admin(session: &OfficerSession) -> Result<(), PageError> {
     if session.value.officer.is_admin {
         Ok(())
     } else {
-        Err(PageError(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "only an admin may do this",
-        )))
+        Err(PageError(
+            Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "only an admin may do this",
+            )
+            .said("only_admin"),
+        ))
     }
 }
 
@@ -680,12 +733,9 @@ async fn admin_result(
     match result {
         Ok(notice) => admin_page(state, session, StatusCode::OK, Some(notice), None).await,
         Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_) | CaseError::NotFound(_))) => {
-            let status = match e {
-                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                CaseError::NotFound(_) => StatusCode::NOT_FOUND,
-                _ => StatusCode::CONFLICT,
-            };
-            admin_page(state, session, status, None, Some(e.to_string())).await
+            let p = Problem::from(e);
+            let message = session.value.ui.problem(&p);
+            admin_page(state, session, p.status, None, Some(message)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -700,9 +750,9 @@ fn parse_channels(text: &str) -> Option<Vec<String>> {
     (!list.is_empty() && list != ["all"]).then_some(list)
 }
 
-fn numbers(list: &[i64]) -> String {
+fn numbers(t: &Ui, list: &[i64]) -> String {
     if list.is_empty() {
-        return "none".into();
+        return t.get("admin.none").into();
     }
     list.iter()
         .map(|n| format!("#{n}"))
@@ -734,6 +784,7 @@ pub async fn add_officer(
     let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
     let admin = &session.value.officer;
+    let t = &session.value.ui;
     let result = async {
         let added = state
             .cases
@@ -753,10 +804,12 @@ pub async fn add_officer(
             .cases
             .grant_cases(crate::cases::admin::Granter::Officer(admin), &added.id)
             .await?;
-        Ok(format!(
-            "Added {}. Cases granted through you: {}.",
-            added.name,
-            numbers(&report.granted)
+        Ok(t.fmt2(
+            "admin.added",
+            "name",
+            &added.name,
+            "granted",
+            numbers(t, &report.granted),
         ))
     }
     .await;
@@ -788,11 +841,13 @@ pub async fn set_channels(
         )
         .await
         .map(|r| {
-            format!(
-                "Channels saved. Granted through you: {}. Cases you cannot open yourself, so could \
-                 not pass on: {}.",
-                numbers(&r.granted),
-                r.unreachable
+            let t = &session.value.ui;
+            t.fmt2(
+                "admin.channels_saved",
+                "granted",
+                numbers(t, &r.granted),
+                "unreachable",
+                r.unreachable,
             )
         });
     admin_result(&state, &session, result).await
@@ -814,11 +869,14 @@ pub async fn grant(
         )
         .await
         .map(|r| {
-            format!(
-                "Granted: {}. Cases you cannot open yourself: {}. Excluded by the submitter: {}.",
-                numbers(&r.granted),
-                r.unreachable,
-                numbers(&r.excluded)
+            let t = &session.value.ui;
+            t.lang.fill(
+                "admin.granted",
+                &[
+                    ("granted", &numbers(t, &r.granted)),
+                    ("unreachable", &r.unreachable),
+                    ("excluded", &numbers(t, &r.excluded)),
+                ],
             )
         });
     admin_result(&state, &session, result).await
@@ -840,11 +898,11 @@ async fn set_disabled(
     if result.is_ok() && disabled {
         state.officers.end_where(|s| s.officer.id == id);
     }
-    let notice = if disabled {
-        "Disabled: their sessions ended and their grants were deleted."
+    let notice = session.value.ui.get(if disabled {
+        "admin.disabled_notice"
     } else {
-        "Enabled. They hold no grants yet: use Grant cases."
-    };
+        "admin.enabled_notice"
+    });
     admin_result(&state, &session, result.map(|()| notice.to_owned())).await
 }
 
@@ -890,12 +948,14 @@ pub async fn reset_password(
     if result.is_ok() {
         state.officers.end_where(|s| s.officer.id == id);
     }
+    let t = &session.value.ui;
     let result = result.map(|r| {
-        format!(
-            "Password reset: a new key was made. Granted again through you: {}. Lost until someone who \
-             can open them (or the recovery identity) grants them again: {}.",
-            numbers(&r.regranted),
-            numbers(&r.lost)
+        t.fmt2(
+            "admin.reset",
+            "regranted",
+            numbers(t, &r.regranted),
+            "lost",
+            numbers(t, &r.lost),
         )
     });
     admin_result(&state, &session, result).await
@@ -921,12 +981,15 @@ pub async fn settings(
         .set_totp_required(&session.value.officer, required)
         .await
         .map(|()| {
-            if required {
-                "Two-factor sign-in is now required."
-            } else {
-                "Two-factor sign-in is now optional."
-            }
-            .to_owned()
+            session
+                .value
+                .ui
+                .get(if required {
+                    "admin.totp_required_now"
+                } else {
+                    "admin.totp_optional_now"
+                })
+                .to_owned()
         });
     admin_result(&state, &session, result).await
 }

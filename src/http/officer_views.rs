@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::views::{date_time, thread, ThreadLine};
+use super::views::{thread, ThreadLine, Ui};
 use crate::cases::casework::{HistoryEntry, OfficerCaseView};
 use crate::cases::files::FileView;
 use crate::cases::workflow::{Outcome, Status};
@@ -23,6 +23,8 @@ pub struct OfficerRow {
 /// What every officer page shows around its content.
 #[derive(Default)]
 pub struct Chrome {
+    /// The officer's language (or, signed out, the browser's).
+    pub t: Ui,
     pub who: Option<String>,
     pub admin: bool,
     /// An identity custodian: the disclosure requests page is theirs.
@@ -121,6 +123,10 @@ pub struct DisclosuresPage {
 #[template(path = "officer_account.html")]
 pub struct AccountPage {
     pub chrome: Chrome,
+    /// The language chosen (`en`, `pt-BR`, `de`), or empty: the browser's.
+    pub language: &'static str,
+    /// (code, name) of every language.
+    pub languages: Vec<(&'static str, &'static str)>,
     pub enrolled: bool,
     pub required: bool,
     pub qr_svg: String,
@@ -174,6 +180,7 @@ pub struct CaseSheet {
 impl CaseSheet {
     /// `file_url` says where each file is: a download link, or its place in an export.
     pub fn of(
+        t: &Ui,
         case: &OfficerCaseView,
         history: &[HistoryEntry],
         file_url: impl Fn(&FileView) -> String,
@@ -181,58 +188,58 @@ impl CaseSheet {
         let current = Status::parse(&case.status)?;
         let who = |officer: &Option<String>, author: &str| match (officer, author) {
             (Some(name), _) => name.clone(),
-            (None, "submitter") => "Submitter".into(),
-            (None, _) => "Former officer".into(),
+            (None, "submitter") => t.get("thread.submitter").into(),
+            (None, _) => t.get("thread.former_officer").into(),
         };
         let thread_of = |entries: &[crate::cases::casework::ThreadEntry], internal: bool| {
             thread(
                 entries.iter().map(|m| {
-                    ThreadLine::message(&m.author, who(&m.officer, &m.author), m.at, &m.body)
+                    ThreadLine::message(t, &m.author, who(&m.officer, &m.author), m.at, &m.body)
                 }),
                 case.files
                     .iter()
                     .filter(|f| f.internal == internal)
                     .map(|f| {
                         let note = match (f.cleaned, f.author.as_str()) {
-                            (true, _) => "hidden metadata removed",
-                            (false, "submitter") => "metadata as sent",
+                            (true, _) => t.get("files.cleaned"),
+                            (false, "submitter") => t.get("files.as_sent_short"),
                             (false, _) => "",
                         };
-                        ThreadLine::file(who(&f.officer, &f.author), f, file_url(f), note)
+                        ThreadLine::file(t, who(&f.officer, &f.author), f, file_url(f), note)
                     }),
             )
         };
         let resolve_label = if case.kind == "complaint" {
-            "Resolve by"
+            t.get("case.resolve_by")
         } else {
-            "Feedback due"
+            t.get("case.feedback_due")
         };
         let mut deadlines = Vec::new();
         if let Some(ack) = case.acknowledge_due_at {
             deadlines.push((
-                "Acknowledge by",
-                date_time(ack),
+                t.get("case.acknowledge_by"),
+                t.date_time(ack),
                 case.overdue && current == Status::Received,
             ));
         }
         if let Some(at) = case.acknowledged_at {
-            deadlines.push(("Acknowledged", date_time(at), false));
+            deadlines.push((t.get("case.acknowledged"), t.date_time(at), false));
         }
         if let Some(resolve) = case.resolve_due_at {
             let late = case.overdue && !matches!(current, Status::Received | Status::Closed);
-            deadlines.push((resolve_label, date_time(resolve), late));
+            deadlines.push((resolve_label, t.date_time(resolve), late));
         }
         if let Some(at) = case.closed_at {
-            deadlines.push(("Closed", date_time(at), false));
+            deadlines.push((t.get("case.closed"), t.date_time(at), false));
         }
         Ok(CaseSheet {
-            status_label: current.label(),
+            status_label: t.get(&format!("status.{}", current.as_str())),
             outcome_label: case
                 .outcome
                 .as_deref()
                 .and_then(|o| Outcome::parse(o).ok())
-                .map(Outcome::label),
-            received: date_time(case.received_at),
+                .map(|o| t.get(&format!("outcome.{}", o.as_str()))),
+            received: t.date_time(case.received_at),
             deadlines,
             excluded: case.excluded.join(", "),
             messages: thread_of(&case.messages, false),
@@ -241,7 +248,7 @@ impl CaseSheet {
                 .iter()
                 .map(|h| {
                     (
-                        date_time(h.at),
+                        t.date_time(h.at),
                         h.who.clone(),
                         h.action.clone(),
                         h.detail.clone(),
@@ -255,6 +262,7 @@ impl CaseSheet {
 #[derive(Template)]
 #[template(path = "officer_case_print.html")]
 pub struct PrintPage<'a> {
+    pub t: Ui,
     pub case: &'a OfficerCaseView,
     pub sheet: CaseSheet,
     /// Self-contained (styles inline, no links) for a bundle, opened offline.

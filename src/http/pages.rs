@@ -24,8 +24,13 @@ use crate::config::{ChannelKind, FieldKind};
 
 type Form = web::Form<Vec<(String, String)>>;
 
-pub async fn index() -> HttpResponse {
-    html(&mut HttpResponse::Ok(), IndexPage)
+pub async fn index(req: HttpRequest) -> HttpResponse {
+    html(
+        &mut HttpResponse::Ok(),
+        IndexPage {
+            t: Ui::for_request(&req),
+        },
+    )
 }
 
 pub async fn not_found() -> Result<HttpResponse, PageError> {
@@ -38,10 +43,12 @@ pub struct ChannelQuery {
 }
 
 pub async fn report_form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<ChannelQuery>,
 ) -> Result<HttpResponse, PageError> {
     channel_form(
+        &req,
         &state,
         ChannelKind::Whistleblowing,
         query.channel.as_deref(),
@@ -50,10 +57,17 @@ pub async fn report_form(
 }
 
 pub async fn complaint_form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<ChannelQuery>,
 ) -> Result<HttpResponse, PageError> {
-    channel_form(&state, ChannelKind::Complaint, query.channel.as_deref()).await
+    channel_form(
+        &req,
+        &state,
+        ChannelKind::Complaint,
+        query.channel.as_deref(),
+    )
+    .await
 }
 
 pub async fn report_submit(
@@ -87,11 +101,14 @@ fn pick_channel<'a>(
     requested: Option<&str>,
 ) -> Result<Option<&'a Channel>, PageError> {
     let missing = || {
-        PageError(Problem::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "there is no such form on this site",
-        ))
+        PageError(
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "there is no such form on this site",
+            )
+            .said("no_such_form"),
+        )
     };
     if let Some(id) = requested {
         return state
@@ -111,23 +128,33 @@ fn pick_channel<'a>(
 }
 
 async fn channel_form(
+    req: &HttpRequest,
     state: &AppState,
     kind: ChannelKind,
     requested: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(req);
     let Some(channel) = pick_channel(state, &kind, requested)? else {
+        let lang = t.lang;
         let page = ChannelsPage {
             heading: match kind {
-                ChannelKind::Whistleblowing => "What would you like to report?",
-                ChannelKind::Complaint => "What is your complaint about?",
+                ChannelKind::Whistleblowing => t.get("channels.heading_report"),
+                ChannelKind::Complaint => t.get("channels.heading_complaint"),
             },
-            path: path_of(&kind),
             channels: state
                 .cases
                 .channels()
-                .of_kind(kind)
-                .map(|c| (c.id.clone(), c.title.clone(), c.description.clone()))
+                .of_kind(kind.clone())
+                .map(|c| {
+                    (
+                        c.id.clone(),
+                        c.title.get(lang).to_owned(),
+                        c.description.get(lang).to_owned(),
+                        format!("{}?channel={}", path_of(&kind), c.id),
+                    )
+                })
                 .collect(),
+            t,
         };
         return Ok(html(&mut HttpResponse::Ok(), page));
     };
@@ -135,7 +162,7 @@ async fn channel_form(
         clean_metadata: true,
         ..FormInput::default()
     };
-    let page = form_page(state, channel, &fresh, None).await?;
+    let page = form_page(t, state, channel, &fresh, None).await?;
     Ok(html(&mut HttpResponse::Ok(), page))
 }
 
@@ -178,8 +205,9 @@ impl FormInput {
         input
     }
 
-    fn submission(&self) -> Submission {
+    fn submission(&self, language: crate::i18n::Lang) -> Submission {
         Submission {
+            language,
             channel: self.channel.clone(),
             fields: self
                 .fields
@@ -200,13 +228,15 @@ impl FormInput {
 }
 
 async fn form_page(
+    t: Ui,
     state: &AppState,
     channel: &Channel,
     input: &FormInput,
     error: Option<&Problem>,
 ) -> Result<FormPage, PageError> {
+    let lang = t.lang;
     let error_for = |name: &str| match error {
-        Some(e) if e.field.as_deref() == Some(name) => Some(e.message.clone()),
+        Some(e) if e.field.as_deref() == Some(name) => Some(t.problem_in(e, Some(channel))),
         _ => None,
     };
     let fields = channel
@@ -216,13 +246,24 @@ async fn form_page(
             let value = input.fields.get(&f.id).cloned().unwrap_or_default();
             FieldInput {
                 name: format!("f_{}", f.id),
-                label: f.label.clone(),
-                help: f.help.clone(),
+                label: f.label.get(lang).to_owned(),
+                help: f.help.get(lang).to_owned(),
                 kind: f.kind.as_str(),
                 required: f.required,
                 max_length: f.max_length,
                 checked: f.kind == FieldKind::Checkbox && !value.is_empty(),
-                options: f.options.iter().map(|o| (o.clone(), *o == value)).collect(),
+                options: f
+                    .options
+                    .iter()
+                    .map(|o| {
+                        let canonical = o.canonical();
+                        (
+                            canonical.to_owned(),
+                            o.get(lang).to_owned(),
+                            canonical == value,
+                        )
+                    })
+                    .collect(),
                 error: error_for(&format!("fields.{}", f.id)),
                 value,
             }
@@ -238,10 +279,11 @@ async fn form_page(
         })
         .collect();
     let contact_error = error_for("contact.email").or_else(|| error_for("contact.consent"));
+    let noun = noun(&t, &channel.kind);
     Ok(FormPage {
-        title: channel.title.clone(),
-        description: channel.description.clone(),
-        noun: noun(&channel.kind),
+        title: channel.title.get(lang).to_owned(),
+        description: channel.description.get(lang).to_owned(),
+        noun,
         action: path_of(&channel.kind),
         channel: channel.id.clone(),
         fields,
@@ -256,15 +298,22 @@ async fn form_page(
         identity_error: error_for("identity.name")
             .or_else(|| error_for("identity.contact"))
             .or_else(|| error_for("identity")),
-        error: error.map(|e| e.message.clone()),
+        error: error.map(|e| t.problem_in(e, Some(channel))),
         exclude_error: error_for("exclude_officers"),
         file_error: error_for("file"),
         contact_error,
         clean_metadata: input.clean_metadata,
         files_again: input.had_files && error.is_some(),
-        max_files: channel.files.files,
-        max_file: human_size(channel.files.per_file),
-        max_total: human_size(channel.files.total),
+        files_help: lang.fill(
+            "form.files_help",
+            &[
+                ("noun", &noun),
+                ("count", &channel.files.files),
+                ("size", &human_size(channel.files.per_file)),
+                ("total", &human_size(channel.files.total)),
+            ],
+        ),
+        t,
     })
 }
 
@@ -274,6 +323,7 @@ async fn submit(
     kind: ChannelKind,
     body: OrMultipart<Form>,
 ) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(req);
     let client = state.limiter.client(req);
     state
         .limiter
@@ -309,7 +359,7 @@ async fn submit(
         Some(problem) => Err(problem),
         None => state
             .cases
-            .submit_with(draft, input.submission())
+            .submit_with(draft, input.submission(t.lang))
             .await
             .map_err(Problem::from),
     };
@@ -321,14 +371,15 @@ async fn submit(
     match result {
         Ok(receipt) => {
             let page = ReceiptPage {
-                noun: noun(&channel.kind),
+                noun: noun(&t, &channel.kind),
                 code: receipt.claim_code.grouped().expose_secret().to_owned(),
+                t,
             };
             Ok(html(&mut HttpResponse::Ok(), page))
         }
         // What the submitter can put right: the form again, as filled in, with the message.
         Err(p) if p.status.is_client_error() || p.status == StatusCode::SERVICE_UNAVAILABLE => {
-            let page = form_page(state, channel, &input, Some(&p)).await?;
+            let page = form_page(t, state, channel, &input, Some(&p)).await?;
             Ok(html(&mut HttpResponse::build(p.status), page))
         }
         Err(p) => Err(PageError(p)),
@@ -343,42 +394,50 @@ pub async fn followup(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
     match session(&req, &state) {
-        Some(s) => case_page(&state, &s, StatusCode::OK, None, String::new()).await,
+        Some(s) => case_page(t, &state, &s, StatusCode::OK, None, String::new()).await,
         None => Ok(html(
             &mut HttpResponse::Ok(),
-            FollowupLoginPage { error: None },
+            FollowupLoginPage { t, error: None },
         )),
     }
 }
 
 async fn case_page(
+    t: Ui,
     state: &AppState,
     session: &Session<Unlocked>,
     status: StatusCode,
     error: Option<String>,
     draft: String,
 ) -> Result<HttpResponse, PageError> {
-    let case = state.cases.view(&session.value).await?;
-    let (status_label, status_help) = status_text(&case.status);
+    let case = state.cases.view(&session.value, t.lang).await?;
+    let (status_label, status_help) = status_text(&t, &case.status);
     let who = |author: &str| {
         if author == "submitter" {
-            "You".to_owned()
+            t.get("thread.you").to_owned()
         } else {
-            "Case handler".to_owned()
+            t.get("thread.case_handler").to_owned()
         }
     };
     let messages = thread(
         case.messages
             .iter()
-            .map(|m| ThreadLine::message(&m.author, who(&m.author), m.at, &m.body)),
+            .map(|m| ThreadLine::message(&t, &m.author, who(&m.author), m.at, &m.body)),
         case.files.iter().map(|f| {
             let note = match (f.cleaned, f.author.as_str()) {
-                (true, _) => "hidden metadata removed",
-                (false, "submitter") => "stored as sent, hidden details included",
+                (true, _) => t.get("files.cleaned"),
+                (false, "submitter") => t.get("files.as_sent"),
                 (false, _) => "",
             };
-            ThreadLine::file(who(&f.author), f, format!("/followup/files/{}", f.id), note)
+            ThreadLine::file(
+                &t,
+                who(&f.author),
+                f,
+                format!("/followup/files/{}", f.id),
+                note,
+            )
         }),
     );
     let max_file = state
@@ -390,15 +449,15 @@ async fn case_page(
         .per_file;
     let identity = case.identity.as_ref().map(|i| {
         (
-            i.given_at.map(date_time),
-            i.disclosed.iter().map(|d| date_time(d.at)).collect(),
+            i.given_at.map(|at| t.date_time(at)),
+            i.disclosed.iter().map(|d| t.date_time(d.at)).collect(),
         )
     });
     let page = FollowupCasePage {
         identity,
         max_file: human_size(max_file),
-        noun: noun_of(&case.kind),
-        received: date_time(case.received_at),
+        noun: noun_of(&t, &case.kind),
+        received: t.date_time(case.received_at),
         status: status_label,
         status_help,
         messages,
@@ -406,6 +465,7 @@ async fn case_page(
         error,
         draft,
         case,
+        t,
     };
     Ok(html(&mut HttpResponse::build(status), page))
 }
@@ -420,6 +480,7 @@ pub async fn followup_sign_in(
     state: web::Data<AppState>,
     form: web::Form<SignIn>,
 ) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
     let client = state.limiter.client(&req);
     state
         .limiter
@@ -434,12 +495,13 @@ pub async fn followup_sign_in(
             let cookie = state.followups.cookie(state.followups.create(unlocked));
             Ok(HttpResponse::SeeOther()
                 .cookie(cookie)
-                .insert_header((header::LOCATION, "/followup"))
+                .insert_header((header::LOCATION, t.link("/followup")))
                 .finish())
         }
         Err(CaseError::ClaimRejected) => {
             let page = FollowupLoginPage {
-                error: Some("This claim code does not open a case. Check it and try again.".into()),
+                error: Some(t.get("problem.claim_rejected").into()),
+                t,
             };
             Ok(html(&mut HttpResponse::Unauthorized(), page))
         }
@@ -457,11 +519,14 @@ pub struct MessageForm {
 
 fn session_or_expired(req: &HttpRequest, state: &AppState) -> Result<Session<Unlocked>, PageError> {
     session(req, state).ok_or_else(|| {
-        PageError(Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "your session has ended; sign in again with your claim code",
-        ))
+        PageError(
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "your session has ended; sign in again with your claim code",
+            )
+            .said("session_ended"),
+        )
     })
 }
 
@@ -475,6 +540,7 @@ pub async fn followup_message(
     state: web::Data<AppState>,
     body: OrMultipart<web::Form<MessageForm>>,
 ) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
     let session = session_or_expired(&req, &state)?;
     let post = match body {
         OrMultipart::Plain(form) => {
@@ -520,11 +586,12 @@ pub async fn followup_message(
     };
     match result {
         Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/followup"))
+            .insert_header((header::LOCATION, t.link("/followup")))
             .finish()),
         // What the submitter can put right: the page again, their text kept.
         Err(p) if p.status.is_client_error() && p.status != StatusCode::UNAUTHORIZED => {
-            case_page(&state, &session, p.status, Some(p.message), text).await
+            let message = t.problem(&p);
+            case_page(t, &state, &session, p.status, Some(message), text).await
         }
         Err(p) => Err(PageError(p)),
     }
@@ -559,6 +626,7 @@ pub async fn followup_rating(
     state: web::Data<AppState>,
     form: web::Form<RatingForm>,
 ) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
     let session = session_or_expired(&req, &state)?;
     if !session.csrf_ok(&form.csrf) {
         return Err(csrf_failed());
@@ -574,14 +642,12 @@ pub async fn followup_rating(
     };
     match result {
         Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/followup"))
+            .insert_header((header::LOCATION, t.link("/followup")))
             .finish()),
         Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
-            let status = match e {
-                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::CONFLICT,
-            };
-            case_page(&state, &session, status, Some(e.to_string()), String::new()).await
+            let p = Problem::from(e);
+            let message = t.problem(&p);
+            case_page(t, &state, &session, p.status, Some(message), String::new()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -603,6 +669,7 @@ pub async fn followup_identity(
     state: web::Data<AppState>,
     form: web::Form<IdentityForm>,
 ) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
     let session = session_or_expired(&req, &state)?;
     if !session.csrf_ok(&form.csrf) {
         return Err(csrf_failed());
@@ -614,14 +681,12 @@ pub async fn followup_identity(
     };
     match state.cases.give_identity(&session.value, input).await {
         Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/followup"))
+            .insert_header((header::LOCATION, t.link("/followup")))
             .finish()),
         Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
-            let status = match e {
-                CaseError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::CONFLICT,
-            };
-            case_page(&state, &session, status, Some(e.to_string()), String::new()).await
+            let p = Problem::from(e);
+            let message = t.problem(&p);
+            case_page(t, &state, &session, p.status, Some(message), String::new()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -640,7 +705,7 @@ pub async fn followup_sign_out(
     }
     Ok(HttpResponse::SeeOther()
         .cookie(state.followups.removal())
-        .insert_header((header::LOCATION, "/"))
+        .insert_header((header::LOCATION, Ui::for_request(&req).link("/")))
         .finish())
 }
 

@@ -74,11 +74,13 @@ pub async fn same_origin(
             StatusCode::FORBIDDEN,
             "cross_site",
             "this form was sent from another site, so it was refused",
-        );
+        )
+        .said("cross_site");
         let res = if req.path().starts_with("/api/") {
             ApiError(problem).error_response()
         } else {
-            PageError(problem).error_response()
+            // Carried as the error, so the page is drawn again in the reader's language.
+            actix_web::HttpResponse::from_error(PageError(problem))
         };
         return Ok(req.into_response(res).map_into_right_body());
     }

@@ -64,10 +64,9 @@ fn most(state: &AppState) -> u64 {
 }
 
 fn too_much(files: u64) -> Problem {
-    CaseError::TooLarge(format!(
-        "this is more than a case may hold ({} of files)",
-        human_size(files)
-    ))
+    CaseError::too_large(
+        crate::cases::Reason::new("more_than_a_case_holds").with("size", human_size(files)),
+    )
     .into()
 }
 
@@ -374,12 +373,10 @@ async fn read_file<T: FileTarget>(
         if name.is_empty() {
             return Ok(false);
         }
-        return Err(crate::cases::CaseError::invalid(
+        return Err(crate::cases::CaseError::invalid_because(
             "file",
-            &format!(
-                "“{}” is empty: choose the file again",
-                crate::cases::files::display_name(&name)
-            ),
+            crate::cases::Reason::new("empty_file")
+                .with("name", crate::cases::files::display_name(&name)),
         )
         .into());
     };

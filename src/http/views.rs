@@ -1,22 +1,213 @@
 //! Template view models: what each page shows, already shaped for the template.
 
+use actix_web::http::header;
+use actix_web::HttpRequest;
 use askama::Template;
 
+use super::errors::Problem;
 use crate::cases::files::FileView;
 use crate::cases::followup::CaseView;
+use crate::cases::Channel;
 use crate::config::ChannelKind;
+use crate::i18n::Lang;
+
+/// What a page needs to speak its reader's language: the language, whether the reader chose
+/// it in the address (then every link carries `?lang=` on, as no cookie may keep it before a
+/// sign-in), and the page's own address for the language switcher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ui {
+    pub lang: Lang,
+    /// Chosen with `?lang=`: links carry it on.
+    pinned: bool,
+    /// This page's path (and the one query parameter worth keeping), for the switcher.
+    here: String,
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Ui {
+            lang: Lang::En,
+            pinned: false,
+            here: "/".into(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+    channel: Option<String>,
+}
+
+impl Ui {
+    /// Texts in `lang`, for output that is not a page of this server (an export's page).
+    pub fn in_lang(lang: Lang) -> Ui {
+        Ui {
+            lang,
+            ..Ui::default()
+        }
+    }
+
+    /// A submitter's page: `?lang=` when given (and a language sealbox speaks), else the
+    /// browser's `Accept-Language`, else English.
+    pub fn for_request(req: &HttpRequest) -> Ui {
+        let query = actix_web::web::Query::<LangQuery>::from_query(req.query_string()).ok();
+        let chosen = query
+            .as_ref()
+            .and_then(|q| q.lang.as_deref())
+            .and_then(Lang::parse);
+        let mut here = req.path().to_owned();
+        // The channel picked on a form page survives a change of language.
+        if let Some(channel) = query.as_ref().and_then(|q| q.channel.as_deref()) {
+            if !channel.is_empty()
+                && channel
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                here = format!("{here}?channel={channel}");
+            }
+        }
+        Ui {
+            lang: chosen.unwrap_or_else(|| Lang::negotiate(accept_language(req))),
+            pinned: chosen.is_some(),
+            here,
+        }
+    }
+
+    /// An officer's page: the language they chose on their account page, else as for any
+    /// page. Officer pages carry no `?lang=` on (their session is their memory).
+    pub fn for_officer(req: &HttpRequest, chosen: Option<Lang>) -> Ui {
+        let mut ui = Ui::for_request(req);
+        if let Some(lang) = chosen {
+            ui.lang = lang;
+        }
+        ui.pinned = false;
+        ui
+    }
+
+    /// Whichever of the two a request is (error pages): an officer page of a signed-in
+    /// officer takes their choice.
+    pub fn for_any(req: &HttpRequest) -> Ui {
+        if req.path().starts_with("/officer") {
+            let chosen = req
+                .app_data::<actix_web::web::Data<super::AppState>>()
+                .and_then(|s| s.officers.from_request(req))
+                .and_then(|s| s.value.officer.language);
+            if chosen.is_some() {
+                return Ui::for_officer(req, chosen);
+            }
+        }
+        Ui::for_request(req)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn get(&self, key: &str) -> &'static str {
+        self.lang.text(key)
+    }
+
+    pub fn fmt1(&self, key: &str, a: &str, va: impl std::fmt::Display) -> String {
+        self.lang.fill(key, &[(a, &va)])
+    }
+
+    pub fn fmt2(
+        &self,
+        key: &str,
+        a: &str,
+        va: impl std::fmt::Display,
+        b: &str,
+        vb: impl std::fmt::Display,
+    ) -> String {
+        self.lang.fill(key, &[(a, &va), (b, &vb)])
+    }
+
+    /// `path` with `?lang=` (or `&lang=`) when the reader chose the language in the address.
+    pub fn link(&self, path: &str) -> String {
+        if !self.pinned {
+            return path.to_owned();
+        }
+        let join = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{join}lang={}", self.lang.code())
+    }
+
+    /// The language switcher: (code, name, current, link to this page in it).
+    pub fn switcher(&self) -> Vec<(&'static str, &'static str, bool, String)> {
+        let join = if self.here.contains('?') { '&' } else { '?' };
+        Lang::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.code(),
+                    l.name(),
+                    *l == self.lang,
+                    format!("{}{join}lang={}", self.here, l.code()),
+                )
+            })
+            .collect()
+    }
+
+    /// A problem's message in this language, where it has a translation.
+    pub fn problem(&self, p: &Problem) -> String {
+        self.problem_in(p, None)
+    }
+
+    /// A problem's message in this language; a field of `channel` is named by its label in
+    /// this language.
+    pub fn problem_in(&self, p: &Problem, channel: Option<&Channel>) -> String {
+        let Some(said) = &p.said else {
+            return p.message.clone();
+        };
+        let label = p
+            .field
+            .as_deref()
+            .and_then(|f| f.strip_prefix("fields."))
+            .and_then(|id| channel?.fields.iter().find(|f| f.id == id))
+            .map(|f| f.label.get(self.lang).to_owned());
+        let args: Vec<(&str, &dyn std::fmt::Display)> = said
+            .args
+            .iter()
+            .map(|(k, v)| match (*k, &label) {
+                ("label", Some(label)) => (*k, label as &dyn std::fmt::Display),
+                _ => (*k, v as &dyn std::fmt::Display),
+            })
+            .collect();
+        let text = self.lang.fill(&said.key, &args);
+        if text.is_empty() {
+            return p.message.clone();
+        }
+        if said.nothing_stored {
+            return self.fmt1("invalid.nothing_stored", "message", text);
+        }
+        text
+    }
+
+    /// A moment, written for this reader.
+    pub fn date_time(&self, ts: i64) -> String {
+        crate::i18n::date_time(self.lang, ts)
+    }
+}
+
+fn accept_language(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+}
 
 #[derive(Template)]
 #[template(path = "index.html")]
-pub struct IndexPage;
+pub struct IndexPage {
+    pub t: Ui,
+}
 
 #[derive(Template)]
 #[template(path = "channels.html")]
 pub struct ChannelsPage {
+    pub t: Ui,
     pub heading: &'static str,
-    pub path: &'static str,
-    /// (id, title, description)
-    pub channels: Vec<(String, String, String)>,
+    /// (id, title, description, link)
+    pub channels: Vec<(String, String, String, String)>,
 }
 
 pub struct FieldInput {
@@ -28,14 +219,15 @@ pub struct FieldInput {
     pub max_length: usize,
     pub value: String,
     pub checked: bool,
-    /// (option, selected)
-    pub options: Vec<(String, bool)>,
+    /// (value, shown, selected)
+    pub options: Vec<(String, String, bool)>,
     pub error: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "form.html")]
 pub struct FormPage {
+    pub t: Ui,
     pub title: String,
     pub description: String,
     pub noun: &'static str,
@@ -60,14 +252,14 @@ pub struct FormPage {
     pub clean_metadata: bool,
     /// Files were sent with a submission that was refused: they must be chosen again.
     pub files_again: bool,
-    pub max_files: u32,
-    pub max_file: String,
-    pub max_total: String,
+    /// What files may come, and how many.
+    pub files_help: String,
 }
 
 #[derive(Template)]
 #[template(path = "receipt.html")]
 pub struct ReceiptPage {
+    pub t: Ui,
     pub noun: &'static str,
     pub code: String,
 }
@@ -81,12 +273,14 @@ impl Drop for ReceiptPage {
 #[derive(Template)]
 #[template(path = "followup_login.html")]
 pub struct FollowupLoginPage {
+    pub t: Ui,
     pub error: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "followup_case.html")]
 pub struct FollowupCasePage {
+    pub t: Ui,
     pub noun: &'static str,
     pub case: CaseView,
     pub received: String,
@@ -135,11 +329,11 @@ impl Drop for ThreadLine {
 }
 
 impl ThreadLine {
-    pub fn message(from: &str, who: String, at: i64, body: &str) -> (i64, ThreadLine) {
+    pub fn message(ui: &Ui, from: &str, who: String, at: i64, body: &str) -> (i64, ThreadLine) {
         let line = ThreadLine {
             from: from.to_owned(),
             who,
-            at: date_time(at),
+            at: ui.date_time(at),
             body: body.to_owned(),
             file: None,
         };
@@ -147,6 +341,7 @@ impl ThreadLine {
     }
 
     pub fn file(
+        ui: &Ui,
         who: String,
         file: &FileView,
         url: String,
@@ -155,7 +350,7 @@ impl ThreadLine {
         let line = ThreadLine {
             from: file.author.clone(),
             who,
-            at: date_time(file.at),
+            at: ui.date_time(file.at),
             body: String::new(),
             file: Some(FileLine {
                 url,
@@ -179,51 +374,28 @@ pub fn thread(
     lines.into_iter().map(|(_, line)| line).collect()
 }
 
-pub fn noun(kind: &ChannelKind) -> &'static str {
-    match kind {
-        ChannelKind::Whistleblowing => "report",
-        ChannelKind::Complaint => "complaint",
-    }
+/// What a case of this kind is called, in running text: "report", "Meldung", "denúncia".
+pub fn noun(ui: &Ui, kind: &ChannelKind) -> &'static str {
+    noun_of(ui, kind.as_str())
 }
 
-pub fn noun_of(kind: &str) -> &'static str {
+pub fn noun_of(ui: &Ui, kind: &str) -> &'static str {
     if kind == "complaint" {
-        "complaint"
+        ui.get("kind.complaint")
     } else {
-        "report"
+        ui.get("kind.report")
     }
 }
 
 /// A status as the submitter reads it, with what it means for them.
-pub fn status_text(status: &str) -> (&'static str, &'static str) {
+pub fn status_text(ui: &Ui, status: &str) -> (&'static str, &'static str) {
     match status {
-        "received" => (
-            "Received",
-            "Your case has arrived and is waiting to be acknowledged.",
+        "received" | "acknowledged" | "in_progress" | "awaiting_submitter" | "closed" => (
+            ui.get(&format!("submitter_status.{status}")),
+            ui.get(&format!("submitter_status.{status}_help")),
         ),
-        "acknowledged" => (
-            "Acknowledged",
-            "Someone has read your case and will look into it.",
-        ),
-        "in_progress" => ("In progress", "Your case is being looked into."),
-        "awaiting_submitter" => (
-            "Waiting for you",
-            "The people handling your case have asked you something: see the messages below.",
-        ),
-        "closed" => ("Closed", "Your case is closed. You can still read it here."),
-        _ => ("Unknown", ""),
+        _ => (ui.get("submitter_status.unknown"), ""),
     }
-}
-
-/// `24 November 2026, 14:05 UTC`
-pub fn date_time(ts: i64) -> String {
-    let format = time::macros::format_description!(
-        "[day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
-    );
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_default()
 }
 
 /// RFC 3339 in UTC, for the API.
@@ -239,9 +411,45 @@ pub fn rfc3339(ts: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn dates_read_well() {
-        assert_eq!(super::date_time(0), "1 January 1970, 00:00 UTC");
-        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(Ui::default().date_time(0), "1 January 1970, 00:00 UTC");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn every_status_reads_in_every_language() {
+        for lang in Lang::ALL {
+            let ui = Ui {
+                lang,
+                ..Ui::default()
+            };
+            for s in crate::cases::workflow::Status::ALL {
+                let (label, help) = status_text(&ui, s.as_str());
+                assert!(!label.is_empty() && !help.is_empty(), "{lang:?} {s:?}");
+                assert!(!ui.get(&format!("status.{}", s.as_str())).is_empty());
+            }
+            for o in crate::cases::workflow::Outcome::ALL {
+                assert!(!ui.get(&format!("outcome.{}", o.as_str())).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn links_carry_a_chosen_language_only() {
+        let pinned = Ui {
+            lang: Lang::De,
+            pinned: true,
+            here: "/report?channel=hr".into(),
+        };
+        assert_eq!(pinned.link("/followup"), "/followup?lang=de");
+        assert_eq!(
+            pinned.link("/report?channel=x"),
+            "/report?channel=x&lang=de"
+        );
+        assert_eq!(Ui::default().link("/followup"), "/followup");
+        assert_eq!(pinned.switcher()[1].3, "/report?channel=hr&lang=pt-BR");
     }
 }

@@ -1,5 +1,8 @@
-//! Mail texts, from `web/mail/*.txt`: the first line is the subject, the rest the body, with
-//! `{name}` placeholders. Nothing a submitter wrote ever goes into one.
+//! Mail texts, from the translation files (`web/i18n/<lang>.toml`, under `[mail.<kind>]`):
+//! a `subject` and a `body`, with `{name}` placeholders. Nothing a submitter wrote ever goes
+//! into one.
+
+use crate::i18n::{self, Lang};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Template {
@@ -15,21 +18,19 @@ pub enum Template {
 }
 
 impl Template {
-    fn source(self) -> &'static str {
-        match self {
-            Template::OfficerNewCase => include_str!("../../web/mail/officer_new_case.txt"),
-            Template::OfficerNewMessage => include_str!("../../web/mail/officer_new_message.txt"),
-            Template::OfficerDueSoon => include_str!("../../web/mail/officer_due_soon.txt"),
-            Template::OfficerOverdue => include_str!("../../web/mail/officer_overdue.txt"),
-            Template::OfficerDigest => include_str!("../../web/mail/officer_digest.txt"),
-            Template::CustomerClosed => include_str!("../../web/mail/customer_closed.txt"),
-            Template::CustomerReceived => include_str!("../../web/mail/customer_received.txt"),
-            Template::CustomerStatus => include_str!("../../web/mail/customer_status.txt"),
-            Template::Test => include_str!("../../web/mail/test.txt"),
-        }
-    }
+    pub const ALL: [Template; 9] = [
+        Template::OfficerNewCase,
+        Template::OfficerNewMessage,
+        Template::OfficerDueSoon,
+        Template::OfficerOverdue,
+        Template::OfficerDigest,
+        Template::CustomerReceived,
+        Template::CustomerStatus,
+        Template::CustomerClosed,
+        Template::Test,
+    ];
 
-    /// The outbox's name for mails of this template.
+    /// The outbox's name for mails of this template, and its section in the translations.
     pub fn kind(self) -> &'static str {
         match self {
             Template::OfficerNewCase => "officer_new_case",
@@ -44,48 +45,51 @@ impl Template {
         }
     }
 
-    /// (subject, body) with `vars` filled in.
-    pub fn render(self, vars: &[(&str, &str)]) -> (String, String) {
-        let fill = |text: &str| {
-            vars.iter().fold(text.to_owned(), |acc, (name, value)| {
-                acc.replace(&format!("{{{name}}}"), value)
-            })
-        };
-        let (subject, body) = self
-            .source()
-            .split_once('\n')
-            .unwrap_or((self.source(), ""));
-        (fill(subject.trim()), fill(body.trim_start_matches('\n')))
+    /// (subject, body) in `lang`, with `vars` filled in.
+    pub fn render(self, lang: Lang, vars: &[(&str, &str)]) -> (String, String) {
+        let vars: Vec<(&str, &dyn std::fmt::Display)> = vars
+            .iter()
+            .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+            .collect();
+        let text = |part: &str| lang.text(&format!("mail.{}.{part}", self.kind()));
+        (
+            i18n::fill(text("subject").trim(), &vars),
+            i18n::fill(text("body"), &vars),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Template;
+    use super::*;
 
     #[test]
-    fn templates_fill_their_placeholders() {
-        for t in [
-            Template::OfficerNewCase,
-            Template::OfficerNewMessage,
-            Template::CustomerReceived,
-            Template::CustomerStatus,
-            Template::Test,
-        ] {
-            let (subject, body) = t.render(&[
-                ("organisation", "Acme"),
-                ("channel", "Report"),
-                ("link", "https://x"),
-                ("status", "Closed"),
-            ]);
-            assert!(
-                !subject.is_empty() && !subject.contains('{'),
-                "{t:?}: {subject}"
-            );
-            assert!(
-                !body.contains('{') && body.contains("https://x"),
-                "{t:?}: {body}"
-            );
+    fn templates_fill_their_placeholders_in_every_language() {
+        for lang in Lang::ALL {
+            for t in Template::ALL {
+                let (subject, body) = t.render(
+                    lang,
+                    &[
+                        ("organisation", "Acme"),
+                        ("channel", "Report"),
+                        ("link", "https://x"),
+                        ("status", "Closed"),
+                        ("due", "1 May"),
+                        ("open", "3"),
+                        ("overdue", "1"),
+                    ],
+                );
+                assert!(
+                    !subject.is_empty() && !subject.contains('{'),
+                    "{t:?} {lang:?}: {subject}"
+                );
+                assert!(
+                    !body.contains('{') && body.contains("https://x"),
+                    "{t:?} {lang:?}: {body}"
+                );
+            }
         }
+        let (subject, _) = Template::OfficerNewCase.render(Lang::De, &[("channel", "HR")]);
+        assert_eq!(subject, "Neuer Fall in HR");
     }
 }

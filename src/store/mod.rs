@@ -50,6 +50,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0001_initial.sql")),
         M::up(include_str!("../../migrations/0002_files.sql")),
         M::up(include_str!("../../migrations/0003_identity.sql")),
+        M::up(include_str!("../../migrations/0004_officer_language.sql")),
     ])
 }
 

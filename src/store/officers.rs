@@ -31,10 +31,24 @@ pub struct OfficerRow {
     pub public_key: String,
     pub disabled: bool,
     pub created_at: i64,
+    /// The language the officer chose for pages and mails (`en`, `pt-BR`, `de`); none: the
+    /// browser's for pages, English for mails.
+    pub language: Option<String>,
+}
+
+impl OfficerRow {
+    /// The language of this officer's mails.
+    pub fn lang(&self) -> crate::i18n::Lang {
+        self.language
+            .as_deref()
+            .and_then(crate::i18n::Lang::parse)
+            .unwrap_or_default()
+    }
 }
 
 const COLUMNS: &str =
-    "id, email, name, is_admin, all_channels, public_key, disabled, created_at, is_custodian";
+    "id, email, name, is_admin, all_channels, public_key, disabled, created_at, language,
+     is_custodian";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<(OfficerRow, bool)> {
     Ok((
@@ -47,7 +61,8 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(OfficerRow, bool)> {
             public_key: r.get(5)?,
             disabled: r.get(6)?,
             created_at: r.get(7)?,
-            is_custodian: r.get(8)?,
+            language: r.get(8)?,
+            is_custodian: r.get(9)?,
         },
         r.get(4)?,
     ))
@@ -203,6 +218,7 @@ pub struct Standing {
     pub public_key: String,
     pub has_totp: bool,
     pub totp_required: bool,
+    pub language: Option<String>,
 }
 
 pub fn standing(store: &Store, id: &str) -> Result<Option<Standing>, StoreError> {
@@ -211,6 +227,7 @@ pub fn standing(store: &Store, id: &str) -> Result<Option<Standing>, StoreError>
         .query_row(
             "SELECT disabled, is_admin, public_key, totp_sealed IS NOT NULL,
                     COALESCE((SELECT value = '1' FROM settings WHERE key = 'require_totp'), 0),
+                    language,
                     is_custodian
              FROM officers WHERE id = ?1",
             [id],
@@ -221,11 +238,21 @@ pub fn standing(store: &Store, id: &str) -> Result<Option<Standing>, StoreError>
                     public_key: r.get(2)?,
                     has_totp: r.get(3)?,
                     totp_required: r.get(4)?,
-                    is_custodian: r.get(5)?,
+                    language: r.get(5)?,
+                    is_custodian: r.get(6)?,
                 })
             },
         )
         .optional()?)
+}
+
+/// Sets (or with `None` clears) the language an officer chose.
+pub fn set_language(store: &Store, id: &str, language: Option<&str>) -> Result<(), StoreError> {
+    store.writer().execute(
+        "UPDATE officers SET language = ?2 WHERE id = ?1",
+        params![id, language],
+    )?;
+    Ok(())
 }
 
 /// Marks a TOTP time step used; `false` if it (or a later one) was used already, so a code is

@@ -298,12 +298,8 @@ pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 
 /// The claim code shown on a receipt page.
 pub fn claim_code_in(html: &str) -> String {
-    between(
-        html,
-        "<p class=\"claim-code\" aria-label=\"Claim code\"><code>",
-        "</code>",
-    )
-    .to_owned()
+    let shown = between(html, "<p class=\"claim-code\"", "</code>");
+    shown.rsplit("<code>").next().unwrap_or_default().to_owned()
 }
 
 pub fn csrf_in(html: &str) -> String {

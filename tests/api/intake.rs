@@ -239,7 +239,9 @@ type = "checkbox"
     assert_eq!(app.get("/complaint").status(), 404);
 
     let form = app.get("/report").text().unwrap();
-    assert!(form.contains("<option>Safety</option>") && form.contains("type=\"date\""));
+    assert!(
+        form.contains("<option value=\"Safety\">Safety</option>") && form.contains("type=\"date\"")
+    );
     assert!(form.contains("type=\"checkbox\" id=\"f_ongoing\""));
 
     let code = app.submit(json!({

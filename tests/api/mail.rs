@@ -551,3 +551,168 @@ fn queued_mail_for_a_disabled_officer_is_withdrawn_and_bad_addresses_are_refused
     );
     assert_eq!(res.status(), 422);
 }
+
+/// A mail's text body, decoded from its transfer encoding (7bit, quoted-printable or base64).
+fn body_of(mail: &Received) -> String {
+    let (head, body) = mail.data.split_once("\r\n\r\n").unwrap_or((&mail.data, ""));
+    let head = head.to_ascii_lowercase();
+    let bytes = if head.contains("content-transfer-encoding: base64") {
+        base64(body)
+    } else if head.contains("content-transfer-encoding: quoted-printable") {
+        quoted_printable(body)
+    } else {
+        body.as_bytes().to_vec()
+    };
+    String::from_utf8(bytes).unwrap()
+}
+
+fn base64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sextets: Vec<u32> = text
+        .bytes()
+        .filter_map(|b| ALPHABET.iter().position(|a| *a == b).map(|p| p as u32))
+        .collect();
+    let mut out = Vec::new();
+    for chunk in sextets.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, s)| acc | s << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
+
+fn quoted_printable(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match (
+            bytes[i],
+            std::str::from_utf8(&bytes[i..(i + 3).min(bytes.len())]),
+        ) {
+            (b'=', Ok(hex)) if hex.len() == 3 => match u8::from_str_radix(&hex[1..], 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 3;
+                }
+                Err(_) => {
+                    out.push(b'=');
+                    i += 1;
+                }
+            },
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn an_officer_who_chose_german_gets_their_mail_in_german() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&mail_config(port, ""));
+    app.add_officer("d@example.org", "Dora", &[]);
+    app.add_officer("e@example.org", "Emil", &[]);
+    let browser = officer_browser(&app, "d@example.org");
+    let account = browser
+        .get(app.url("/officer/account"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let res = browser
+        .post(app.url("/officer/account/language"))
+        .form(&[("csrf", csrf_in(&account).as_str()), ("language", "de")])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    app.submit(report("in any language"));
+    wait_for("both alerts", 20, || inbox.lock().unwrap().len() == 2);
+    let mails = inbox.lock().unwrap().clone();
+    let to = |who: &str| mails.iter().find(|m| m.to == [who]).unwrap();
+    let german = to("d@example.org");
+    assert!(
+        german
+            .data
+            .contains("Subject: Neuer Fall in Fehlverhalten melden"),
+        "{german:?}"
+    );
+    let text = body_of(german);
+    assert!(
+        text.contains("Diese E-Mail sagt bewusst nichts über den Fall selbst."),
+        "{text}"
+    );
+    assert!(text.contains("/officer"));
+    // Without a choice: English.
+    assert!(to("e@example.org")
+        .data
+        .contains("Subject: New case in Report misconduct"));
+}
+
+#[test]
+fn a_customer_who_complained_in_portuguese_hears_of_changes_in_portuguese() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&mail_config(port, ""));
+    app.add_officer("o@example.org", "Olga", &[]);
+    let res = app.post_form(
+        "/complaint?lang=pt-BR",
+        &[
+            ("channel", "complaint"),
+            ("f_subject", "Reembolso"),
+            ("f_description", "O produto chegou quebrado."),
+            ("contact_email", "cliente@example.org"),
+            ("contact_consent", "on"),
+        ],
+    );
+    assert_eq!(res.status(), 200);
+    assert!(res.text().unwrap().contains("Sua reclamação foi recebida"));
+    let to_customer = |inbox: &Inbox| -> Vec<Received> {
+        inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to == ["cliente@example.org"])
+            .cloned()
+            .collect()
+    };
+    wait_for("the receipt", 20, || to_customer(&inbox).len() == 1);
+    let receipt = body_of(&to_customer(&inbox)[0]);
+    assert!(receipt.contains("Obrigado por informar"), "{receipt}");
+
+    // The language is sealed with the address, never in clear.
+    let clear: i64 = app
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM cases WHERE instr(sealed_submission, 'pt-BR') > 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(clear, 0);
+
+    let token = officer_token(&app, "o@example.org");
+    let id: String = app
+        .db()
+        .query_row("SELECT id FROM cases", [], |r| r.get(0))
+        .unwrap();
+    let res = officer_api(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{id}/status"),
+        Some(json!({"status": "acknowledged"})),
+    );
+    assert_eq!(res.status(), 200);
+    wait_for("the status mail", 20, || to_customer(&inbox).len() == 2);
+    let news = body_of(&to_customer(&inbox)[1]);
+    assert!(
+        news.contains("Sua reclamação a") && news.contains("agora está: Confirmada."),
+        "{news}"
+    );
+    assert!(news.contains("/followup") && !news.contains("quebrado"));
+}

@@ -12,6 +12,7 @@ mod identity;
 mod images;
 mod intake;
 mod interop;
+mod languages;
 mod mail;
 mod officer;
 mod officer_admin;
