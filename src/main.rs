@@ -381,19 +381,19 @@ async fn list_officers(cases: &Cases) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{:<32}  {:<30}  {:<24}  {:<5}  {:<9}  {:<8}  channels",
-        "id", "email", "name", "admin", "custodian", "state"
+        "{:<32}  {:<30}  {:<24}  {:<5}  {:<8}  {:<24}  custodian",
+        "id", "email", "name", "admin", "state", "channels"
     );
     for o in officers {
         println!(
-            "{:<32}  {:<30}  {:<24}  {:<5}  {:<9}  {:<8}  {}",
+            "{:<32}  {:<30}  {:<24}  {:<5}  {:<8}  {:<24}  {}",
             o.id,
             o.email,
             o.name,
             if o.admin { "yes" } else { "no" },
-            if o.custodian { "yes" } else { "no" },
             if o.disabled { "disabled" } else { "active" },
-            o.channels.map_or("(all)".to_owned(), |c| c.join(","))
+            o.channels.map_or("(all)".to_owned(), |c| c.join(",")),
+            if o.custodian { "yes" } else { "no" }
         );
     }
     Ok(())

@@ -162,6 +162,18 @@ fn grant_identities(
             Granter::Recovery(r) => recovery_identity_key(store, &case_id, r),
         };
         let Some(key) = key else { continue };
+        // The submitter's exclusions hold for custodians too; a case the granter cannot read
+        // the exclusions of is left alone.
+        let excluded = open_for(store, granter, &case_id)
+            .zip(cases::get(store, &case_id)?)
+            .and_then(|((case_key, _), record)| {
+                let plain = seal::open(&record.sealed_submission, &case_key).ok()?;
+                serde_json::from_slice::<SealedSubmission>(&plain).ok()
+            })
+            .map(|doc| doc.exclude_officers.contains(&target.id));
+        if excluded != Some(false) {
+            continue;
+        }
         let event = match granter {
             Granter::Officer(o) => Event::by_officer(&o.id, "identity_granted"),
             Granter::Recovery(_) => Event::new(Actor::Operator, "identity_granted"),

@@ -22,7 +22,7 @@ use crate::audit::{Actor, Event};
 use crate::crypto::{keys, seal, SecretKey};
 use crate::store::blobs::Blobs;
 use crate::store::cases::{self, KeyKind};
-use crate::store::{audit, files, Store};
+use crate::store::{audit, Store};
 
 /// The format of the sealed case document, so a reader can tell versions apart.
 const FORMAT: &str = "sealbox-case-export/1";
@@ -77,7 +77,8 @@ pub struct Opened {
 
 /// Renders the printable page of a case: `entries` names each file's place in a bundle
 /// (empty when the page is shown on its own).
-pub type Render = Box<dyn FnOnce(&OfficerCaseView, &[HistoryEntry], &[String]) -> String + Send>;
+pub type Render =
+    Box<dyn FnOnce(&OfficerCaseView, &[HistoryEntry], &[String]) -> Result<String, String> + Send>;
 
 #[derive(Serialize)]
 struct CaseDocument<'a> {
@@ -137,12 +138,8 @@ fn open(
                 .into(),
         }));
     };
-    let attachments = files::list(s, &record.id)?
-        .into_iter()
-        .map(|row| (row.id, row.key))
-        .collect();
     let history = history_of(s, &record.id, by.sees_readings())?;
-    let case = read_case(
+    let mut case = read_case(
         s,
         channels,
         record,
@@ -151,6 +148,25 @@ fn open(
         &by.granter(),
         crate::i18n::Lang::default(),
     )?;
+    // An export never carries the reporter's identity: handing it on is a disclosure, and
+    // disclosures go through a custodian, one handler at a time.
+    if let Some(identity) = case.identity.as_mut() {
+        zeroize::Zeroize::zeroize(&mut identity.name);
+        zeroize::Zeroize::zeroize(&mut identity.contact);
+    }
+    // Taken from the case as read, so the page, the data and the entries agree.
+    let attachments = case
+        .files
+        .iter()
+        .map(|f| {
+            let key = if f.internal {
+                KeyKind::Staff
+            } else {
+                KeyKind::Case
+            };
+            (f.id.clone(), key)
+        })
+        .collect();
     Ok(Opened {
         case,
         history,
@@ -354,8 +370,12 @@ fn write_bundle(
             .map_err(io)?;
         file_entries.push(path);
     }
-    let page = Zeroizing::new(render(&opened.case, &opened.history, &file_entries));
-    let sealed_page = seal::seal_raw(page.as_bytes(), &[&keys::recipient(to)?])?;
+    let page = Zeroizing::new(
+        render(&opened.case, &opened.history, &file_entries)
+            .map_err(|e| CaseError::Setup(format!("the printable page failed: {e}")))?,
+    );
+    // Padded like everything sealed here, so the sizes in the manifest say little.
+    let sealed_page = seal::seal_padded(page.as_bytes(), &[to])?;
     bundle
         .add_bytes("case.html.age", "printable case", &sealed_page)
         .map_err(io)?;
@@ -370,7 +390,7 @@ fn write_bundle(
         })
         .map_err(|e| CaseError::Setup(format!("case document: {e}")))?,
     );
-    let sealed_document = seal::seal_raw(&document, &[&keys::recipient(to)?])?;
+    let sealed_document = seal::seal_padded(&document, &[to])?;
     bundle
         .add_bytes("case.json.age", "case data", &sealed_document)
         .map_err(io)?;

@@ -90,8 +90,13 @@ pub(super) fn new_case_identity(
     store: &Store,
     recovery: Option<&str>,
     given: Option<&SealedIdentity>,
+    excluded: &[String],
 ) -> Result<NewCaseIdentity, CaseError> {
-    if given.is_some() && !has_holders(store, recovery.is_some())? {
+    let custodians: Vec<_> = officers::list(store)?
+        .into_iter()
+        .filter(|o| o.is_custodian && !o.disabled && !excluded.contains(&o.id))
+        .collect();
+    if given.is_some() && recovery.is_none() && custodians.is_empty() {
         return Err(nobody_to_hold());
     }
     let pair = KeyPair::generate();
@@ -104,10 +109,7 @@ pub(super) fn new_case_identity(
             sealed: keys::grant(&pair.secret, r)?,
         });
     }
-    for o in officers::list(store)?
-        .into_iter()
-        .filter(|o| o.is_custodian && !o.disabled)
-    {
+    for o in custodians {
         grants.push(NewIdentityGrant {
             sealed: keys::grant(&pair.secret, &o.public_key)?,
             officer_id: Some(o.id),

@@ -79,6 +79,10 @@ pub struct Receipt {
 pub struct OfficerRef {
     pub id: String,
     pub name: String,
+    /// Receives the channel's cases; otherwise an identity custodian, who would hold only the
+    /// identity key.
+    #[serde(skip)]
+    pub handles_channel: bool,
 }
 
 /// The sealed document of a case, as `age -d` prints it (padded JSON).
@@ -109,21 +113,43 @@ impl SealedContact {
     }
 }
 
+/// Who a submitter may keep out of a case of `channel`: its officers, and for a channel that
+/// takes identities, the identity custodians (who would otherwise hold the identity key).
+fn excludable(
+    store: &crate::store::Store,
+    channel: &str,
+    with_custodians: bool,
+) -> Result<Vec<OfficerRef>, CaseError> {
+    let mut refs: Vec<OfficerRef> = officers::for_channel(store, channel)?
+        .into_iter()
+        .map(|o| OfficerRef {
+            id: o.id,
+            name: o.name,
+            handles_channel: true,
+        })
+        .collect();
+    if with_custodians {
+        for o in officers::list(store)? {
+            if o.is_custodian && !o.disabled && !refs.iter().any(|r| r.id == o.id) {
+                refs.push(OfficerRef {
+                    id: o.id,
+                    name: o.name,
+                    handles_channel: false,
+                });
+            }
+        }
+    }
+    Ok(refs)
+}
+
 impl Cases {
     /// Officers who may be excluded from a case in `channel`: those who would receive it.
     pub async fn excludable_officers(&self, channel: &str) -> Result<Vec<OfficerRef>, CaseError> {
+        let with_custodians = self.channels.get(channel).is_some_and(|c| c.takes_identity);
         let channel = channel.to_owned();
-        let rows = self
-            .store
-            .run(move |s| officers::for_channel(s, &channel))
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|o| OfficerRef {
-                id: o.id,
-                name: o.name,
-            })
-            .collect())
+        self.store
+            .run(move |s| excludable(s, &channel, with_custodians))
+            .await
     }
 
     /// Keys for a new case, and an upload for its files.
@@ -211,16 +237,21 @@ impl Cases {
         let takes_identity = channel.takes_identity;
 
         let channel_id = channel.id.clone();
-        let entitled = self
+        let (entitled, excludable) = self
             .store
-            .run(move |s| officers::for_channel(s, &channel_id))
+            .run(move |s| {
+                Ok::<_, CaseError>((
+                    officers::for_channel(s, &channel_id)?,
+                    excludable(s, &channel_id, takes_identity)?,
+                ))
+            })
             .await?;
         let mut exclude = submission.exclude_officers;
         exclude.sort();
         exclude.dedup();
         if let Some(unknown) = exclude
             .iter()
-            .find(|id| !entitled.iter().any(|o| &o.id == *id))
+            .find(|id| !excludable.iter().any(|o| &o.id == *id))
         {
             return Err(CaseError::invalid(
                 "exclude_officers",
@@ -280,7 +311,7 @@ impl Cases {
             serde_json::to_vec(&SealedSubmission {
                 channel: channel.id.clone(),
                 fields,
-                exclude_officers: exclude,
+                exclude_officers: exclude.clone(),
                 contact,
             })
             .map_err(|e| CaseError::Setup(e.to_string()))?,
@@ -304,6 +335,7 @@ impl Cases {
         let kind = channel.kind.as_str();
         let channel_id = channel.id.clone();
 
+        let excluded = exclude;
         let IntakeDraft {
             case_key,
             staff_key,
@@ -341,6 +373,7 @@ impl Cases {
                             store,
                             recovery.as_deref(),
                             identity.as_ref(),
+                            &excluded,
                         )
                     })
                     .transpose()?;

@@ -227,7 +227,7 @@ impl Cases {
     /// Whether cases of a channel with these officers can be taken: someone must be able to
     /// read them, an officer or the organisation's recovery key.
     pub fn accepts_cases(&self, officers: &[intake::OfficerRef]) -> bool {
-        !officers.is_empty() || self.recovery_recipient.is_some()
+        officers.iter().any(|o| o.handles_channel) || self.recovery_recipient.is_some()
     }
 
     /// The database is sound (`PRAGMA integrity_check`).

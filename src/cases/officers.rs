@@ -133,6 +133,15 @@ impl Cases {
                 "only an admin may add officers".into(),
             ));
         }
+        if input.custodian && by.is_some_and(|o| !o.is_custodian) {
+            // Otherwise any admin could make an account they control that every reporter's
+            // identity is sealed to from then on.
+            return Err(CaseError::Forbidden(
+                "only an identity custodian, or the operator at the command line, may add a \
+                 custodian"
+                    .into(),
+            ));
+        }
         let email = Email::parse("email", &input.email)?;
         let name = input.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 200 {

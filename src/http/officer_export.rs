@@ -41,10 +41,7 @@ pub fn bundle_page(exported_by: String, lang: crate::i18n::Lang) -> Render {
             .render()
             .map_err(|e| e.to_string())
         });
-        page.unwrap_or_else(|e| {
-            tracing::error!(error = %e, "the printable page of an export failed");
-            String::new()
-        })
+        page
     })
 }
 

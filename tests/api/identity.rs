@@ -409,6 +409,15 @@ fn reporters_give_their_identity_on_the_pages_and_officers_ask_on_theirs() {
     assert!(case_page.contains(&name));
     let page = app.get("/followup").text().unwrap();
     assert!(page.contains("Disclosed to a case handler on"));
+    // The printable page (and so an export) never carries the identity.
+    let print = handler
+        .get(app.url(&format!("/officer/cases/{id}/print")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(print.contains("to protect them") || print.contains("#1"));
+    assert!(!print.contains(&name));
 
     // A handler who is no custodian gets no requests page.
     assert_eq!(
@@ -539,4 +548,85 @@ fn no_identity_is_taken_while_nobody_could_read_it() {
     // Once a custodian exists, the form offers it again.
     app.add_officer("c@example.org", "Cleo Custodian", &["--custodian"]);
     assert!(app.get("/report").text().unwrap().contains("identity_name"));
+}
+
+#[test]
+fn reporters_may_keep_a_custodian_out_and_admins_cannot_make_custodians() {
+    let app = spawn_app();
+    let (_, _, custodian_id) = people(&app);
+    // A custodian is among the people a reporter may exclude on an identity-taking channel.
+    let channels: Value = app.get("/api/v1/channels").json().unwrap();
+    let report = channels["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "report")
+        .unwrap();
+    assert!(report["officers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["id"] == custodian_id.as_str()));
+    let mut case = crate::helpers::report("it is about the custodian");
+    case["identity"] = json!({ "name": "Rosa Reporter" });
+    case["exclude_officers"] = json!([custodian_id]);
+    app.submit(case);
+    let held: i64 = app
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM identity_grants WHERE officer_id = ?1",
+            [&custodian_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(held, 0);
+
+    // An admin who is no custodian cannot create one; disabling a custodian drops their keys.
+    app.add_officer("a@example.org", "Ada Admin", &["--admin"]);
+    let admin = officer_browser(&app, "a@example.org");
+    let page = admin
+        .get(app.url("/officer/admin"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(!page.contains("name=\"custodian\""));
+    let csrf = csrf_in(&page);
+    let res = admin
+        .post(app.url("/officer/admin/officers"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "m@example.org"),
+            ("name", "Mallory"),
+            ("password", "a long enough passphrase here"),
+            ("channels", ""),
+            ("custodian", "1"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let mut second = crate::helpers::report("another");
+    second["identity"] = json!({ "name": "Sam Source" });
+    app.submit(second);
+    let held = || -> i64 {
+        app.db()
+            .query_row(
+                "SELECT COUNT(*) FROM identity_grants WHERE officer_id = ?1",
+                [&custodian_id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(held(), 1);
+    let res = admin
+        .post(app.url(&format!("/officer/admin/officers/{custodian_id}/disable")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .unwrap();
+    assert!(
+        res.status().is_success() || res.status() == 303,
+        "{}",
+        res.status()
+    );
+    assert_eq!(held(), 0);
 }
