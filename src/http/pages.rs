@@ -640,17 +640,7 @@ pub async fn followup_rating(
         Ok(comment) => state.cases.rate(&session.value, score, comment).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, t.link("/followup")))
-            .finish()),
-        Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
-            let p = Problem::from(e);
-            let message = t.problem(&p);
-            case_page(t, &state, &session, p.status, Some(message), String::new()).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    back_to_case(t, &state, &session, result).await
 }
 
 #[derive(serde::Deserialize)]
@@ -679,14 +669,25 @@ pub async fn followup_identity(
         name: form.identity_name.clone(),
         contact: form.identity_contact.clone(),
     };
-    match state.cases.give_identity(&session.value, input).await {
+    let result = state.cases.give_identity(&session.value, input).await;
+    back_to_case(t, &state, &session, result).await
+}
+
+/// After a follow-up form: back to the case page, or the page again with what was wrong.
+async fn back_to_case(
+    t: Ui,
+    state: &AppState,
+    session: &Session<Unlocked>,
+    result: Result<(), CaseError>,
+) -> Result<HttpResponse, PageError> {
+    match result {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, t.link("/followup")))
             .finish()),
         Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
             let p = Problem::from(e);
             let message = t.problem(&p);
-            case_page(t, &state, &session, p.status, Some(message), String::new()).await
+            case_page(t, state, session, p.status, Some(message), String::new()).await
         }
         Err(e) => Err(e.into()),
     }
