@@ -253,18 +253,14 @@ async fn export(cases: &Cases, args: ExportArgs) -> anyhow::Result<()> {
     if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         anyhow::bail!("the bundle is binary: redirect standard output to a file (> case.tar)");
     }
-    let (exporter, by) = match (&args.officer, &args.recovery_identity) {
+    let exporter = match (&args.officer, &args.recovery_identity) {
         (Some(email), _) => {
             let signed_in = cases
                 .sign_in(email, read_password()?, args.totp.as_deref())
                 .await?;
-            let by = format!("{} <{}>", signed_in.officer.name, signed_in.officer.email);
-            (Exporter::Officer(signed_in.officer), by)
+            Exporter::Officer(signed_in.officer)
         }
-        (None, Some(file)) => (
-            Exporter::Recovery(read_identity(file)?),
-            "the organisation's recovery identity".to_owned(),
-        ),
+        (None, Some(file)) => Exporter::Recovery(read_identity(file)?),
         (None, None) => {
             anyhow::bail!("give --officer EMAIL --password-stdin or --recovery-identity FILE")
         }
@@ -274,7 +270,7 @@ async fn export(cases: &Cases, args: ExportArgs) -> anyhow::Result<()> {
             exporter,
             &args.case,
             &args.to,
-            bundle_page(by, Default::default()),
+            bundle_page(Default::default()),
         )
         .await?;
     let mut out = std::io::stdout().lock();

@@ -15,7 +15,7 @@ use super::officers::check_password;
 use super::signin::Officer;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, AuditKey, Event};
-use crate::crypto::{kdf, keys, seal, SecretKey};
+use crate::crypto::{kdf, keys, SecretKey};
 use crate::store::cases::{self, Holder, KeyGrants, KeyKind, NewGrant};
 use crate::store::officers::{self, Credentials};
 use crate::store::{settings, Store};
@@ -51,6 +51,17 @@ pub enum Granter<'a> {
 fn target(store: &Store, id: &str) -> Result<Credentials, CaseError> {
     officers::credentials(store, id)?
         .ok_or_else(|| CaseError::NotFound("there is no such officer".into()))
+}
+
+impl Granter<'_> {
+    /// An audit entry for what the granter does: an officer's, or the operator's at the
+    /// command line with the recovery identity.
+    pub(super) fn event(&self, action: &'static str) -> Event {
+        match self {
+            Granter::Officer(o) => Event::by_officer(&o.id, action),
+            Granter::Recovery(_) => Event::new(Actor::Operator, action),
+        }
+    }
 }
 
 /// The case key and staff key of a case, opened by `granter`; `None` when they cannot.
@@ -102,10 +113,7 @@ fn regrant(
             report.unreachable += 1;
             continue;
         };
-        let doc: Option<SealedSubmission> = seal::open(&record.sealed_submission, &case_key)
-            .ok()
-            .and_then(|plain| serde_json::from_slice(&plain).ok());
-        let Some(doc) = doc else {
+        let Ok(doc) = SealedSubmission::open(&record.sealed_submission, &case_key) else {
             report.unreachable += 1;
             continue;
         };
@@ -122,10 +130,7 @@ fn regrant(
                 sealed: keys::grant(key, &target.public_key)?,
             });
         }
-        let via = match granter {
-            Granter::Officer(o) => Event::by_officer(&o.id, "granted"),
-            Granter::Recovery(_) => Event::new(Actor::Operator, "granted"),
-        };
+        let via = granter.event("granted");
         numbers.insert(case_id.clone(), record.number);
         batches.push((
             case_id.clone(),
@@ -167,19 +172,16 @@ fn grant_identities(
         let excluded = open_for(store, granter, &case_id)
             .zip(cases::get(store, &case_id)?)
             .and_then(|((case_key, _), record)| {
-                let plain = seal::open(&record.sealed_submission, &case_key).ok()?;
-                serde_json::from_slice::<SealedSubmission>(&plain).ok()
+                SealedSubmission::open(&record.sealed_submission, &case_key).ok()
             })
             .map(|doc| doc.exclude_officers.contains(&target.id));
         if excluded != Some(false) {
             continue;
         }
-        let event = match granter {
-            Granter::Officer(o) => Event::by_officer(&o.id, "identity_granted"),
-            Granter::Recovery(_) => Event::new(Actor::Operator, "identity_granted"),
-        }
-        .case(&case_id)
-        .detail(format!("to custodian {}", target.id));
+        let event = granter
+            .event("identity_granted")
+            .case(&case_id)
+            .detail(format!("to custodian {}", target.id));
         grants.push((
             case_id,
             NewIdentityGrant {

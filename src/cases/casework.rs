@@ -18,7 +18,7 @@ use super::workflow::{Outcome, Status};
 use super::{now, CaseError, Cases};
 use crate::audit::{Entry, Event};
 use crate::config::ChannelKind;
-use crate::crypto::{keys, seal, SecretKey};
+use crate::crypto::{keys, SecretKey};
 use crate::notify::templates::Template;
 use crate::store::cases::{
     self, CaseRecord, Holder, InboxFilter, KeyGrants, KeyKind, StatusChange, NO_DEADLINE,
@@ -190,14 +190,15 @@ fn granted(store: &Store, officer: &Officer, case_id: &str) -> Result<CaseRecord
     Ok(record)
 }
 
-fn names(store: &Store) -> Result<HashMap<String, String>, CaseError> {
+pub(super) fn names(store: &Store) -> Result<HashMap<String, String>, CaseError> {
     Ok(officers::list(store)?
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect())
 }
 
-/// A case opened with its keys, every sealed part decrypted. Records nothing: the callers say
+/// A case opened with its keys, every sealed part decrypted; the reporter's identity as
+/// `viewer` may see it (none: an export, where it is never opened). Records nothing: the callers say
 /// in the audit log why it was read.
 pub(super) fn read_case(
     s: &Store,
@@ -205,26 +206,17 @@ pub(super) fn read_case(
     record: CaseRecord,
     case_key: &SecretKey,
     staff_key: &SecretKey,
-    reader: &super::admin::Granter<'_>,
+    viewer: Option<&Officer>,
     lang: crate::i18n::Lang,
 ) -> Result<OfficerCaseView, CaseError> {
     let case_id = record.id.clone();
-    let identity = {
-        use super::identity::{identity_key, officer_view, recovery_identity_key};
-        match reader {
-            super::admin::Granter::Officer(o) => {
-                let key = identity_key(s, &case_id, o)?;
-                officer_view(s, &case_id, staff_key, key.as_ref(), Some(o))?
-            }
-            super::admin::Granter::Recovery(r) => {
-                let key = recovery_identity_key(s, &case_id, r);
-                officer_view(s, &case_id, staff_key, key.as_ref(), None)?
-            }
-        }
+    let identity_key = match viewer {
+        Some(o) => super::identity::identity_key(s, &case_id, o)?,
+        None => None,
     };
-    let plain = seal::open(&record.sealed_submission, case_key)?;
-    let doc: SealedSubmission = serde_json::from_slice(&plain)
-        .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+    let identity =
+        super::identity::officer_view(s, &case_id, staff_key, identity_key.as_ref(), viewer)?;
+    let doc = SealedSubmission::open(&record.sealed_submission, case_key)?;
     let names = names(s)?;
     let name_of = |id: &Option<String>| id.as_ref().and_then(|i| names.get(i).cloned());
     let thread = |thread: Thread, key: &SecretKey| {
@@ -405,7 +397,7 @@ impl Cases {
                     record,
                     &case_key,
                     &staff_key,
-                    &super::admin::Granter::Officer(&officer),
+                    Some(&officer),
                     lang,
                 )?;
                 let at = now();
@@ -521,9 +513,7 @@ impl Cases {
                     .detail(detail);
                 // A customer who left an address and consented hears that there is news.
                 let (case_key, _) = open_keys(s, &officer, &case_id)?;
-                let doc: SealedSubmission =
-                    serde_json::from_slice(&seal::open(&record.sealed_submission, &case_key)?)
-                        .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+                let doc = SealedSubmission::open(&record.sealed_submission, &case_key)?;
                 // Closing also invites the customer to rate how it was handled.
                 let template = match to {
                     Status::Closed => Template::CustomerClosed,

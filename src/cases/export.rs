@@ -18,7 +18,7 @@ use super::casework::{history_of, read_case, HistoryEntry, OfficerCaseView};
 use super::files::Download;
 use super::signin::Officer;
 use super::{now, CaseError, Cases};
-use crate::audit::{Actor, Event};
+use crate::audit::Event;
 use crate::crypto::{keys, seal, SecretKey};
 use crate::store::blobs::Blobs;
 use crate::store::cases::{self, KeyKind};
@@ -43,10 +43,7 @@ impl Exporter {
     }
 
     fn event(&self, action: &'static str) -> Event {
-        match self {
-            Exporter::Officer(o) => Event::by_officer(&o.id, action),
-            Exporter::Recovery(_) => Event::new(Actor::Operator, action),
-        }
+        self.granter().event(action)
     }
 
     fn describe(&self) -> String {
@@ -75,10 +72,11 @@ pub struct Opened {
     staff_key: SecretKey,
 }
 
-/// Renders the printable page of a case: `entries` names each file's place in a bundle
-/// (empty when the page is shown on its own).
-pub type Render =
-    Box<dyn FnOnce(&OfficerCaseView, &[HistoryEntry], &[String]) -> Result<String, String> + Send>;
+/// Renders the printable page of a case in a bundle: `entries` names each file's place in
+/// the tar; the last argument says who exported it.
+pub type Render = Box<
+    dyn FnOnce(&OfficerCaseView, &[HistoryEntry], &[String], &str) -> Result<String, String> + Send,
+>;
 
 #[derive(Serialize)]
 struct CaseDocument<'a> {
@@ -139,21 +137,17 @@ fn open(
         }));
     };
     let history = history_of(s, &record.id, by.sees_readings())?;
-    let mut case = read_case(
+    // An export never carries the reporter's identity: handing it on is a disclosure, and
+    // disclosures go through a custodian, one handler at a time. It is not even opened.
+    let case = read_case(
         s,
         channels,
         record,
         &case_key,
         &staff_key,
-        &by.granter(),
+        None,
         crate::i18n::Lang::default(),
     )?;
-    // An export never carries the reporter's identity: handing it on is a disclosure, and
-    // disclosures go through a custodian, one handler at a time.
-    if let Some(identity) = case.identity.as_mut() {
-        zeroize::Zeroize::zeroize(&mut identity.name);
-        zeroize::Zeroize::zeroize(&mut identity.contact);
-    }
     // Taken from the case as read, so the page, the data and the entries agree.
     let attachments = case
         .files
@@ -371,7 +365,7 @@ fn write_bundle(
         file_entries.push(path);
     }
     let page = Zeroizing::new(
-        render(&opened.case, &opened.history, &file_entries)
+        render(&opened.case, &opened.history, &file_entries, &exported_by)
             .map_err(|e| CaseError::Setup(format!("the printable page failed: {e}")))?,
     );
     // Padded like everything sealed here, so the sizes in the manifest say little.

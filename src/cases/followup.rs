@@ -164,9 +164,7 @@ impl Cases {
             .run(move |s| {
                 let record = cases::get(s, &unlocked.case_id)?
                     .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
-                let plain = seal::open(&record.sealed_submission, &unlocked.key)?;
-                let doc: SealedSubmission = serde_json::from_slice(&plain)
-                    .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))?;
+                let doc = SealedSubmission::open(&record.sealed_submission, &unlocked.key)?;
                 let channel = channels.get(&record.channel_id);
                 let labelled = labelled_fields(channel, &doc.fields, lang);
                 let messages = messages::list(s, &record.id, Thread::Messages)?
@@ -424,13 +422,18 @@ impl Cases {
 
 /// Seals a text as padded JSON `{"body": …}` to a public key.
 pub(super) fn seal_text(body: &str, to: &str) -> Result<Vec<u8>, CaseError> {
+    seal_text_to(body, &[to])
+}
+
+/// Seals a text as [`seal_text`] does, to several keys at once.
+pub(super) fn seal_text_to(body: &str, to: &[&str]) -> Result<Vec<u8>, CaseError> {
     let json = Zeroizing::new(
         serde_json::to_vec(&SealedMessage {
             body: body.to_owned(),
         })
         .map_err(|e| CaseError::Setup(e.to_string()))?,
     );
-    Ok(seal::seal_padded(&json, &[to])?)
+    Ok(seal::seal_padded(&json, to)?)
 }
 
 /// Opens a text sealed by [`seal_text`].

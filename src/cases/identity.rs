@@ -202,13 +202,6 @@ impl Drop for RequestView {
     }
 }
 
-fn names(store: &Store) -> Result<HashMap<String, String>, CaseError> {
-    Ok(officers::list(store)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect())
-}
-
 fn request_view(
     row: &DisclosureRow,
     names: &HashMap<String, String>,
@@ -248,7 +241,7 @@ pub(super) fn officer_view(
         (Some(sealed), Some(key)) => Some(SealedIdentity::open(sealed, key)?),
         _ => None,
     };
-    let names = names(store)?;
+    let names = super::casework::names(store)?;
     let rows = identity::of_case_requests(store, case_id)?;
     let mut keys = vec![staff_key];
     keys.extend(identity_key);
@@ -385,12 +378,11 @@ impl Cases {
                         "you can already see the reporter's identity".into(),
                     ));
                 }
-                let json = zeroize::Zeroizing::new(
-                    serde_json::to_vec(&serde_json::json!({ "body": reason.as_str() }))
-                        .map_err(|e| CaseError::Setup(e.to_string()))?,
-                );
-                let sealed_reason =
-                    seal::seal_padded(&json, &[&identity.public_key, &record.staff_public_key])?;
+                // Custodians read it with the identity key, the case's handlers with the staff key.
+                let sealed_reason = super::followup::seal_text_to(
+                    &reason,
+                    &[&identity.public_key, &record.staff_public_key],
+                )?;
                 let row = DisclosureRow {
                     id: crypto::random::id(),
                     case_id: case_id.clone(),
@@ -426,7 +418,7 @@ impl Cases {
         let custodian = custodian.clone();
         self.store
             .run(move |s| {
-                let names = names(s)?;
+                let names = super::casework::names(s)?;
                 identity::recent(s, 50)?
                     .iter()
                     .map(|row| {

@@ -95,6 +95,17 @@ pub(super) struct SealedSubmission {
     pub contact: Option<SealedContact>,
 }
 
+impl SealedSubmission {
+    /// Opens a case's sealed document with its case key.
+    pub(super) fn open(
+        sealed: &[u8],
+        case_key: &crate::crypto::SecretKey,
+    ) -> Result<Self, CaseError> {
+        serde_json::from_slice(&seal::open(sealed, case_key)?)
+            .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 pub(super) struct SealedContact {
     pub email: String,
@@ -117,14 +128,14 @@ impl SealedContact {
 /// takes identities, the identity custodians (who would otherwise hold the identity key).
 fn excludable(
     store: &crate::store::Store,
-    channel: &str,
+    channel_officers: &[officers::OfficerRow],
     with_custodians: bool,
 ) -> Result<Vec<OfficerRef>, CaseError> {
-    let mut refs: Vec<OfficerRef> = officers::for_channel(store, channel)?
-        .into_iter()
+    let mut refs: Vec<OfficerRef> = channel_officers
+        .iter()
         .map(|o| OfficerRef {
-            id: o.id,
-            name: o.name,
+            id: o.id.clone(),
+            name: o.name.clone(),
             handles_channel: true,
         })
         .collect();
@@ -143,12 +154,13 @@ fn excludable(
 }
 
 impl Cases {
-    /// Officers who may be excluded from a case in `channel`: those who would receive it.
+    /// Officers who may be excluded from a case in `channel`: those who would receive it, and
+    /// the identity custodians on a channel that takes identities.
     pub async fn excludable_officers(&self, channel: &str) -> Result<Vec<OfficerRef>, CaseError> {
         let with_custodians = self.channels.get(channel).is_some_and(|c| c.takes_identity);
         let channel = channel.to_owned();
         self.store
-            .run(move |s| excludable(s, &channel, with_custodians))
+            .run(move |s| excludable(s, &officers::for_channel(s, &channel)?, with_custodians))
             .await
     }
 
@@ -240,10 +252,9 @@ impl Cases {
         let (entitled, excludable) = self
             .store
             .run(move |s| {
-                Ok::<_, CaseError>((
-                    officers::for_channel(s, &channel_id)?,
-                    excludable(s, &channel_id, takes_identity)?,
-                ))
+                let entitled = officers::for_channel(s, &channel_id)?;
+                let excludable = excludable(s, &entitled, takes_identity)?;
+                Ok::<_, CaseError>((entitled, excludable))
             })
             .await?;
         let mut exclude = submission.exclude_officers;

@@ -18,8 +18,8 @@ use crate::cases::{now, CaseError};
 
 /// The page inside a bundle: self-contained (styles inline, no links), each file named by its
 /// place in the tar.
-pub fn bundle_page(exported_by: String, lang: crate::i18n::Lang) -> Render {
-    Box::new(move |case, history, entries| {
+pub fn bundle_page(lang: crate::i18n::Lang) -> Render {
+    Box::new(move |case, history, entries, exported_by| {
         let t = Ui::in_lang(lang);
         let page = CaseSheet::of(&t, case, history, |f| {
             case.files
@@ -36,7 +36,7 @@ pub fn bundle_page(exported_by: String, lang: crate::i18n::Lang) -> Render {
                 case,
                 sheet,
                 standalone: true,
-                exported_by,
+                exported_by: exported_by.to_owned(),
             }
             .render()
             .map_err(|e| e.to_string())
@@ -95,14 +95,13 @@ pub async fn bundle(
     let session = for_change(&req, &state, &form.csrf, false).await?;
     let officer = session.value.officer.clone();
     let to = recipient_or_own(Some(&form.recipient), officer.public_key());
-    let by = format!("{} <{}>", officer.name, officer.email);
     match state
         .cases
         .export_bundle(
             Exporter::Officer(officer),
             &path,
             &to,
-            bundle_page(by, session.value.ui.lang),
+            bundle_page(session.value.ui.lang),
         )
         .await
     {
@@ -138,14 +137,13 @@ pub async fn api_bundle(
     let session = officer(&req, &state).await?;
     let officer = session.value.officer.clone();
     let to = recipient_or_own(body.recipient.as_deref(), officer.public_key());
-    let by = format!("{} <{}>", officer.name, officer.email);
     let file = state
         .cases
         .export_bundle(
             Exporter::Officer(officer),
             &path,
             &to,
-            bundle_page(by, session.value.ui.lang),
+            bundle_page(session.value.ui.lang),
         )
         .await?;
     Ok(uploads::download(file))
