@@ -18,10 +18,11 @@ use zeroize::{Zeroize, Zeroizing};
 use super::channels::FileLimits;
 use super::scrub::{Outcome, ScrubError, Scrubber};
 use super::{CaseError, Reason};
-use crate::crypto::{random, seal, SecretKey};
+use crate::crypto::{random, seal, CryptoError, SecretKey};
 use crate::store::blobs::Blobs;
 use crate::store::cases::KeyKind;
 use crate::store::files::{FileRow, NewFile};
+use crate::store::StoreError;
 
 /// Longest file name kept, in characters.
 const NAME_MAX: usize = 200;
@@ -358,12 +359,7 @@ fn no_file() -> CaseError {
 }
 
 fn write_failed(e: std::io::Error) -> CaseError {
-    tracing::error!(error = %e, "attachment could not be written");
-    CaseError::Unavailable(
-        "your files could not be stored (the server's disk may be full); nothing was kept, \
-         please try again later"
-            .into(),
-    )
+    CaseError::Store(StoreError::Disk(e))
 }
 
 /// Bytes gathered before they are handed to a blocking write: large enough that the hand-off
@@ -399,7 +395,10 @@ impl Sink {
             unflushed: 0,
         });
         writer.out = Some(Counted {
-            inner: seal::seal_stream(file, &to)?,
+            inner: seal::seal_stream(file, &to).map_err(|e| match e {
+                CryptoError::Write(e) => write_failed(e),
+                e => e.into(),
+            })?,
             bytes: 0,
         });
         Ok(Sink {

@@ -19,6 +19,9 @@ pub use keys::{KeyPair, SecretKey};
 pub enum CryptoError {
     #[error("could not seal: {0}")]
     Seal(String),
+    /// The sealed output could not be written (the disk, not the data, is at fault).
+    #[error("could not write sealed data: {0}")]
+    Write(std::io::Error),
     #[error("could not open sealed data")]
     Open,
     #[error("invalid key: {0}")]

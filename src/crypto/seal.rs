@@ -78,9 +78,7 @@ pub fn seal_stream<W: Write>(
     let encryptor =
         age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
             .map_err(|e| CryptoError::Seal(e.to_string()))?;
-    encryptor
-        .wrap_output(out)
-        .map_err(|e| CryptoError::Seal(e.to_string()))
+    encryptor.wrap_output(out).map_err(CryptoError::Write)
 }
 
 /// Opens an age file for reading as a stream: each 64 KiB chunk is authenticated before it is

@@ -135,6 +135,17 @@ impl Problem {
         .said("claim_rejected")
     }
 
+    /// The disk is full, read-only or failing: the request was fine, nothing was stored.
+    pub fn storage() -> Self {
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "the server cannot store anything right now (its disk may be full or read-only); \
+             nothing you sent was stored, please try again later",
+        )
+        .said("storage")
+    }
+
     pub fn not_found() -> Self {
         Problem::new(
             StatusCode::NOT_FOUND,
@@ -188,6 +199,10 @@ impl From<CaseError> for Problem {
                     format!("{message}; nothing was stored"),
                 )
             },
+            CaseError::Store(e) if e.is_storage_fault() => {
+                tracing::error!(error = %e, "nothing stored: the data directory refused the write");
+                Problem::storage()
+            }
             other => {
                 tracing::error!(error = ?other, "request failed");
                 Problem::new(

@@ -43,6 +43,25 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("database worker failed: {0}")]
     Worker(String),
+    /// Writing to the data directory failed (an attachment file).
+    #[error("data directory: {0}")]
+    Disk(std::io::Error),
+}
+
+impl StoreError {
+    /// Whether the data directory, not the request, is at fault: the disk is full, read-only or
+    /// failing, or the database is too busy. Nothing was stored, and trying later may work.
+    pub fn is_storage_fault(&self) -> bool {
+        use rusqlite::ErrorCode::*;
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                DiskFull | ReadOnly | SystemIoFailure | CannotOpen | DatabaseBusy | DatabaseLocked
+            ),
+            StoreError::Pool(_) | StoreError::Disk(_) => true,
+            _ => false,
+        }
+    }
 }
 
 fn migrations() -> Migrations<'static> {

@@ -18,6 +18,9 @@ pub struct TestApp {
     pub client: Client,
     child: Option<Child>,
     log: Arc<Mutex<String>>,
+    /// An ext4 image the server's data directory is mounted from, in a mount namespace of its
+    /// own (see [`spawn_app_on_disk`]).
+    disk: Option<PathBuf>,
 }
 
 pub fn bin() -> Command {
@@ -52,17 +55,58 @@ pub fn spawn_app_with(config: &str) -> TestApp {
 
 /// Starts a server whose `sealbox.toml` holds exactly `config`.
 pub fn spawn_bare_app(config: &str) -> TestApp {
+    let mut app = unstarted_app(config);
+    app.start();
+    app
+}
+
+fn unstarted_app(config: &str) -> TestApp {
     let root = tempfile::tempdir().expect("temp dir");
     std::fs::write(root.path().join("sealbox.toml"), config).unwrap();
-    let mut app = TestApp {
+    TestApp {
         base: String::new(),
         root,
         client: client(),
         child: None,
         log: Arc::new(Mutex::new(String::new())),
-    };
+        disk: None,
+    }
+}
+
+/// Starts a server (with `config` and a recovery recipient) whose data directory is a fresh ext4
+/// file system of `mib` MiB, loop-mounted in a private mount namespace that lives exactly as long
+/// as the server: the test can fill it or turn it read-only under the running server, and
+/// nothing is left mounted afterwards. Reach its files through [`TestApp::inside`].
+///
+/// Loop devices need root. Without it the test is skipped, except under `CI=true`, where it
+/// fails: CI must run it.
+pub fn spawn_app_on_disk(config: &str, mib: u32) -> Option<TestApp> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "this test needs root to loop-mount a file system"
+        );
+        eprintln!("skipped: this test needs root to loop-mount a file system");
+        return None;
+    }
+    let recovery = sealbox::crypto::KeyPair::generate().public;
+    let mut app = unstarted_app(&format!("recovery_recipient = \"{recovery}\"\n{config}"));
+    let image = app.root.path().join("disk.img");
+    std::fs::File::create(&image)
+        .unwrap()
+        .set_len(u64::from(mib) << 20)
+        .unwrap();
+    let made = Command::new("mkfs.ext4")
+        .args(["-q", "-F", "-m", "0"])
+        .arg(&image)
+        .status()
+        .expect("mkfs.ext4 (Debian package e2fsprogs)");
+    assert!(made.success());
+    std::fs::create_dir(app.data_dir()).unwrap();
+    app.disk = Some(image);
     app.start();
-    app
+    Some(app)
 }
 
 pub fn client() -> Client {
@@ -89,11 +133,52 @@ impl TestApp {
         cmd
     }
 
+    /// The command that runs `sealbox serve`: inside its own mount namespace, over the disk
+    /// image, when there is one.
+    fn serve_command(&self) -> Command {
+        let mut serve = self.command();
+        serve.args(["serve", "--listen", "127.0.0.1:0"]);
+        let Some(image) = &self.disk else {
+            return serve;
+        };
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--mount", "--propagation", "private", "sh", "-c"])
+            .arg(r#"mount -o loop "$0" "$1" && shift && exec "$@""#)
+            .arg(image)
+            .arg(self.data_dir())
+            .arg(serve.get_program())
+            .args(serve.get_args())
+            .current_dir(self.root.path());
+        for (key, value) in serve.get_envs() {
+            match value {
+                Some(v) => cmd.env(key, v),
+                None => cmd.env_remove(key),
+            };
+        }
+        cmd
+    }
+
+    /// `path` (absolute) as the running server sees it: inside its mount namespace.
+    pub fn inside(&self, path: &Path) -> PathBuf {
+        Path::new(&format!("/proc/{}/root", self.pid())).join(path.strip_prefix("/").unwrap())
+    }
+
+    /// Makes the server's file system read-only under it, as the kernel does after an I/O error
+    /// (ext4's `abort`): open files fail from now on.
+    pub fn abort_disk(&self) {
+        let status = Command::new("nsenter")
+            .arg(format!("--target={}", self.pid()))
+            .args(["--mount", "mount", "-o", "remount,abort"])
+            .arg(self.data_dir())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     /// (Re)starts the server on a new random port, over the same data directory.
     pub fn start(&mut self) {
         let mut child = self
-            .command()
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .serve_command()
             .env("SEALBOX_LOG", "debug,actix_server=info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -6,6 +6,7 @@ mod anonymity;
 mod cli;
 mod errors;
 mod export;
+mod faults;
 mod files;
 mod followup;
 mod identity;
