@@ -258,7 +258,7 @@ fn main() {
     let rate = |d: Duration| mb / d.as_secs_f64();
     println!(
         "age -e:   {:7.1} MB/s   age -e + fsync: {:7.1} MB/s   sealbox upload:   {:7.1} MB/s  \
-         ({:.0} % of age -e, {:.0} % of age -e + fsync)",
+         ({:.0} % of age -e, {:.0} % of age -e + fsync; target ≥ 50 %)",
         rate(age_e),
         rate(age_e_sync),
         rate(upload),
@@ -266,7 +266,7 @@ fn main() {
         100.0 * age_e_sync.as_secs_f64() / upload.as_secs_f64()
     );
     println!(
-        "age -d:   {:7.1} MB/s   sealbox download: {:7.1} MB/s  ({:.0} % of age -d)",
+        "age -d:   {:7.1} MB/s   sealbox download: {:7.1} MB/s  ({:.0} % of age -d; target ≥ 50 %)",
         rate(age_d),
         rate(download),
         100.0 * age_d.as_secs_f64() / download.as_secs_f64()
@@ -275,7 +275,8 @@ fn main() {
     println!(
         "server RSS: idle {:.1} MiB; peak during upload {:.1} MiB (+{:.1}); before download \
          {:.1} MiB (the sign-in's KDF threads keep their argon2 scratch), peak during it {:.1} MiB \
-         (+{:.1} over idle); VmHWM {:.1} MiB (includes the sign-in's 64 MiB scrypt)",
+         (+{:.1} over idle; target < +64 MiB); VmHWM {:.1} MiB (includes the sign-in's 64 MiB \
+         scrypt)",
         mib_of(idle),
         mib_of(upload_peak),
         mib_of(upload_peak.saturating_sub(idle)),

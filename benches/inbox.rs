@@ -208,7 +208,7 @@ fn main() {
     let first: Value = api("/api/v1/officer/cases");
     assert_eq!(first["cases"].as_array().unwrap().len(), 50);
     let later = first["next"].as_str().unwrap().to_owned();
-    println!("inbox, 200 requests each:");
+    println!("inbox, 200 requests each (target: p99 < 50 ms):");
     line(
         "GET /officer (first page)",
         &timed(200, || page("/officer")),

@@ -140,3 +140,24 @@ pub fn argon2_median(runs: usize) -> Duration {
     times.sort();
     percentile(&times, 50.0)
 }
+
+/// argon2id claim-code derivations per second with `threads` threads busy for `window`: what the
+/// server's KDF pool (one worker per core) can reach on this machine at this moment.
+pub fn argon2_rate(threads: usize, window: Duration) -> f64 {
+    let started = Instant::now();
+    let counts: Vec<_> = (0..threads)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let code = sealbox::crypto::ClaimCode::generate();
+                let mut n = 0u32;
+                while started.elapsed() < window {
+                    sealbox::crypto::kdf::submitter_key(&code, &[7u8; 16]).unwrap();
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u32 = counts.into_iter().map(|h| h.join().unwrap()).sum();
+    f64::from(total) / started.elapsed().as_secs_f64()
+}
