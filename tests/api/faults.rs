@@ -194,11 +194,17 @@ fn assert_refused_for_storage(app: &TestApp, res: Response, json: bool) -> Strin
     body
 }
 
-fn with_file(what: &str) -> Form {
-    Form::new().text("case", report(what).to_string()).part(
-        "file",
-        Part::bytes(vec![42u8; 256 * 1024]).file_name("proof.bin"),
-    )
+/// A case with a 256 KiB file, through the API.
+fn submit_with_file(app: &TestApp, what: &str) -> Response {
+    let file = Part::bytes(vec![42u8; 256 * 1024]).file_name("proof.bin");
+    let form = Form::new()
+        .text("case", report(what).to_string())
+        .part("file", file);
+    app.client
+        .post(app.url("/api/v1/cases"))
+        .multipart(form)
+        .send()
+        .unwrap()
 }
 
 fn submit_page(app: &TestApp, what: &str) -> Response {
@@ -253,12 +259,7 @@ fn a_full_disk_refuses_submissions_with_503_and_hands_out_no_code() {
     }
     assert_eq!(refused, 3, "the full disk was never noticed");
     let blobs = blob_count(&app);
-    let res = app
-        .client
-        .post(app.url("/api/v1/cases"))
-        .multipart(with_file("with a file, while full"))
-        .send()
-        .unwrap();
+    let res = submit_with_file(&app, "with a file, while full");
     assert_refused_for_storage(&app, res, true);
     assert_eq!(blob_count(&app), blobs, "no stray file");
     let res = submit_page(&app, "by the form, while full");
@@ -278,12 +279,7 @@ fn a_full_disk_refuses_submissions_with_503_and_hands_out_no_code() {
     std::fs::remove_file(&filler).unwrap();
     let after = app.submit(report("after space came back"));
     stored.push((after, "after space came back".to_owned()));
-    let res = app
-        .client
-        .post(app.url("/api/v1/cases"))
-        .multipart(with_file("with a file, after"))
-        .send()
-        .unwrap();
+    let res = submit_with_file(&app, "with a file, after");
     assert_eq!(res.status(), 201);
     for (code, what) in &stored {
         assert_eq!(&what_of(&app, code), what);
@@ -302,12 +298,7 @@ fn a_disk_turned_read_only_refuses_submissions_with_503_and_hands_out_no_code() 
 
     let res = app.post_json("/api/v1/cases", &report("after the disk failed"));
     assert_refused_for_storage(&app, res, true);
-    let res = app
-        .client
-        .post(app.url("/api/v1/cases"))
-        .multipart(with_file("with a file, after the disk failed"))
-        .send()
-        .unwrap();
+    let res = submit_with_file(&app, "with a file, after the disk failed");
     assert_refused_for_storage(&app, res, true);
     let res = submit_page(&app, "by the form, after the disk failed");
     assert_refused_for_storage(&app, res, false);
