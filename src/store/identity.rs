@@ -160,14 +160,13 @@ pub fn grant_of(
         .optional()?)
 }
 
+/// The submitter's follow-up page asks this on every view (index `identity_grants_case`).
+pub(crate) const HOLDERS: &str = "SELECT COUNT(*) FROM identity_grants WHERE case_id = ?1";
+
 /// How many hold the identity key of a case.
 pub fn holders(store: &Store, case_id: &str) -> Result<i64, StoreError> {
     let conn = store.reader()?;
-    Ok(conn.query_row(
-        "SELECT COUNT(*) FROM identity_grants WHERE case_id = ?1",
-        [case_id],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row(HOLDERS, [case_id], |r| r.get(0))?)
 }
 
 /// Cases of identity-taking channels where `officer_id` lacks a custodian grant.

@@ -70,6 +70,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0002_files.sql")),
         M::up(include_str!("../../migrations/0003_identity.sql")),
         M::up(include_str!("../../migrations/0004_officer_language.sql")),
+        M::up(include_str!("../../migrations/0005_lookup_indexes.sql")),
     ])
 }
 
@@ -146,6 +147,28 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    /// The queries a submitter's sign-in and follow-up run: each must find its rows through an
+    /// index, or every sign-in slows down with every case ever received.
+    #[test]
+    fn sign_in_lookups_use_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let conn = store.reader().unwrap();
+        for sql in [cases::CLAIM_LOOKUP, identity::HOLDERS] {
+            let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let nulls = vec![rusqlite::types::Null; plan.parameter_count()];
+            let steps: Vec<String> = plan
+                .query_map(rusqlite::params_from_iter(nulls), |r| r.get(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert!(
+                steps.iter().all(|s| s.starts_with("SEARCH")),
+                "{sql}\n{steps:?}"
+            );
+        }
     }
 
     #[test]
