@@ -17,11 +17,16 @@ mod common;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use common::{argon2_median, argon2_rate, memory_kib, ms, percentile, start_server};
+use common::{
+    argon2_median, argon2_rate, cpu_seconds, memory_kib, ms, percentile, start_server, Http,
+};
 use serde_json::json;
 
 struct Run {
     clients: usize,
+    /// Share of all cores used by the server and by this process (the clients), in percent.
+    server_cpu: f64,
+    client_cpu: f64,
     requests: usize,
     wall: Duration,
     sorted: Vec<Duration>,
@@ -30,23 +35,25 @@ struct Run {
 
 /// `clients` threads share `requests` requests made by `request(http, client, n)`, which answers
 /// whether it succeeded.
-fn drive<F>(clients: usize, requests: usize, request: F) -> Run
+fn drive<F>(base: &str, clients: usize, requests: usize, request: F) -> Run
 where
-    F: Fn(&reqwest::blocking::Client, usize, usize) -> bool + Send + Sync + 'static,
+    F: Fn(&mut Http, usize, usize) -> bool + Send + Sync + 'static,
 {
+    let server = server_pid();
+    let cpu_before = (cpu_seconds(Some(server)), cpu_seconds(None));
     let per_client = requests.div_ceil(clients);
     let request = Arc::new(request);
     let started = Instant::now();
     let handles: Vec<_> = (0..clients)
         .map(|i| {
             let request = request.clone();
+            let mut http = Http::new(base);
             std::thread::spawn(move || {
-                let http = reqwest::blocking::Client::new();
                 let mut times = Vec::with_capacity(per_client);
                 let mut failures = 0;
                 for n in 0..per_client {
                     let t = Instant::now();
-                    if request(&http, i, n) {
+                    if request(&mut http, i, n) {
                         times.push(t.elapsed());
                     } else {
                         failures += 1;
@@ -65,8 +72,11 @@ where
     }
     let wall = started.elapsed();
     sorted.sort();
+    let all_cores = wall.as_secs_f64() * cores() as f64 / 100.0;
     Run {
         clients,
+        server_cpu: (cpu_seconds(Some(server)) - cpu_before.0) / all_cores,
+        client_cpu: (cpu_seconds(None) - cpu_before.1) / all_cores,
         requests: sorted.len(),
         wall,
         sorted,
@@ -74,9 +84,18 @@ where
     }
 }
 
+static SERVER_PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
+fn server_pid() -> u32 {
+    *SERVER_PID.get().expect("server started")
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 fn submissions(base: &str, clients: usize, requests: usize) -> Run {
-    let url = format!("{base}/api/v1/cases");
-    drive(clients, requests, move |http, i, n| {
+    drive(base, clients, requests, move |http, i, n| {
         let body = json!({
             "channel": "report",
             "fields": {
@@ -84,16 +103,22 @@ fn submissions(base: &str, clients: usize, requests: usize) -> Run {
                 "where": "Finance"
             }
         });
-        matches!(http.post(&url).json(&body).send(), Ok(r) if r.status() == 201)
+        let sent = http.send(
+            "POST",
+            "/api/v1/cases",
+            &[("Content-Type", "application/json")],
+            body.to_string().as_bytes(),
+        );
+        matches!(sent, Ok((201, _)))
     })
 }
 
 fn sign_ins(base: &str, codes: &Arc<Vec<String>>, clients: usize, requests: usize) -> Run {
-    let url = format!("{base}/api/v1/followup");
     let codes = codes.clone();
-    drive(clients, requests, move |http, i, n| {
-        let code = &codes[(i + n) % codes.len()];
-        matches!(http.get(&url).bearer_auth(code).send(), Ok(r) if r.status() == 200)
+    drive(base, clients, requests, move |http, i, n| {
+        let auth = format!("Bearer {}", codes[(i + n) % codes.len()]);
+        let sent = http.send("GET", "/api/v1/followup", &[("Authorization", &auth)], b"");
+        matches!(sent, Ok((200, _)))
     })
 }
 
@@ -120,7 +145,7 @@ fn row(run: &Run, ceiling: f64, cores: usize) {
     let derivation = cores as f64 / ceiling;
     let floor = run.clients.max(cores) as f64 / ceiling;
     println!(
-        "{:>7}  {:>7.1}/s  {:>7.1}/s  {:>9.0}%  {:>6.1}  {:>6.1}  {:>10.1}x  {:>8.1}x  {:>8}",
+        "{:>7}  {:>7.1}/s  {:>7.1}/s  {:>9.0}%  {:>6.1}  {:>6.1}  {:>10.1}x  {:>8.1}x  {:>9.0}%  {:>9.0}%  {:>8}",
         run.clients,
         rate,
         ceiling,
@@ -129,6 +154,8 @@ fn row(run: &Run, ceiling: f64, cores: usize) {
         ms(p99),
         p99.as_secs_f64() / derivation,
         p99.as_secs_f64() / floor,
+        run.server_cpu,
+        run.client_cpu,
         run.failures
     );
 }
@@ -145,21 +172,19 @@ fn with_ceiling(cores: usize, run: impl FnOnce() -> Run) -> (Run, f64) {
 
 /// 1,000 sign-ins released at once; returns the peak resident memory sampled meanwhile.
 fn burst(base: &str, codes: &Arc<Vec<String>>, pid: u32, clients: usize) -> (u64, usize, Duration) {
-    let url = format!("{base}/api/v1/followup");
     let gate = Arc::new(Barrier::new(clients + 1));
     let handles: Vec<_> = (0..clients)
         .map(|i| {
-            let (url, gate, codes) = (url.clone(), gate.clone(), codes.clone());
+            let (gate, codes) = (gate.clone(), codes.clone());
+            let mut http = Http::new(base);
             std::thread::Builder::new()
                 .stack_size(256 * 1024)
                 .spawn(move || {
-                    let http = reqwest::blocking::Client::builder()
-                        .timeout(Duration::from_secs(300))
-                        .build()
-                        .unwrap();
+                    let auth = format!("Bearer {}", codes[i % codes.len()]);
                     gate.wait();
-                    let r = http.get(&url).bearer_auth(&codes[i % codes.len()]).send();
-                    matches!(r, Ok(r) if r.status() == 200)
+                    let sent =
+                        http.send("GET", "/api/v1/followup", &[("Authorization", &auth)], b"");
+                    matches!(sent, Ok((200, _)))
                 })
                 .unwrap()
         })
@@ -218,6 +243,7 @@ fn main() {
 
     let server = start_server();
     let pid = server.child.id();
+    SERVER_PID.set(pid).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     let idle_kib = memory_kib(pid, "VmRSS:");
 
@@ -229,7 +255,8 @@ fn main() {
         ms(kdf)
     );
     let header =
-        "clients      rate    ceiling  of ceiling  p50 ms  p99 ms  p99/argon2  p99/floor  failures";
+        "clients      rate    ceiling  of ceiling  p50 ms  p99 ms  p99/argon2  p99/floor  \
+                  server cpu  client cpu  failures";
 
     println!();
     println!("case submissions (POST /api/v1/cases)");
