@@ -3,6 +3,7 @@
 mod helpers;
 
 mod anonymity;
+mod attacks;
 mod cli;
 mod errors;
 mod export;
