@@ -4,6 +4,7 @@ mod helpers;
 
 mod anonymity;
 mod attacks;
+mod browser;
 mod cli;
 mod errors;
 mod export;
