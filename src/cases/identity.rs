@@ -407,7 +407,9 @@ impl Cases {
             .await
     }
 
-    /// Requests waiting for a decision, then the latest decisions: for custodians only.
+    /// Requests waiting for a decision, then the latest decisions: for custodians only, and
+    /// of those only the requests a custodian could decide (they hold the case's identity
+    /// key) or made themselves.
     pub async fn disclosure_requests(
         &self,
         custodian: &Officer,
@@ -419,15 +421,21 @@ impl Cases {
         self.store
             .run(move |s| {
                 let names = super::casework::names(s)?;
-                identity::recent(s, 50)?
-                    .iter()
-                    .map(|row| {
-                        let key = identity_key(s, &row.case_id, &custodian)?;
-                        let keys: Vec<&SecretKey> = key.iter().collect();
-                        let own = row.requester_id == custodian.id;
-                        Ok(request_view(row, &names, &keys, key.is_some() && !own))
-                    })
-                    .collect()
+                let mut views = Vec::new();
+                for row in identity::recent(s, 50)? {
+                    let key = identity_key(s, &row.case_id, &custodian)?;
+                    let own = row.requester_id == custodian.id;
+                    // A custodian the reporter kept out of the case holds no identity key for
+                    // it. Listing the request anyway would tell the very person the report may
+                    // be about that the case exists, who handles it, and that the reporter's
+                    // identity is being sought.
+                    if key.is_none() && !own {
+                        continue;
+                    }
+                    let keys: Vec<&SecretKey> = key.iter().collect();
+                    views.push(request_view(&row, &names, &keys, key.is_some() && !own));
+                }
+                Ok(views)
             })
             .await
     }

@@ -50,8 +50,9 @@ pub fn origin_allowed(origin: &str, host: Option<&str>, public_url: &str) -> boo
 }
 
 /// Refuses a state-changing request that a browser says came from another site: an `Origin`
-/// that is not this site (including the opaque `null` that redirects and sandboxes produce),
-/// or `Sec-Fetch-Site: cross-site`. API clients send neither and are not affected. Before a
+/// that is not this site (including the opaque `null` that redirects and sandboxes produce,
+/// unless `Sec-Fetch-Site` says the request is this site's own), or `Sec-Fetch-Site:
+/// cross-site`. API clients send neither and are not affected. Before a
 /// claim-code sign-in there is no session to bind a CSRF token to, so this is what stops
 /// another site from signing a visitor into the attacker's case.
 pub async fn same_origin(
@@ -64,10 +65,15 @@ pub async fn same_origin(
         let public_url = req
             .app_data::<actix_web::web::Data<super::AppState>>()
             .map_or("", |s| s.settings.public_url.as_str());
+        let fetch_site = header(header::HeaderName::from_static("sec-fetch-site"));
+        // Every page here has the referrer policy `no-referrer`, and under it a browser sends
+        // `Origin: null` with the page's own forms too (Fetch standard, "append a request
+        // `Origin` header"), so `null` alone cannot tell them from a cross-site redirect's.
+        // `Sec-Fetch-Site`, which no page can set, does: `null` passes only as `same-origin`.
+        let own_form = |o: &str| o == "null" && fetch_site == Some("same-origin");
         let foreign_origin = header(header::ORIGIN)
-            .is_some_and(|o| !origin_allowed(o, header(header::HOST), public_url));
-        foreign_origin
-            || header(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site")
+            .is_some_and(|o| !origin_allowed(o, header(header::HOST), public_url) && !own_form(o));
+        foreign_origin || fetch_site == Some("cross-site")
     };
     if refused {
         let problem = Problem::new(

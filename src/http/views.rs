@@ -56,7 +56,10 @@ impl Ui {
             .as_ref()
             .and_then(|q| q.lang.as_deref())
             .and_then(Lang::parse);
-        let mut here = req.path().to_owned();
+        // The language links lead back to this path. A path that starts with `//` (or `/\`,
+        // which browsers read the same) would make them links to another site, so the page
+        // of `https://site//evil.example/` offered "Deutsch" at evil.example: one slash only.
+        let mut here = format!("/{}", req.path().trim_start_matches(['/', '\\']));
         // The channel picked on a form page survives a change of language.
         if let Some(channel) = query.as_ref().and_then(|q| q.channel.as_deref()) {
             if !channel.is_empty()
@@ -451,5 +454,19 @@ mod tests {
         );
         assert_eq!(Ui::default().link("/followup"), "/followup");
         assert_eq!(pinned.switcher()[1].3, "/report?channel=hr&lang=pt-BR");
+    }
+
+    #[test]
+    fn language_links_stay_on_this_site_whatever_the_path() {
+        for (path, here) in [
+            ("//evil.example/x", "/evil.example/x"),
+            ("/\\evil.example/x", "/evil.example/x"),
+            ("///evil.example", "/evil.example"),
+            ("/followup", "/followup"),
+        ] {
+            let req = actix_web::test::TestRequest::with_uri(path).to_http_request();
+            let ui = Ui::for_request(&req);
+            assert_eq!(ui.switcher()[1].3, format!("{here}?lang=pt-BR"), "{path}");
+        }
     }
 }

@@ -3,6 +3,8 @@
 mod helpers;
 
 mod anonymity;
+mod attacks;
+mod browser;
 mod cli;
 mod errors;
 mod export;
