@@ -139,11 +139,11 @@ fn submit(base: &str, what: &str) -> String {
 /// cannot beat the queue in front of it: with one derivation per request, a request waits for
 /// about clients ÷ ceiling seconds however well the server does, so p99 is also given against
 /// that floor.
-fn row(run: &Run, ceiling: f64, cores: usize) {
+fn row(run: &Run, ceiling: f64) {
     let rate = run.requests as f64 / run.wall.as_secs_f64();
     let p99 = percentile(&run.sorted, 99.0);
-    let derivation = cores as f64 / ceiling;
-    let floor = run.clients.max(cores) as f64 / ceiling;
+    let derivation = usable_cores(run.clients) as f64 / ceiling;
+    let floor = run.clients as f64 / ceiling;
     println!(
         "{:>7}  {:>7.1}/s  {:>7.1}/s  {:>9.0}%  {:>6.1}  {:>6.1}  {:>10.1}x  {:>8.1}x  {:>9.0}%  {:>9.0}%  {:>8}",
         run.clients,
@@ -160,13 +160,20 @@ fn row(run: &Run, ceiling: f64, cores: usize) {
     );
 }
 
-/// Runs `run` with the ceiling (argon2id derivations per second on every core) measured just
-/// before and just after it, so the row is compared with the machine as it was.
-fn with_ceiling(cores: usize, run: impl FnOnce() -> Run) -> (Run, f64) {
+/// Fewer clients than cores keep only as many cores busy: one request is one derivation on one
+/// core. Their ceiling is those cores ÷ one derivation.
+fn usable_cores(clients: usize) -> usize {
+    clients.min(cores())
+}
+
+/// Runs `clients` clients with the ceiling (argon2id derivations per second on the cores they
+/// can keep busy) measured just before and just after, so the row is compared with the machine
+/// as it was.
+fn with_ceiling(clients: usize, run: impl FnOnce() -> Run) -> (Run, f64) {
     let window = Duration::from_millis(1500);
-    let before = argon2_rate(cores, window);
+    let before = argon2_rate(usable_cores(clients), window);
     let r = run();
-    let after = argon2_rate(cores, window);
+    let after = argon2_rate(usable_cores(clients), window);
     (r, (before + after) / 2.0)
 }
 
@@ -251,7 +258,8 @@ fn main() {
     println!("sealbox load benchmark: {cores} cores, at least {requests} requests per row");
     println!(
         "argon2id (m=19 MiB, t=2, p=1): one derivation alone {:.1} ms; the ceiling of each row is \
-         derivations/s on all {cores} cores, measured around it",
+         derivations/s on the cores its clients can keep busy (all {cores}, or one per client), \
+         measured around it",
         ms(kdf)
     );
     let header =
@@ -264,10 +272,10 @@ fn main() {
     for &clients in &client_counts {
         // Warm up connections and caches.
         submissions(&server.base, clients, clients);
-        let (run, ceiling) = with_ceiling(cores, || {
+        let (run, ceiling) = with_ceiling(clients, || {
             submissions(&server.base, clients, requests.max(clients * 4))
         });
-        row(&run, ceiling, cores);
+        row(&run, ceiling);
     }
 
     let codes: Arc<Vec<String>> = Arc::new(
@@ -280,10 +288,10 @@ fn main() {
     println!("{header}");
     for &clients in &client_counts {
         sign_ins(&server.base, &codes, clients, clients);
-        let (run, ceiling) = with_ceiling(cores, || {
+        let (run, ceiling) = with_ceiling(clients, || {
             sign_ins(&server.base, &codes, clients, requests.max(clients * 4))
         });
-        row(&run, ceiling, cores);
+        row(&run, ceiling);
     }
 
     let code = codes[0].clone();
