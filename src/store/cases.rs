@@ -52,27 +52,30 @@ fn insert_grant(
     grant: &NewGrant,
     at: i64,
 ) -> Result<bool, StoreError> {
+    // Prepared once per connection: a case inserts five or more grants.
     let n = match &grant.holder {
-        Holder::Officer(officer_id) => tx.execute(
+        Holder::Officer(officer_id) => tx.prepare_cached(
             "INSERT OR IGNORE INTO grants (case_id, key, holder, officer_id, sealed, created_at)
              SELECT ?1, ?2, 'officer', ?3, ?4, ?5
              WHERE EXISTS (SELECT 1 FROM officers o, cases c
                  WHERE o.id = ?3 AND c.id = ?1 AND o.disabled = 0 AND o.public_key = ?6
                    AND (o.all_channels = 1 OR EXISTS (SELECT 1 FROM officer_channels m
                         WHERE m.officer_id = o.id AND m.channel_id = c.channel_id)))",
-            params![
+        )?
+        .execute(params![
                 case_id,
                 grant.key.as_str(),
                 officer_id,
                 grant.sealed,
                 at,
                 grant.to
-            ],
-        )?,
-        other => tx.execute(
-            "INSERT OR IGNORE INTO grants (case_id, key, holder, officer_id, sealed, created_at)
-             VALUES (?1, ?2, ?3, NULL, ?4, ?5)",
-            params![
+            ])?,
+        other => tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO grants (case_id, key, holder, officer_id, sealed, created_at)
+                 VALUES (?1, ?2, ?3, NULL, ?4, ?5)",
+            )?
+            .execute(params![
                 case_id,
                 grant.key.as_str(),
                 if *other == Holder::Submitter {
@@ -82,8 +85,7 @@ fn insert_grant(
                 },
                 grant.sealed,
                 at
-            ],
-        )?,
+            ])?,
     };
     Ok(n == 1)
 }
@@ -227,15 +229,17 @@ pub(crate) const CLAIM_LOOKUP: &str = "SELECT c.id, c.submitter_salt, g.sealed F
 
 pub fn find_by_claim_tag(store: &Store, tag: &[u8; 32]) -> Result<Option<ClaimMatch>, StoreError> {
     let conn = store.reader()?;
-    Ok(conn
-        .query_row(CLAIM_LOOKUP, [tag.as_slice()], |r| {
+    let mut lookup = conn.prepare_cached(CLAIM_LOOKUP)?;
+    let found = lookup
+        .query_row([tag.as_slice()], |r| {
             Ok(ClaimMatch {
                 case_id: r.get(0)?,
                 submitter_salt: r.get(1)?,
                 submitter_grant: r.get(2)?,
             })
         })
-        .optional()?)
+        .optional()?;
+    Ok(found)
 }
 
 const RECORD: &str = "id, number, channel_id, kind, status, outcome, received_at,
