@@ -259,6 +259,27 @@ impl From<Refused> for Problem {
     }
 }
 
+/// The parts of a body, as the multipart parser yields them. After it has answered an error
+/// or the end it is not asked again: actix-multipart panics when a body whose headers it
+/// refused (a `multipart/form-data` type without a usable boundary) is polled a second time.
+struct Parts {
+    multipart: Multipart,
+    ended: bool,
+}
+
+impl Parts {
+    async fn next(&mut self) -> Option<Result<Field, MultipartError>> {
+        if self.ended {
+            return None;
+        }
+        let item = self.multipart.next().await;
+        if !matches!(item, Some(Ok(_))) {
+            self.ended = true;
+        }
+        item
+    }
+}
+
 /// Reads a multipart body: text parts into memory (at most `text_limit` bytes together),
 /// files into the target's upload. On any error the rest of the body is drained before the
 /// answer, and whatever was written is deleted when the upload is dropped.
@@ -267,20 +288,21 @@ pub async fn read<T: FileTarget>(
     text_limit: usize,
     target: &mut T,
 ) -> Result<Texts, Refused> {
-    let Body {
-        mut multipart,
-        gauge,
-    } = body;
+    let Body { multipart, gauge } = body;
+    let mut parts = Parts {
+        multipart,
+        ended: false,
+    };
     let mut texts = Texts::new();
     if let Some(problem) = gauge.problem() {
         return Err(Refused { problem, texts });
     }
-    match read_parts(&mut multipart, &gauge, text_limit, target, &mut texts).await {
+    match read_parts(&mut parts, &gauge, text_limit, target, &mut texts).await {
         Ok(()) => Ok(texts),
         Err(problem) => {
             let problem = gauge.problem().unwrap_or(problem);
             if gauge.over.get().is_none() {
-                drain(&mut multipart).await;
+                drain(&mut parts).await;
             }
             Err(Refused { problem, texts })
         }
@@ -288,7 +310,7 @@ pub async fn read<T: FileTarget>(
 }
 
 async fn read_parts<T: FileTarget>(
-    body: &mut Multipart,
+    body: &mut Parts,
     gauge: &Gauge,
     text_limit: usize,
     target: &mut T,
@@ -573,7 +595,7 @@ pub fn message(texts: &Texts) -> Result<Option<crate::cases::text::MessageBody>,
 }
 
 /// Reads and discards what is left of a refused body, within limits.
-async fn drain(body: &mut Multipart) {
+async fn drain(body: &mut Parts) {
     let mut read = 0u64;
     let deadline = actix_web::rt::time::sleep(DRAIN_TIME);
     tokio::pin!(deadline);
@@ -677,6 +699,44 @@ fn attachment(name: &str) -> ContentDisposition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A target that takes no files.
+    struct NoFiles;
+
+    impl FileTarget for NoFiles {
+        async fn upload(&mut self, _: &Texts) -> Result<&mut Upload, Problem> {
+            Err(Problem::csrf())
+        }
+    }
+
+    /// A `multipart/form-data` type without a usable boundary is a 400, not a panic: the
+    /// parser's one error used to be followed by a second poll to drain the body, and
+    /// actix-multipart panics on that. (Found by fuzzing.)
+    #[actix_web::test]
+    async fn a_multipart_type_without_a_boundary_is_refused() {
+        for content_type in [
+            "multipart/form-data",
+            "multipart/form-data&application/json",
+        ] {
+            let (req, mut payload) = actix_web::test::TestRequest::post()
+                .insert_header((header::CONTENT_TYPE, content_type))
+                .set_payload(
+                    "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x--\r\n",
+                )
+                .to_http_parts();
+            assert!(is_multipart(&req));
+            let body = Body::new(&req, &mut payload);
+            let Err(refused) = read(body, 1024, &mut NoFiles).await else {
+                panic!("{content_type} was read");
+            };
+            assert_eq!(
+                refused.problem.status,
+                StatusCode::BAD_REQUEST,
+                "{content_type}"
+            );
+            assert!(refused.texts.is_empty());
+        }
+    }
 
     #[test]
     fn attachment_names_are_quoted_safely() {
