@@ -57,6 +57,28 @@ extern "C" fn remove_data_dir() {
     }
 }
 
+/// Removes the scratch directories of runs that ended without `exit()` (a crash, a timeout,
+/// a kill): they are named after their process, which is gone.
+fn remove_stale_dirs(base: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("sealbox-fuzz-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Runs `f` with the installation, set up on first use.
 pub fn with<R>(f: impl FnOnce(&Harness) -> R) -> R {
     HARNESS.with(|cell| {
@@ -75,9 +97,10 @@ impl Harness {
         } else {
             std::env::temp_dir()
         };
+        remove_stale_dirs(&base);
         let dir = tempfile::Builder::new()
-            .prefix("sealbox-fuzz-")
-            .tempdir_in(base)
+            .prefix(&format!("sealbox-fuzz-{}-", std::process::id()))
+            .tempdir_in(&base)
             .expect("a scratch directory")
             .keep();
         DATA_DIR.set(dir.clone()).expect("one installation");
