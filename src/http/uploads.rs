@@ -81,6 +81,8 @@ struct Gauge {
     files: u64,
     received: Cell<u64>,
     consumed: Cell<u64>,
+    /// The whole body has arrived: nothing more will wake the parser.
+    ended: Cell<bool>,
     /// Why the body was cut off, once it was.
     over: Cell<Option<Over>>,
 }
@@ -119,6 +121,9 @@ impl Stream for Counted {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let next = Pin::new(&mut self.inner).poll_next(cx);
+        if let Poll::Ready(None) = &next {
+            self.gauge.ended.set(true);
+        }
         if let Poll::Ready(Some(Ok(chunk))) = &next {
             let g = &self.gauge;
             let received = g.received.get() + chunk.len() as u64;
@@ -164,6 +169,7 @@ impl Body {
             files,
             received: Cell::new(0),
             consumed: Cell::new(0),
+            ended: Cell::new(false),
             over: Cell::new(declared.filter(|len| *len > most).map(|_| Over::Total)),
         });
         let body = Counted {
@@ -259,6 +265,27 @@ impl From<Refused> for Problem {
     }
 }
 
+/// The parts of a body, as the multipart parser yields them. After it has answered an error
+/// or the end it is not asked again: actix-multipart panics when a body whose headers it
+/// refused (a `multipart/form-data` type without a usable boundary) is polled a second time.
+struct Parts {
+    multipart: Multipart,
+    ended: bool,
+}
+
+impl Parts {
+    async fn next(&mut self) -> Option<Result<Field, MultipartError>> {
+        if self.ended {
+            return None;
+        }
+        let item = self.multipart.next().await;
+        if !matches!(item, Some(Ok(_))) {
+            self.ended = true;
+        }
+        item
+    }
+}
+
 /// Reads a multipart body: text parts into memory (at most `text_limit` bytes together),
 /// files into the target's upload. On any error the rest of the body is drained before the
 /// answer, and whatever was written is deleted when the upload is dropped.
@@ -267,20 +294,22 @@ pub async fn read<T: FileTarget>(
     text_limit: usize,
     target: &mut T,
 ) -> Result<Texts, Refused> {
-    let Body {
-        mut multipart,
-        gauge,
-    } = body;
+    let Body { multipart, gauge } = body;
+    let mut parts = Parts {
+        multipart,
+        ended: false,
+    };
     let mut texts = Texts::new();
     if let Some(problem) = gauge.problem() {
         return Err(Refused { problem, texts });
     }
-    match read_parts(&mut multipart, &gauge, text_limit, target, &mut texts).await {
+    match read_parts(&mut parts, &gauge, text_limit, target, &mut texts).await {
         Ok(()) => Ok(texts),
         Err(problem) => {
             let problem = gauge.problem().unwrap_or(problem);
-            if gauge.over.get().is_none() {
-                drain(&mut multipart).await;
+            // A body cut off, or already received whole, has nothing left to drain.
+            if gauge.over.get().is_none() && !gauge.ended.get() {
+                drain(&mut parts).await;
             }
             Err(Refused { problem, texts })
         }
@@ -288,7 +317,7 @@ pub async fn read<T: FileTarget>(
 }
 
 async fn read_parts<T: FileTarget>(
-    body: &mut Multipart,
+    body: &mut Parts,
     gauge: &Gauge,
     text_limit: usize,
     target: &mut T,
@@ -297,7 +326,7 @@ async fn read_parts<T: FileTarget>(
     let mut text_bytes = 0;
     let mut parts = 0;
     let mut files_started = false;
-    while let Some(field) = next(body.next()).await? {
+    while let Some(field) = next(gauge, body.next()).await? {
         let mut field = field.map_err(malformed)?;
         parts += 1;
         if parts > MAX_PARTS {
@@ -322,7 +351,7 @@ async fn read_parts<T: FileTarget>(
             ));
         }
         let mut value = Vec::new();
-        while let Some(chunk) = next(field.next()).await? {
+        while let Some(chunk) = next(gauge, field.next()).await? {
             let chunk = chunk.map_err(malformed)?;
             gauge.consume(chunk.len());
             text_bytes += chunk.len();
@@ -358,7 +387,7 @@ async fn read_file<T: FileTarget>(
         .to_owned();
     let media_type = field.content_type().map(|m| m.essence_str().to_owned());
     let first = loop {
-        match next(field.next()).await? {
+        match next(gauge, field.next()).await? {
             Some(chunk) => {
                 let chunk = chunk.map_err(malformed)?;
                 gauge.consume(chunk.len());
@@ -383,7 +412,7 @@ async fn read_file<T: FileTarget>(
     let upload = target.upload(texts).await?;
     upload.begin().await?;
     upload.write(first).await?;
-    while let Some(chunk) = next(field.next()).await? {
+    while let Some(chunk) = next(gauge, field.next()).await? {
         let chunk = chunk.map_err(malformed)?;
         gauge.consume(chunk.len());
         upload.write(chunk).await?;
@@ -392,15 +421,29 @@ async fn read_file<T: FileTarget>(
     Ok(true)
 }
 
-/// The next item, unless the client has gone quiet for [`IDLE`].
-async fn next<T>(item: impl Future<Output = Option<T>>) -> Result<Option<T>, Problem> {
-    actix_web::rt::time::timeout(IDLE, item).await.map_err(|_| {
-        Problem::new(
+/// The next item, unless the client has gone quiet for [`IDLE`], or the whole body has
+/// arrived and the parser still waits for more: actix-multipart does at the end of some
+/// malformed bodies (a last boundary without the line break before it), and nothing would
+/// wake it again, so such a body would hold its request until the idle timeout.
+async fn next<T>(
+    gauge: &Gauge,
+    item: impl Future<Output = Option<T>>,
+) -> Result<Option<T>, Problem> {
+    let mut item = std::pin::pin!(item);
+    let waiting = std::future::poll_fn(|cx| match item.as_mut().poll(cx) {
+        Poll::Ready(item) => Poll::Ready(Some(item)),
+        Poll::Pending if gauge.ended.get() => Poll::Ready(None),
+        Poll::Pending => Poll::Pending,
+    });
+    match actix_web::rt::time::timeout(IDLE, waiting).await {
+        Ok(Some(item)) => Ok(item),
+        Ok(None) => Err(malformed(MultipartError::Incomplete)),
+        Err(_) => Err(Problem::new(
             StatusCode::REQUEST_TIMEOUT,
             "timeout",
             "the upload stalled, so it was stopped; nothing was stored",
-        )
-    })
+        )),
+    }
 }
 
 fn malformed(e: MultipartError) -> Problem {
@@ -573,7 +616,7 @@ pub fn message(texts: &Texts) -> Result<Option<crate::cases::text::MessageBody>,
 }
 
 /// Reads and discards what is left of a refused body, within limits.
-async fn drain(body: &mut Multipart) {
+async fn drain(body: &mut Parts) {
     let mut read = 0u64;
     let deadline = actix_web::rt::time::sleep(DRAIN_TIME);
     tokio::pin!(deadline);
@@ -677,6 +720,82 @@ fn attachment(name: &str) -> ContentDisposition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A target that takes no files.
+    struct NoFiles;
+
+    impl FileTarget for NoFiles {
+        async fn upload(&mut self, _: &Texts) -> Result<&mut Upload, Problem> {
+            Err(Problem::csrf())
+        }
+    }
+
+    /// A `multipart/form-data` type without a usable boundary is a 400, not a panic: the
+    /// parser's one error used to be followed by a second poll to drain the body, and
+    /// actix-multipart panics on that. (Found by fuzzing.)
+    #[actix_web::test]
+    async fn a_multipart_type_without_a_boundary_is_refused() {
+        for content_type in [
+            "multipart/form-data",
+            "multipart/form-data&application/json",
+        ] {
+            let (req, mut payload) = actix_web::test::TestRequest::post()
+                .insert_header((header::CONTENT_TYPE, content_type))
+                .set_payload(
+                    "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x--\r\n",
+                )
+                .to_http_parts();
+            assert!(is_multipart(&req));
+            let body = Body::new(&req, &mut payload);
+            let Err(refused) = read(body, 1024, &mut NoFiles).await else {
+                panic!("{content_type} was read");
+            };
+            assert_eq!(
+                refused.problem.status,
+                StatusCode::BAD_REQUEST,
+                "{content_type}"
+            );
+            assert!(refused.texts.is_empty());
+        }
+    }
+
+    /// A body that has arrived whole but ends without its last boundary is refused with 400
+    /// at once, not after the idle timeout. (Found by fuzzing.)
+    #[actix_web::test]
+    async fn a_body_ending_inside_a_part_is_refused_at_once() {
+        for body in [
+            "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb--x--\r\n",
+            "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x",
+            "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r",
+            "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n",
+        ] {
+            let (req, mut payload) = actix_web::test::TestRequest::post()
+                .insert_header((header::CONTENT_TYPE, "multipart/form-data; boundary=x"))
+                .set_payload(body)
+                .to_http_parts();
+            let mut target = NoFiles;
+            let read = read(Body::new(&req, &mut payload), 1024, &mut target);
+            let answer = actix_web::rt::time::timeout(Duration::from_secs(5), read)
+                .await
+                .expect("an answer before the idle timeout");
+            let Err(refused) = answer else {
+                panic!("{body:?} was read");
+            };
+            assert_eq!(refused.problem.status, StatusCode::BAD_REQUEST, "{body:?}");
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_whole_body_is_read() {
+        let (req, mut payload) = actix_web::test::TestRequest::post()
+            .insert_header((header::CONTENT_TYPE, "multipart/form-data; boundary=x"))
+            .set_payload("--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n--x--\r\n")
+            .to_http_parts();
+        let Ok(texts) = read(Body::new(&req, &mut payload), 1024, &mut NoFiles).await else {
+            panic!("a whole body was refused");
+        };
+        assert_eq!(texts, vec![("a".to_owned(), "b".to_owned())]);
+    }
 
     #[test]
     fn attachment_names_are_quoted_safely() {

@@ -1,0 +1,120 @@
+//! Urlencoded bodies and query strings of the pages, read by actix's extractors with the app's
+//! limits and error handlers into sealbox's own form structs.
+//!
+//! The report and complaint forms go through their real handlers (`pages::report_submit`,
+//! `pages::complaint_submit`): the pairs become a submission, which the cases layer validates
+//! against the channel's fields, contact and identity rules; the page is rendered again with
+//! the refusal. The other forms need a signed-in session to do more than parse, so for them
+//! the extraction itself (and the refusal page) is what runs.
+//!
+//! Input: `[form] content-type \n accept-language \n body`.
+#![no_main]
+
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest};
+use libfuzzer_sys::fuzz_target;
+use sealbox::http::{
+    officer_export, officer_identity, officer_pages, officer_statistics, pages, uploads,
+};
+use sealbox_fuzz::{refusal, respond, Harness, Input};
+use serde::de::DeserializeOwned;
+
+type PageForm = web::Form<Vec<(String, String)>>;
+
+/// Extracts `T` from the body as the app would; returns the refusal response if any.
+fn form<T: DeserializeOwned + 'static>(h: &Harness, input: &Input) {
+    let Some((req, mut payload)) = h.request("/form", input) else {
+        return;
+    };
+    if let Err(e) = h.block_on(web::Form::<T>::from_request(&req, &mut payload)) {
+        check(refusal(e).status());
+    }
+}
+
+/// A query string, as `web::Query` reads it.
+fn query<T: DeserializeOwned>(input: &Input) {
+    if let Ok(text) = std::str::from_utf8(input.body) {
+        let _ = web::Query::<T>::from_query(text);
+    }
+}
+
+fn submit(h: &Harness, input: &Input, complaint: bool) {
+    let path = if complaint { "/complaint" } else { "/report" };
+    let Some((req, mut payload)) = h.request(path, input) else {
+        return;
+    };
+    let state = h.state.clone();
+    let status = h.block_on(async move {
+        match uploads::OrMultipart::<PageForm>::from_request(&req, &mut payload).await {
+            Ok(body) if complaint => respond(pages::complaint_submit(req, state, body).await),
+            Ok(body) => respond(pages::report_submit(req, state, body).await),
+            Err(e) => refusal(e),
+        }
+        .status()
+    });
+    check(status);
+}
+
+/// `GET /report?…` and `/complaint?…`: the query picks the channel and language.
+fn form_page(h: &Harness, input: &Input, complaint: bool) {
+    let Ok(text) = std::str::from_utf8(input.body) else {
+        return;
+    };
+    let path = format!(
+        "{}?{text}",
+        if complaint { "/complaint" } else { "/report" }
+    );
+    let Some((req, _)) = h.request(&path, input) else {
+        return;
+    };
+    let state = h.state.clone();
+    let status = h.block_on(async move {
+        match web::Query::<pages::ChannelQuery>::from_query(req.query_string()) {
+            Ok(q) if complaint => respond(pages::complaint_form(req, state, q).await),
+            Ok(q) => respond(pages::report_form(req, state, q).await),
+            Err(_) => return StatusCode::BAD_REQUEST,
+        }
+        .status()
+    });
+    check(status);
+}
+
+/// Nothing a client sends may end in a server error. (503 is expected: the installation has
+/// nobody to receive cases.)
+fn check(status: StatusCode) {
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some(input) = Input::split(data) else {
+        return;
+    };
+    sealbox_fuzz::with(|h| match input.mode % 26 {
+        0 => submit(h, &input, false),
+        1 => submit(h, &input, true),
+        2 => form::<pages::SignIn>(h, &input),
+        3 => form::<pages::MessageForm>(h, &input),
+        4 => form::<pages::RatingForm>(h, &input),
+        5 => form::<pages::IdentityForm>(h, &input),
+        6 => form::<officer_pages::LoginForm>(h, &input),
+        7 => form::<officer_pages::CsrfForm>(h, &input),
+        8 => form::<officer_pages::BodyForm>(h, &input),
+        9 => form::<officer_pages::StatusForm>(h, &input),
+        10 => form::<officer_pages::AssignForm>(h, &input),
+        11 => form::<officer_pages::TotpForm>(h, &input),
+        12 => form::<officer_pages::PasswordForm>(h, &input),
+        13 => form::<officer_pages::LanguageForm>(h, &input),
+        14 => form::<officer_pages::AddOfficerForm>(h, &input),
+        15 => form::<officer_pages::ChannelsForm>(h, &input),
+        16 => form::<officer_pages::ResetForm>(h, &input),
+        17 => form::<officer_pages::SettingsForm>(h, &input),
+        18 => form::<officer_export::ExportForm>(h, &input),
+        19 => form::<officer_identity::RequestForm>(h, &input),
+        20 => form::<officer_identity::DecideForm>(h, &input),
+        21 => form_page(h, &input, false),
+        22 => form_page(h, &input, true),
+        23 => query::<officer_pages::InboxParams>(&input),
+        24 => query::<sealbox::http::officer_api::ListParams>(&input),
+        _ => query::<officer_statistics::Params>(&input),
+    });
+});

@@ -1,0 +1,118 @@
+//! `multipart/form-data` bodies, read by sealbox's own reader (`http::uploads`) on top of
+//! actix-multipart, with files streamed into real uploads: sealed with age into blobs in the
+//! scratch data directory (and deleted again when the request is refused), photos cleaned when
+//! `clean_metadata` comes before them.
+//!
+//! Modes: the API's new case (`api::create_case`, JSON in a `case` part), the report and
+//! complaint pages (`pages::report_submit`, `complaint_submit`), a page post with files
+//! (`uploads::page_post`, as the follow-up and officer case pages read it) and the API's
+//! follow-up files (`uploads::read` with `CaseFiles`, then `uploads::message`).
+//!
+//! Input: `[mode] content-type \n accept-language \n body`.
+#![no_main]
+
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest};
+use libfuzzer_sys::fuzz_target;
+use sealbox::cases::files::Upload;
+use sealbox::cases::intake::Submission;
+use sealbox::cases::text::MessageBody;
+use sealbox::http::errors::Problem;
+use sealbox::http::uploads::{self, CaseFiles, MultipartBody, OrMultipart, Texts};
+use sealbox::http::{api, pages};
+use sealbox_fuzz::{refusal, respond, Harness, Input, BODY_LIMIT};
+
+/// The token the page-post modes accept as the session's CSRF token.
+const CSRF: &str = "fuzz-csrf-token";
+
+fn check(status: StatusCode) {
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+/// An upload for files added to an existing case, held to the limits of the small channel.
+fn upload(h: &Harness) -> Upload {
+    let draft = h.state.cases.new_intake();
+    let mut files = draft.files;
+    let channel = h.state.cases.channels().get("kinds").expect("the channel");
+    files.limit_to(channel.files);
+    files
+}
+
+fn new_case(h: &Harness, input: &Input, mode: u8) {
+    let path = ["/api/v1/cases", "/report", "/complaint"][usize::from(mode)];
+    let Some((req, mut payload)) = h.request(path, input) else {
+        return;
+    };
+    let state = h.state.clone();
+    let status = h.block_on(async move {
+        if mode == 0 {
+            match OrMultipart::<web::Json<Submission>>::from_request(&req, &mut payload).await {
+                Ok(body) => respond(api::create_case(req, state, body).await),
+                Err(e) => refusal(e),
+            }
+        } else {
+            type Form = web::Form<Vec<(String, String)>>;
+            match OrMultipart::<Form>::from_request(&req, &mut payload).await {
+                Ok(body) if mode == 1 => respond(pages::report_submit(req, state, body).await),
+                Ok(body) => respond(pages::complaint_submit(req, state, body).await),
+                Err(e) => refusal(e),
+            }
+        }
+        .status()
+    });
+    check(status);
+}
+
+fn page_post(h: &Harness, input: &Input) {
+    let Some((req, mut payload)) = h.request("/followup/messages", input) else {
+        return;
+    };
+    h.block_on(async move {
+        let body = match MultipartBody::from_request(&req, &mut payload).await {
+            Ok(MultipartBody(body)) => body,
+            Err(e) => return check(refusal(e).status()),
+        };
+        let post =
+            uploads::page_post(body, BODY_LIMIT, |t| t == CSRF, || async { Ok(upload(h)) }).await;
+        if let Some(problem) = &post.refused {
+            return check(problem.status);
+        }
+        if post.csrf == CSRF && !post.body.trim().is_empty() {
+            if let Err(e) = MessageBody::parse(&post.body) {
+                check(Problem::from(e).status);
+            }
+        }
+    });
+}
+
+fn api_files(h: &Harness, input: &Input) {
+    let Some((req, mut payload)) = h.request("/api/v1/followup/files", input) else {
+        return;
+    };
+    h.block_on(async move {
+        let body = match MultipartBody::from_request(&req, &mut payload).await {
+            Ok(MultipartBody(body)) => body,
+            Err(e) => return check(refusal(e).status()),
+        };
+        let mut files = CaseFiles::new(|_: &Texts| async { Ok(upload(h)) });
+        match uploads::read(body, BODY_LIMIT, &mut files).await {
+            Ok(texts) => {
+                if let Err(e) = uploads::message(&texts) {
+                    check(Problem::from(e).status);
+                }
+            }
+            Err(refused) => check(refused.problem.status),
+        }
+    });
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some(input) = Input::split(data) else {
+        return;
+    };
+    sealbox_fuzz::with(|h| match input.mode % 5 {
+        mode @ 0..=2 => new_case(h, &input, mode),
+        3 => page_post(h, &input),
+        _ => api_files(h, &input),
+    });
+});
