@@ -132,14 +132,6 @@ impl Drop for ChromeDriver {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl ChromeDriver {
     fn start() -> ChromeDriver {
         for tool in [CHROMIUM, CHROMEDRIVER] {

@@ -33,6 +33,15 @@ pub fn bin() -> Command {
     cmd
 }
 
+/// A port nothing listens on (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A unique marker to look for in files and logs.
 pub fn canary(label: &str) -> String {
     format!("CANARY-{label}-{}", sealbox::crypto::random::id())

@@ -70,15 +70,6 @@ fn smtp_server(port: u16) -> (u16, Inbox) {
     (port, inbox)
 }
 
-/// A port nothing listens on (yet).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn mail_config(port: u16, extra: &str) -> String {
     format!("[mail]\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nnotify_delay_s = 0\nfrom = \"Ethics <ethics@example.org>\"\n{extra}")
 }
