@@ -3,12 +3,13 @@
 //! Starts the real `sealbox` binary (release build) on a random port with a fresh data
 //! directory, one officer and a recovery recipient (so every case carries realistic grants),
 //! and with rate limits off. It then measures, in the same run:
-//! - one argon2id derivation (the claim-code KDF), which sets the ceiling: cores ÷ its time.
-//!   It is measured again around each row, so a row is compared with the machine as it was;
+//! - one argon2id derivation (the claim-code KDF), and for each row its ceiling: derivations
+//!   per second on the cores the row's clients can keep busy, measured just before and just
+//!   after the row, so a row is compared with the machine as it was;
 //! - case submissions over the JSON API at each client count: throughput, p50, p99;
 //! - claim-code follow-up sign-ins (`GET /api/v1/followup`) at each client count, the same way;
 //! - sign-in time for a valid, a wrong and a malformed code (p50 each), which should be equal;
-//! - the server's resident memory idle and during a burst of 1,000 simultaneous sign-ins.
+//! - the server's resident memory idle and during a burst of simultaneous sign-ins (1,000).
 //!
 //! Figures are for comparison on one machine in one run; shared machines are noisy.
 
@@ -18,7 +19,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use common::{
-    argon2_median, argon2_rate, cpu_seconds, memory_kib, ms, percentile, start_server, Http,
+    argon2_median, argon2_rate, cpu_seconds, memory_kib, ms, percentile, start_server, Http, Server,
 };
 use serde_json::json;
 
@@ -35,19 +36,19 @@ struct Run {
 
 /// `clients` threads share `requests` requests made by `request(http, client, n)`, which answers
 /// whether it succeeded.
-fn drive<F>(base: &str, clients: usize, requests: usize, request: F) -> Run
+fn drive<F>(server: &Server, clients: usize, requests: usize, request: F) -> Run
 where
     F: Fn(&mut Http, usize, usize) -> bool + Send + Sync + 'static,
 {
-    let server = server_pid();
-    let cpu_before = (cpu_seconds(Some(server)), cpu_seconds(None));
+    let pid = server.child.id();
+    let cpu_before = (cpu_seconds(Some(pid)), cpu_seconds(None));
     let per_client = requests.div_ceil(clients);
     let request = Arc::new(request);
     let started = Instant::now();
     let handles: Vec<_> = (0..clients)
         .map(|i| {
             let request = request.clone();
-            let mut http = Http::new(base);
+            let mut http = Http::new(&server.base);
             std::thread::spawn(move || {
                 let mut times = Vec::with_capacity(per_client);
                 let mut failures = 0;
@@ -75,7 +76,7 @@ where
     let all_cores = wall.as_secs_f64() * cores() as f64 / 100.0;
     Run {
         clients,
-        server_cpu: (cpu_seconds(Some(server)) - cpu_before.0) / all_cores,
+        server_cpu: (cpu_seconds(Some(pid)) - cpu_before.0) / all_cores,
         client_cpu: (cpu_seconds(None) - cpu_before.1) / all_cores,
         requests: sorted.len(),
         wall,
@@ -84,18 +85,12 @@ where
     }
 }
 
-static SERVER_PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
-
-fn server_pid() -> u32 {
-    *SERVER_PID.get().expect("server started")
-}
-
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn submissions(base: &str, clients: usize, requests: usize) -> Run {
-    drive(base, clients, requests, move |http, i, n| {
+fn submissions(server: &Server, clients: usize, requests: usize) -> Run {
+    drive(server, clients, requests, move |http, i, n| {
         let body = json!({
             "channel": "report",
             "fields": {
@@ -113,9 +108,9 @@ fn submissions(base: &str, clients: usize, requests: usize) -> Run {
     })
 }
 
-fn sign_ins(base: &str, codes: &Arc<Vec<String>>, clients: usize, requests: usize) -> Run {
+fn sign_ins(server: &Server, codes: &Arc<Vec<String>>, clients: usize, requests: usize) -> Run {
     let codes = codes.clone();
-    drive(base, clients, requests, move |http, i, n| {
+    drive(server, clients, requests, move |http, i, n| {
         let auth = format!("Bearer {}", codes[(i + n) % codes.len()]);
         let sent = http.send("GET", "/api/v1/followup", &[("Authorization", &auth)], b"");
         matches!(sent, Ok((200, _)))
@@ -177,13 +172,15 @@ fn with_ceiling(clients: usize, run: impl FnOnce() -> Run) -> (Run, f64) {
     (r, (before + after) / 2.0)
 }
 
-/// 1,000 sign-ins released at once; returns the peak resident memory sampled meanwhile.
-fn burst(base: &str, codes: &Arc<Vec<String>>, pid: u32, clients: usize) -> (u64, usize, Duration) {
+/// `clients` sign-ins released at once; returns the peak resident memory sampled meanwhile, how
+/// many were answered 200, and how long they all took.
+fn burst(server: &Server, codes: &Arc<Vec<String>>, clients: usize) -> (u64, usize, Duration) {
+    let pid = server.child.id();
     let gate = Arc::new(Barrier::new(clients + 1));
     let handles: Vec<_> = (0..clients)
         .map(|i| {
             let (gate, codes) = (gate.clone(), codes.clone());
-            let mut http = Http::new(base);
+            let mut http = Http::new(&server.base);
             std::thread::Builder::new()
                 .stack_size(256 * 1024)
                 .spawn(move || {
@@ -246,11 +243,10 @@ fn main() {
         .filter_map(|c| c.parse().ok())
         .collect();
     let burst_size: usize = arg("--burst").and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = cores();
 
     let server = start_server();
     let pid = server.child.id();
-    SERVER_PID.set(pid).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     let idle_kib = memory_kib(pid, "VmRSS:");
 
@@ -271,9 +267,9 @@ fn main() {
     println!("{header}");
     for &clients in &client_counts {
         // Warm up connections and caches.
-        submissions(&server.base, clients, clients);
+        submissions(&server, clients, clients);
         let (run, ceiling) = with_ceiling(clients, || {
-            submissions(&server.base, clients, requests.max(clients * 4))
+            submissions(&server, clients, requests.max(clients * 4))
         });
         row(&run, ceiling);
     }
@@ -287,9 +283,9 @@ fn main() {
     println!("claim-code sign-ins (GET /api/v1/followup)");
     println!("{header}");
     for &clients in &client_counts {
-        sign_ins(&server.base, &codes, clients, clients);
+        sign_ins(&server, &codes, clients, clients);
         let (run, ceiling) = with_ceiling(clients, || {
-            sign_ins(&server.base, &codes, clients, requests.max(clients * 4))
+            sign_ins(&server, &codes, clients, requests.max(clients * 4))
         });
         row(&run, ceiling);
     }
@@ -310,7 +306,7 @@ fn main() {
     }
 
     let before_burst = memory_kib(pid, "VmRSS:");
-    let (burst_peak, burst_ok, burst_wall) = burst(&server.base, &codes, pid, burst_size);
+    let (burst_peak, burst_ok, burst_wall) = burst(&server, &codes, burst_size);
     println!();
     println!(
         "{burst_size} simultaneous sign-ins: {burst_ok} answered 200 in {:.1} s",
