@@ -55,11 +55,16 @@ pub fn spawn_app() -> TestApp {
 /// identity is thrown away) unless `config` names one, so it can take cases before any
 /// officer exists.
 pub fn spawn_app_with(config: &str) -> TestApp {
+    spawn_bare_app(&with_recovery(config))
+}
+
+/// `config`, with a recovery recipient (whose identity is thrown away) unless it names one.
+fn with_recovery(config: &str) -> String {
     if config.contains("recovery_recipient") {
-        return spawn_bare_app(config);
+        return config.to_owned();
     }
     let recovery = sealbox::crypto::KeyPair::generate().public;
-    spawn_bare_app(&format!("recovery_recipient = \"{recovery}\"\n{config}"))
+    format!("recovery_recipient = \"{recovery}\"\n{config}")
 }
 
 /// Starts a server whose `sealbox.toml` holds exactly `config`.
@@ -99,8 +104,7 @@ pub fn spawn_app_on_disk(config: &str, mib: u32) -> Option<TestApp> {
         eprintln!("skipped: this test needs root to loop-mount a file system");
         return None;
     }
-    let recovery = sealbox::crypto::KeyPair::generate().public;
-    let mut app = unstarted_app(&format!("recovery_recipient = \"{recovery}\"\n{config}"));
+    let mut app = unstarted_app(&with_recovery(config));
     let image = app.root.path().join("disk.img");
     std::fs::File::create(&image)
         .unwrap()
