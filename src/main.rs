@@ -387,7 +387,13 @@ async fn list_officers(cases: &Cases) -> anyhow::Result<()> {
             o.email,
             o.name,
             if o.admin { "yes" } else { "no" },
-            if o.disabled { "disabled" } else { "active" },
+            if o.disabled {
+                "disabled"
+            } else if o.awaiting_enrolment {
+                "pending"
+            } else {
+                "active"
+            },
             o.channels.map_or("(all)".to_owned(), |c| c.join(",")),
             if o.custodian { "yes" } else { "no" }
         );

@@ -1,45 +1,37 @@
-//! Officer administration: disabling, password resets, channel membership, 2FA policy, and
-//! re-granting case keys to an officer through someone who can already open the cases.
+//! Officer administration: suspending, channel membership, 2FA policy, and re-granting case
+//! keys to an officer through someone who can already open the cases. (Adding and resetting
+//! officers is in `enrolment`: an admin never sets a password.)
 //!
 //! A new grant needs the case's secret key, which the server does not have: it is opened with
 //! the granting admin's own key (in their session) or, at the command line, with the
 //! organisation's recovery identity. A submitter's exclusions are read from the sealed case
-//! and always honoured.
+//! and always honoured, for the officer and for every key their key's sponsors enrolled
+//! ([`kept_out`]). Nothing here deletes the last grant of a case.
 
-use secrecy::SecretString;
 use serde::Serialize;
 
 use super::casework::open_keys;
+use super::enrolment::{kept_out, would_lose};
 use super::intake::SealedSubmission;
-use super::officers::check_password;
 use super::signin::Officer;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, AuditKey, Event};
-use crate::crypto::{kdf, keys, SecretKey};
+use crate::crypto::{keys, SecretKey};
 use crate::store::cases::{self, Holder, KeyGrants, KeyKind, NewGrant};
-use crate::store::officers::{self, Credentials};
+use crate::store::officers::{self, Credentials, Revocation};
 use crate::store::{settings, Store};
 
-/// What a re-grant did, by case number.
+/// What a re-grant did. Numbers only of cases the granter opened; the rest are counts.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct GrantReport {
     pub granted: Vec<i64>,
     /// How many cases the granter cannot open themselves, so could not pass on. Only a count:
     /// their numbers would tell an admin which cases exist that they were kept out of.
     pub unreachable: usize,
-    /// Cases whose submitter excluded this officer.
+    /// Cases whose submitter excluded this officer, or an officer behind their key.
     pub excluded: Vec<i64>,
     /// Identity keys passed to a custodian.
     pub identities: usize,
-}
-
-/// What a password reset did: the new key starts with no grants; these were granted again
-/// through the admin, and these are lost to the officer until someone who can open them
-/// (or the recovery identity) grants them again.
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct ResetReport {
-    pub regranted: Vec<i64>,
-    pub lost: Vec<i64>,
 }
 
 /// Whoever opens the cases for a re-grant.
@@ -96,7 +88,7 @@ fn regrant(
     target: &Credentials,
 ) -> Result<GrantReport, CaseError> {
     let mut report = GrantReport::default();
-    if target.disabled {
+    if target.disabled || target.awaiting_enrolment {
         return Ok(report);
     }
     let channels = officers::list(store)?
@@ -117,7 +109,7 @@ fn regrant(
             report.unreachable += 1;
             continue;
         };
-        if doc.exclude_officers.contains(&target.id) {
+        if kept_out(&doc.exclude_officers, &target.id, &target.sponsors) {
             report.excluded.push(record.number);
             continue;
         }
@@ -174,7 +166,7 @@ fn grant_identities(
             .and_then(|((case_key, _), record)| {
                 SealedSubmission::open(&record.sealed_submission, &case_key).ok()
             })
-            .map(|doc| doc.exclude_officers.contains(&target.id));
+            .map(|doc| kept_out(&doc.exclude_officers, &target.id, &target.sponsors));
         if excluded != Some(false) {
             continue;
         }
@@ -207,7 +199,7 @@ fn dedup(channels: Option<Vec<String>>) -> Option<Vec<String>> {
 }
 
 impl Cases {
-    fn require_admin(officer: &Officer) -> Result<(), CaseError> {
+    pub(super) fn require_admin(officer: &Officer) -> Result<(), CaseError> {
         if officer.is_admin {
             Ok(())
         } else {
@@ -215,8 +207,9 @@ impl Cases {
         }
     }
 
-    /// Disables an officer (deleting all their grants) or enables them again (without grants:
-    /// re-grant them afterwards).
+    /// Suspends an officer (their sessions end where the caller ends them, and every request
+    /// of theirs is refused) or lifts the suspension. Their grants stay sealed to their key
+    /// throughout, so enabling restores exactly the access they had.
     pub async fn set_officer_disabled(
         &self,
         admin: &Officer,
@@ -247,8 +240,28 @@ impl Cases {
             .await
     }
 
-    /// Sets an officer's channels (`None`: all). Grants for cases outside them are revoked;
-    /// cases inside them are granted through the admin where the admin can open them.
+    /// How many of an officer's grants a change to `channels` would revoke (for the
+    /// confirmation step).
+    pub async fn grants_outside(
+        &self,
+        admin: &Officer,
+        id: &str,
+        channels: Option<Vec<String>>,
+    ) -> Result<usize, CaseError> {
+        Self::require_admin(admin)?;
+        let channels = dedup(channels);
+        let id = id.to_owned();
+        self.store
+            .run(move |s| {
+                target(s, &id)?;
+                Ok(officers::grants_outside(s, &id, channels.as_deref())?)
+            })
+            .await
+    }
+
+    /// Sets an officer's channels (`None`: all). Grants for cases outside them are revoked
+    /// (refused, with a count, if that would leave a case nobody can open); cases inside them
+    /// are granted through the admin where the admin can open them.
     pub async fn set_officer_channels(
         &self,
         admin: &Officer,
@@ -283,7 +296,7 @@ impl Cases {
                     channels.as_ref().map_or("all".into(), |c| c.join(","))
                 ));
                 let revoked_event = Event::by_officer(&admin.id, "revoked");
-                officers::set_channels(
+                let done = officers::set_channels(
                     s,
                     &id,
                     channels.as_deref(),
@@ -292,6 +305,9 @@ impl Cases {
                     &revoked_event,
                     now(),
                 )?;
+                if let Revocation::WouldLose(n) = done {
+                    return Err(would_lose(n));
+                }
                 regrant(s, &key, &Granter::Officer(&admin), &target(s, &id)?)
             })
             .await
@@ -331,56 +347,6 @@ impl Cases {
             .await?
             .map(|c| c.id)
             .ok_or_else(|| CaseError::NotFound("there is no officer with this email".into()))
-    }
-
-    /// Resets an officer's password. Their old key cannot be opened without the old password,
-    /// so they get a new key: every old grant (and their 2FA enrolment) goes, and the cases the
-    /// admin can open are granted again. The report names the cases they lose.
-    pub async fn reset_officer_password(
-        &self,
-        admin: &Officer,
-        id: &str,
-        password: SecretString,
-    ) -> Result<ResetReport, CaseError> {
-        Self::require_admin(admin)?;
-        check_password(&password)?;
-        let id_owned = id.to_owned();
-        self.store
-            .run(move |s| target(s, &id_owned).map(|_| ()))
-            .await?;
-        let (hash, wrapped) = self
-            .kdf
-            .run(move || {
-                Ok::<_, CaseError>((
-                    kdf::hash_password(&password)?,
-                    keys::new_officer_key(&password)?,
-                ))
-            })
-            .await??;
-        let admin = admin.clone();
-        let id = id.to_owned();
-        let key = self.audit.clone();
-        self.store
-            .run(move |s| {
-                let event =
-                    Event::by_officer(&admin.id, "password_reset").detail(format!("{id}: new key"));
-                let new_key = officers::NewKey {
-                    password_hash: &hash,
-                    public_key: &wrapped.public,
-                    sealed_key: &wrapped.sealed,
-                };
-                let before = officers::replace_key(s, &id, &new_key, &key, &event, now())?;
-                let report = regrant(s, &key, &Granter::Officer(&admin), &target(s, &id)?)?;
-                let lost = before
-                    .into_iter()
-                    .filter(|n| !report.granted.contains(n))
-                    .collect();
-                Ok(ResetReport {
-                    regranted: report.granted,
-                    lost,
-                })
-            })
-            .await
     }
 
     /// Requires (or stops requiring) 2FA for every officer.

@@ -94,7 +94,12 @@ pub(super) fn new_case_identity(
 ) -> Result<NewCaseIdentity, CaseError> {
     let custodians: Vec<_> = officers::list(store)?
         .into_iter()
-        .filter(|o| o.is_custodian && !o.disabled && !excluded.contains(&o.id))
+        .filter(|o| {
+            o.is_custodian
+                && !o.disabled
+                && !o.awaiting_enrolment
+                && !super::enrolment::kept_out(excluded, &o.id, &o.sponsors)
+        })
         .collect();
     if given.is_some() && recovery.is_none() && custodians.is_empty() {
         return Err(nobody_to_hold());
@@ -299,7 +304,7 @@ fn has_holders(store: &Store, recovery: bool) -> Result<bool, CaseError> {
     Ok(recovery
         || officers::list(store)?
             .iter()
-            .any(|o| o.is_custodian && !o.disabled))
+            .any(|o| o.is_custodian && !o.disabled && !o.awaiting_enrolment))
 }
 
 fn nobody_to_hold() -> CaseError {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::channels::RawValue;
+use super::enrolment::kept_out;
 use super::files::Upload;
 use super::text::Email;
 use super::workflow::Status;
@@ -269,17 +270,23 @@ impl Cases {
                 &format!("{unknown:?} is not an officer of this channel"),
             ));
         }
-        let readers: Vec<(String, String)> = entitled
+        // The reporter's exclusions, as they chose them, are checked first; then every key an
+        // excluded officer enrolled is kept out too, and keys not enrolled yet have nobody to
+        // grant to.
+        let kept = entitled.iter().filter(|o| !exclude.contains(&o.id)).count();
+        let holders: Vec<_> = entitled
             .iter()
-            .filter(|o| !exclude.contains(&o.id))
+            .filter(|o| !o.awaiting_enrolment && !kept_out(&exclude, &o.id, &o.sponsors))
+            .collect();
+        let readers: Vec<(String, String)> = holders
+            .iter()
             .map(|o| (o.id.clone(), o.public_key.clone()))
             .collect();
         // Mails this case causes, queued in its own transaction: an alert to every officer who
         // will hold a grant, and a receipt to a customer who left an address.
         let case_id = crypto::random::id();
-        let alerts = entitled
+        let alerts = holders
             .iter()
-            .filter(|o| !exclude.contains(&o.id))
             .map(|o| {
                 let lang = o.lang();
                 let mail = self.mail.officer_alert(
@@ -303,7 +310,7 @@ impl Cases {
             )?],
             None => Vec::new(),
         };
-        if readers.is_empty() && !entitled.is_empty() {
+        if kept == 0 && !entitled.is_empty() {
             return Err(CaseError::invalid_because(
                 "exclude_officers",
                 Reason::new("keep_one_reader"),

@@ -127,6 +127,11 @@ impl MailContext {
         )
     }
 
+    /// The site's address as mails link to it, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     /// Tells the worker there may be mail to send now.
     pub fn wake(&self) {
         self.wake.notify_one();

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod casework;
 pub mod channels;
+pub mod enrolment;
 pub mod export;
 pub mod files;
 pub mod followup;

@@ -73,6 +73,18 @@ const COMMON_BASES: &[&str] = &[
     "guest",
 ];
 
+/// Who an officer is and what they handle, as an admin or the operator gives it.
+pub struct OfficerProfile {
+    pub email: String,
+    pub name: String,
+    pub admin: bool,
+    /// Holds reporters' identities and decides disclosure requests.
+    pub custodian: bool,
+    /// `None`: every channel.
+    pub channels: Option<Vec<String>>,
+}
+
+/// An officer added at the command line, with the password the operator gives.
 pub struct NewOfficerInput {
     pub email: String,
     pub name: String,
@@ -82,6 +94,15 @@ pub struct NewOfficerInput {
     /// `None`: every channel.
     pub channels: Option<Vec<String>>,
     pub password: SecretString,
+}
+
+/// A profile that passed every check.
+pub(super) struct Checked {
+    pub email: String,
+    pub name: String,
+    pub admin: bool,
+    pub custodian: bool,
+    pub channels: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -95,6 +116,24 @@ pub struct OfficerSummary {
     pub channels: Option<Vec<String>>,
     pub disabled: bool,
     pub created_at: i64,
+    /// Added or reset, and the enrolment link not used yet.
+    pub awaiting_enrolment: bool,
+}
+
+impl OfficerSummary {
+    pub(super) fn of_new(officer: &NewOfficer) -> Self {
+        OfficerSummary {
+            id: officer.id.clone(),
+            email: officer.email.clone(),
+            name: officer.name.clone(),
+            admin: officer.is_admin,
+            custodian: officer.is_custodian,
+            channels: officer.channels.clone(),
+            disabled: false,
+            created_at: officer.created_at,
+            awaiting_enrolment: officer.password_hash.is_empty(),
+        }
+    }
 }
 
 /// Refuses passwords that are short, made of very few distinct characters, or built on one of
@@ -121,13 +160,12 @@ pub fn check_password(password: &SecretString) -> Result<(), CaseError> {
 }
 
 impl Cases {
-    /// Creates an officer with a new age key sealed to their password. `by` is the admin who
-    /// did it, or `None` at the command line.
-    pub async fn add_officer(
+    /// Checks a new officer's profile: who may add whom, the address, the name, the channels.
+    pub(super) fn check_new_officer(
         &self,
-        input: NewOfficerInput,
+        input: OfficerProfile,
         by: Option<&Officer>,
-    ) -> Result<OfficerSummary, CaseError> {
+    ) -> Result<Checked, CaseError> {
         if by.is_some_and(|o| !o.is_admin) {
             return Err(CaseError::Forbidden(
                 "only an admin may add officers".into(),
@@ -150,13 +188,13 @@ impl Cases {
                 "give a name of 1 to 200 characters",
             ));
         }
-        let mut input = input;
-        if let Some(list) = &mut input.channels {
+        let mut channels = input.channels;
+        if let Some(list) = &mut channels {
             list.retain(|c| !c.is_empty());
             list.sort();
             list.dedup();
         }
-        if let Some(list) = &input.channels {
+        if let Some(list) = &channels {
             if list.is_empty() {
                 return Err(CaseError::invalid("channels", "name at least one channel"));
             }
@@ -167,8 +205,33 @@ impl Cases {
                 ));
             }
         }
+        Ok(Checked {
+            email: email.as_str().to_owned(),
+            name,
+            admin: input.admin,
+            custodian: input.custodian,
+            channels,
+        })
+    }
+
+    /// Creates an officer with a new age key sealed to their password. `by` is the admin who
+    /// did it, or `None` at the command line.
+    pub async fn add_officer(
+        &self,
+        input: NewOfficerInput,
+        by: Option<&Officer>,
+    ) -> Result<OfficerSummary, CaseError> {
+        let profile = OfficerProfile {
+            email: input.email,
+            name: input.name,
+            admin: input.admin,
+            custodian: input.custodian,
+            channels: input.channels,
+        };
+        let checked = self.check_new_officer(profile, by)?;
         check_password(&input.password)?;
         let password = input.password;
+        let input = checked;
         let (hash, wrapped) = self
             .kdf
             .run(move || {
@@ -180,8 +243,8 @@ impl Cases {
             .await??;
         let officer = NewOfficer {
             id: random::id(),
-            email: email.as_str().to_owned(),
-            name,
+            email: input.email,
+            name: input.name,
             is_admin: input.admin,
             is_custodian: input.custodian,
             channels: input.channels,
@@ -190,16 +253,7 @@ impl Cases {
             sealed_key: wrapped.sealed,
             created_at: now(),
         };
-        let summary = OfficerSummary {
-            id: officer.id.clone(),
-            email: officer.email.clone(),
-            name: officer.name.clone(),
-            admin: officer.is_admin,
-            custodian: officer.is_custodian,
-            channels: officer.channels.clone(),
-            disabled: false,
-            created_at: officer.created_at,
-        };
+        let summary = OfficerSummary::of_new(&officer);
         let event = match by {
             Some(admin) => Event::by_officer(&admin.id, "officer_added"),
             None => Event::new(Actor::Operator, "officer_added"),
@@ -238,6 +292,7 @@ impl Cases {
                 channels: o.channels,
                 disabled: o.disabled,
                 created_at: o.created_at,
+                awaiting_enrolment: o.awaiting_enrolment,
             })
             .collect())
     }

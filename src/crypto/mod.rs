@@ -6,6 +6,7 @@
 pub mod claim_code;
 pub mod kdf;
 pub mod keys;
+pub mod link;
 pub mod lookup;
 pub mod random;
 pub mod seal;

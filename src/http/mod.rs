@@ -4,7 +4,9 @@
 pub mod api;
 pub mod charts;
 pub mod errors;
+pub mod officer_admin_api;
 pub mod officer_api;
+pub mod officer_enrol;
 pub mod officer_export;
 pub mod officer_identity;
 pub mod officer_pages;
@@ -249,6 +251,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 "/officer/disclosures/{id}",
                 web::post().to(officer_identity::api_decide),
             )
+            .route(
+                "/officer/admin/officers",
+                web::post().to(officer_admin_api::add),
+            )
+            .route(
+                "/officer/admin/officers/{id}/reset",
+                web::post().to(officer_admin_api::reset),
+            )
             .default_service(web::to(api::not_found)),
     )
     .route("/officer", web::get().to(officer_pages::inbox))
@@ -351,8 +361,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(officer_pages::enable),
     )
     .route(
-        "/officer/admin/officers/{id}/password",
-        web::post().to(officer_pages::reset_password),
+        "/officer/admin/officers/{id}/reset",
+        web::post().to(officer_pages::reset),
+    )
+    .route("/officer/enrol/{token}", web::get().to(officer_enrol::form))
+    .route(
+        "/officer/enrol/{token}",
+        web::post().to(officer_enrol::submit),
     )
     .route("/", web::get().to(pages::index))
     .route("/report", web::get().to(pages::report_form))

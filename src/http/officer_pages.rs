@@ -15,7 +15,7 @@ use super::uploads::{self, OrMultipart, PagePost};
 use super::views::Ui;
 use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
 use crate::cases::casework::{InboxQuery, StatusRequest};
-use crate::cases::officers::NewOfficerInput;
+use crate::cases::officers::OfficerProfile;
 use crate::cases::text::MessageBody;
 use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
@@ -680,6 +680,17 @@ async fn admin_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
+    admin_page_with(state, session, status, notice, error, None).await
+}
+
+async fn admin_page_with(
+    state: &AppState,
+    session: &OfficerSession,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+    enrol_link: Option<String>,
+) -> Result<HttpResponse, PageError> {
     require_admin(session)?;
     let officers = state
         .cases
@@ -694,6 +705,7 @@ async fn admin_page(
             admin: o.admin,
             custodian: o.custodian,
             disabled: o.disabled,
+            awaiting: o.awaiting_enrolment,
         })
         .collect();
     let page = AdminPage {
@@ -703,6 +715,7 @@ async fn admin_page(
             ..chrome(session)
         },
         require_totp: state.cases.totp_required().await?,
+        enrol_link,
         officers,
         channel_ids: state
             .cases
@@ -768,13 +781,13 @@ pub struct AddOfficerForm {
     email: String,
     #[serde(default)]
     name: String,
-    password: SecretString,
     #[serde(default)]
     channels: String,
     admin: Option<String>,
     custodian: Option<String>,
 }
 
+/// Adds an officer and shows their enrolment link, once; it is mailed to them too.
 pub async fn add_officer(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -783,37 +796,49 @@ pub async fn add_officer(
     let form = form.into_inner();
     let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
-    let admin = &session.value.officer;
-    let t = &session.value.ui;
-    let result = async {
-        let added = state
-            .cases
-            .add_officer(
-                NewOfficerInput {
-                    email: form.email,
-                    name: form.name,
-                    admin: form.admin.is_some(),
-                    custodian: form.custodian.is_some(),
-                    channels: parse_channels(&form.channels),
-                    password: form.password,
-                },
-                Some(admin),
+    let result = state
+        .cases
+        .invite_officer(
+            &session.value.officer,
+            OfficerProfile {
+                email: form.email,
+                name: form.name,
+                admin: form.admin.is_some(),
+                custodian: form.custodian.is_some(),
+                channels: parse_channels(&form.channels),
+            },
+        )
+        .await
+        .map(|(added, link)| {
+            let t = &session.value.ui;
+            (
+                t.fmt1("admin.added", "name", &added.name),
+                link.url.expose_secret().to_owned(),
             )
-            .await?;
-        let report = state
-            .cases
-            .grant_cases(crate::cases::admin::Granter::Officer(admin), &added.id)
-            .await?;
-        Ok(t.fmt2(
-            "admin.added",
-            "name",
-            &added.name,
-            "granted",
-            numbers(t, &report.granted),
-        ))
+        });
+    admin_link_result(&state, &session, result).await
+}
+
+/// The admin page after an action that issued an enrolment link: the link is shown this once.
+async fn admin_link_result(
+    state: &AppState,
+    session: &OfficerSession,
+    result: Result<(String, String), CaseError>,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok((notice, link)) => {
+            admin_page_with(
+                state,
+                session,
+                StatusCode::OK,
+                Some(notice),
+                None,
+                Some(link),
+            )
+            .await
+        }
+        Err(e) => admin_result(state, session, Err(e)).await,
     }
-    .await;
-    admin_result(&state, &session, result).await
 }
 
 #[derive(serde::Deserialize)]
@@ -822,8 +847,11 @@ pub struct ChannelsForm {
     csrf: String,
     #[serde(default)]
     channels: String,
+    confirm: Option<String>,
 }
 
+/// Sets an officer's channels. A change that takes cases away from them is confirmed first;
+/// one that would leave a case nobody can open is refused (with a count).
 pub async fn set_channels(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -832,13 +860,31 @@ pub async fn set_channels(
 ) -> Result<HttpResponse, PageError> {
     let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
+    let admin = &session.value.officer;
+    let channels = parse_channels(&form.channels);
+    if form.confirm.is_none() {
+        match state
+            .cases
+            .grants_outside(admin, &path, channels.clone())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => {
+                let t = &session.value.ui;
+                let question = t.fmt1("admin.confirm_channels", "count", n);
+                return confirm_page(
+                    &session,
+                    question,
+                    format!("/officer/admin/officers/{}/channels", path.as_str()),
+                    vec![("channels".into(), form.channels.clone())],
+                );
+            }
+            Err(e) => return admin_result(&state, &session, Err(e)).await,
+        }
+    }
     let result = state
         .cases
-        .set_officer_channels(
-            &session.value.officer,
-            &path,
-            parse_channels(&form.channels),
-        )
+        .set_officer_channels(admin, &path, channels)
         .await
         .map(|r| {
             let t = &session.value.ui;
@@ -851,6 +897,22 @@ pub async fn set_channels(
             )
         });
     admin_result(&state, &session, result).await
+}
+
+/// A JS-free confirmation step: the question, and the same form again with `confirm` set.
+fn confirm_page(
+    session: &OfficerSession,
+    question: String,
+    action: String,
+    fields: Vec<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let page = ConfirmPage {
+        chrome: chrome(session),
+        question,
+        action,
+        fields,
+    };
+    Ok(html(&mut HttpResponse::Ok(), page))
 }
 
 pub async fn grant(
@@ -928,37 +990,53 @@ pub async fn enable(
 pub struct ResetForm {
     #[serde(default)]
     csrf: String,
-    password: SecretString,
+    confirm: Option<String>,
 }
 
-pub async fn reset_password(
+/// Resets an officer after a confirmation step: their password, key, 2FA and sessions end and
+/// an enrolment link (shown once here, mailed to them) lets them back in. The admin never
+/// learns or sets the password.
+pub async fn reset(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<ResetForm>,
 ) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
     let session = for_change(&req, &state, &form.csrf, false).await?;
     require_admin(&session)?;
+    let admin = &session.value.officer;
     let id = path.into_inner();
-    let result = state
-        .cases
-        .reset_officer_password(&session.value.officer, &id, form.password)
-        .await;
+    let t = &session.value.ui;
+    if form.confirm.is_none() {
+        return match state.cases.reset_preview(admin, &id).await {
+            Ok((_, _, sole)) if sole > 0 => {
+                let refused = Err(crate::cases::CaseError::Conflict(t.fmt1(
+                    "admin.reset_refused",
+                    "count",
+                    sole,
+                )));
+                admin_result(&state, &session, refused).await
+            }
+            Ok((name, held, _)) => confirm_page(
+                &session,
+                t.fmt2("admin.confirm_reset", "name", name, "count", held),
+                format!("/officer/admin/officers/{id}/reset"),
+                Vec::new(),
+            ),
+            Err(e) => admin_result(&state, &session, Err(e)).await,
+        };
+    }
+    let result = state.cases.reset_officer(admin, &id).await;
     if result.is_ok() {
         state.officers.end_where(|s| s.officer.id == id);
     }
-    let t = &session.value.ui;
-    let result = result.map(|r| {
-        t.fmt2(
-            "admin.reset",
-            "regranted",
-            numbers(t, &r.regranted),
-            "lost",
-            numbers(t, &r.lost),
+    let result = result.map(|link| {
+        (
+            t.get("admin.reset_done").to_owned(),
+            link.url.expose_secret().to_owned(),
         )
     });
-    admin_result(&state, &session, result).await
+    admin_link_result(&state, &session, result).await
 }
 
 #[derive(serde::Deserialize)]

@@ -18,6 +18,8 @@ pub struct OfficerRow {
     /// Comma-separated channel ids, or "all".
     pub channels: String,
     pub disabled: bool,
+    /// Their enrolment link is not used yet.
+    pub awaiting: bool,
 }
 
 /// What every officer page shows around its content.
@@ -145,8 +147,36 @@ impl Drop for AccountPage {
 pub struct AdminPage {
     pub chrome: Chrome,
     pub require_totp: bool,
+    /// An enrolment link just issued: shown this once.
+    pub enrol_link: Option<String>,
     pub officers: Vec<OfficerRow>,
     pub channel_ids: String,
+}
+
+/// A question before a destructive admin action, answered by posting the same form again with
+/// `confirm` set (no script needed).
+#[derive(Template)]
+#[template(path = "officer_confirm.html")]
+pub struct ConfirmPage {
+    pub chrome: Chrome,
+    pub question: String,
+    pub action: String,
+    /// The form's other fields, carried over as they were.
+    pub fields: Vec<(String, String)>,
+}
+
+/// The page of a one-time enrolment link: set a password.
+#[derive(Template)]
+#[template(path = "officer_enrol.html")]
+pub struct EnrolPage {
+    pub chrome: Chrome,
+    /// The page's own path (the token is in it).
+    pub action: String,
+    pub name: String,
+    pub email: String,
+    pub reset: bool,
+    /// The password was set: the page says so and links to sign in.
+    pub done: bool,
 }
 
 #[derive(Template)]

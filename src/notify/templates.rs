@@ -15,10 +15,17 @@ pub enum Template {
     CustomerStatus,
     CustomerClosed,
     Test,
+    /// An account was made for the officer: the link to set their password.
+    OfficerEnrol,
+    /// The officer's account was reset by an admin: the link, and a warning if they did not
+    /// ask for it.
+    OfficerReset,
+    /// A password was set through an enrolment link.
+    OfficerEnrolled,
 }
 
 impl Template {
-    pub const ALL: [Template; 9] = [
+    pub const ALL: [Template; 12] = [
         Template::OfficerNewCase,
         Template::OfficerNewMessage,
         Template::OfficerDueSoon,
@@ -28,6 +35,9 @@ impl Template {
         Template::CustomerStatus,
         Template::CustomerClosed,
         Template::Test,
+        Template::OfficerEnrol,
+        Template::OfficerReset,
+        Template::OfficerEnrolled,
     ];
 
     /// The outbox's name for mails of this template, and its section in the translations.
@@ -42,6 +52,9 @@ impl Template {
             Template::CustomerStatus => "customer_status",
             Template::CustomerClosed => "customer_closed",
             Template::Test => "test",
+            Template::OfficerEnrol => "officer_enrol",
+            Template::OfficerReset => "officer_reset",
+            Template::OfficerEnrolled => "officer_enrolled",
         }
     }
 
@@ -77,6 +90,9 @@ mod tests {
                         ("due", "1 May"),
                         ("open", "3"),
                         ("overdue", "1"),
+                        ("token", "0f0f"),
+                        ("admin", "Ada"),
+                        ("name", "Ned"),
                     ],
                 );
                 assert!(

@@ -609,6 +609,16 @@ pub fn checkpoint(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// How many cases `officer_id` holds the case key of.
+pub fn held_by(store: &Store, officer_id: &str) -> Result<usize, StoreError> {
+    let n: i64 = store.reader()?.query_row(
+        "SELECT COUNT(*) FROM grants WHERE officer_id = ?1 AND key = 'case'",
+        [officer_id],
+        |r| r.get(0),
+    )?;
+    Ok(n as usize)
+}
+
 /// Cases of `channels` (`None`: all) that `officer_id` holds no grant for.
 pub fn without_grant(
     store: &Store,

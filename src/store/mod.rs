@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod cases;
+pub mod enrolments;
 pub mod files;
 pub mod identity;
 pub mod messages;
@@ -71,6 +72,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0003_identity.sql")),
         M::up(include_str!("../../migrations/0004_officer_language.sql")),
         M::up(include_str!("../../migrations/0005_lookup_indexes.sql")),
+        M::up(include_str!("../../migrations/0006_enrolment.sql")),
     ])
 }
 

@@ -34,6 +34,10 @@ pub struct OfficerRow {
     /// The language the officer chose for pages and mails (`en`, `pt-BR`, `de`); none: the
     /// browser's for pages, English for mails.
     pub language: Option<String>,
+    /// Officers whose enrolment links stand behind this officer's key (see `key_sponsors`).
+    pub sponsors: Vec<String>,
+    /// Added or reset, and the enrolment link not used yet: no password, no key.
+    pub awaiting_enrolment: bool,
 }
 
 impl OfficerRow {
@@ -46,9 +50,22 @@ impl OfficerRow {
     }
 }
 
+// `id` in the subquery is the outer officer's: `key_sponsors` has no column of that name.
 const COLUMNS: &str =
     "id, email, name, is_admin, all_channels, public_key, disabled, created_at, language,
-     is_custodian";
+     is_custodian, (SELECT group_concat(sponsor_id) FROM key_sponsors WHERE officer_id = id),
+     awaiting_enrolment";
+
+fn sponsor_list(text: Option<String>) -> Vec<String> {
+    let mut list: Vec<String> = text
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    list.sort();
+    list
+}
 
 fn row(r: &Row<'_>) -> rusqlite::Result<(OfficerRow, bool)> {
     Ok((
@@ -63,6 +80,8 @@ fn row(r: &Row<'_>) -> rusqlite::Result<(OfficerRow, bool)> {
             created_at: r.get(7)?,
             language: r.get(8)?,
             is_custodian: r.get(9)?,
+            sponsors: sponsor_list(r.get(10)?),
+            awaiting_enrolment: r.get(11)?,
         },
         r.get(4)?,
     ))
@@ -76,6 +95,18 @@ pub fn insert(
 ) -> Result<(), StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction()?;
+    insert_in(&tx, officer, false)?;
+    audit::append(&tx, key, event, officer.created_at)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Inserts an officer inside `tx`; `awaiting`: added through an enrolment link, no key yet.
+pub(super) fn insert_in(
+    tx: &rusqlite::Transaction<'_>,
+    officer: &NewOfficer,
+    awaiting: bool,
+) -> Result<(), StoreError> {
     let taken: Option<String> = tx
         .query_row(
             "SELECT id FROM officers WHERE email = ?1",
@@ -88,8 +119,9 @@ pub fn insert(
     }
     tx.execute(
         "INSERT INTO officers (id, email, name, is_admin, all_channels, password_hash,
-                               public_key, sealed_key, created_at, is_custodian)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                               public_key, sealed_key, created_at, is_custodian,
+                               awaiting_enrolment)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             officer.id,
             officer.email,
@@ -100,7 +132,8 @@ pub fn insert(
             officer.public_key,
             officer.sealed_key,
             officer.created_at,
-            officer.is_custodian
+            officer.is_custodian,
+            awaiting
         ],
     )?;
     for channel in officer.channels.iter().flatten() {
@@ -109,8 +142,6 @@ pub fn insert(
             params![officer.id, channel],
         )?;
     }
-    audit::append(&tx, key, event, officer.created_at)?;
-    tx.commit()?;
     Ok(())
 }
 
@@ -138,7 +169,8 @@ pub fn list(store: &Store) -> Result<Vec<OfficerRow>, StoreError> {
         .collect()
 }
 
-/// Enabled officers who handle `channel_id`.
+/// Enabled officers who handle `channel_id`, those awaiting enrolment included (a reporter may
+/// keep them out; they hold no key to grant to yet).
 pub fn for_channel(store: &Store, channel_id: &str) -> Result<Vec<OfficerRow>, StoreError> {
     let conn = store.reader()?;
     let mut stmt = conn.prepare(&format!(
@@ -166,11 +198,16 @@ pub struct Credentials {
     pub public_key: String,
     pub sealed_key: Vec<u8>,
     pub totp_sealed: Option<Vec<u8>>,
+    pub sponsors: Vec<String>,
+    pub awaiting_enrolment: bool,
+    /// The language of this officer's mails and pages, if they chose one.
+    pub language: Option<String>,
 }
 
 const CREDENTIALS: &str =
     "id, name, email, is_admin, disabled, password_hash, public_key, sealed_key, totp_sealed,
-     is_custodian";
+     is_custodian, (SELECT group_concat(sponsor_id) FROM key_sponsors WHERE officer_id = id),
+     awaiting_enrolment, language";
 
 fn credentials_row(r: &Row<'_>) -> rusqlite::Result<Credentials> {
     Ok(Credentials {
@@ -184,6 +221,9 @@ fn credentials_row(r: &Row<'_>) -> rusqlite::Result<Credentials> {
         public_key: r.get(6)?,
         sealed_key: r.get(7)?,
         totp_sealed: r.get(8)?,
+        sponsors: sponsor_list(r.get(10)?),
+        awaiting_enrolment: r.get(11)?,
+        language: r.get(12)?,
     })
 }
 
@@ -311,45 +351,8 @@ pub fn set_password(
     Ok(n == 1)
 }
 
-/// A replacement key for an officer.
-pub struct NewKey<'a> {
-    pub password_hash: &'a str,
-    pub public_key: &'a str,
-    pub sealed_key: &'a [u8],
-}
-
-/// A new key for an officer whose password was reset: every grant to the old key and the TOTP
-/// secret sealed to it are unreadable now, so they go.
-/// Returns the numbers of the cases whose grants were dropped.
-pub fn replace_key(
-    store: &Store,
-    id: &str,
-    new: &NewKey<'_>,
-    key: &AuditKey,
-    event: &Event,
-    at: i64,
-) -> Result<Vec<i64>, StoreError> {
-    let mut conn = store.writer();
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let dropped = tx
-        .prepare(
-            "SELECT c.number FROM cases c JOIN grants g ON g.case_id = c.id
-             WHERE g.officer_id = ?1 AND g.key = 'case' ORDER BY c.number",
-        )?
-        .query_map([id], |r| r.get(0))?
-        .collect::<Result<Vec<i64>, _>>()?;
-    tx.execute(
-        "UPDATE officers SET password_hash = ?2, public_key = ?3, sealed_key = ?4,
-             totp_sealed = NULL WHERE id = ?1",
-        params![id, new.password_hash, new.public_key, new.sealed_key],
-    )?;
-    tx.execute("DELETE FROM grants WHERE officer_id = ?1", [id])?;
-    audit::append(&tx, key, event, at)?;
-    tx.commit()?;
-    Ok(dropped)
-}
-
-/// Disables (deleting every grant) or enables an officer.
+/// Disables or enables an officer. Their grants stay, sealed to their key: a disable suspends
+/// access, enabling restores it. Mail still queued for them goes.
 pub fn set_disabled(
     store: &Store,
     id: &str,
@@ -364,15 +367,71 @@ pub fn set_disabled(
             params![id, disabled],
         )?;
         if disabled {
-            tx.execute("DELETE FROM grants WHERE officer_id = ?1", [id])?;
             tx.execute("DELETE FROM outbox WHERE officer_id = ?1", [id])?;
         }
         Ok(())
     })
 }
 
+/// Cases that only this officer's key opens (no other officer, disabled or not, and no
+/// recovery grant holds their case key), among those `filter` (SQL on `c`, the case) picks.
+pub(super) fn sole_holder_cases(
+    conn: &rusqlite::Connection,
+    id: &str,
+    filter: &str,
+) -> rusqlite::Result<usize> {
+    conn.query_row(
+        &format!(
+            "SELECT COUNT(*) FROM grants g JOIN cases c ON c.id = g.case_id
+             WHERE g.officer_id = ?1 AND g.key = 'case' AND ({filter})
+               AND NOT EXISTS (SELECT 1 FROM grants o WHERE o.case_id = g.case_id
+                   AND o.key = 'case' AND o.holder <> 'submitter' AND o.officer_id IS NOT ?1)"
+        ),
+        [id],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as usize)
+}
+
+/// How many cases nobody else could open if this officer's key went.
+pub fn only_holder_of(store: &Store, id: &str) -> Result<usize, StoreError> {
+    let conn = store.reader()?;
+    Ok(sole_holder_cases(&conn, id, "1")?)
+}
+
+/// What a change of channels did, or would have done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// Applied; this many grants were deleted.
+    Done(usize),
+    /// Not applied: it would have deleted the last way to open this many cases.
+    WouldLose(usize),
+}
+
+/// Grants an officer holds for cases outside `channels` (`None`: every channel, so none).
+pub fn grants_outside(
+    store: &Store,
+    id: &str,
+    channels: Option<&[String]>,
+) -> Result<usize, StoreError> {
+    let Some(list) = channels else { return Ok(0) };
+    let conn = store.reader()?;
+    let mut n = 0;
+    let mut stmt = conn.prepare(
+        "SELECT c.channel_id FROM grants g JOIN cases c ON c.id = g.case_id
+         WHERE g.officer_id = ?1 AND g.key = 'case'",
+    )?;
+    for channel in stmt.query_map([id], |r| r.get::<_, String>(0))? {
+        if !list.contains(&channel?) {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Sets channel membership (`None`: every channel) and deletes grants for cases outside it;
-/// `revoked` describes that deletion for the audit log, in the same transaction.
+/// `revoked` describes that deletion for the audit log, in the same transaction. Nothing is
+/// changed if that would delete the last grant of a case.
 pub fn set_channels(
     store: &Store,
     id: &str,
@@ -381,9 +440,9 @@ pub fn set_channels(
     event: &Event,
     revoked_event: &Event,
     at: i64,
-) -> Result<usize, StoreError> {
+) -> Result<Revocation, StoreError> {
     let mut conn = store.writer();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute(
         "UPDATE officers SET all_channels = ?2 WHERE id = ?1",
         params![id, channels.is_none()],
@@ -397,16 +456,25 @@ pub fn set_channels(
                 params![id, channel],
             )?;
         }
+        let outside = "c.channel_id NOT IN
+            (SELECT channel_id FROM officer_channels WHERE officer_id = ?1)";
+        let lost = sole_holder_cases(&tx, id, outside)?;
+        if lost > 0 {
+            // Dropping the transaction rolls the membership change back.
+            return Ok(Revocation::WouldLose(lost));
+        }
         revoked = tx.execute(
-            "DELETE FROM grants WHERE officer_id = ?1 AND case_id IN (
-                 SELECT c.id FROM cases c WHERE c.channel_id NOT IN
-                     (SELECT channel_id FROM officer_channels WHERE officer_id = ?1))",
+            &format!(
+                "DELETE FROM grants WHERE officer_id = ?1 AND case_id IN (
+                     SELECT c.id FROM cases c WHERE {outside})"
+            ),
             [id],
         )?;
         tx.execute(
-            "DELETE FROM outbox WHERE officer_id = ?1 AND case_id IN (
-                 SELECT c.id FROM cases c WHERE c.channel_id NOT IN
-                     (SELECT channel_id FROM officer_channels WHERE officer_id = ?1))",
+            &format!(
+                "DELETE FROM outbox WHERE officer_id = ?1 AND case_id IN (
+                     SELECT c.id FROM cases c WHERE {outside})"
+            ),
             [id],
         )?;
     }
@@ -417,5 +485,5 @@ pub fn set_channels(
         audit::append(&tx, key, &revoked_event, at)?;
     }
     tx.commit()?;
-    Ok(revoked)
+    Ok(Revocation::Done(revoked))
 }

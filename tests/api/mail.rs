@@ -14,9 +14,9 @@ use serde_json::json;
 use crate::helpers::*;
 
 #[derive(Clone, Debug)]
-struct Received {
-    to: Vec<String>,
-    data: String,
+pub(crate) struct Received {
+    pub(crate) to: Vec<String>,
+    pub(crate) data: String,
 }
 
 #[derive(Clone)]
@@ -52,10 +52,10 @@ impl Handler for Sink {
     }
 }
 
-type Inbox = Arc<Mutex<Vec<Received>>>;
+pub(crate) type Inbox = Arc<Mutex<Vec<Received>>>;
 
 /// A plain SMTP server on `port` (0: any); returns its port and what it received.
-fn smtp_server(port: u16) -> (u16, Inbox) {
+pub(crate) fn smtp_server(port: u16) -> (u16, Inbox) {
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
     let port = listener.local_addr().unwrap().port();
     let inbox: Inbox = Arc::default();
@@ -70,11 +70,11 @@ fn smtp_server(port: u16) -> (u16, Inbox) {
     (port, inbox)
 }
 
-fn mail_config(port: u16, extra: &str) -> String {
+pub(crate) fn mail_config(port: u16, extra: &str) -> String {
     format!("[mail]\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nnotify_delay_s = 0\nfrom = \"Ethics <ethics@example.org>\"\n{extra}")
 }
 
-fn wait_for(what: &str, timeout_s: u64, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, timeout_s: u64, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
         assert!(
@@ -544,7 +544,7 @@ fn queued_mail_for_a_disabled_officer_is_withdrawn_and_bad_addresses_are_refused
 }
 
 /// A mail's text body, decoded from its transfer encoding (7bit, quoted-printable or base64).
-fn body_of(mail: &Received) -> String {
+pub(crate) fn body_of(mail: &Received) -> String {
     let (head, body) = mail.data.split_once("\r\n\r\n").unwrap_or((&mail.data, ""));
     let head = head.to_ascii_lowercase();
     let bytes = if head.contains("content-transfer-encoding: base64") {

@@ -13,6 +13,7 @@ mod files;
 mod followup;
 mod identity;
 mod images;
+mod insider;
 mod intake;
 mod interop;
 mod languages;

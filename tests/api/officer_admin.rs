@@ -5,6 +5,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
+use crate::insider::{enrol, enrol_url_in, grant_on_page, token_with};
 
 fn grants_of(app: &TestApp, officer_id: &str) -> i64 {
     app.db()
@@ -22,6 +23,15 @@ fn an_admin_adds_moves_resets_and_disables_officers() {
     app.add_officer("ada@example.org", "Ada Admin", &["--admin"]);
     app.submit(report("first report"));
     app.submit(json!({"channel": "complaint", "fields": {"subject": "s", "description": "d"}}));
+    let number = |channel: &str| -> i64 {
+        app.db()
+            .query_row(
+                "SELECT number FROM cases WHERE channel_id = ?1",
+                [channel],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
     let ada = officer_browser(&app, "ada@example.org");
     let page = ada
         .get(app.url("/officer/admin"))
@@ -31,35 +41,31 @@ fn an_admin_adds_moves_resets_and_disables_officers() {
         .unwrap();
     let csrf = csrf_in(&page);
 
-    // Added through the page: cases of their channels the admin can open are granted to them.
+    // Added through the page: a one-time link, with which they set their own password.
     let res = ada
         .post(app.url("/officer/admin/officers"))
         .form(&[
             ("csrf", csrf.as_str()),
             ("email", "ned@example.org"),
             ("name", "Ned New"),
-            ("password", PASSWORD),
             ("channels", "report"),
         ])
         .send()
         .unwrap();
     let text = res.text().unwrap();
-    assert!(
-        text.contains("Added Ned New. Cases granted through you: #1."),
-        "{text}"
-    );
-    let short = ada
+    assert!(text.contains("Added Ned New."), "{text}");
+    let link = enrol_url_in(&text);
+    let bad = ada
         .post(app.url("/officer/admin/officers"))
         .form(&[
             ("csrf", csrf.as_str()),
-            ("email", "x@example.org"),
+            ("email", "not an address"),
             ("name", "X"),
-            ("password", "short"),
             ("channels", ""),
         ])
         .send()
         .unwrap();
-    assert_eq!(short.status(), 422);
+    assert_eq!(bad.status(), 422);
     let ned: String = app
         .db()
         .query_row(
@@ -68,37 +74,68 @@ fn an_admin_adds_moves_resets_and_disables_officers() {
             |r| r.get(0),
         )
         .unwrap();
+    assert_eq!(grants_of(&app, &ned), 0, "no key to grant to yet");
+    enrol(&app, &link, PASSWORD);
+    // Then the admin passes on what they can open: #1 of the report channel.
+    let text = grant_on_page(&app, &ada, &ned);
+    assert!(
+        text.contains(&format!("Granted: #{}.", number("report"))),
+        "{text}"
+    );
     assert_eq!(grants_of(&app, &ned), 2, "case and staff key of #1");
 
-    // Widened to every channel: the complaint is granted too; narrowed again: revoked.
+    // Widened to every channel: the complaint is granted too; narrowed again: revoked, after
+    // a confirmation.
     let res = ada
         .post(app.url(&format!("/officer/admin/officers/{ned}/channels")))
         .form(&[("csrf", csrf.as_str()), ("channels", "all")])
         .send()
         .unwrap();
-    assert!(res.text().unwrap().contains("Granted through you: #2"));
+    assert!(res
+        .text()
+        .unwrap()
+        .contains(&format!("Granted through you: #{}", number("complaint"))));
+    assert_eq!(grants_of(&app, &ned), 4);
+    let res = ada
+        .post(app.url(&format!("/officer/admin/officers/{ned}/channels")))
+        .form(&[("csrf", csrf.as_str()), ("channels", "complaint")])
+        .send()
+        .unwrap();
+    assert!(res.text().unwrap().contains("takes 1 case(s) away"));
     assert_eq!(grants_of(&app, &ned), 4);
     ada.post(app.url(&format!("/officer/admin/officers/{ned}/channels")))
-        .form(&[("csrf", csrf.as_str()), ("channels", "complaint")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("channels", "complaint"),
+            ("confirm", "1"),
+        ])
         .send()
         .unwrap();
     assert_eq!(grants_of(&app, &ned), 2);
 
-    // A reset gives a new key: the admin passes on what they can open, and says what is lost.
+    // A reset, confirmed, ends the key, the grants and the sessions, and gives a new link.
     let ned_token = officer_token(&app, "ned@example.org");
     let res = ada
-        .post(app.url(&format!("/officer/admin/officers/{ned}/password")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("password", "a brand new passphrase"),
-        ])
+        .post(app.url(&format!("/officer/admin/officers/{ned}/reset")))
+        .form(&[("csrf", csrf.as_str())])
         .send()
         .unwrap();
     let text = res.text().unwrap();
-    assert!(
-        text.contains("Granted again through you: #2") && text.contains("them again: none"),
-        "{text}"
+    assert!(text.contains("Reset Ned New?") && text.contains("the 1 case(s) they hold"));
+    assert_eq!(
+        grants_of(&app, &ned),
+        2,
+        "nothing happens before the confirmation"
     );
+    let res = ada
+        .post(app.url(&format!("/officer/admin/officers/{ned}/reset")))
+        .form(&[("csrf", csrf.as_str()), ("confirm", "1")])
+        .send()
+        .unwrap();
+    let text = res.text().unwrap();
+    assert!(text.contains("Reset: their password"), "{text}");
+    let link = enrol_url_in(&text);
+    assert_eq!(grants_of(&app, &ned), 0);
     assert_eq!(
         officer_api(&app, &ned_token, Method::GET, "/api/v1/officer/cases", None).status(),
         401,
@@ -106,12 +143,12 @@ fn an_admin_adds_moves_resets_and_disables_officers() {
     );
     let res = app.post_json(
         "/api/v1/officer/login",
-        &json!({"email": "ned@example.org", "password": "a brand new passphrase"}),
+        &json!({"email": "ned@example.org", "password": PASSWORD}),
     );
-    let token = res.json::<Value>().unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    assert_eq!(res.status(), 401, "the old password is gone");
+    enrol(&app, &link, "a brand new passphrase");
+    grant_on_page(&app, &ada, &ned);
+    let token = token_with(&app, "ned@example.org", "a brand new passphrase");
     let list: Value = officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None)
         .json()
         .unwrap();
@@ -128,14 +165,14 @@ fn an_admin_adds_moves_resets_and_disables_officers() {
         200
     );
 
-    // Disabled: sessions end and every grant goes.
+    // Disabled: sessions end, sign-in is refused, and the grants stay for when they return.
     let res = ada
         .post(app.url(&format!("/officer/admin/officers/{ned}/disable")))
         .form(&[("csrf", csrf.as_str())])
         .send()
         .unwrap();
-    assert!(res.text().unwrap().contains("grants were deleted"));
-    assert_eq!(grants_of(&app, &ned), 0);
+    assert!(res.text().unwrap().contains("Their grants are kept"));
+    assert_eq!(grants_of(&app, &ned), 2);
     assert_eq!(
         officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None).status(),
         401
