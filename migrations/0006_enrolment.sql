@@ -5,6 +5,9 @@
 -- officer is awaiting enrolment (no password, no key: public_key = '').
 
 ALTER TABLE officers ADD COLUMN awaiting_enrolment INTEGER NOT NULL DEFAULT 0;
+-- Who made the account (and so chose the address its links are mailed to), with the sponsors
+-- of their key, comma-separated; '' for the operator. Every key of the account counts as theirs.
+ALTER TABLE officers ADD COLUMN account_sponsors TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE enrolments (
     token_hash  BLOB PRIMARY KEY,           -- SHA-256 of the link's token; the token is not kept
@@ -19,8 +22,8 @@ CREATE TABLE enrolments (
 CREATE INDEX enrolments_officer ON enrolments (officer_id);
 
 -- Who stands behind an officer's current key: the admin whose link it was enrolled with, and
--- (transitively) whoever stands behind that admin's key. A case that excludes one of them is
--- never granted to this key. No rows: enrolled by the operator at the command line.
+-- (transitively) whoever stands behind that admin's key, plus the account's sponsors. A case
+-- that excludes one of them is never granted to this key. No rows: the operator's alone.
 CREATE TABLE key_sponsors (
     officer_id  TEXT NOT NULL REFERENCES officers(id) ON DELETE CASCADE,
     sponsor_id  TEXT NOT NULL,

@@ -4,8 +4,9 @@
 //! issues a one-time link (`/officer/enrol/{token}`, valid for 72 hours, stored only as a
 //! hash), shown once to the admin and mailed to the officer; whoever opens it sets the password
 //! and a new key is made. Because the admin saw the link, the key counts as theirs: it records
-//! the admin as its sponsor, with the sponsors of the admin's own key (transitively), and a
-//! case that excludes any sponsor is never granted to it — at intake, by an admin's re-grant,
+//! the admin as its sponsor, with the sponsors of the admin's own key (transitively) and those
+//! of whoever made the account (who chose the address links are mailed to), and a case that
+//! excludes any sponsor is never granted to it — at intake, by an admin's re-grant,
 //! by the recovery re-grant, or as an identity key ([`kept_out`]).
 
 use secrecy::{ExposeSecret, SecretString};

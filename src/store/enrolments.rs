@@ -56,6 +56,10 @@ pub fn add_officer(
     let mut conn = store.writer();
     let tx = conn.transaction()?;
     insert_in(&tx, officer, true)?;
+    tx.execute(
+        "UPDATE officers SET account_sponsors = ?2 WHERE id = ?1",
+        params![officer.id, link.sponsors.join(",")],
+    )?;
     insert_link(&tx, link)?;
     outbox::insert(&tx, mail, link.created_at)?;
     audit::append(&tx, key, event, link.created_at)?;
@@ -137,7 +141,7 @@ pub struct Enrolled<'a> {
 }
 
 /// Uses the link for `officer_id`: deletes it (it works once), sets the password and key, and
-/// records the link's sponsors as the key's. `false` if the link was used, replaced or expired
+/// records the link's sponsors and the account's as the key's. `false` if the link was used, replaced or expired
 /// meanwhile (then nothing changes).
 #[allow(clippy::too_many_arguments)]
 pub fn complete(
@@ -164,6 +168,14 @@ pub fn complete(
     let Some(sponsors) = sponsors else {
         return Ok(false);
     };
+    // Whoever made the account chose the address every later link is mailed to: a reset by
+    // someone else does not wash the key clean of them.
+    let account: String = tx.query_row(
+        "SELECT account_sponsors FROM officers WHERE id = ?1",
+        [officer_id],
+        |r| r.get(0),
+    )?;
+    let sponsors = format!("{sponsors},{account}");
     let n = tx.execute(
         "UPDATE officers SET password_hash = ?2, public_key = ?3, sealed_key = ?4,
              totp_sealed = NULL, awaiting_enrolment = 0

@@ -380,6 +380,23 @@ fn a_sock_puppet_never_gets_a_case_that_excluded_its_maker() {
         assert!(!body.contains(&secret));
     }
 
+    // Another admin resetting the puppet does not launder it: its links go to the address X
+    // chose, so every key of the account stays X's.
+    let y_token = officer_token(&app, "y@example.org");
+    let res = api_reset(&app, &y_token, &puppet);
+    assert_eq!(res.status(), 200);
+    let link = res.json::<Value>().unwrap()["enrol_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    enrol(&app, &link, TAKEN);
+    let page = grant_on_page(&app, &y, &puppet);
+    assert!(
+        page.contains(&format!("Excluded by the submitter: #{number}")),
+        "{page}"
+    );
+    assert!(!holds(&app, &puppet, &case));
+
     // A later case excluding X goes to neither at intake; one that does not goes to both.
     app.submit(report_excluding("later, about x", &[&x]));
     let later = last_case(&app).0;
