@@ -657,6 +657,18 @@ fn an_enrolment_link_works_once_expires_and_is_stored_only_as_a_hash() {
     assert_eq!(hash, sha2::Sha256::digest(token.as_bytes()).to_vec());
     assert_nowhere_in(&app.data_dir(), &token);
 
+    // The page speaks the reader's language, and needs no script.
+    let path = path_of(&app, &link);
+    for (lang, title) in [("de", "Passwort festlegen"), ("pt-BR", "Defina sua senha")] {
+        let page = app.get(&format!("{path}?lang={lang}")).text().unwrap();
+        assert!(page.contains(title), "{lang}");
+        assert!(
+            page.contains(&format!("action=\"{path}?lang={lang}\"")),
+            "{lang}"
+        );
+        assert!(!page.contains("<script"));
+    }
+
     // A second link replaces the first.
     let res = api_reset(&app, &admin, &id);
     assert_eq!(res.status(), 200);
