@@ -54,7 +54,8 @@ fn fill(db_path: &std::path::Path, cases: usize) {
         for n in 0..cases {
             let id = sealbox::crypto::random::id();
             // Within a year, so the start-up retention purge leaves them all in place.
-            let received = now - rng.gen_range(30 * 86_400..330 * 86_400);
+            // Kept to the day, as sealbox keeps the time of a submitter's action.
+            let received = sealbox::store::day(now - rng.gen_range(30 * 86_400..330 * 86_400));
             let (channel, kind, ack_days, resolve_days) = if n % 3 == 0 {
                 ("complaint", "complaint", 1, 30)
             } else {
@@ -145,7 +146,7 @@ fn main() {
 
     let root = tempfile::tempdir().unwrap();
     prepare(root.path());
-    // The real case first (number 1), through the server; then the bulk, offline.
+    // The real case first (the first row), through the server; then the bulk, offline.
     let server = serve(root);
     let http = reqwest::blocking::Client::new();
     let res = http
@@ -268,7 +269,9 @@ fn main() {
 
     let real: String = rusqlite::Connection::open(server.root.path().join("data/sealbox.sqlite"))
         .unwrap()
-        .query_row("SELECT id FROM cases WHERE number = 1", [], |r| r.get(0))
+        .query_row("SELECT id FROM cases ORDER BY rowid LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     println!("case open (grants → keys → decrypt → history), 100 requests:");
     line(

@@ -10,13 +10,13 @@ use zeroize::Zeroize;
 
 use super::channels::FileLimits;
 use super::files::{Download, FileView, Upload};
-use super::followup::{labelled_fields, open_text, post_events, seal_text};
+use super::followup::{labelled_fields, open_text, open_text_at, post_events, seal_text};
 use super::intake::SealedSubmission;
 use super::signin::Officer;
 use super::text::MessageBody;
 use super::workflow::{Outcome, Status};
 use super::{now, CaseError, Cases};
-use crate::audit::{Entry, Event};
+use crate::audit::{Actor, Entry, Event};
 use crate::config::ChannelKind;
 use crate::crypto::{keys, SecretKey};
 use crate::notify::templates::Template;
@@ -69,7 +69,10 @@ pub struct OfficerCaseView {
     pub kind: String,
     pub status: String,
     pub outcome: Option<String>,
+    /// The day it was received (as stored in clear).
     pub received_at: i64,
+    /// The exact time, from the sealed submission, when it holds one.
+    pub received_exact: Option<i64>,
     pub acknowledge_due_at: Option<i64>,
     pub resolve_due_at: Option<i64>,
     pub acknowledged_at: Option<i64>,
@@ -104,13 +107,18 @@ pub struct ThreadEntry {
     /// The officer's name for officer entries.
     pub officer: Option<String>,
     pub body: String,
+    /// As stored in clear: the day for a message, the exact time for a note.
     pub at: i64,
+    /// The exact time sealed with the text, when it holds one.
+    pub exact_at: Option<i64>,
 }
 
 /// One line of a case's history (from the audit log; never content).
 #[derive(Debug, Serialize)]
 pub struct HistoryEntry {
     pub at: i64,
+    /// `at` is exact; a submitter's action is recorded with its day only.
+    pub exact: bool,
     pub who: String,
     pub action: String,
     pub detail: String,
@@ -223,11 +231,13 @@ pub(super) fn read_case(
         messages::list(s, &case_id, thread)?
             .into_iter()
             .map(|m| {
+                let (body, exact_at) = open_text_at(&m.sealed, key)?;
                 Ok(ThreadEntry {
-                    body: open_text(&m.sealed, key)?,
+                    body,
                     officer: name_of(&m.officer_id),
                     author: m.author.clone(),
                     at: m.created_at,
+                    exact_at,
                 })
             })
             .collect::<Result<Vec<_>, CaseError>>()
@@ -280,6 +290,7 @@ pub(super) fn read_case(
         status: record.status,
         outcome: record.outcome,
         received_at: record.received_at,
+        received_exact: doc.received_at,
         acknowledge_due_at: record.acknowledge_due_at,
         resolve_due_at: record.resolve_due_at,
         acknowledged_at: record.acknowledged_at,
@@ -308,6 +319,7 @@ pub(super) fn history_of(
         .filter(|e| with_readings || e.action != "case_opened")
         .map(|e| HistoryEntry {
             at: e.at,
+            exact: e.actor != Actor::Submitter.as_str(),
             who: match (&e.officer_id, e.actor.as_str()) {
                 (Some(id), _) => names.get(id).cloned().unwrap_or_else(|| id.clone()),
                 (None, "submitter") => "Submitter".into(),
@@ -496,8 +508,11 @@ impl Cases {
                     change.acknowledged_at = Some(at);
                     // Feedback is due a period after acknowledgement (EU 2019/1937 art. 9).
                     if let Some(c) = channel.filter(|c| c.kind == ChannelKind::Whistleblowing) {
-                        change.resolve_due_at = Some(at + i64::from(c.resolve_days) * DAY);
-                        change.next_due_at = at + i64::from(c.resolve_days) * DAY;
+                        // Counted from the day, like every deadline: due dates say nothing
+                        // finer than a day, and none falls later than the law allows.
+                        let due = crate::store::day(at) + i64::from(c.resolve_days) * DAY;
+                        change.resolve_due_at = Some(due);
+                        change.next_due_at = due;
                     }
                 }
                 if to == Status::Closed {
@@ -641,7 +656,6 @@ impl Cases {
                     files: &files,
                     resume_from_awaiting: false,
                     alerts: Vec::new(),
-                    coalesce_since: 0,
                 };
                 let at = now();
                 let events = post_events(

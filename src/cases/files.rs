@@ -36,6 +36,10 @@ pub(super) struct FileMeta {
     pub size: u64,
     /// Hidden metadata was removed (a JPEG or PNG, with cleaning asked for).
     pub cleaned: bool,
+    /// When it was sent, exactly (the database keeps only the day). Absent in files sealed
+    /// before times were sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<i64>,
 }
 
 impl Drop for FileMeta {
@@ -58,7 +62,10 @@ pub struct FileView {
     pub officer: Option<String>,
     /// Sealed with the staff key: officers only.
     pub internal: bool,
+    /// The day it was sent (as stored in clear).
     pub at: i64,
+    /// The exact time, from its sealed facts, when they hold one.
+    pub exact_at: Option<i64>,
 }
 
 impl Drop for FileView {
@@ -556,6 +563,7 @@ impl Writer {
             media_type,
             size,
             cleaned,
+            at: Some(super::now()),
         };
         let json =
             Zeroizing::new(serde_json::to_vec(&meta).map_err(|e| CaseError::Setup(e.to_string()))?);
@@ -604,6 +612,7 @@ pub(super) fn view(
         officer,
         internal: row.key == KeyKind::Staff,
         at: row.created_at,
+        exact_at: meta.at,
     })
 }
 

@@ -44,7 +44,10 @@ pub struct CaseView {
     pub kind: String,
     pub status: String,
     pub outcome: Option<String>,
+    /// The day it was received (as stored in clear).
     pub received_at: i64,
+    /// The exact time, from the sealed submission, when it holds one.
+    pub received_exact: Option<i64>,
     /// Field values by field id, as the API returns them.
     pub fields: BTreeMap<String, serde_json::Value>,
     /// (label, value) in form order, for pages.
@@ -69,7 +72,10 @@ pub struct CaseView {
 pub struct MessageView {
     pub author: String,
     pub body: String,
+    /// The day it was written (as stored in clear).
     pub at: i64,
+    /// The exact time, sealed with the text, when it holds one.
+    pub exact_at: Option<i64>,
 }
 
 /// Decrypted text is wiped when a view is dropped (what the web framework copied into its
@@ -124,6 +130,9 @@ pub fn wipe(value: &mut serde_json::Value) {
 #[derive(Serialize, Deserialize)]
 pub(super) struct SealedMessage {
     pub body: String,
+    /// When it was written, exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<i64>,
 }
 
 impl Cases {
@@ -170,10 +179,12 @@ impl Cases {
                 let messages = messages::list(s, &record.id, Thread::Messages)?
                     .into_iter()
                     .map(|m| {
+                        let (body, exact_at) = open_text_at(&m.sealed, &unlocked.key)?;
                         Ok(MessageView {
-                            body: open_text(&m.sealed, &unlocked.key)?,
+                            body,
                             author: m.author,
                             at: m.created_at,
+                            exact_at,
                         })
                     })
                     .collect::<Result<Vec<_>, CaseError>>()?;
@@ -204,6 +215,7 @@ impl Cases {
                     status: record.status,
                     outcome: record.outcome,
                     received_at: record.received_at,
+                    received_exact: doc.received_at,
                     fields: doc.fields,
                     labelled,
                     contact_email: doc.contact.map(|c| c.email),
@@ -291,7 +303,9 @@ impl Cases {
                 let holders = cases::holders(s, &case_id)?;
                 let alerts = officers::list(s)?
                     .into_iter()
-                    .filter(|o| holders.contains(&o.id) && !o.disabled)
+                    .filter(|o| {
+                        holders.contains(&o.id) && !o.disabled && mail.claim_alert(&o.id, &case_id)
+                    })
                     .map(|o| {
                         let lang = o.lang();
                         let m = mail.officer_alert(
@@ -302,7 +316,7 @@ impl Cases {
                             &case_id,
                             channel.map_or(record.channel_id.as_str(), |c| c.title.get(lang)),
                         )?;
-                        Ok((o.id, m))
+                        Ok(m)
                     })
                     .collect::<Result<Vec<_>, CaseError>>()?;
                 let at = now();
@@ -315,7 +329,6 @@ impl Cases {
                     files: &files,
                     resume_from_awaiting: true,
                     alerts,
-                    coalesce_since: at - mail.coalesce_s as i64,
                 };
                 let events = post_events(
                     None,
@@ -420,7 +433,8 @@ impl Cases {
     }
 }
 
-/// Seals a text as padded JSON `{"body": …}` to a public key.
+/// Seals a text as padded JSON `{"body": …, "at": …}` to a public key. The exact time travels
+/// inside the seal: the database keeps only the day of anything a submitter does.
 pub(super) fn seal_text(body: &str, to: &str) -> Result<Vec<u8>, CaseError> {
     seal_text_to(body, &[to])
 }
@@ -430,6 +444,7 @@ pub(super) fn seal_text_to(body: &str, to: &[&str]) -> Result<Vec<u8>, CaseError
     let json = Zeroizing::new(
         serde_json::to_vec(&SealedMessage {
             body: body.to_owned(),
+            at: Some(now()),
         })
         .map_err(|e| CaseError::Setup(e.to_string()))?,
     );
@@ -438,10 +453,19 @@ pub(super) fn seal_text_to(body: &str, to: &[&str]) -> Result<Vec<u8>, CaseError
 
 /// Opens a text sealed by [`seal_text`].
 pub(super) fn open_text(sealed: &[u8], key: &SecretKey) -> Result<String, CaseError> {
+    Ok(open_text_at(sealed, key)?.0)
+}
+
+/// Opens a text sealed by [`seal_text`], with the exact time sealed with it (`None` for texts
+/// sealed before times were).
+pub(super) fn open_text_at(
+    sealed: &[u8],
+    key: &SecretKey,
+) -> Result<(String, Option<i64>), CaseError> {
     let plain = seal::open(sealed, key)?;
-    let msg: SealedMessage = serde_json::from_slice(&plain)
+    let mut msg: SealedMessage = serde_json::from_slice(&plain)
         .map_err(|e| CaseError::Setup(format!("sealed text is unreadable: {e}")))?;
-    Ok(msg.body)
+    Ok((std::mem::take(&mut msg.body), msg.at))
 }
 
 /// Field values labelled by the channel's form in `lang`, in its order (a select's choice

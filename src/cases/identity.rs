@@ -37,6 +37,9 @@ pub struct IdentityInput {
 pub(super) struct SealedIdentity {
     pub name: String,
     pub contact: String,
+    /// When it was given, exactly (the case keeps only the day in clear).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_at: Option<i64>,
 }
 
 impl IdentityInput {
@@ -67,6 +70,7 @@ impl IdentityInput {
         Ok(Some(SealedIdentity {
             name: name.to_owned(),
             contact: contact.to_owned(),
+            given_at: Some(super::now()),
         }))
     }
 }
@@ -169,7 +173,10 @@ pub struct Disclosed {
 /// The officer's side of a case's identity.
 #[derive(Debug, Serialize)]
 pub struct OfficerIdentity {
+    /// The day it was given (as stored in clear).
     pub given_at: Option<i64>,
+    /// The exact time, when this officer holds the key and it was sealed with one.
+    pub given_exact: Option<i64>,
     /// The identity, when this officer holds the key (a custodian, or an approved request).
     pub name: Option<String>,
     pub contact: Option<String>,
@@ -264,6 +271,7 @@ pub(super) fn officer_view(
     });
     Ok(Some(OfficerIdentity {
         given_at: record.given_at,
+        given_exact: opened.as_ref().and_then(|i| i.given_at),
         may_request: officer.is_some()
             && record.sealed.is_some()
             && identity_key.is_none()

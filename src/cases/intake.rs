@@ -94,6 +94,9 @@ pub(super) struct SealedSubmission {
     #[serde(default)]
     pub exclude_officers: Vec<String>,
     pub contact: Option<SealedContact>,
+    /// When it was received, exactly (the database keeps only the day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<i64>,
 }
 
 impl SealedSubmission {
@@ -300,6 +303,7 @@ impl Cases {
                 Ok((o.id.clone(), mail))
             })
             .collect::<Result<Vec<_>, CaseError>>()?;
+        let alerted: Vec<String> = alerts.iter().map(|(id, _)| id.clone()).collect();
         let receipts = match &contact {
             Some(c) => vec![self.mail.customer(
                 Template::CustomerReceived,
@@ -325,12 +329,17 @@ impl Cases {
             ));
         }
 
+        // The exact time is sealed with the case; in clear it is kept to the day, and the
+        // deadlines count from that day.
+        let received_exact = now();
+        let received_at = crate::store::day(received_exact);
         let document = Zeroizing::new(
             serde_json::to_vec(&SealedSubmission {
                 channel: channel.id.clone(),
                 fields,
                 exclude_officers: exclude.clone(),
                 contact,
+                received_at: Some(received_exact),
             })
             .map_err(|e| CaseError::Setup(e.to_string()))?,
         );
@@ -347,7 +356,6 @@ impl Cases {
         let submitter = submitter?;
         let claim_tag = self.lookup.tag(&code);
         let recovery = self.recovery_recipient.clone();
-        let received_at = now();
         let (ack_due, resolve_due) = channel.deadlines(received_at);
         let audit = self.audit.clone();
         let kind = channel.kind.as_str();
@@ -398,6 +406,7 @@ impl Cases {
                 let case = NewCase {
                     identity,
                     id: case_id,
+                    number: crypto::random::case_number,
                     channel_id,
                     kind,
                     received_at,
@@ -416,8 +425,11 @@ impl Cases {
                 Ok::<_, CaseError>((case.id, number))
             })
             .await?;
+        for officer_id in &alerted {
+            self.mail.claim_alert(officer_id, &case_id);
+        }
         self.mail.wake();
-        tracing::info!(number, "case received");
+        // No log line: its time would date the case's arrival for anyone who reads the log.
         Ok(Receipt {
             case_id,
             number,

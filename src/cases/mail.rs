@@ -2,7 +2,9 @@
 //! transaction. Officers are told that something happened and where to sign in; customers
 //! who left an address and consented are told to look at their status page. Never content.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rand::Rng;
 use tokio::sync::Notify;
@@ -26,7 +28,13 @@ pub(super) struct MailContext {
     pub remind_before_s: i64,
     pub digest_hour: Option<u8>,
     wake: Arc<Notify>,
+    /// When each officer was last alerted about each case, to coalesce alerts. In memory only:
+    /// a stored time would date a submitter's message; a restart costs at most one extra alert.
+    alerted: Mutex<HashMap<(String, String), Instant>>,
 }
+
+/// Alert marks kept before old ones are swept.
+const ALERT_MARKS_SWEEP_AT: usize = 4096;
 
 impl MailContext {
     pub fn new(settings: &Settings) -> Result<Self, CaseError> {
@@ -49,7 +57,28 @@ impl MailContext {
             remind_before_s: settings.mail.remind_before_h as i64 * 3600,
             digest_hour: settings.mail.daily_digest_hour.filter(|h| *h < 24),
             wake: Arc::new(Notify::new()),
+            alerted: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Whether `officer_id` may be alerted about `case_id` now (not alerted within the
+    /// coalescing window); if so, marks the alert.
+    pub fn claim_alert(&self, officer_id: &str, case_id: &str) -> bool {
+        let window = Duration::from_secs(self.coalesce_s);
+        let now = Instant::now();
+        let mut marks = self.alerted.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (officer_id.to_owned(), case_id.to_owned());
+        if marks
+            .get(&key)
+            .is_some_and(|t| now.duration_since(*t) < window)
+        {
+            return false;
+        }
+        if marks.len() >= ALERT_MARKS_SWEEP_AT {
+            marks.retain(|_, t| now.duration_since(*t) < window);
+        }
+        marks.insert(key, now);
+        true
     }
 
     /// `officer_id` names the officer a mail goes to, so it can be withdrawn with them.

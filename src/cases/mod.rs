@@ -195,6 +195,19 @@ impl Cases {
         let store = Store::open(&dir.join("sealbox.sqlite"))?;
         let lookup = LookupKey::load_or_create(&dir.join("keys").join("lookup.key"))?;
         let audit = AuditKey::load_or_create(&dir.join("keys").join("audit.key"))?;
+        match crate::store::audit::rechain(&store, &audit)? {
+            crate::store::audit::Rechain::NotNeeded => {}
+            crate::store::audit::Rechain::Done(n) => {
+                tracing::info!(
+                    entries = n,
+                    "audit log verified and chained over detail digests"
+                )
+            }
+            crate::store::audit::Rechain::Broken(broken) => tracing::error!(
+                %broken,
+                "audit log does not verify; left as it is, new entries are chained onto it"
+            ),
+        }
         let channels = Channels::from_config(&settings.channels).map_err(CaseError::Setup)?;
         if let Some(r) = &settings.recovery_recipient {
             crate::crypto::keys::recipient(r).map_err(|e| {

@@ -35,10 +35,11 @@ impl Cases {
                         let expired = cases::closed_before(s, &channel_id, before, PURGE_BATCH)?;
                         let doomed: Vec<(String, Event)> = expired
                             .iter()
-                            .map(|(id, number)| {
+                            .map(|(id, _)| {
+                                // No number: the entry outlives the case it names.
                                 let event = Event::new(actor, "purged")
                                     .case(id)
-                                    .detail(format!("#{number}, closed over {days} days"));
+                                    .detail(format!("closed over {days} days"));
                                 (id.clone(), event)
                             })
                             .collect();
@@ -87,10 +88,18 @@ impl Cases {
     /// Checks the audit chain; returns how many entries hold.
     pub async fn verify_audit(&self) -> Result<Result<u64, crate::audit::Broken>, CaseError> {
         let key = self.audit.clone();
-        let (entries, highest) = self
+        let (entries, highest, live) = self
             .store
-            .run(|s| Ok::<_, CaseError>((audit::all(s)?, audit::highest_issued(s)?)))
+            .run(|s| {
+                Ok::<_, CaseError>((
+                    audit::all(s)?,
+                    audit::highest_issued(s)?,
+                    cases::all_ids(s)?,
+                ))
+            })
             .await?;
-        Ok(crate::audit::verify(&key, entries, highest))
+        Ok(crate::audit::verify(&key, entries, highest, |id| {
+            live.contains(id)
+        }))
     }
 }

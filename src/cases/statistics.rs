@@ -171,13 +171,16 @@ pub fn compute(
     let count =
         |p: &dyn Fn(&CaseFacts) -> bool| Count::of(facts.iter().filter(|f| p(f)).count() as u64);
     let window: Vec<&CaseFacts> = facts.iter().filter(in_window).collect();
+    // Whole days: `received_at` is kept to the day, so an exact officer time against it would
+    // add a fraction that only says what hour the officer acted.
+    let days_since = |f: &CaseFacts, t: i64| (crate::store::day(t) - f.received_at) as f64 / DAY;
     let to_ack = window
         .iter()
-        .filter_map(|f| f.acknowledged_at.map(|a| (a - f.received_at) as f64 / DAY))
+        .filter_map(|f| f.acknowledged_at.map(|a| days_since(f, a)))
         .collect();
     let to_close = window
         .iter()
-        .filter_map(|f| f.closed_at.map(|c| (c - f.received_at) as f64 / DAY))
+        .filter_map(|f| f.closed_at.map(|c| days_since(f, c)))
         .collect();
     let week = 7 * 86_400;
     let due: Vec<&&CaseFacts> = window
@@ -186,7 +189,10 @@ pub fn compute(
         .collect();
     let within = due
         .iter()
-        .filter(|f| f.acknowledged_at.is_some_and(|a| a - f.received_at <= week))
+        .filter(|f| {
+            f.acknowledged_at
+                .is_some_and(|a| crate::store::day(a) - f.received_at <= week)
+        })
         .count();
     let acknowledged_within_7_days =
         ((due.len() as u64) >= SMALL).then(|| round1(100.0 * within as f64 / due.len() as f64));
@@ -254,7 +260,9 @@ mod tests {
     const MAY: i64 = 1_779_000_000; // 2026-05-17
     const DAYS: i64 = 86_400;
 
+    /// A case as stored: received on the day of `received_at`.
     fn case(channel: &str, received_at: i64) -> CaseFacts {
+        let received_at = crate::store::day(received_at);
         CaseFacts {
             channel_id: channel.into(),
             kind: "whistleblowing".into(),

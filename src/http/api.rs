@@ -186,7 +186,11 @@ struct FollowupOut<'a> {
     channel: &'a str,
     status: &'a str,
     outcome: Option<&'a str>,
+    /// The day (UTC midnight, RFC 3339), as kept in clear.
     received_at: String,
+    /// The exact time, from the sealed submission (absent in cases from before it was sealed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received_at_exact: Option<String>,
     fields: &'a std::collections::BTreeMap<String, serde_json::Value>,
     contact: Option<ContactOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -221,7 +225,11 @@ pub struct FileOut<'a> {
     pub size: u64,
     pub cleaned: bool,
     pub author: &'a str,
+    /// The day it was sent (UTC midnight), as kept in clear.
     pub at: String,
+    /// The exact time, from its sealed facts, when they hold one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_exact: Option<String>,
     pub url: String,
     /// Officers only: sealed with the staff key, and who sent it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -240,6 +248,7 @@ impl<'a> FileOut<'a> {
             cleaned: f.cleaned,
             author: &f.author,
             at: rfc3339(f.at),
+            at_exact: f.exact_at.map(rfc3339),
             url,
             internal: None,
             officer: None,
@@ -265,7 +274,11 @@ struct ContactOut<'a> {
 struct MessageOut<'a> {
     author: &'a str,
     body: &'a str,
+    /// The day it was written (UTC midnight), as kept in clear.
     at: String,
+    /// The exact time sealed with it, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at_exact: Option<String>,
 }
 
 pub async fn followup(
@@ -280,6 +293,7 @@ pub async fn followup(
         status: &case.status,
         outcome: case.outcome.as_deref(),
         received_at: rfc3339(case.received_at),
+        received_at_exact: case.received_exact.map(rfc3339),
         fields: &case.fields,
         contact: case
             .contact_email
@@ -294,6 +308,7 @@ pub async fn followup(
                 author: &m.author,
                 body: &m.body,
                 at: rfc3339(m.at),
+                at_exact: m.exact_at.map(rfc3339),
             })
             .collect(),
         files: case

@@ -181,7 +181,11 @@ struct ThreadOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     officer: Option<&'a str>,
     body: &'a str,
+    /// As kept in clear: the day for a message, the exact time for a note.
     at: String,
+    /// The exact time sealed with it, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at_exact: Option<String>,
 }
 
 fn thread(entries: &[ThreadEntry]) -> Vec<ThreadOut<'_>> {
@@ -192,6 +196,7 @@ fn thread(entries: &[ThreadEntry]) -> Vec<ThreadOut<'_>> {
             officer: m.officer.as_deref(),
             body: &m.body,
             at: rfc3339(m.at),
+            at_exact: m.exact_at.map(rfc3339),
         })
         .collect()
 }
@@ -216,6 +221,7 @@ pub async fn case(
         "status": c.status,
         "outcome": c.outcome,
         "received_at": rfc3339(c.received_at),
+        "received_at_exact": c.received_exact.map(rfc3339),
         "due_at": date(c.due_at),
         "overdue": c.overdue,
         "deadlines": {

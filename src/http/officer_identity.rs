@@ -45,7 +45,7 @@ fn line(t: &Ui, r: &RequestView) -> RequestLine {
 /// The identity section of the case page.
 pub fn panel(t: &Ui, identity: &OfficerIdentity) -> IdentityPanel {
     IdentityPanel {
-        given: identity.given_at.map(|at| t.date_time(at)),
+        given: identity.given_at.map(|at| t.when(at, identity.given_exact)),
         name: identity.name.clone(),
         contact: identity.contact.clone(),
         may_request: identity.may_request,

@@ -255,8 +255,8 @@ pub async fn inbox(
             .into_iter()
             .map(|i| InboxLine {
                 status_label: Status::parse(&i.status).map_or("", |s| status_label(t, s)),
-                received: t.date_time(i.received_at),
-                due: i.due_at.map(|d| t.date_time(d)).unwrap_or_default(),
+                received: t.date(i.received_at),
+                due: i.due_at.map(|d| t.date(d)).unwrap_or_default(),
                 handler: i.assigned_to.unwrap_or_default(),
                 id: i.id,
                 number: i.number,

@@ -224,7 +224,13 @@ impl CaseSheet {
         let thread_of = |entries: &[crate::cases::casework::ThreadEntry], internal: bool| {
             thread(
                 entries.iter().map(|m| {
-                    ThreadLine::message(t, &m.author, who(&m.officer, &m.author), m.at, &m.body)
+                    ThreadLine::message(
+                        t,
+                        &m.author,
+                        who(&m.officer, &m.author),
+                        (m.at, m.exact_at),
+                        &m.body,
+                    )
                 }),
                 case.files
                     .iter()
@@ -248,7 +254,7 @@ impl CaseSheet {
         if let Some(ack) = case.acknowledge_due_at {
             deadlines.push((
                 t.get("case.acknowledge_by"),
-                t.date_time(ack),
+                t.date(ack),
                 case.overdue && current == Status::Received,
             ));
         }
@@ -257,7 +263,7 @@ impl CaseSheet {
         }
         if let Some(resolve) = case.resolve_due_at {
             let late = case.overdue && !matches!(current, Status::Received | Status::Closed);
-            deadlines.push((resolve_label, t.date_time(resolve), late));
+            deadlines.push((resolve_label, t.date(resolve), late));
         }
         if let Some(at) = case.closed_at {
             deadlines.push((t.get("case.closed"), t.date_time(at), false));
@@ -269,7 +275,7 @@ impl CaseSheet {
                 .as_deref()
                 .and_then(|o| Outcome::parse(o).ok())
                 .map(|o| t.get(&format!("outcome.{}", o.as_str()))),
-            received: t.date_time(case.received_at),
+            received: t.when(case.received_at, case.received_exact),
             deadlines,
             excluded: case.excluded.join(", "),
             messages: thread_of(&case.messages, false),
@@ -278,7 +284,11 @@ impl CaseSheet {
                 .iter()
                 .map(|h| {
                     (
-                        t.date_time(h.at),
+                        if h.exact {
+                            t.date_time(h.at)
+                        } else {
+                            t.date(h.at)
+                        },
                         h.who.clone(),
                         h.action.clone(),
                         h.detail.clone(),

@@ -422,9 +422,9 @@ async fn case_page(
         }
     };
     let messages = thread(
-        case.messages
-            .iter()
-            .map(|m| ThreadLine::message(&t, &m.author, who(&m.author), m.at, &m.body)),
+        case.messages.iter().map(|m| {
+            ThreadLine::message(&t, &m.author, who(&m.author), (m.at, m.exact_at), &m.body)
+        }),
         case.files.iter().map(|f| {
             let note = match (f.cleaned, f.author.as_str()) {
                 (true, _) => t.get("files.cleaned"),
@@ -449,7 +449,7 @@ async fn case_page(
         .per_file;
     let identity = case.identity.as_ref().map(|i| {
         (
-            i.given_at.map(|at| t.date_time(at)),
+            i.given_at.map(|at| t.date(at)),
             i.disclosed.iter().map(|d| t.date_time(d.at)).collect(),
         )
     });
@@ -457,7 +457,7 @@ async fn case_page(
         identity,
         max_file: human_size(max_file),
         noun: noun_of(&t, &case.kind),
-        received: t.date_time(case.received_at),
+        received: t.when(case.received_at, case.received_exact),
         status: status_label,
         status_help,
         messages,

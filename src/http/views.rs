@@ -190,6 +190,20 @@ impl Ui {
     pub fn date_time(&self, ts: i64) -> String {
         crate::i18n::date_time(self.lang, ts)
     }
+
+    /// A day, written for this reader.
+    pub fn date(&self, ts: i64) -> String {
+        crate::i18n::date(self.lang, ts)
+    }
+
+    /// The exact time when it is known (it is sealed, so only an unlocked case has it), else
+    /// the day that is kept in clear.
+    pub fn when(&self, day: i64, exact: Option<i64>) -> String {
+        match exact {
+            Some(at) => self.date_time(at),
+            None => self.date(day),
+        }
+    }
 }
 
 fn accept_language(req: &HttpRequest) -> Option<&str> {
@@ -332,15 +346,22 @@ impl Drop for ThreadLine {
 }
 
 impl ThreadLine {
-    pub fn message(ui: &Ui, from: &str, who: String, at: i64, body: &str) -> (i64, ThreadLine) {
+    /// `at` as stored in clear, `exact` as sealed with the text (when it was).
+    pub fn message(
+        ui: &Ui,
+        from: &str,
+        who: String,
+        (at, exact): (i64, Option<i64>),
+        body: &str,
+    ) -> (i64, ThreadLine) {
         let line = ThreadLine {
             from: from.to_owned(),
             who,
-            at: ui.date_time(at),
+            at: ui.when(at, exact),
             body: body.to_owned(),
             file: None,
         };
-        (at, line)
+        (exact.unwrap_or(at), line)
     }
 
     pub fn file(
@@ -353,7 +374,7 @@ impl ThreadLine {
         let line = ThreadLine {
             from: file.author.clone(),
             who,
-            at: ui.date_time(file.at),
+            at: ui.when(file.at, file.exact_at),
             body: String::new(),
             file: Some(FileLine {
                 url,
@@ -362,12 +383,13 @@ impl ThreadLine {
                 note,
             }),
         };
-        (file.at, line)
+        (file.exact_at.unwrap_or(file.at), line)
     }
 }
 
-/// Messages and files in time order; within the same second the text of a post comes before
-/// its files (the sort is stable and messages are listed first).
+/// Messages and files in time order (exact where sealed, else the day); within the same second
+/// the text of a post comes before its files (the sort is stable and messages are listed
+/// first).
 pub fn thread(
     messages: impl IntoIterator<Item = (i64, ThreadLine)>,
     files: impl IntoIterator<Item = (i64, ThreadLine)>,

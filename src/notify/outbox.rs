@@ -112,11 +112,8 @@ impl Worker {
             Err(why) => {
                 // It can never be sent (its address is not one, or it cannot be opened):
                 // keeping it would only keep the sealed address.
-                tracing::error!(
-                    kind = mail.kind,
-                    error = why,
-                    "mail dropped: it can never be sent"
-                );
+                tracing::debug!(kind = mail.kind, "mail dropped");
+                tracing::error!(error = why, "mail dropped: it can never be sent");
                 self.forget(id).await;
                 return Ok(());
             }
@@ -124,17 +121,21 @@ impl Worker {
         match self.transport.send(message).await {
             Ok(()) => {
                 self.forget(id).await;
-                tracing::info!(kind = mail.kind, "mail sent");
+                // The kind at `info` would say "a case arrived" (or was answered) and when.
+                tracing::debug!(kind = mail.kind, "mail sent");
+                tracing::info!("mail sent");
             }
             Err(failure) if failure.permanent && mail.attempts + 1 >= PERMANENT_ATTEMPTS => {
-                tracing::error!(kind = mail.kind, attempts = mail.attempts + 1, error = %failure.category,
+                tracing::debug!(kind = mail.kind, "mail dropped");
+                tracing::error!(attempts = mail.attempts + 1, error = %failure.category,
                     "mail dropped: the server refused it every time");
                 self.forget(id).await;
             }
             Err(failure) => {
                 let attempts = mail.attempts + 1;
                 let wait = backoff(mail.attempts);
-                tracing::warn!(kind = mail.kind, attempts, retry_in_s = wait, error = %failure.category,
+                tracing::debug!(kind = mail.kind, "mail not sent");
+                tracing::warn!(attempts, retry_in_s = wait, error = %failure.category,
                     "mail not sent; it stays queued");
                 let category = failure.category;
                 self.store

@@ -92,6 +92,8 @@ fn insert_grant(
 
 pub struct NewCase {
     pub id: String,
+    /// Draws a candidate case number; drawn again while the number is taken.
+    pub number: fn() -> i64,
     pub channel_id: String,
     pub kind: &'static str,
     pub received_at: i64,
@@ -148,7 +150,8 @@ pub struct GrantRow {
     pub sealed: Vec<u8>,
 }
 
-/// Stores a case and all its grants in one transaction; returns its number. Nothing of the case
+/// Stores a case and all its grants in one transaction; returns its number. Every time stored
+/// with it is `received_at`, which is cut to the day here whatever the caller passed. Nothing of the case
 /// exists until the commit, and after it the case survives a crash.
 /// `alerts` are mails to officers, queued only for an officer whose grant went in; `mails`
 /// (to the submitter) are queued as they are.
@@ -159,11 +162,10 @@ pub fn insert(
     alerts: &[(String, NewMail)],
     mails: &[NewMail],
 ) -> Result<i64, StoreError> {
+    let received_at = super::day(case.received_at);
     let mut conn = store.writer();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let number: i64 = tx.query_row("SELECT COALESCE(MAX(number), 0) + 1 FROM cases", [], |r| {
-        r.get(0)
-    })?;
+    let number = free_number(&tx, case.number)?;
     tx.execute(
         "INSERT INTO cases (id, number, channel_id, kind, status, received_at,
              acknowledge_due_at, resolve_due_at, next_due_at, updated_at, case_public_key,
@@ -175,7 +177,7 @@ pub fn insert(
             number,
             case.channel_id,
             case.kind,
-            case.received_at,
+            received_at,
             case.acknowledge_due_at,
             case.resolve_due_at,
             case.case_public_key,
@@ -188,25 +190,23 @@ pub fn insert(
     )?;
     let mut granted = Vec::new();
     for grant in &case.grants {
-        if insert_grant(&tx, &case.id, grant, case.received_at)? {
+        if insert_grant(&tx, &case.id, grant, received_at)? {
             if let Holder::Officer(id) = &grant.holder {
                 granted.push(id.clone());
             }
         }
     }
     for (officer_id, mail) in alerts {
-        if granted.contains(officer_id)
-            && outbox::claim_alert(&tx, officer_id, &case.id, i64::MIN, case.received_at)?
-        {
-            outbox::insert(&tx, mail, case.received_at)?;
+        if granted.contains(officer_id) {
+            outbox::insert(&tx, mail, received_at)?;
         }
     }
     for mail in mails {
-        outbox::insert(&tx, mail, case.received_at)?;
+        outbox::insert(&tx, mail, received_at)?;
     }
-    super::files::insert_all(&tx, &case.id, &case.files, case.received_at)?;
+    super::files::insert_all(&tx, &case.id, &case.files, received_at)?;
     if let Some(identity) = &case.identity {
-        super::identity::insert_for_case(&tx, &case.id, identity, case.received_at)?;
+        super::identity::insert_for_case(&tx, &case.id, identity, received_at)?;
     }
     let event = Event::new(crate::audit::Actor::Submitter, "case_received")
         .case(&case.id)
@@ -214,9 +214,22 @@ pub fn insert(
             0 => format!("#{number} in {}", case.channel_id),
             n => format!("#{number} in {}, {n} files", case.channel_id),
         });
-    audit::append(&tx, key, &event, case.received_at)?;
+    audit::append(&tx, key, &event, received_at)?;
     tx.commit()?;
     Ok(number)
+}
+
+/// Tries drawn numbers until one is free. With eight digits a collision is rare until tens of
+/// millions of cases; the bound only keeps a broken generator from looping forever.
+fn free_number(tx: &rusqlite::Transaction<'_>, draw: fn() -> i64) -> Result<i64, StoreError> {
+    let mut taken = tx.prepare_cached("SELECT 1 FROM cases WHERE number = ?1")?;
+    for _ in 0..64 {
+        let number = draw();
+        if !taken.exists([number])? {
+            return Ok(number);
+        }
+    }
+    Err(StoreError::Conflict("every case number drawn"))
 }
 
 /// Every sign-in runs this. `holder <> 'officer'` is implied by `holder = 'submitter'`, but
@@ -368,8 +381,7 @@ pub fn change_status(
     let tx = conn.transaction()?;
     let n = tx.execute(
         "UPDATE cases SET status = ?3, outcome = ?4, acknowledged_at = ?5, closed_at = ?6,
-             resolve_due_at = ?7, next_due_at = ?8, sealed_summary = COALESCE(?9, sealed_summary),
-             updated_at = ?10
+             resolve_due_at = ?7, next_due_at = ?8, sealed_summary = COALESCE(?9, sealed_summary)
          WHERE id = ?1 AND status = ?2",
         params![
             case_id,
@@ -381,10 +393,10 @@ pub fn change_status(
             change.resolve_due_at,
             change.next_due_at,
             change.sealed_summary,
-            at
         ],
     )?;
     if n == 1 {
+        touch(&tx, case_id, at)?;
         audit::append(&tx, key, event, at)?;
         for mail in mails {
             outbox::insert(&tx, mail, at)?;
@@ -408,11 +420,14 @@ pub fn rate(
     let mut conn = store.writer();
     let tx = conn.transaction()?;
     let n = tx.execute(
-        "UPDATE cases SET satisfaction = ?2, sealed_feedback = ?3, updated_at = ?4
+        "UPDATE cases SET satisfaction = ?2, sealed_feedback = ?3
          WHERE id = ?1 AND status = 'closed' AND kind = 'complaint' AND satisfaction IS NULL",
-        params![case_id, score, sealed_feedback, at],
+        params![case_id, score, sealed_feedback],
     )?;
     if n == 1 {
+        // A customer's action: the audit entry, too, keeps only the day.
+        let at = super::day(at);
+        touch(&tx, case_id, at)?;
         audit::append(&tx, key, event, at)?;
         tx.commit()?;
     }
@@ -429,11 +444,28 @@ pub fn assign(
 ) -> Result<(), StoreError> {
     audit::audited(store, key, event, at, |tx| {
         tx.execute(
-            "UPDATE cases SET assigned_officer_id = ?2, updated_at = ?3 WHERE id = ?1",
-            params![case_id, officer_id, at],
+            "UPDATE cases SET assigned_officer_id = ?2 WHERE id = ?1",
+            params![case_id, officer_id],
         )?;
+        touch(tx, case_id, at)?;
         Ok(())
     })
+}
+
+/// Marks a case changed, within the caller's transaction: `updated_at` to the day, and every
+/// officer's read mark dropped, so the inbox shows it unread again (the acting officer marks it
+/// read afterwards). A time could not do this: `updated_at` keeps only the day.
+pub(crate) fn touch(
+    tx: &rusqlite::Transaction<'_>,
+    case_id: &str,
+    at: i64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
+        params![case_id, super::day(at)],
+    )?;
+    tx.execute("DELETE FROM case_reads WHERE case_id = ?1", [case_id])?;
+    Ok(())
 }
 
 pub fn mark_read(
@@ -568,19 +600,33 @@ pub fn delete_closed(
     let tx = conn.transaction()?;
     let mut deleted = Deleted::default();
     for (case_id, event) in cases {
-        let files = super::files::ids_of_case(&tx, case_id)?;
-        let n = tx.execute(
-            "DELETE FROM cases WHERE id = ?1 AND status = 'closed' AND closed_at < ?2",
-            params![case_id, before],
-        )?;
-        if n == 1 {
+        let closed: bool = tx
+            .query_row(
+                "SELECT 1 FROM cases WHERE id = ?1 AND status = 'closed' AND closed_at < ?2",
+                params![case_id, before],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if closed {
+            deleted.files.extend(delete(&tx, case_id)?);
             audit::append(&tx, key, event, at)?;
             deleted.cases.push(case_id.clone());
-            deleted.files.extend(files);
         }
     }
     tx.commit()?;
     Ok(deleted)
+}
+
+/// Deletes a case with everything of it, within the caller's transaction, and removes the
+/// detail of its audit entries (their digests keep the chain whole). Every way a case goes
+/// goes through here. Returns the ids of its attachment files, whose blobs the caller removes
+/// once the transaction committed.
+pub fn delete(tx: &rusqlite::Transaction<'_>, case_id: &str) -> Result<Vec<String>, StoreError> {
+    let files = super::files::ids_of_case(tx, case_id)?;
+    tx.execute("DELETE FROM cases WHERE id = ?1", [case_id])?;
+    audit::forget_case(tx, case_id)?;
+    Ok(files)
 }
 
 /// What a purge deleted: cases, and the attachments whose blobs are to be removed now.
@@ -588,6 +634,16 @@ pub fn delete_closed(
 pub struct Deleted {
     pub cases: Vec<String>,
     pub files: Vec<String>,
+}
+
+/// The ids of every case.
+pub fn all_ids(store: &Store) -> Result<std::collections::HashSet<String>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn.prepare("SELECT id FROM cases")?;
+    let rows = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
 }
 
 /// Every channel id that has cases (including channels no longer configured).
@@ -655,7 +711,7 @@ pub fn add_grants(
     for (case_id, grants, event) in batches {
         let mut any = false;
         for grant in grants {
-            any |= insert_grant(&tx, case_id, grant, at)?;
+            any |= insert_grant(&tx, case_id, grant, super::day(at))?;
         }
         if any {
             audit::append(&tx, key, event, at)?;

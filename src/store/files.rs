@@ -28,13 +28,15 @@ pub struct FileRow {
     pub created_at: i64,
 }
 
-/// Records attachments of a case, inside the caller's transaction.
+/// Records attachments of a case, inside the caller's transaction. `created_at` keeps the day
+/// only (the exact time is sealed in the file's facts).
 pub(super) fn insert_all(
     conn: &Connection,
     case_id: &str,
     files: &[NewFile],
     at: i64,
 ) -> Result<(), StoreError> {
+    let at = super::day(at);
     let mut stmt = conn.prepare(
         "INSERT INTO files (id, case_id, key, author, officer_id, sealed_meta, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -98,10 +98,15 @@ pub(super) fn insert_for_case(
         "UPDATE cases SET identity_public_key = ?2, sealed_identity = ?3,
              identity_given_at = CASE WHEN ?3 IS NULL THEN NULL ELSE ?4 END
          WHERE id = ?1",
-        params![case_id, identity.public_key, identity.sealed, at],
+        params![
+            case_id,
+            identity.public_key,
+            identity.sealed,
+            super::day(at)
+        ],
     )?;
     for grant in &identity.grants {
-        insert_grant(tx, case_id, grant, at)?;
+        insert_grant(tx, case_id, grant, super::day(at))?;
     }
     Ok(())
 }
@@ -124,7 +129,8 @@ pub fn of_case(store: &Store, case_id: &str) -> Result<Option<CaseIdentity>, Sto
         .optional()?)
 }
 
-/// Stores the identity a submitter gave (replacing an earlier one), with its audit entry.
+/// Stores the identity a submitter gave (replacing an earlier one), with its audit entry. A
+/// submitter's action: its time, in the case and in the audit log, keeps the day only.
 pub fn give(
     store: &Store,
     case_id: &str,
@@ -133,12 +139,13 @@ pub fn give(
     event: &Event,
     at: i64,
 ) -> Result<(), StoreError> {
+    let at = super::day(at);
     audit::audited(store, key, event, at, |tx| {
         tx.execute(
-            "UPDATE cases SET sealed_identity = ?2, identity_given_at = ?3, updated_at = ?3
-             WHERE id = ?1",
+            "UPDATE cases SET sealed_identity = ?2, identity_given_at = ?3 WHERE id = ?1",
             params![case_id, sealed, at],
         )?;
+        super::cases::touch(tx, case_id, at)?;
         Ok(())
     })
 }
@@ -196,7 +203,7 @@ pub fn add_grants(
     let tx = conn.transaction()?;
     let mut added = 0;
     for (case_id, grant, event) in grants {
-        if insert_grant(&tx, case_id, grant, at)? {
+        if insert_grant(&tx, case_id, grant, super::day(at))? {
             audit::append(&tx, key, event, at)?;
             added += 1;
         }
@@ -342,7 +349,7 @@ pub fn decide(
         return Ok(false);
     }
     if let Some(grant) = grant {
-        if !insert_grant(&tx, &request.case_id, grant, at)? {
+        if !insert_grant(&tx, &request.case_id, grant, super::day(at))? {
             return Ok(false);
         }
     }

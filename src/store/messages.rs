@@ -44,14 +44,13 @@ pub struct NewPost<'a> {
     pub files: &'a [NewFile],
     /// A submitter's answer ends `awaiting_submitter`: the case goes back to `in_progress`.
     pub resume_from_awaiting: bool,
-    /// Alerts to officers, each queued unless that officer was alerted about this case after
-    /// `coalesce_since`.
-    pub alerts: Vec<(String, NewMail)>,
-    pub coalesce_since: i64,
+    /// Alerts to officers, queued with it.
+    pub alerts: Vec<NewMail>,
 }
 
 /// Appends to a thread (text, attachments or both), marks the case updated, and records it,
-/// atomically.
+/// atomically. A message and the case's `updated_at` keep the day only (the exact time is
+/// sealed with the text); a note, which only officers write and read, keeps its exact time.
 pub fn insert(
     store: &Store,
     post: &NewPost<'_>,
@@ -66,7 +65,13 @@ pub fn insert(
             Thread::Messages => tx.execute(
                 "INSERT INTO messages (case_id, author, officer_id, sealed, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![post.case_id, post.author, post.officer_id, sealed, at],
+                params![
+                    post.case_id,
+                    post.author,
+                    post.officer_id,
+                    sealed,
+                    super::day(at)
+                ],
             )?,
             Thread::Notes => tx.execute(
                 "INSERT INTO notes (case_id, officer_id, sealed, created_at)
@@ -76,17 +81,12 @@ pub fn insert(
         };
     }
     super::files::insert_all(&tx, post.case_id, post.files, at)?;
-    tx.execute(
-        "UPDATE cases SET updated_at = ?2 WHERE id = ?1",
-        params![post.case_id, at],
-    )?;
+    super::cases::touch(&tx, post.case_id, at)?;
     for event in events {
         audit::append(&tx, key, event, at)?;
     }
-    for (officer_id, mail) in &post.alerts {
-        if outbox::claim_alert(&tx, officer_id, post.case_id, post.coalesce_since, at)? {
-            outbox::insert(&tx, mail, at)?;
-        }
+    for mail in &post.alerts {
+        outbox::insert(&tx, mail, at)?;
     }
     if post.resume_from_awaiting {
         let resumed = tx.execute(

@@ -32,6 +32,14 @@ PRAGMA busy_timeout = 5000;";
 
 const READERS: u32 = 4;
 
+const DAY: i64 = 24 * 60 * 60;
+
+/// `at` (unix seconds) cut to the start of its day, UTC. Times of what a submitter does are
+/// stored in clear only at this precision; exact times live inside sealed documents.
+pub fn day(at: i64) -> i64 {
+    at - at.rem_euclid(DAY)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
@@ -73,6 +81,9 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0004_officer_language.sql")),
         M::up(include_str!("../../migrations/0005_lookup_indexes.sql")),
         M::up(include_str!("../../migrations/0006_enrolment.sql")),
+        M::up(include_str!(
+            "../../migrations/0007_metadata_to_the_day.sql"
+        )),
     ])
 }
 
@@ -145,6 +156,14 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_starts_at_utc_midnight() {
+        assert_eq!(day(1_772_637_377), 1_772_582_400);
+        assert_eq!(day(1_772_582_400), 1_772_582_400);
+        assert_eq!(day(1_772_582_399), 1_772_582_400 - DAY);
+        assert_eq!(day(-1), -DAY);
+    }
 
     #[test]
     fn migrations_are_valid() {

@@ -1,7 +1,6 @@
-//! The `outbox` and `alert_marks` tables: mail waiting to be sent, and when each officer was
-//! last alerted about each case.
+//! The `outbox` table: mail waiting to be sent.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::{Store, StoreError};
 
@@ -23,8 +22,11 @@ pub struct QueuedMail {
     pub attempts: i64,
 }
 
-/// Queues a mail within the caller's transaction.
+/// Queues a mail within the caller's transaction. `created_at` keeps the day only: a mail is
+/// often caused by a submitter. `not_before` stays exact (after the random alert delay) for as
+/// long as the mail waits; the row is deleted once sent.
 pub fn insert(conn: &Connection, mail: &NewMail, at: i64) -> Result<(), StoreError> {
+    let at = super::day(at);
     conn.execute(
         "INSERT INTO outbox (message_id, kind, case_id, officer_id, sealed, not_before,
                              created_at)
@@ -45,33 +47,6 @@ pub fn insert(conn: &Connection, mail: &NewMail, at: i64) -> Result<(), StoreErr
 /// Queues a mail in a transaction of its own.
 pub fn queue(store: &Store, mail: &NewMail, at: i64) -> Result<(), StoreError> {
     insert(&store.writer(), mail, at)
-}
-
-/// Whether `officer_id` may be alerted about `case_id` now (not alerted since `since`); if so,
-/// marks the alert, within the caller's transaction.
-pub fn claim_alert(
-    conn: &Connection,
-    officer_id: &str,
-    case_id: &str,
-    since: i64,
-    at: i64,
-) -> Result<bool, StoreError> {
-    let last: Option<i64> = conn
-        .query_row(
-            "SELECT alerted_at FROM alert_marks WHERE officer_id = ?1 AND case_id = ?2",
-            [officer_id, case_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if last.is_some_and(|t| t > since) {
-        return Ok(false);
-    }
-    conn.execute(
-        "INSERT INTO alert_marks (officer_id, case_id, alerted_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (officer_id, case_id) DO UPDATE SET alerted_at = excluded.alerted_at",
-        params![officer_id, case_id, at],
-    )?;
-    Ok(true)
 }
 
 /// Mails due at `now`, oldest first.

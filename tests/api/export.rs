@@ -57,9 +57,19 @@ fn worked_case(app: &TestApp) -> (String, String, [String; 3]) {
 /// Unpacks a tar into `dir`; returns the bundle's folder.
 fn unpack(tar: &[u8], dir: &Path) -> std::path::PathBuf {
     tar::Archive::new(tar).unpack(dir).unwrap();
-    let folder = dir.join("case-1");
-    assert!(folder.is_dir(), "no case-1/ in the bundle");
-    folder
+    let folders: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    let name = folders[0].file_name().unwrap().to_str().unwrap().to_owned();
+    let number: i64 = name
+        .strip_prefix("case-")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no case-<number>/ in the bundle: {name}"));
+    assert!((10_000_000..=99_999_999).contains(&number), "{name}");
+    folders[0].clone()
 }
 
 fn decrypt(folder: &Path, identity: &Path, entry: &str) -> Vec<u8> {
@@ -104,7 +114,8 @@ fn check_bundle(tar: &[u8], identity: &Path, secrets: &[String; 3]) {
             "SHA256SUMS"
         ]
     );
-    assert_eq!(manifest["case_number"], 1);
+    let number = manifest["case_number"].as_i64().unwrap();
+    assert!((10_000_000..=99_999_999).contains(&number), "{manifest}");
 
     let page = String::from_utf8(decrypt(&folder, identity, "case.html.age")).unwrap();
     for secret in secrets
@@ -158,7 +169,14 @@ fn an_api_export_opens_with_the_reference_age_tool_and_is_audited() {
         .to_str()
         .unwrap()
         .to_owned();
-    assert!(disposition.contains("case-1.tar"), "{disposition}");
+    let number: i64 = app
+        .db()
+        .query_row("SELECT number FROM cases", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        disposition.contains(&format!("case-{number}.tar")),
+        "{disposition}"
+    );
     assert_eq!(res.headers()["cache-control"], "no-store");
     let tar = res.bytes().unwrap();
     check_bundle(&tar, &keys.path().join("counsel.txt"), &secrets);
@@ -231,7 +249,11 @@ fn exports_refuse_bad_recipients_and_officers_without_a_grant() {
     app.submit(case);
     let second: String = app
         .db()
-        .query_row("SELECT id FROM cases WHERE number = 2", [], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM cases ORDER BY rowid DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let other = officer_token(&app, "k@example.org");
     let res = officer_api(
@@ -317,11 +339,15 @@ fn the_command_line_exports_as_an_officer_or_with_the_recovery_identity() {
     let app = spawn_app_with(&format!("recovery_recipient = \"{recovery}\"\n"));
     let (_, token, secrets) = worked_case(&app);
     let counsel_file = keys.path().join("counsel.txt");
+    let number: i64 = app
+        .db()
+        .query_row("SELECT number FROM cases", [], |r| r.get(0))
+        .unwrap();
 
     let out = app.cli_with_stdin(
         &[
             "export",
-            "1",
+            &number.to_string(),
             "--to",
             &counsel,
             "--officer",
@@ -341,7 +367,7 @@ fn the_command_line_exports_as_an_officer_or_with_the_recovery_identity() {
     let out = app.cli_with_stdin(
         &[
             "export",
-            "#1",
+            &format!("#{number}"),
             "--to",
             &counsel,
             "--recovery-identity",

@@ -515,7 +515,7 @@ fn hidden_metadata_is_removed_from_photos_when_asked() {
     let token = officer_token(&app, "o@example.org");
     let ids: Vec<String> = {
         let db = app.db();
-        let mut stmt = db.prepare("SELECT id FROM cases ORDER BY number").unwrap();
+        let mut stmt = db.prepare("SELECT id FROM cases ORDER BY rowid").unwrap();
         stmt.query_map([], |r| r.get(0))
             .unwrap()
             .collect::<Result<_, _>>()
@@ -910,7 +910,9 @@ required = true
     let token = officer_token(&app, "o@example.org");
     let id: String = app
         .db()
-        .query_row("SELECT id FROM cases WHERE number = 1", [], |r| r.get(0))
+        .query_row("SELECT id FROM cases ORDER BY rowid LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     for body in [
         json!({"status": "acknowledged"}),

@@ -18,6 +18,7 @@ mod intake;
 mod interop;
 mod languages;
 mod mail;
+mod metadata;
 mod officer;
 mod officer_admin;
 mod statistics;

@@ -31,7 +31,7 @@ fn statistics_count_what_the_officer_can_open_and_hide_small_cells() {
     let ids: Vec<(String, String)> = {
         let db = app.db();
         let mut stmt = db
-            .prepare("SELECT id, channel_id FROM cases ORDER BY number")
+            .prepare("SELECT id, channel_id FROM cases ORDER BY rowid")
             .unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
