@@ -110,6 +110,16 @@ enum OfficerCommand {
     Add(AddOfficer),
     /// List officers.
     List,
+    /// Make an officer an admin (may manage officers and settings).
+    Promote {
+        #[arg(long)]
+        email: String,
+    },
+    /// Take the admin role from an officer; refused for the last enabled admin.
+    Demote {
+        #[arg(long)]
+        email: String,
+    },
     /// Grant an officer every case of their channels they lack, opening the cases offline with
     /// the organisation's recovery identity (an age identity file). Exclusions made by
     /// submitters are honoured.
@@ -192,6 +202,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Export(args) => export(&cases, args).await,
         Command::Officer(OfficerCommand::Add(args)) => add_officer(&cases, args).await,
         Command::Officer(OfficerCommand::List) => list_officers(&cases).await,
+        Command::Officer(OfficerCommand::Promote { email }) => {
+            set_admin(&cases, &email, true).await
+        }
+        Command::Officer(OfficerCommand::Demote { email }) => {
+            set_admin(&cases, &email, false).await
+        }
         Command::Officer(OfficerCommand::Grant {
             email,
             recovery_identity,
@@ -291,6 +307,20 @@ fn read_password() -> anyhow::Result<SecretString> {
     Ok(SecretString::from(
         line.trim_end_matches(['\n', '\r']).to_owned(),
     ))
+}
+
+async fn set_admin(cases: &Cases, email: &str, admin: bool) -> anyhow::Result<()> {
+    let id = cases.officer_id(email).await?;
+    cases.set_officer_admin(None, &id, admin).await?;
+    println!(
+        "{email} is {}",
+        if admin {
+            "now an admin"
+        } else {
+            "no longer an admin"
+        }
+    );
+    Ok(())
 }
 
 fn read_identity(file: &std::path::Path) -> anyhow::Result<SecretKey> {

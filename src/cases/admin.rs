@@ -240,6 +240,46 @@ impl Cases {
             .await
     }
 
+    /// Gives or takes the admin role: by an admin in the browser or API, or by the operator at
+    /// the command line (`by` = `None`). The last enabled admin cannot be demoted. Case access
+    /// is untouched: the role only governs managing officers and settings.
+    pub async fn set_officer_admin(
+        &self,
+        by: Option<&Officer>,
+        id: &str,
+        admin: bool,
+    ) -> Result<(), CaseError> {
+        if let Some(officer) = by {
+            Self::require_admin(officer)?;
+        }
+        let action = if admin {
+            "officer_promoted"
+        } else {
+            "officer_demoted"
+        };
+        let event = match by {
+            Some(officer) => Event::by_officer(&officer.id, action),
+            None => Event::new(Actor::Operator, action),
+        }
+        .detail(id.to_owned());
+        let id = id.to_owned();
+        let key = self.audit.clone();
+        let changed = self
+            .store
+            .run(move |s| {
+                target(s, &id)?;
+                Ok::<_, CaseError>(officers::set_admin(s, &id, admin, &key, &event, now())?)
+            })
+            .await?;
+        if changed {
+            Ok(())
+        } else {
+            Err(CaseError::Conflict(
+                "this is the last admin: make another officer an admin first".into(),
+            ))
+        }
+    }
+
     /// How many of an officer's grants a change to `channels` would revoke (for the
     /// confirmation step).
     pub async fn grants_outside(

@@ -196,7 +196,7 @@ impl Cases {
                 ("link", &self.mail.base_url),
             ],
         );
-        let message = lettre::Message::builder()
+        let message = crate::notify::transport::mail_builder()
             .from(
                 self.mail
                     .from

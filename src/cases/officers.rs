@@ -228,8 +228,12 @@ impl Cases {
             custodian: input.custodian,
             channels: input.channels,
         };
-        let checked = self.check_new_officer(profile, by)?;
+        let mut checked = self.check_new_officer(profile, by)?;
         check_password(&input.password)?;
+        // Someone must be able to manage officers: the first one of an installation is an admin.
+        if !self.store.run(officers::any).await? {
+            checked.admin = true;
+        }
         let password = input.password;
         let input = checked;
         let (hash, wrapped) = self

@@ -404,8 +404,12 @@ pub async fn followup_message(
     Ok(HttpResponse::Created().json(serde_json::json!({})))
 }
 
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError(Problem::not_found()))
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError(if super::methods::wrong_method(req.path()) {
+        Problem::method_not_allowed()
+    } else {
+        Problem::not_found()
+    }))
 }
 
 #[derive(serde::Deserialize)]

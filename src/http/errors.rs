@@ -146,6 +146,16 @@ impl Problem {
         .said("storage")
     }
 
+    /// A known path asked with a method it does not take (`Allow` is added on the way out).
+    pub fn method_not_allowed() -> Self {
+        Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this address does not take this method",
+        )
+        .said("method_not_allowed")
+    }
+
     pub fn not_found() -> Self {
         Problem::new(
             StatusCode::NOT_FOUND,

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod charts;
 pub mod errors;
+pub mod methods;
 pub mod officer_admin_api;
 pub mod officer_api;
 pub mod officer_enrol;
@@ -170,6 +171,7 @@ impl Application {
                     .wrap(from_fn(errors::localize))
                     .wrap(security::headers(state.settings.secure_cookies()))
                     .wrap(from_fn(request_log::log))
+                    .wrap(from_fn(methods::middleware))
                     .configure(routes)
             }
         })
@@ -351,6 +353,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/admin/officers/{id}/grant",
         web::post().to(officer_pages::grant),
+    )
+    .route(
+        "/officer/admin/officers/{id}/promote",
+        web::post().to(officer_pages::promote),
+    )
+    .route(
+        "/officer/admin/officers/{id}/demote",
+        web::post().to(officer_pages::demote),
     )
     .route(
         "/officer/admin/officers/{id}/disable",

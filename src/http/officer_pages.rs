@@ -986,6 +986,45 @@ pub async fn enable(
     set_disabled(req, state, path.into_inner(), &form.csrf, false).await
 }
 
+async fn set_admin(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: String,
+    csrf: &str,
+    admin: bool,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, csrf, false).await?;
+    require_admin(&session)?;
+    let result = state
+        .cases
+        .set_officer_admin(Some(&session.value.officer), &id, admin)
+        .await;
+    let notice = session.value.ui.get(if admin {
+        "admin.promoted_notice"
+    } else {
+        "admin.demoted_notice"
+    });
+    admin_result(&state, &session, result.map(|()| notice.to_owned())).await
+}
+
+pub async fn promote(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    set_admin(req, state, path.into_inner(), &form.csrf, true).await
+}
+
+pub async fn demote(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    set_admin(req, state, path.into_inner(), &form.csrf, false).await
+}
+
 #[derive(serde::Deserialize)]
 pub struct ResetForm {
     #[serde(default)]

@@ -33,8 +33,12 @@ pub async fn index(req: HttpRequest) -> HttpResponse {
     )
 }
 
-pub async fn not_found() -> Result<HttpResponse, PageError> {
-    Err(PageError(Problem::not_found()))
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, PageError> {
+    Err(PageError(if super::methods::wrong_method(req.path()) {
+        Problem::method_not_allowed()
+    } else {
+        Problem::not_found()
+    }))
 }
 
 #[derive(serde::Deserialize)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::Mailbox;
 use lettre::Message;
 use tokio::sync::Notify;
 
@@ -155,12 +155,11 @@ impl Worker {
             .to
             .parse::<Mailbox>()
             .map_err(|_| "the recipient address is not valid".to_owned())?;
-        Message::builder()
+        super::transport::mail_builder()
             .from(self.from.clone())
             .to(to)
             .subject(sealed.subject.clone())
             .message_id(Some(mail.message_id.clone()))
-            .header(ContentType::TEXT_PLAIN)
             .body(sealed.text.clone())
             .map_err(|_| "the mail could not be built".to_owned())
     }

@@ -11,6 +11,20 @@ use secrecy::ExposeSecret;
 use super::NotifyError;
 use crate::config::Settings;
 
+/// A message builder with what every mail of sealbox carries: plain UTF-8 text, MIME 1.0, and
+/// `Auto-Submitted: auto-generated` (RFC 3834) so that vacation responders and list servers
+/// do not answer a machine.
+pub fn mail_builder() -> lettre::message::MessageBuilder {
+    use lettre::message::header::{ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0};
+    Message::builder()
+        .header(MIME_VERSION_1_0)
+        .header(ContentType::TEXT_PLAIN)
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".to_owned(),
+        ))
+}
+
 pub enum Transport {
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,

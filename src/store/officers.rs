@@ -351,6 +351,43 @@ pub fn set_password(
     Ok(n == 1)
 }
 
+/// Whether any officer exists at all (the first one added becomes an admin).
+pub fn any(store: &Store) -> Result<bool, StoreError> {
+    let conn = store.reader()?;
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM officers)", [], |r| r.get(0))?)
+}
+
+/// Gives or takes the admin role. Taking it from the last enabled admin is refused
+/// (`Ok(false)`): nobody could manage officers any more.
+pub fn set_admin(
+    store: &Store,
+    id: &str,
+    admin: bool,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    if !admin {
+        let others: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM officers WHERE is_admin AND NOT disabled AND id <> ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        if others == 0 {
+            return Ok(false);
+        }
+    }
+    tx.execute(
+        "UPDATE officers SET is_admin = ?2 WHERE id = ?1",
+        params![id, admin],
+    )?;
+    audit::append(&tx, key, event, at)?;
+    tx.commit()?;
+    Ok(true)
+}
+
 /// Disables or enables an officer. Their grants stay, sealed to their key: a disable suspends
 /// access, enabling restores it. Mail still queued for them goes.
 pub fn set_disabled(

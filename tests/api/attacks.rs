@@ -706,6 +706,18 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
             &[],
         ),
         forgery(
+            "/officer/admin/officers/{id}/promote",
+            format!("/officer/admin/officers/{erin}/promote"),
+            "alice",
+            &[],
+        ),
+        forgery(
+            "/officer/admin/officers/{id}/demote",
+            format!("/officer/admin/officers/{erin}/demote"),
+            "alice",
+            &[],
+        ),
+        forgery(
             "/officer/account/language",
             "/officer/account/language".into(),
             "bob",
@@ -1416,7 +1428,9 @@ fn page_form(route: &Route) -> Vec<(&'static str, &'static str)> {
         "assign" => vec![("officer_id", "")],
         "export" => vec![("recipient", "")],
         "disclosure" => vec![("reason", "let me see who it was")],
-        "approve" | "deny" | "grant" | "disable" | "enable" | "logout" => vec![],
+        "approve" | "deny" | "grant" | "disable" | "enable" | "promote" | "demote" | "logout" => {
+            vec![]
+        }
         "channels" => vec![("channels", "report")],
         "password" => vec![("password", "a new passphrase for me")],
         "reset" => vec![("confirm", "1")],

@@ -17,6 +17,8 @@ use crate::helpers::*;
 pub(crate) struct Received {
     pub(crate) to: Vec<String>,
     pub(crate) data: String,
+    /// The message as it came over the wire.
+    pub(crate) raw: String,
 }
 
 #[derive(Clone)]
@@ -30,6 +32,7 @@ impl Handler for Sink {
         self.current = Some(Received {
             to: to.to_vec(),
             data: String::new(),
+            raw: String::new(),
         });
         OK
     }
@@ -43,6 +46,7 @@ impl Handler for Sink {
 
     fn data_end(&mut self) -> Response {
         if let Some(mut mail) = self.current.take() {
+            mail.raw = mail.data.clone();
             // Undo quoted-printable soft line breaks, so a text split across lines is still
             // found by the content checks.
             mail.data = mail.data.replace("=\r\n", "");
@@ -706,4 +710,79 @@ fn a_customer_who_complained_in_portuguese_hears_of_changes_in_portuguese() {
         "{news}"
     );
     assert!(news.contains("/followup") && !news.contains("quebrado"));
+}
+
+/// Parses `raw` with Python's email package under its strict policy (any defect is an error)
+/// and prints the headers sealbox promises, one `name: value` per line.
+fn strict_headers(raw: &str) -> String {
+    let script = r#"
+import email, email.policy, sys
+data = sys.stdin.buffer.read()
+msg = email.message_from_bytes(data, policy=email.policy.strict)
+for name, value in msg.items():
+    if value.defects:
+        sys.exit(f"defect in {name}: {value.defects}")
+if msg.defects:
+    sys.exit(f"defects: {msg.defects}")
+msg.get_content()
+for name in ("MIME-Version", "Auto-Submitted", "Message-ID", "Date"):
+    print(f"{name}: {msg[name]}")
+print(f"content: {msg.get_content_type()}; {msg.get_content_charset()}")
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(raw.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "Python's strict parser refused the mail: {}\n{raw}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_mail_is_valid_under_a_strict_parser_and_marked_automatic() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&mail_config(port, ""));
+    app.add_officer("o@example.org", "Olga Ölmann", &[]);
+    app.submit(json!({
+        "channel": "complaint",
+        "fields": {"subject": "Rückerstattung", "description": "Ärger über die Lieferung"},
+        "contact": {"email": "customer@example.org", "consent": true}
+    }));
+    let out = app.cli_with_stdin(&["mail", "test", "--to", "admin@example.org"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The officer's alert, the customer's receipt and the test mail.
+    wait_for("three mails", 20, || inbox.lock().unwrap().len() >= 3);
+    let mails = inbox.lock().unwrap().clone();
+    for mail in &mails {
+        let headers = strict_headers(&mail.raw);
+        for expected in [
+            "MIME-Version: 1.0",
+            "Auto-Submitted: auto-generated",
+            "content: text/plain; utf-8",
+        ] {
+            assert!(
+                headers.lines().any(|l| l.eq_ignore_ascii_case(expected)),
+                "{expected} missing for {:?}:\n{headers}",
+                mail.to
+            );
+        }
+    }
 }

@@ -19,6 +19,8 @@ mod interop;
 mod languages;
 mod mail;
 mod metadata;
+mod methods;
 mod officer;
 mod officer_admin;
+mod roles;
 mod statistics;
