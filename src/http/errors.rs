@@ -146,6 +146,18 @@ impl Problem {
         .said("storage")
     }
 
+    /// The same request is being handled already and takes long: try again in a moment.
+    pub fn busy() -> Self {
+        let mut p = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "this form is still being sent; wait a moment and reload the page",
+        )
+        .said("busy");
+        p.retry_after = Some(10);
+        p
+    }
+
     /// A known path asked with a method it does not take (`Allow` is added on the way out).
     pub fn method_not_allowed() -> Self {
         Problem::new(

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod charts;
 pub mod errors;
+pub mod form_tokens;
 pub mod methods;
 pub mod officer_admin_api;
 pub mod officer_api;
@@ -48,6 +49,8 @@ pub struct AppState {
     /// Officer sign-ins (cookie or API bearer token): the unlocked officer key.
     pub officers: Sessions<OfficerState>,
     pub limiter: RateLimiter,
+    /// Report forms sent, so a second post of one makes no second case.
+    pub form_tokens: form_tokens::FormTokens,
 }
 
 /// What an officer session holds.
@@ -144,6 +147,7 @@ impl Application {
                 settings.secure_cookies(),
             ),
             limiter: RateLimiter::new(&settings.limits),
+            form_tokens: form_tokens::FormTokens::default(),
             settings: Arc::new(settings),
             cases,
         });

@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 
 use super::errors::{html, PageError, Problem};
+use super::form_tokens::Begin;
 use super::rate_limit::Bucket;
 use super::sessions::Session;
 use super::uploads::{self, IntakeFiles, OrMultipart, PagePost};
@@ -183,6 +184,7 @@ struct FormInput {
     clean_metadata: bool,
     /// Files came with it (and, refused, were not kept).
     had_files: bool,
+    form_token: String,
 }
 
 impl FormInput {
@@ -199,6 +201,7 @@ impl FormInput {
                 "identity_name" => input.identity_name = value,
                 "identity_contact" => input.identity_contact = value,
                 "clean_metadata" => input.clean_metadata = !value.is_empty(),
+                "form_token" => input.form_token = value,
                 _ => {
                     if let Some(id) = key.strip_prefix("f_") {
                         input.fields.insert(id.to_owned(), value);
@@ -308,6 +311,12 @@ async fn form_page(
         contact_error,
         clean_metadata: input.clean_metadata,
         files_again: input.had_files && error.is_some(),
+        // A refused form keeps its token: nothing was made with it, and it may come again.
+        form_token: if input.form_token.is_empty() {
+            crate::crypto::random::token()
+        } else {
+            input.form_token.clone()
+        },
         files_help: lang.fill(
             "form.files_help",
             &[
@@ -359,6 +368,25 @@ async fn submit(
             return Err(PageError(refused.unwrap_or_else(Problem::not_found)));
         }
     };
+    let mut once = None;
+    if refused.is_none() {
+        match state.form_tokens.begin(&input.form_token).await {
+            Begin::Fresh(guard) => once = Some(guard),
+            // This very form went in already (a reload, a second click): its receipt again.
+            Begin::Sent(code) => {
+                if !had_files {
+                    state.limiter.refund(Bucket::CaseCreated, client);
+                }
+                let page = ReceiptPage {
+                    noun: noun(&t, &channel.kind),
+                    code: code.expose_secret().to_owned(),
+                    t,
+                };
+                return Ok(html(&mut HttpResponse::Ok(), page));
+            }
+            Begin::Busy => return Err(PageError(Problem::busy())),
+        }
+    }
     let result = match refused {
         Some(problem) => Err(problem),
         None => state
@@ -374,9 +402,13 @@ async fn submit(
     }
     match result {
         Ok(receipt) => {
+            let code = receipt.claim_code.grouped();
+            if let Some(guard) = once {
+                guard.sent(code.clone());
+            }
             let page = ReceiptPage {
                 noun: noun(&t, &channel.kind),
-                code: receipt.claim_code.grouped().expose_secret().to_owned(),
+                code: code.expose_secret().to_owned(),
                 t,
             };
             Ok(html(&mut HttpResponse::Ok(), page))

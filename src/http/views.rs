@@ -271,6 +271,8 @@ pub struct FormPage {
     pub files_again: bool,
     /// What files may come, and how many.
     pub files_help: String,
+    /// The one-time token of this filling-in (see `form_tokens`).
+    pub form_token: String,
 }
 
 #[derive(Template)]

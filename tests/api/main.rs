@@ -22,5 +22,6 @@ mod metadata;
 mod methods;
 mod officer;
 mod officer_admin;
+mod reload;
 mod roles;
 mod statistics;
