@@ -35,8 +35,90 @@ pub struct Settings {
     /// Replaces the two built-in channels when non-empty.
     pub channels: Vec<ChannelConfig>,
     pub sessions: SessionSettings,
-    /// The organisation's name, in mails and authenticator apps.
+    /// The organisation's name: on every page, in mails and in authenticator apps.
     pub organisation: String,
+    /// How the reporter pages carry the organisation: logo, colour, notices.
+    #[serde(default)]
+    pub site: SiteSettings,
+}
+
+/// `[site]`: the organisation's logo and colour, and the texts the law asks a reporting
+/// channel to show. Each text is one string or a table by language, like channel texts.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    /// A PNG or SVG file of at most 256 KiB, read at start and served by sealbox itself.
+    pub logo: Option<PathBuf>,
+    /// The organisation's colour, `#rrggbb`, for buttons and links in light mode: white text
+    /// on it must stay readable (contrast 4.5:1 or more), or start-up stops.
+    pub accent: Option<String>,
+    /// The privacy notice (GDPR art. 13), shown at `/privacy`.
+    pub privacy_notice: Option<Text>,
+    /// Who else a reporter may turn to (EU Directive 2019/1937 art. 9(1)(g)): the competent
+    /// authorities, shown on the report form.
+    pub external_reporting: Option<Text>,
+    /// The imprint (legal notice), shown at `/privacy`.
+    pub imprint: Option<Text>,
+}
+
+/// The largest logo accepted.
+pub const LOGO_MAX_BYTES: u64 = 256 * 1024;
+
+/// A logo file: its bytes and content type, or why it cannot be used (naming the file).
+pub fn read_logo(path: &Path) -> Result<(Vec<u8>, &'static str), ConfigError> {
+    let bad = |why: &str| ConfigError::Invalid(format!("site.logo {}: {why}", path.display()));
+    let size = std::fs::metadata(path)
+        .map_err(|e| bad(&e.to_string()))?
+        .len();
+    if size > LOGO_MAX_BYTES {
+        return Err(bad(&format!(
+            "{size} bytes; a logo may have at most {LOGO_MAX_BYTES}"
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| bad(&e.to_string()))?;
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Ok((bytes, "image/png"));
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    if head.contains("<svg") {
+        // Shown through <img> and served under the site's strict CSP, an SVG cannot run
+        // scripts; a file that tries is refused all the same.
+        if String::from_utf8_lossy(&bytes)
+            .to_ascii_lowercase()
+            .contains("<script")
+        {
+            return Err(bad("an SVG logo may not contain scripts"));
+        }
+        return Ok((bytes, "image/svg+xml"));
+    }
+    Err(bad("not a PNG or SVG file"))
+}
+
+/// Parses `#rrggbb`.
+pub fn parse_colour(text: &str) -> Option<[u8; 3]> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+/// WCAG 2.x contrast ratio of two sRGB colours.
+pub fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let luminance = |c: [u8; 3]| {
+        let lin = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.039_28 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -284,6 +366,27 @@ impl Settings {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
+        if let Some(accent) = &self.site.accent {
+            let colour = parse_colour(accent).ok_or_else(|| {
+                ConfigError::Invalid(format!("site.accent must be #rrggbb, got {accent:?}"))
+            })?;
+            // Buttons put white text on it, links put it on the page's light grey.
+            let ratio = contrast(colour, [0xf7, 0xf8, 0xfa]);
+            if ratio < 4.5 {
+                return Err(ConfigError::Invalid(format!(
+                    "site.accent {accent} is too light: white text on it has a contrast of \
+                     {ratio:.1}:1, and 4.5:1 is needed to be readable; choose a darker shade"
+                )));
+            }
+        }
+        if let Some(logo) = &self.site.logo {
+            read_logo(logo)?;
+        }
+        if self.organisation.trim().is_empty() || self.organisation.chars().count() > 120 {
+            return Err(ConfigError::Invalid(
+                "organisation must be a name of 1 to 120 characters".into(),
+            ));
+        }
         if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
             return Err(ConfigError::Invalid(format!(
                 "public_url must start with http:// or https://, got {:?}",

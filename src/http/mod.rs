@@ -20,6 +20,7 @@ pub mod rate_limit;
 pub mod request_log;
 pub mod security;
 pub mod sessions;
+pub mod site;
 pub mod uploads;
 pub mod views;
 
@@ -49,6 +50,8 @@ pub struct AppState {
     /// Officer sign-ins (cookie or API bearer token): the unlocked officer key.
     pub officers: Sessions<OfficerState>,
     pub limiter: RateLimiter,
+    /// The organisation's name, logo, colour and notices.
+    pub brand: Arc<site::Branding>,
     /// Report forms sent, so a second post of one makes no second case.
     pub form_tokens: form_tokens::FormTokens,
 }
@@ -148,6 +151,10 @@ impl Application {
             ),
             limiter: RateLimiter::new(&settings.limits),
             form_tokens: form_tokens::FormTokens::default(),
+            brand: Arc::new(
+                site::Branding::from_settings(&settings)
+                    .map_err(|e| std::io::Error::other(e.to_string()))?,
+            ),
             settings: Arc::new(settings),
             cases,
         });
@@ -405,6 +412,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/followup/logout", web::post().to(pages::followup_sign_out))
     .route("/static/sealbox.css", web::get().to(pages::stylesheet))
+    .route("/static/site.css", web::get().to(site::stylesheet))
+    .route("/static/logo", web::get().to(site::logo))
+    .route("/privacy", web::get().to(site::privacy))
     .default_service(web::to(pages::not_found));
 }
 

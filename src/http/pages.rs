@@ -311,6 +311,13 @@ async fn form_page(
         contact_error,
         clean_metadata: input.clean_metadata,
         files_again: input.had_files && error.is_some(),
+        external: (channel.kind == ChannelKind::Whistleblowing).then(|| {
+            t.brand
+                .external_reporting
+                .as_ref()
+                .map(|text| paragraphs(text.get(lang)))
+                .unwrap_or_default()
+        }),
         // A refused form keeps its token: nothing was made with it, and it may come again.
         form_token: if input.form_token.is_empty() {
             crate::crypto::random::token()

@@ -4,7 +4,10 @@ use actix_web::http::header;
 use actix_web::HttpRequest;
 use askama::Template;
 
+use std::sync::Arc;
+
 use super::errors::Problem;
+use super::site::Branding;
 use crate::cases::files::FileView;
 use crate::cases::followup::CaseView;
 use crate::cases::Channel;
@@ -21,6 +24,8 @@ pub struct Ui {
     pinned: bool,
     /// This page's path (and the one query parameter worth keeping), for the switcher.
     here: String,
+    /// The organisation the pages speak for.
+    pub brand: Arc<Branding>,
 }
 
 impl Default for Ui {
@@ -29,6 +34,7 @@ impl Default for Ui {
             lang: Lang::En,
             pinned: false,
             here: "/".into(),
+            brand: Arc::default(),
         }
     }
 }
@@ -74,6 +80,10 @@ impl Ui {
             lang: chosen.unwrap_or_else(|| Lang::negotiate(accept_language(req))),
             pinned: chosen.is_some(),
             here,
+            brand: req
+                .app_data::<actix_web::web::Data<super::AppState>>()
+                .map(|s| s.brand.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -212,6 +222,23 @@ fn accept_language(req: &HttpRequest) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
+/// A configured text as paragraphs (split at blank lines), for a page.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+pub struct PrivacyPage {
+    pub t: Ui,
+    /// The organisation's notice; empty: the built-in one.
+    pub notice: Vec<String>,
+    pub imprint: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "index.html")]
 pub struct IndexPage {
@@ -273,6 +300,9 @@ pub struct FormPage {
     pub files_help: String,
     /// The one-time token of this filling-in (see `form_tokens`).
     pub form_token: String,
+    /// Whistleblowing forms: the word on reporting to the authorities (configured paragraphs;
+    /// empty: the built-in sentence). `None` on complaint forms.
+    pub external: Option<Vec<String>>,
 }
 
 #[derive(Template)]
@@ -470,6 +500,7 @@ mod tests {
             lang: Lang::De,
             pinned: true,
             here: "/report?channel=hr".into(),
+            ..Ui::default()
         };
         assert_eq!(pinned.link("/followup"), "/followup?lang=de");
         assert_eq!(
