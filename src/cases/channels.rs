@@ -226,6 +226,13 @@ impl Channel {
         self.kind == ChannelKind::Complaint
     }
 
+    /// Whether a submitter may keep named officers out of their case (whistleblowing only: a
+    /// customer's complaint is not about the staff who handle it, and listing them would
+    /// publish every handler's name to anyone).
+    pub fn takes_exclusions(&self) -> bool {
+        self.kind == ChannelKind::Whistleblowing
+    }
+
     /// Due dates at receipt: acknowledgement, and feedback/resolution. For whistleblowing the
     /// feedback clock starts at acknowledgement, so until then it is counted from the latest
     /// date acknowledgement was due (EU Directive 2019/1937, art. 9(1)(f)).

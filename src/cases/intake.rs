@@ -168,6 +168,25 @@ impl Cases {
             .await
     }
 
+    /// The officers a submitter of `channel` is shown to choose from: none on a channel that
+    /// takes no exclusions. Whether the channel can take cases at all is asked of
+    /// [`Cases::channel_accepts`].
+    pub async fn officers_to_exclude(&self, channel: &str) -> Result<Vec<OfficerRef>, CaseError> {
+        if !self
+            .channels
+            .get(channel)
+            .is_some_and(|c| c.takes_exclusions())
+        {
+            return Ok(Vec::new());
+        }
+        self.excludable_officers(channel).await
+    }
+
+    /// Whether somebody could open a case of `channel` if it came in now.
+    pub async fn channel_accepts(&self, channel: &str) -> Result<bool, CaseError> {
+        Ok(self.accepts_cases(&self.excludable_officers(channel).await?))
+    }
+
     /// Keys for a new case, and an upload for its files.
     pub fn new_intake(&self) -> IntakeDraft {
         let case_key = KeyPair::generate();
@@ -264,6 +283,12 @@ impl Cases {
         let mut exclude = submission.exclude_officers;
         exclude.sort();
         exclude.dedup();
+        if !exclude.is_empty() && !channel.takes_exclusions() {
+            return Err(CaseError::invalid(
+                "exclude_officers",
+                "a complaint channel does not take exclusions of officers",
+            ));
+        }
         if let Some(unknown) = exclude
             .iter()
             .find(|id| !excludable.iter().any(|o| &o.id == *id))

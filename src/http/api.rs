@@ -56,7 +56,7 @@ pub async fn channels(
     let lang = Ui::for_request(&req).lang;
     let mut out = Vec::new();
     for c in state.cases.channels().all() {
-        let officers = state.cases.excludable_officers(&c.id).await?;
+        let officers = state.cases.officers_to_exclude(&c.id).await?;
         out.push(ChannelOut {
             id: c.id.clone(),
             kind: c.kind.as_str(),
@@ -74,7 +74,7 @@ pub async fn channels(
                     max_length: f.max_length,
                 })
                 .collect(),
-            accepting: state.cases.accepts_cases(&officers),
+            accepting: state.cases.channel_accepts(&c.id).await?,
             officers,
             takes_contact: c.takes_contact(),
         });

@@ -276,9 +276,11 @@ async fn form_page(
             }
         })
         .collect();
-    let officers = state.cases.excludable_officers(&channel.id).await?;
-    let accepting = state.cases.accepts_cases(&officers);
-    let officers = officers
+    let accepting = state.cases.channel_accepts(&channel.id).await?;
+    let officers = state
+        .cases
+        .officers_to_exclude(&channel.id)
+        .await?
         .into_iter()
         .map(|o| {
             let excluded = input.exclude.contains(&o.id);

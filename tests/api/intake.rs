@@ -129,7 +129,8 @@ fn cases_are_granted_to_channel_officers_except_those_excluded() {
             .collect()
     };
     assert_eq!(names(0), ["Alice Ames", "Bob Burns"]);
-    assert_eq!(names(1), ["Alice Ames", "Bob Burns", "Carol Chen"]);
+    // A complaint channel lists nobody (it takes no exclusions).
+    assert!(names(1).is_empty());
 
     let secret = canary("exclusion");
     app.submit(json!({
@@ -307,4 +308,39 @@ fn no_case_is_taken_while_nobody_could_read_it() {
     assert_eq!(channels["channels"][0]["accepting"], true);
     app.submit(report("now someone can read it"));
     assert_eq!(app.case_count(), 1);
+}
+
+#[test]
+fn complaint_channels_neither_offer_exclusions_nor_publish_officer_names() {
+    let app = spawn_app();
+    let olga = app.add_officer("o@example.org", "Olga Namesake", &[]);
+    let channels: Value = app.get("/api/v1/channels").json().unwrap();
+    for channel in channels["channels"].as_array().unwrap() {
+        let names = channel["officers"].as_array().unwrap();
+        match channel["kind"].as_str().unwrap() {
+            "complaint" => {
+                assert!(names.is_empty(), "{channel}");
+                assert_eq!(channel["accepting"], true);
+            }
+            _ => assert_eq!(names.len(), 1, "{channel}"),
+        }
+    }
+    let page = app.get("/complaint").text().unwrap();
+    assert!(
+        !page.contains("Olga Namesake"),
+        "a complaint form lists staff"
+    );
+    assert!(app.get("/report").text().unwrap().contains("Olga Namesake"));
+
+    let res = app.post_json(
+        "/api/v1/cases",
+        &serde_json::json!({
+            "channel": "complaint",
+            "fields": {"subject": "Refund", "description": "late"},
+            "exclude_officers": [olga]
+        }),
+    );
+    assert_eq!(res.status(), 422);
+    assert_eq!(res.json::<Value>().unwrap()["field"], "exclude_officers");
+    assert_eq!(app.case_count(), 0);
 }
