@@ -433,6 +433,37 @@ impl Cases {
     }
 }
 
+impl Cases {
+    /// A customer withdraws their consent to mail and removes their address from the case:
+    /// the sealed document is sealed again without it, and mail queued to them goes. Nothing
+    /// is sent to them afterwards. Asking again when no address is left changes nothing.
+    pub async fn withdraw_contact(&self, unlocked: &Unlocked) -> Result<(), CaseError> {
+        let unlocked = unlocked.clone();
+        let audit = self.audit.clone();
+        self.store
+            .run(move |s| {
+                let record = cases::get(s, &unlocked.case_id)?
+                    .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
+                let mut doc = SealedSubmission::open(&record.sealed_submission, &unlocked.key)?;
+                if doc.contact.is_none() {
+                    return Ok(());
+                }
+                doc.contact = None;
+                let json = Zeroizing::new(
+                    serde_json::to_vec(&doc).map_err(|e| CaseError::Setup(e.to_string()))?,
+                );
+                for value in doc.fields.values_mut() {
+                    wipe(value);
+                }
+                let sealed = seal::seal_padded(&json, &[&record.case_public_key])?;
+                let event = Event::new(Actor::Submitter, "contact_withdrawn").case(&record.id);
+                cases::withdraw_contact(s, &record.id, &sealed, &audit, &event, now())?;
+                Ok(())
+            })
+            .await
+    }
+}
+
 /// Seals a text as padded JSON `{"body": …, "at": …}` to a public key. The exact time travels
 /// inside the seal: the database keeps only the day of anything a submitter does.
 pub(super) fn seal_text(body: &str, to: &str) -> Result<Vec<u8>, CaseError> {

@@ -419,6 +419,16 @@ pub struct RatingIn {
     comment: Option<String>,
 }
 
+/// `DELETE /api/v1/followup/contact`: the customer's address leaves the case; no more mail.
+pub async fn withdraw_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let unlocked = bearer(&req, &state).await?;
+    state.cases.withdraw_contact(&unlocked).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 pub async fn followup_rating(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -210,6 +210,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .route("/followup", web::get().to(api::followup))
             .route("/followup/messages", web::post().to(api::followup_message))
             .route("/followup/rating", web::post().to(api::followup_rating))
+            .route("/followup/contact", web::delete().to(api::withdraw_contact))
             .route("/followup/files", web::post().to(api::followup_files))
             .route("/followup/identity", web::post().to(api::followup_identity))
             .route(
@@ -402,6 +403,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(pages::followup_message),
     )
     .route("/followup/rating", web::post().to(pages::followup_rating))
+    .route(
+        "/followup/contact/withdraw",
+        web::post().to(pages::withdraw_contact),
+    )
     .route(
         "/followup/identity",
         web::post().to(pages::followup_identity),

@@ -688,6 +688,21 @@ pub async fn followup_rating(
     back_to_case(t, &state, &session, result).await
 }
 
+/// The customer takes back their address (and with it their consent to mail).
+pub async fn withdraw_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<MessageForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let result = state.cases.withdraw_contact(&session.value).await;
+    back_to_case(t, &state, &session, result).await
+}
+
 #[derive(serde::Deserialize)]
 pub struct IdentityForm {
     #[serde(default)]

@@ -434,6 +434,34 @@ pub fn rate(
     Ok(n == 1)
 }
 
+/// A customer took back their contact address: the case's sealed document is replaced by
+/// one without it, and mail still queued to them for this case is withdrawn.
+pub fn withdraw_contact(
+    store: &Store,
+    case_id: &str,
+    sealed_submission: &[u8],
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<(), StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE cases SET sealed_submission = ?2 WHERE id = ?1",
+        params![case_id, sealed_submission],
+    )?;
+    tx.execute(
+        "DELETE FROM outbox WHERE case_id = ?1 AND officer_id IS NULL",
+        [case_id],
+    )?;
+    // A customer's action: the audit entry, too, keeps only the day.
+    let at = super::day(at);
+    touch(&tx, case_id, at)?;
+    audit::append(&tx, key, event, at)?;
+    tx.commit()?;
+    Ok(())
+}
+
 pub fn assign(
     store: &Store,
     case_id: &str,

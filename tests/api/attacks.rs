@@ -21,7 +21,7 @@ use crate::helpers::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Route {
-    /// `GET` or `POST`.
+    /// `GET`, `POST` or `DELETE`.
     pub method: String,
     /// As registered, with its parameters: `/officer/cases/{id}/files/{file_id}`.
     pub path: String,
@@ -32,8 +32,13 @@ impl Route {
         self.path.starts_with("/api/")
     }
 
+    /// Whether it changes something: `POST` or `DELETE` (both are guarded alike).
     pub fn post(&self) -> bool {
-        self.method == "POST"
+        self.method != "GET"
+    }
+
+    pub fn http_method(&self) -> reqwest::Method {
+        self.method.parse().unwrap()
     }
 
     pub fn has_params(&self) -> bool {
@@ -83,7 +88,7 @@ pub fn route_table() -> Vec<Route> {
     assert!(routes.len() > 60, "{routes:?}");
     assert!(routes
         .iter()
-        .all(|r| r.method == "GET" || r.method == "POST"));
+        .all(|r| ["GET", "POST", "DELETE"].contains(&r.method.as_str())));
     for (method, path) in [
         ("GET", "/api/v1/officer/cases/{id}/files/{file_id}"),
         ("POST", "/api/v1/officer/disclosures/{id}"),
@@ -516,7 +521,8 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
                                                                   // #5, a complaint, to be closed so that its customer may rate it.
     let code_complaint = app.submit(json!({
         "channel": "complaint",
-        "fields": { "subject": "Refund", "description": "Never arrived" }
+        "fields": { "subject": "Refund", "description": "Never arrived" },
+        "contact": { "email": "customer@example.org", "consent": true }
     }));
 
     // Added after the cases, from the command line: holds none of them until granted.
@@ -602,6 +608,12 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
             "/followup/rating".into(),
             "customer",
             &[("score", "1"), ("comment", "forged")],
+        ),
+        forgery(
+            "/followup/contact/withdraw",
+            "/followup/contact/withdraw".into(),
+            "customer",
+            &[],
         ),
         forgery(
             "/officer/cases/{id}/messages",
@@ -906,7 +918,9 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
             .path
             .replace("{id}", &case1)
             .replace("{file_id}", "none");
-        let rb = bare().post(app.url(&path)).header("Cookie", &cookies);
+        let rb = bare()
+            .request(route.http_method(), app.url(&path))
+            .header("Cookie", &cookies);
         let res = match api_body(route) {
             Some(body) => rb.json(&body).send().unwrap(),
             None => rb.multipart(planted_file()).send().unwrap(),
@@ -948,7 +962,7 @@ fn every_post_route_refuses_a_request_another_site_made() {
             let path = w.fill(&route.path, &w.case_id);
             // Every credential the route could want, and a valid token: only the origin is wrong.
             let mut rb = bare()
-                .post(app.url(&path))
+                .request(route.http_method(), app.url(&path))
                 .header("Cookie", format!("{}; {submitter}", alice.cookie));
             for (name, value) in headers {
                 rb = rb.header(*name, *value);
@@ -1411,6 +1425,7 @@ fn api_body(route: &Route) -> Option<Value> {
         "files" => return None,
         "identity" => json!({ "name": "A Name" }),
         "rating" => json!({ "score": 5 }),
+        "contact" => json!({}),
         "logout" => json!({}),
         "login" => json!({ "email": "alice@example.org", "password": PASSWORD }),
         "cases" => report("a case"),
@@ -1441,6 +1456,7 @@ fn page_form(route: &Route) -> Vec<(&'static str, &'static str)> {
         ],
         "identity" => vec![("identity_name", "A Name")],
         "rating" => vec![("score", "5")],
+        "withdraw" => vec![],
         _ => panic!("POST {}: add a form for it here", route.path),
     }
 }
@@ -1457,11 +1473,7 @@ fn planted_file() -> Form {
 fn officer_request(w: &World, route: &Route, path: &str, page: &Agent, token: &str) -> Response {
     let app = &w.app;
     let url = app.url(path);
-    let rb = if route.post() {
-        bare().post(url)
-    } else {
-        bare().get(url)
-    };
+    let rb = bare().request(route.http_method(), url);
     let rb = if route.api() {
         with_token(rb, token)
     } else {
@@ -1734,11 +1746,7 @@ fn header_sweep(w: &World, https: bool) {
                 route.method,
                 route.path
             );
-            let mut rb = if route.post() {
-                bare().post(app.url(&path))
-            } else {
-                bare().get(app.url(&path))
-            };
+            let mut rb = bare().request(route.http_method(), app.url(&path));
             if signed_in {
                 rb = match (route.api(), followup) {
                     (true, true) => with_token(rb, &w.code),

@@ -786,3 +786,99 @@ fn every_mail_is_valid_under_a_strict_parser_and_marked_automatic() {
         }
     }
 }
+
+#[test]
+fn a_customer_withdraws_consent_and_hears_nothing_more() {
+    let (port, inbox) = smtp_server(0);
+    let app = spawn_app_with(&mail_config(port, ""));
+    app.add_officer("o@example.org", "Olga", &[]);
+    let code = app.submit(json!({
+        "channel": "complaint",
+        "fields": {"subject": "Refund", "description": "late delivery"},
+        "contact": {"email": "leaving@example.org", "consent": true}
+    }));
+    let to_customer = |inbox: &Inbox| {
+        inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to == ["leaving@example.org"])
+            .count()
+    };
+    wait_for("the receipt", 20, || to_customer(&inbox) == 1);
+    let view: serde_json::Value = app.followup_api(&code).json().unwrap();
+    assert_eq!(view["contact"]["email"], "leaving@example.org");
+
+    // The follow-up page offers it while there is an address.
+    let browser = client();
+    let res = browser
+        .post(app.url("/followup"))
+        .form(&[("code", code.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = browser
+        .get(app.url("/followup"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("/followup/contact/withdraw"),
+        "no withdraw button"
+    );
+
+    let res = app
+        .client
+        .delete(app.url("/api/v1/followup/contact"))
+        .bearer_auth(&code)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let view: serde_json::Value = app.followup_api(&code).json().unwrap();
+    assert!(view["contact"].is_null(), "{view}");
+    let res = app
+        .client
+        .delete(app.url("/api/v1/followup/contact"))
+        .bearer_auth("WRONG-CODE")
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    // The officer no longer sees it, and a status change sends the customer nothing.
+    let token = officer_token(&app, "o@example.org");
+    let id: String = app
+        .db()
+        .query_row("SELECT id FROM cases", [], |r| r.get(0))
+        .unwrap();
+    let case: serde_json::Value = officer_api(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/officer/cases/{id}"),
+        None,
+    )
+    .json()
+    .unwrap();
+    assert!(case["contact"].is_null(), "{case}");
+    let res = officer_api(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{id}/status"),
+        Some(json!({"status": "acknowledged"})),
+    );
+    assert_eq!(res.status(), 200);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(pending(&app), 0, "nothing queued for the customer");
+    assert_eq!(to_customer(&inbox), 1, "no mail after withdrawal");
+    let actions: i64 = app
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'contact_withdrawn'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(actions, 1);
+}
