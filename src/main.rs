@@ -144,6 +144,8 @@ struct AddOfficer {
 }
 
 fn main() -> ExitCode {
+    // First, before anything is written: every file this process makes is private.
+    sealbox::startup::private_umask();
     let cli = Cli::parse();
     init_logging();
     let overrides = Overrides {
@@ -181,6 +183,14 @@ fn init_logging() {
 }
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    let tightened = sealbox::startup::tighten_data_dir(&settings.data_dir)?;
+    if tightened > 0 {
+        tracing::warn!(
+            count = tightened,
+            "files and directories of the data directory that other users could read were \
+             made private"
+        );
+    }
     let cases = Cases::open(&settings)?;
     match command {
         Command::Mail(MailCommand::Test { to }) => {
@@ -314,6 +324,10 @@ async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {
             "no recovery_recipient set: if every officer of a channel loses their password, \
              its cases cannot be opened again"
         );
+    }
+    match sealbox::startup::raise_open_files() {
+        Ok(limit) => tracing::debug!(limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "the open-file limit could not be raised"),
     }
     // One server per data directory: a second one would take the first one's uploads in
     // progress for leftovers of a crash, and delete them.
