@@ -326,6 +326,11 @@ async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {
         );
     }
     match sealbox::startup::raise_open_files() {
+        Ok(limit) if limit < settings.limits.max_connections as u64 + 256 => tracing::warn!(
+            limit,
+            "the open-file limit is below limits.max_connections plus room for the database \
+             and uploads: raise it (LimitNOFILE=) or lower max_connections"
+        ),
         Ok(limit) => tracing::debug!(limit, "open-file limit"),
         Err(e) => tracing::warn!(error = %e, "the open-file limit could not be raised"),
     }

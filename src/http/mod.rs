@@ -2,7 +2,9 @@
 //! Handlers stay thin: extract, call one `cases` function, render.
 
 pub mod api;
+pub mod body_deadline;
 pub mod charts;
+pub mod connections;
 pub mod errors;
 pub mod officer_admin_api;
 pub mod officer_api;
@@ -47,6 +49,7 @@ pub struct AppState {
     /// Officer sign-ins (cookie or API bearer token): the unlocked officer key.
     pub officers: Sessions<OfficerState>,
     pub limiter: RateLimiter,
+    pub connections: connections::Connections,
 }
 
 /// What an officer session holds.
@@ -143,11 +146,14 @@ impl Application {
                 settings.secure_cookies(),
             ),
             limiter: RateLimiter::new(&settings.limits),
+            connections: connections::Connections::new(settings.limits.connections_per_client),
             settings: Arc::new(settings),
             cases,
         });
         spawn_sweeper(state.clone());
         spawn_reminders(state.clone());
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let max_connections = state.settings.limits.max_connections;
         let server = HttpServer::new({
             let state = state.clone();
             move || {
@@ -166,13 +172,22 @@ impl Application {
                     )
                     .app_data(web::QueryConfig::default().error_handler(errors::query_error))
                     // Outermost last: every response, refusals included, gets the headers.
+                    .wrap(from_fn(body_deadline::limit))
                     .wrap(from_fn(security::same_origin))
+                    .wrap(from_fn(connections::refuse_excess))
                     .wrap(from_fn(errors::localize))
                     .wrap(security::headers(state.settings.secure_cookies()))
                     .wrap(from_fn(request_log::log))
                     .configure(routes)
             }
         })
+        .on_connect({
+            let state = state.clone();
+            move |conn, ext| state.connections.accepted(&state.limiter, conn, ext)
+        })
+        // actix counts connections per worker: the total is shared out between them.
+        .workers(workers)
+        .max_connections(max_connections.div_ceil(workers))
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
