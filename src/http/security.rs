@@ -69,8 +69,8 @@ pub async fn same_origin(
         // `Origin` header"), so `null` alone cannot tell them from a cross-site redirect's.
         // `Sec-Fetch-Site`, which no page can set, does: `null` passes only as `same-origin`.
         let own_form = |o: &str| o == "null" && fetch_site == Some("same-origin");
-        let foreign_origin = header(header::ORIGIN)
-            .is_some_and(|o| !origin_allowed(o, public_url) && !own_form(o));
+        let foreign_origin =
+            header(header::ORIGIN).is_some_and(|o| !origin_allowed(o, public_url) && !own_form(o));
         foreign_origin || fetch_site == Some("cross-site")
     };
     if refused {

@@ -157,14 +157,13 @@ pub struct Body {
 impl Body {
     fn new(req: &HttpRequest, payload: &mut Payload) -> Self {
         let state = req.app_data::<actix_web::web::Data<AppState>>();
-        let (most, files, idle) = state
-            .map_or((u64::MAX, u64::MAX, 60), |s| {
-                (
-                    most(s),
-                    s.cases.channels().largest_total(),
-                    s.settings.limits.body_timeout_s,
-                )
-            });
+        let (most, files, idle) = state.map_or((u64::MAX, u64::MAX, 60), |s| {
+            (
+                most(s),
+                s.cases.channels().largest_total(),
+                s.settings.limits.body_timeout_s,
+            )
+        });
         // A body declared longer than anything a case may hold is refused before a byte of
         // it is read or written.
         let declared = req

@@ -99,6 +99,9 @@ fn a_trickled_body_is_cut_off_with_408_on_json_form_and_multipart_routes() {
         } else {
             assert!(body.contains("did not arrive in time"), "{body}");
         }
+        // And the connection is closed: the rest of that body cannot pass for a request.
+        let mut rest = Vec::new();
+        assert_eq!(s.read_to_end(&mut rest).unwrap(), 0, "{path}");
     }
     assert_eq!(app.case_count(), 0);
     // Still answering, and a whole body goes through as before.
@@ -134,10 +137,7 @@ fn a_body_dripping_a_byte_at_a_time_is_cut_off_by_its_deadline() {
 #[test]
 fn connections_over_the_per_client_limit_are_refused_with_503() {
     let app = spawn_app_with("[limits]\nconnections_per_client = 3\n");
-    let get = format!(
-        "GET /api/v1/channels HTTP/1.1\r\nHost: {}",
-        addr(&app)
-    );
+    let get = format!("GET /api/v1/channels HTTP/1.1\r\nHost: {}", addr(&app));
     // Three connections, each known to the server (it answered on it), then kept busy with a
     // body that is still on its way.
     let mut ports = Vec::new();
@@ -205,7 +205,10 @@ fn a_forged_host_does_not_pass_the_origin_check() {
     assert_eq!(status, 403, "{answer}");
     assert!(answer.contains("cross_site"), "{answer}");
     let (status, answer) = post(&addr(&app), &app.base);
-    assert_eq!(status, 403, "the listening address is not the site: {answer}");
+    assert_eq!(
+        status, 403,
+        "the listening address is not the site: {answer}"
+    );
     assert_eq!(app.case_count(), 0);
     // The site's own origin passes, whatever `Host` a proxy forwards.
     let (status, answer) = post(&addr(&app), "https://ethics.example.org");
@@ -245,7 +248,11 @@ fn an_existing_data_dir_that_others_can_read_is_made_private_at_start() {
     app.kill();
     let data = app.data_dir();
     std::fs::create_dir_all(data.join("mail")).unwrap();
-    std::fs::write(data.join("mail").join("old.eml"), "To: officer@example.org\r\n").unwrap();
+    std::fs::write(
+        data.join("mail").join("old.eml"),
+        "To: officer@example.org\r\n",
+    )
+    .unwrap();
     for (path, _) in modes_below(&data) {
         let mode = if path.is_dir() { 0o755 } else { 0o644 };
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -256,7 +263,12 @@ fn an_existing_data_dir_that_others_can_read_is_made_private_at_start() {
 
     app.start();
     let modes = modes_below(&data);
-    for part in ["sealbox.sqlite-wal", "keys/lookup.key", "mail/old.eml", "files/"] {
+    for part in [
+        "sealbox.sqlite-wal",
+        "keys/lookup.key",
+        "mail/old.eml",
+        "files/",
+    ] {
         assert!(
             modes
                 .iter()
@@ -302,9 +314,9 @@ fn cases_on_disk(app: &TestApp) -> i64 {
         }
     }
     rusqlite::Connection::open(copy.path().join("sealbox.sqlite"))
-    .unwrap()
-    .query_row("SELECT COUNT(*) FROM cases", [], |r| r.get(0))
-    .unwrap()
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM cases", [], |r| r.get(0))
+        .unwrap()
 }
 
 fn blobs_on_disk(app: &TestApp) -> usize {
@@ -324,15 +336,20 @@ fn assert_507(res: reqwest::blocking::Response) {
 
 #[test]
 fn a_disk_down_to_its_reserve_refuses_with_507_and_keeps_nothing() {
-    let Some(mut app) = spawn_app_on_disk("[limits]\nmin_free_bytes = 1099511627776\n", 64)
-    else {
+    let Some(mut app) = spawn_app_on_disk("[limits]\nmin_free_bytes = 1099511627776\n", 64) else {
         return;
     };
     // A reserve larger than the disk: nothing new is taken, through the API or the form.
     assert_507(app.post_json("/api/v1/cases", &report("over the reserve")));
-    let page = app.post_form("/report", &[("channel", "report"), ("f_what", "by the form")]);
+    let page = app.post_form(
+        "/report",
+        &[("channel", "report"), ("f_what", "by the form")],
+    );
     assert_eq!(page.status(), 507);
-    assert!(page.text().unwrap().contains("running out of storage space"));
+    assert!(page
+        .text()
+        .unwrap()
+        .contains("running out of storage space"));
     assert_eq!(cases_on_disk(&app), 0);
 
     // A reserve 8 MiB below what is free: a small case fits, a large upload does not.
@@ -390,6 +407,10 @@ fn a_disk_down_to_its_reserve_refuses_with_507_and_keeps_nothing() {
     assert_507(res);
     assert_eq!(blobs_on_disk(&app), 0);
     let thread: Value = app.followup_api(&code).json().unwrap();
-    assert_eq!(thread["messages"].as_array().map(Vec::len), Some(0), "{thread}");
+    assert_eq!(
+        thread["messages"].as_array().map(Vec::len),
+        Some(0),
+        "{thread}"
+    );
     assert!(!app.logs().contains("panicked"));
 }
