@@ -154,6 +154,41 @@ pub struct Limits {
     pub json_body_bytes: usize,
     /// Argon2id jobs that may run at once (0 = one per core). Bounds memory at ~19 MiB a job.
     pub kdf_workers: usize,
+    /// A request body must have arrived within this many seconds (plus one second per
+    /// [`BODY_GRACE_BYTES`] received, so large uploads on slow links still finish); beyond it
+    /// the request is cut off with 408. Never 0.
+    #[serde(default = "default_body_timeout_s")]
+    pub body_timeout_s: u64,
+    /// Connections open at once, across all clients; more wait in the listen queue.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Connections one client address may hold open at once; more are answered 503 and closed.
+    #[serde(default = "default_connections_per_client")]
+    pub connections_per_client: u32,
+    /// New cases, messages and uploads are refused (507) when the data directory's disk would
+    /// keep less than this many bytes free.
+    #[serde(default = "default_min_free_bytes")]
+    pub min_free_bytes: u64,
+}
+
+/// A body earns one more second of [`Limits::body_timeout_s`] for each this many bytes that
+/// arrive (8 KiB/s: a slow Tor circuit still uploads; a trickle of a few bytes does not).
+pub const BODY_GRACE_BYTES: u64 = 8 * 1024;
+
+fn default_body_timeout_s() -> u64 {
+    60
+}
+
+fn default_max_connections() -> usize {
+    4096
+}
+
+fn default_connections_per_client() -> u32 {
+    64
+}
+
+fn default_min_free_bytes() -> u64 {
+    256 << 20
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -293,6 +328,10 @@ fn defaults() -> Defaults {
             login_failures_per_minute_per_client: 10,
             json_body_bytes: 1024 * 1024,
             kdf_workers: 0,
+            body_timeout_s: default_body_timeout_s(),
+            max_connections: default_max_connections(),
+            connections_per_client: default_connections_per_client(),
+            min_free_bytes: default_min_free_bytes(),
         },
         channels: Vec::new(),
         sessions: SessionSettings {
@@ -398,6 +437,11 @@ impl Settings {
                 "limits.json_body_bytes must be at least 1024".into(),
             ));
         }
+        if self.limits.body_timeout_s == 0 || self.limits.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.body_timeout_s and limits.max_connections must be above 0".into(),
+            ));
+        }
         let s = &self.sessions;
         if s.followup_idle_s == 0 || s.officer_idle_s == 0 || s.officer_max_s == 0 {
             return Err(ConfigError::Invalid(
@@ -435,6 +479,10 @@ mod tests {
         let s = Settings::for_data_dir(dir.path()).unwrap();
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(s.limits.json_body_bytes, 1_048_576);
+        assert_eq!(s.limits.body_timeout_s, 60);
+        assert_eq!(s.limits.max_connections, 4096);
+        assert_eq!(s.limits.connections_per_client, 64);
+        assert_eq!(s.limits.min_free_bytes, 256 << 20);
         assert!(s.channels.is_empty());
         assert!(!s.secure_cookies());
     }

@@ -10,4 +10,5 @@ pub mod crypto;
 pub mod http;
 pub mod i18n;
 pub mod notify;
+pub mod startup;
 pub mod store;

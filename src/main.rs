@@ -154,6 +154,8 @@ struct AddOfficer {
 }
 
 fn main() -> ExitCode {
+    // First, before anything is written: every file this process makes is private.
+    sealbox::startup::private_umask();
     let cli = Cli::parse();
     init_logging();
     let overrides = Overrides {
@@ -191,6 +193,14 @@ fn init_logging() {
 }
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    let tightened = sealbox::startup::tighten_data_dir(&settings.data_dir)?;
+    if tightened > 0 {
+        tracing::warn!(
+            count = tightened,
+            "files and directories of the data directory that other users could read were \
+             made private"
+        );
+    }
     let cases = Cases::open(&settings)?;
     match command {
         Command::Mail(MailCommand::Test { to }) => {
@@ -344,6 +354,15 @@ async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {
             "no recovery_recipient set: if every officer of a channel loses their password, \
              its cases cannot be opened again"
         );
+    }
+    match sealbox::startup::raise_open_files() {
+        Ok(limit) if limit < settings.limits.max_connections as u64 + 256 => tracing::warn!(
+            limit,
+            "the open-file limit is below limits.max_connections plus room for the database \
+             and uploads: raise it (LimitNOFILE=) or lower max_connections"
+        ),
+        Ok(limit) => tracing::debug!(limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "the open-file limit could not be raised"),
     }
     // One server per data directory: a second one would take the first one's uploads in
     // progress for leftovers of a crash, and delete them.

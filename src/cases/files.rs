@@ -157,16 +157,21 @@ impl Drop for CaseLock {
 pub(super) struct FileStore {
     pub blobs: Blobs,
     pub writes: Arc<Semaphore>,
+    pub reserve: super::reserve::DiskReserve,
 }
+
+/// An upload checks the disk's free-space reserve again after each this many bytes.
+const RESERVE_CHECK_BYTES: u64 = 1 << 20;
 
 /// Blocking file writes in flight at once, across all uploads.
 const CONCURRENT_WRITES: usize = 16;
 
 impl FileStore {
-    pub(super) fn new(blobs: Blobs) -> Self {
+    pub(super) fn new(blobs: Blobs, reserve: super::reserve::DiskReserve) -> Self {
         FileStore {
             blobs,
             writes: Arc::new(Semaphore::new(CONCURRENT_WRITES)),
+            reserve,
         }
     }
 }
@@ -187,6 +192,8 @@ pub struct Upload {
     used_bytes: u64,
     staged: Vec<Staged>,
     current: Option<Sink>,
+    /// Bytes written since the free-space reserve was last checked.
+    unchecked: u64,
     /// Held for a submitter's upload to an existing case.
     _lock: Option<CaseLock>,
 }
@@ -205,6 +212,7 @@ impl Upload {
             used_bytes: 0,
             staged: Vec::new(),
             current: None,
+            unchecked: 0,
             _lock: None,
         }
     }
@@ -262,6 +270,8 @@ impl Upload {
                 Reason::new("too_many_files").with("max", limits.files),
             ));
         }
+        self.store.reserve.check(RESERVE_CHECK_BYTES)?;
+        self.unchecked = 0;
         let (store, to, clean) = (self.store.clone(), self.to.clone(), self.clean);
         let sink = tokio::task::spawn_blocking(move || Sink::start(store, to, clean))
             .await
@@ -288,6 +298,15 @@ impl Upload {
             return Err(CaseError::too_large(
                 Reason::new("files_too_large").with("size", human_size(limits.total)),
             ));
+        }
+        self.unchecked += chunk.len() as u64;
+        if self.unchecked >= RESERVE_CHECK_BYTES {
+            // Dropping the file being written deletes it: nothing half-written stays.
+            if let Err(e) = self.store.reserve.check(RESERVE_CHECK_BYTES) {
+                self.current = None;
+                return Err(e);
+            }
+            self.unchecked = 0;
         }
         sink.push(chunk).await
     }

@@ -244,6 +244,7 @@ impl Cases {
     /// An upload of files to a case by its submitter, counted against the channel's limits
     /// together with the files they sent before.
     pub async fn submitter_upload(&self, unlocked: &Unlocked) -> Result<Upload, CaseError> {
+        self.files.reserve.check(0)?;
         let lock = self.uploading.lock(&unlocked.case_id)?;
         let unlocked = unlocked.clone();
         let channels = self.channels.clone();
@@ -282,6 +283,7 @@ impl Cases {
         body: Option<MessageBody>,
         upload: Option<Upload>,
     ) -> Result<Vec<String>, CaseError> {
+        self.files.reserve.check(0)?;
         let upload = super::files::files_of_post(&body, upload, super::Reason::new("post_empty"))?;
         let case_id = unlocked.case_id.clone();
         let audit = self.audit.clone();

@@ -219,6 +219,7 @@ impl Cases {
         draft: IntakeDraft,
         submission: Submission,
     ) -> Result<Receipt, CaseError> {
+        self.files.reserve.check(0)?;
         let channel = self
             .channels
             .get(&submission.channel)

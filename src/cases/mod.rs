@@ -12,6 +12,7 @@ pub mod intake;
 mod mail;
 pub mod officers;
 pub mod reminders;
+pub mod reserve;
 pub mod retention;
 pub mod scrub;
 pub mod signin;
@@ -77,6 +78,9 @@ pub enum CaseError {
     Unavailable(String),
     #[error("{0}")]
     Setup(String),
+    /// Storing this would leave the data directory's disk below `[limits] min_free_bytes`.
+    #[error("the disk is down to its free-space reserve")]
+    InsufficientStorage,
 }
 
 impl std::fmt::Debug for CaseError {
@@ -229,6 +233,7 @@ impl Cases {
                 Blobs::open(&dir.join("files")).map_err(|e| {
                     CaseError::Setup(format!("{}: {e}", dir.join("files").display()))
                 })?,
+                reserve::DiskReserve::new(dir.clone(), settings.limits.min_free_bytes),
             ),
             uploading: files::Uploading::default(),
         })
@@ -242,6 +247,12 @@ impl Cases {
     /// read them, an officer or the organisation's recovery key.
     pub fn accepts_cases(&self, officers: &[intake::OfficerRef]) -> bool {
         officers.iter().any(|o| o.handles_channel) || self.recovery_recipient.is_some()
+    }
+
+    /// Refuses with [`CaseError::InsufficientStorage`] when `bytes` more would take the data
+    /// directory's disk below its reserve (an upload's declared size, before it is read).
+    pub fn ensure_room(&self, bytes: u64) -> Result<(), CaseError> {
+        self.files.reserve.check(bytes)
     }
 
     /// The database is sound (`PRAGMA integrity_check`).

@@ -168,6 +168,29 @@ impl Problem {
         .said("method_not_allowed")
     }
 
+    /// A request body that had not arrived whole by its deadline (`[limits] body_timeout_s`).
+    pub fn body_timeout() -> Self {
+        Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            "what you sent did not arrive in time, so it was cut off; nothing was stored, \
+             please send it again",
+        )
+        .said("body_timeout")
+    }
+
+    /// Storing this would leave the disk below its free-space reserve (`[limits]
+    /// min_free_bytes`).
+    pub fn insufficient_storage() -> Self {
+        Problem::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "insufficient_storage",
+            "the server is running out of storage space, so it cannot take this now; \
+             nothing you sent was stored, please try again later",
+        )
+        .said("insufficient_storage")
+    }
+
     pub fn not_found() -> Self {
         Problem::new(
             StatusCode::NOT_FOUND,
@@ -221,6 +244,10 @@ impl From<CaseError> for Problem {
                     format!("{message}; nothing was stored"),
                 )
             },
+            CaseError::InsufficientStorage => {
+                tracing::warn!("refused: the data directory's disk is down to its reserve");
+                Problem::insufficient_storage()
+            }
             CaseError::Store(e) if e.is_storage_fault() => {
                 tracing::error!(error = %e, "nothing stored: the data directory refused the write");
                 Problem::storage()
@@ -392,6 +419,7 @@ pub fn json_error(
     let limit = limit_of(req);
     let problem = match &err {
         E::Overflow { .. } | E::OverflowKnownLength { .. } => Problem::too_large(limit),
+        E::Payload(e) if super::body_deadline::timed_out(e) => Problem::body_timeout(),
         E::ContentType => Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -437,6 +465,7 @@ pub fn form_error(
     use actix_web::error::UrlencodedError as E;
     let problem = match &err {
         E::Overflow { .. } => Problem::too_large(limit_of(req)),
+        E::Payload(e) if super::body_deadline::timed_out(e) => Problem::body_timeout(),
         E::ContentType => Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",

@@ -2,7 +2,9 @@
 //! Handlers stay thin: extract, call one `cases` function, render.
 
 pub mod api;
+pub mod body_deadline;
 pub mod charts;
+pub mod connections;
 pub mod errors;
 pub mod form_tokens;
 pub mod methods;
@@ -54,6 +56,7 @@ pub struct AppState {
     pub brand: Arc<site::Branding>,
     /// Report forms sent, so a second post of one makes no second case.
     pub form_tokens: form_tokens::FormTokens,
+    pub connections: connections::Connections,
 }
 
 /// What an officer session holds.
@@ -155,11 +158,14 @@ impl Application {
                 site::Branding::from_settings(&settings)
                     .map_err(|e| std::io::Error::other(e.to_string()))?,
             ),
+            connections: connections::Connections::new(settings.limits.connections_per_client),
             settings: Arc::new(settings),
             cases,
         });
         spawn_sweeper(state.clone());
         spawn_reminders(state.clone());
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let max_connections = state.settings.limits.max_connections;
         let server = HttpServer::new({
             let state = state.clone();
             move || {
@@ -178,7 +184,9 @@ impl Application {
                     )
                     .app_data(web::QueryConfig::default().error_handler(errors::query_error))
                     // Outermost last: every response, refusals included, gets the headers.
+                    .wrap(from_fn(body_deadline::limit))
                     .wrap(from_fn(security::same_origin))
+                    .wrap(from_fn(connections::refuse_excess))
                     .wrap(from_fn(errors::localize))
                     .wrap(security::headers(state.settings.secure_cookies()))
                     .wrap(from_fn(request_log::log))
@@ -186,6 +194,13 @@ impl Application {
                     .configure(routes)
             }
         })
+        .on_connect({
+            let state = state.clone();
+            move |conn, ext| state.connections.accepted(&state.limiter, conn, ext)
+        })
+        // actix counts connections per worker: the total is shared out between them.
+        .workers(workers)
+        .max_connections(max_connections.div_ceil(workers))
         .shutdown_timeout(10)
         .listen(listener)?
         .run();

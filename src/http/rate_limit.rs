@@ -61,6 +61,11 @@ impl RateLimiter {
         let ip = req
             .peer_addr()
             .map_or(IpAddr::from([0, 0, 0, 0]), |a| a.ip());
+        self.client_of(ip)
+    }
+
+    /// The client with this address, hashed at once (the connection limit keys by it too).
+    pub fn client_of(&self, ip: IpAddr) -> Client {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
         mac.update(ip.to_string().as_bytes());
         let digest = mac.finalize().into_bytes();
@@ -127,6 +132,10 @@ mod tests {
             login_failures_per_minute_per_client: n,
             json_body_bytes: 1 << 20,
             kdf_workers: 1,
+            body_timeout_s: 60,
+            max_connections: 10,
+            connections_per_client: n,
+            min_free_bytes: 0,
         }
     }
 

@@ -32,8 +32,6 @@ use crate::cases::intake::IntakeDraft;
 use crate::cases::CaseError;
 use crate::config::ChannelKind;
 
-/// A client that sends nothing for this long has gone: the upload is dropped.
-const IDLE: Duration = Duration::from_secs(60);
 /// Parts in one body, text and files: far more than any form has.
 const MAX_PARTS: usize = 1000;
 /// After a refusal, up to this much of the rest of the body is read and discarded, so the
@@ -85,12 +83,17 @@ struct Gauge {
     ended: Cell<bool>,
     /// Why the body was cut off, once it was.
     over: Cell<Option<Over>>,
+    /// A client that sends nothing for this long has gone (`[limits] body_timeout_s`, which
+    /// also bounds the whole body: see `body_deadline`).
+    idle: Duration,
 }
 
 #[derive(Clone, Copy)]
 enum Over {
     Total,
     Unread,
+    /// The declared size would take the disk below its free-space reserve.
+    Disk,
 }
 
 impl Gauge {
@@ -106,6 +109,7 @@ impl Gauge {
                 "malformed",
                 "a part of the body has headers without end; nothing was stored",
             ),
+            Over::Disk => Problem::insufficient_storage(),
         })
     }
 }
@@ -152,11 +156,14 @@ pub struct Body {
 
 impl Body {
     fn new(req: &HttpRequest, payload: &mut Payload) -> Self {
-        let (most, files) = req
-            .app_data::<actix_web::web::Data<AppState>>()
-            .map_or((u64::MAX, u64::MAX), |s| {
-                (most(s), s.cases.channels().largest_total())
-            });
+        let state = req.app_data::<actix_web::web::Data<AppState>>();
+        let (most, files, idle) = state.map_or((u64::MAX, u64::MAX, 60), |s| {
+            (
+                most(s),
+                s.cases.channels().largest_total(),
+                s.settings.limits.body_timeout_s,
+            )
+        });
         // A body declared longer than anything a case may hold is refused before a byte of
         // it is read or written.
         let declared = req
@@ -164,13 +171,21 @@ impl Body {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
+        let over = match declared {
+            Some(len) if len > most => Some(Over::Total),
+            Some(len) if state.is_some_and(|s| s.cases.ensure_room(len).is_err()) => {
+                Some(Over::Disk)
+            }
+            _ => None,
+        };
         let gauge = Rc::new(Gauge {
             most,
             files,
             received: Cell::new(0),
             consumed: Cell::new(0),
             ended: Cell::new(false),
-            over: Cell::new(declared.filter(|len| *len > most).map(|_| Over::Total)),
+            over: Cell::new(over),
+            idle: Duration::from_secs(idle),
         });
         let body = Counted {
             inner: payload.take(),
@@ -421,7 +436,7 @@ async fn read_file<T: FileTarget>(
     Ok(true)
 }
 
-/// The next item, unless the client has gone quiet for [`IDLE`], or the whole body has
+/// The next item, unless the client has gone quiet for the body timeout, or the whole body has
 /// arrived and the parser still waits for more: actix-multipart does at the end of some
 /// malformed bodies (a last boundary without the line break before it), and nothing would
 /// wake it again, so such a body would hold its request until the idle timeout.
@@ -435,19 +450,18 @@ async fn next<T>(
         Poll::Pending if gauge.ended.get() => Poll::Ready(None),
         Poll::Pending => Poll::Pending,
     });
-    match actix_web::rt::time::timeout(IDLE, waiting).await {
+    match actix_web::rt::time::timeout(gauge.idle, waiting).await {
         Ok(Some(item)) => Ok(item),
         Ok(None) => Err(malformed(MultipartError::Incomplete)),
-        Err(_) => Err(Problem::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "timeout",
-            "the upload stalled, so it was stopped; nothing was stored",
-        )),
+        Err(_) => Err(Problem::body_timeout()),
     }
 }
 
 fn malformed(e: MultipartError) -> Problem {
     match e {
+        MultipartError::Payload(e) if super::body_deadline::timed_out(&e) => {
+            Problem::body_timeout()
+        }
         MultipartError::Incomplete | MultipartError::Payload(_) => Problem::new(
             StatusCode::BAD_REQUEST,
             "incomplete",

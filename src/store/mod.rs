@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod cases;
+pub mod disk;
 pub mod enrolments;
 pub mod files;
 pub mod identity;

@@ -193,7 +193,9 @@ fn pages_load_nothing_from_another_origin_and_need_no_script() {
 
 #[test]
 fn forms_sent_from_another_site_are_refused() {
-    let app = spawn_app();
+    // Behind a proxy, as in production: the site's origin is `public_url`, not the address the
+    // server listens on.
+    let app = spawn_app_with("public_url = \"https://ethics.example.org\"\n");
     let code = app.submit(report("cross-site sign-in"));
     // A cross-origin redirect makes the browser send `Origin: null`: an attacker could sign a
     // visitor into the attacker's own case that way.
@@ -231,7 +233,7 @@ fn forms_sent_from_another_site_are_refused() {
         "cross_site"
     );
     // The same site, as a browser sends it, is fine.
-    let same = app.base.clone();
+    let same = "https://ethics.example.org";
     let res = app
         .client
         .post(app.url("/followup"))

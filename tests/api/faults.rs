@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 const NO_LIMITS: &str =
-    "[limits]\ncases_per_hour_per_client = 0\nclaim_failures_per_minute_per_client = 0\n";
+    "[limits]\ncases_per_hour_per_client = 0\nclaim_failures_per_minute_per_client = 0\nmin_free_bytes = 0\n";
 
 /// Whether `text` holds anything shaped like a claim code (five groups of four).
 fn shows_a_claim_code(text: &str) -> bool {

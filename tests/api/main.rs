@@ -4,6 +4,7 @@ mod helpers;
 
 mod anonymity;
 mod attacks;
+mod bounds_http;
 mod branding;
 mod browser;
 mod cli;
