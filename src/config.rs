@@ -37,6 +37,8 @@ pub struct Settings {
     pub sessions: SessionSettings,
     /// The organisation's name, in mails and authenticator apps.
     pub organisation: String,
+    /// Days a discarded (junk) case is kept before the retention sweep purges it.
+    pub discard_grace_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +74,11 @@ pub struct Limits {
     pub json_body_bytes: usize,
     /// Argon2id jobs that may run at once (0 = one per core). Bounds memory at ~19 MiB a job.
     pub kdf_workers: usize,
+    /// Argon2id jobs that may wait for a worker, per lane (new reports have a lane of their
+    /// own); beyond it a request gets 503 with Retry-After.
+    pub kdf_queue: usize,
+    /// Seconds a job may wait for a worker before it is answered 503 unrun (at least 1).
+    pub kdf_wait_s: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -180,6 +187,7 @@ struct Defaults {
     channels: Vec<ChannelConfig>,
     sessions: SessionSettings,
     organisation: &'static str,
+    discard_grace_days: u32,
 }
 
 #[derive(Serialize)]
@@ -211,6 +219,8 @@ fn defaults() -> Defaults {
             login_failures_per_minute_per_client: 10,
             json_body_bytes: 1024 * 1024,
             kdf_workers: 0,
+            kdf_queue: 256,
+            kdf_wait_s: 10,
         },
         channels: Vec::new(),
         sessions: SessionSettings {
@@ -219,6 +229,7 @@ fn defaults() -> Defaults {
             officer_max_s: 12 * 60 * 60,
         },
         organisation: "sealbox",
+        discard_grace_days: 30,
     }
 }
 
@@ -295,6 +306,11 @@ impl Settings {
                 "limits.json_body_bytes must be at least 1024".into(),
             ));
         }
+        if self.limits.kdf_queue == 0 || self.limits.kdf_wait_s == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.kdf_queue and limits.kdf_wait_s must be at least 1".into(),
+            ));
+        }
         let s = &self.sessions;
         if s.followup_idle_s == 0 || s.officer_idle_s == 0 || s.officer_max_s == 0 {
             return Err(ConfigError::Invalid(
@@ -312,6 +328,15 @@ impl Settings {
     /// Cookies get `Secure` when the site is reached over TLS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// The argon2id pool's size and bounds.
+    pub fn kdf_bounds(&self) -> crate::crypto::kdf::Bounds {
+        crate::crypto::kdf::Bounds {
+            workers: self.kdf_workers(),
+            queue: self.limits.kdf_queue,
+            max_wait: std::time::Duration::from_secs(self.limits.kdf_wait_s),
+        }
     }
 
     pub fn kdf_workers(&self) -> usize {

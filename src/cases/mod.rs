@@ -52,6 +52,9 @@ pub enum CaseError {
     TotpRequired,
     #[error("that code is not right, or was used already: wait for the next one")]
     TotpRejected,
+    /// Too many wrong authenticator codes for this account: its code step is locked a while.
+    #[error("too many wrong codes from the authenticator app: this account's sign-in is locked for {minutes} minutes")]
+    TotpLocked { minutes: u64, retry_after: u64 },
     /// The officer may not do this (no grant for the case, not an admin).
     #[error("{0}")]
     Forbidden(String),
@@ -184,6 +187,8 @@ pub struct Cases {
     files: files::FileStore,
     /// Cases with a submitter's upload in progress.
     uploading: files::Uploading,
+    /// Claim-code derivations running now: one code, one derivation.
+    claims_in_flight: Arc<followup::InFlight>,
 }
 
 impl Cases {
@@ -218,7 +223,7 @@ impl Cases {
         crate::crypto::kdf::dummy_password_hash();
         Ok(Cases {
             store,
-            kdf: KdfPool::new(settings.kdf_workers()),
+            kdf: KdfPool::bounded(settings.kdf_bounds()),
             lookup: Arc::new(lookup),
             channels: Arc::new(channels),
             recovery_recipient: settings.recovery_recipient.clone(),
@@ -231,6 +236,7 @@ impl Cases {
                 })?,
             ),
             uploading: files::Uploading::default(),
+            claims_in_flight: Arc::default(),
         })
     }
 

@@ -69,7 +69,7 @@ impl Cases {
             .map(|c| (c.password_hash.clone(), c.sealed_key.clone(), c.disabled));
         let key = self
             .kdf
-            .run(move || -> Result<Option<SecretKey>, CaseError> {
+            .run(kdf::Lane::SignIn, move || -> Result<Option<SecretKey>, CaseError> {
                 // An officer awaiting enrolment has no password yet: checked like an unknown one.
                 let known = job.as_ref().filter(|j| !j.0.is_empty());
                 let hash = known.map_or(kdf::dummy_password_hash(), |j| j.0.as_str());
@@ -247,7 +247,7 @@ impl Cases {
         let hash_now = creds.password_hash.clone();
         let (hash, sealed) = self
             .kdf
-            .run(move || -> Result<_, CaseError> {
+            .run(kdf::Lane::SignIn, move || -> Result<_, CaseError> {
                 if !kdf::verify_password(&current, &hash_now) {
                     return Err(CaseError::invalid(
                         "current_password",

@@ -127,6 +127,8 @@ mod tests {
             login_failures_per_minute_per_client: n,
             json_body_bytes: 1 << 20,
             kdf_workers: 1,
+            kdf_queue: 1,
+            kdf_wait_s: 1,
         }
     }
 
