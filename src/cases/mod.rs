@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod casework;
 pub mod channels;
+pub mod discard;
 pub mod enrolment;
 pub mod export;
 pub mod files;
@@ -189,6 +190,8 @@ pub struct Cases {
     uploading: files::Uploading,
     /// Claim-code derivations running now: one code, one derivation.
     claims_in_flight: Arc<followup::InFlight>,
+    /// Days a discarded case is kept before it is purged.
+    discard_grace_days: u32,
 }
 
 impl Cases {
@@ -237,6 +240,7 @@ impl Cases {
             ),
             uploading: files::Uploading::default(),
             claims_in_flight: Arc::default(),
+            discard_grace_days: settings.discard_grace_days,
         })
     }
 

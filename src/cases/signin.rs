@@ -16,6 +16,19 @@ use crate::i18n::Lang;
 use crate::store::{audit, officers, settings};
 
 const REQUIRE_TOTP: &str = "require_totp";
+/// Wrong authenticator codes in a row that lock an account's code step ...
+const TOTP_FAILURES: i64 = 5;
+/// ... for this many seconds. The password was right to get here, so this stops only a thief
+/// of the password guessing codes (a million of them, a few valid at any time).
+const TOTP_LOCK_S: i64 = 15 * 60;
+
+fn totp_locked(seconds_left: i64) -> CaseError {
+    let retry_after = seconds_left.max(1) as u64;
+    CaseError::TotpLocked {
+        minutes: retry_after.div_ceil(60),
+        retry_after,
+    }
+}
 
 /// A signed-in officer, with their unlocked key (in memory only; wiped when dropped).
 #[derive(Clone)]
@@ -97,6 +110,18 @@ impl Cases {
             let Some(code) = totp.filter(|c| !c.trim().is_empty()) else {
                 return Err(CaseError::TotpRequired);
             };
+            let id = creds.id.clone();
+            let at = now();
+            let locked = self
+                .store
+                .run(move |s| officers::totp_locked_until(s, &id, at))
+                .await?;
+            if let Some(until) = locked {
+                // Refused whether the code is right or not: the lock is what a guesser meets.
+                self.record(Event::by_officer(&creds.id, "sign_in_failed").detail("code locked"))
+                    .await?;
+                return Err(totp_locked(until - at));
+            }
             let secret = TotpSecret::from_base32(&open_text(sealed, &key)?)?;
             let step = secret.check(code, now() as u64)?;
             let fresh = match step {
@@ -108,11 +133,37 @@ impl Cases {
                 }
                 None => false,
             };
+            let id = creds.id.clone();
             if !fresh {
-                self.record(Event::by_officer(&creds.id, "sign_in_failed").detail("code"))
+                let key = self.audit.clone();
+                let failed = Event::by_officer(&id, "sign_in_failed").detail("code");
+                let lock = Event::by_officer(&id, "totp_locked").detail(format!(
+                    "{TOTP_FAILURES} wrong codes: locked for {} minutes",
+                    TOTP_LOCK_S / 60
+                ));
+                let at = now();
+                let locked = self
+                    .store
+                    .run(move |s| {
+                        officers::totp_failed(
+                            s,
+                            &id,
+                            TOTP_FAILURES,
+                            TOTP_LOCK_S,
+                            &key,
+                            (&failed, &lock),
+                            at,
+                        )
+                    })
                     .await?;
-                return Err(CaseError::TotpRejected);
+                return Err(match locked {
+                    Some(until) => totp_locked(until - at),
+                    None => CaseError::TotpRejected,
+                });
             }
+            self.store
+                .run(move |s| officers::totp_succeeded(s, &id))
+                .await?;
         }
         self.record(Event::by_officer(&creds.id, "sign_in")).await?;
         let must_enrol_totp = creds.totp_sealed.is_none() && self.totp_required().await?;
