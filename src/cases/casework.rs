@@ -189,7 +189,11 @@ fn existing(store: &Store, case_id: &str) -> Result<CaseRecord, CaseError> {
 }
 
 /// The case, after checking `officer` holds a grant for it.
-pub(super) fn granted(store: &Store, officer: &Officer, case_id: &str) -> Result<CaseRecord, CaseError> {
+pub(super) fn granted(
+    store: &Store,
+    officer: &Officer,
+    case_id: &str,
+) -> Result<CaseRecord, CaseError> {
     let record = existing(store, case_id)?;
     let holder = Holder::Officer(officer.id.clone());
     if cases::grants_of(store, case_id, &holder)?.case.is_none() {

@@ -46,7 +46,9 @@ impl Cases {
                 )?;
                 let event = Event::by_officer(&officer.id, "discarded")
                     .case(&case_id)
-                    .detail(format!("reason sealed in the notes; purged after {grace} days"));
+                    .detail(format!(
+                        "reason sealed in the notes; purged after {grace} days"
+                    ));
                 Ok::<_, CaseError>(cases::discard(
                     s,
                     &case_id,

@@ -131,11 +131,14 @@ pub fn wipe(value: &mut serde_json::Value) {
 
 /// Claim-code derivations running now, by lookup tag.
 #[derive(Default)]
-pub(super) struct InFlight(Mutex<HashMap<[u8; 32], Arc<OnceCell<Result<Unlocked, Refusal>>>>>);
+pub(super) struct InFlight(Mutex<HashMap<[u8; 32], Slot>>);
+
+/// One derivation's answer, shared by every sign-in that joined it.
+type Slot = Arc<OnceCell<Result<Unlocked, Refusal>>>;
 
 impl InFlight {
     /// The derivation running for `tag`, or a new slot for one.
-    fn join(&self, tag: [u8; 32]) -> Arc<OnceCell<Result<Unlocked, Refusal>>> {
+    fn join(&self, tag: [u8; 32]) -> Slot {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let slot = map.entry(tag).or_default();
         if slot.initialized() || Arc::strong_count(slot) > 1 {
@@ -145,7 +148,7 @@ impl InFlight {
     }
 
     /// Forgets a finished derivation, so the next sign-in derives afresh.
-    fn leave(&self, tag: [u8; 32], cell: &Arc<OnceCell<Result<Unlocked, Refusal>>>) {
+    fn leave(&self, tag: [u8; 32], cell: &Slot) {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if map.get(&tag).is_some_and(|c| Arc::ptr_eq(c, cell)) {
             map.remove(&tag);

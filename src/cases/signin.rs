@@ -82,18 +82,21 @@ impl Cases {
             .map(|c| (c.password_hash.clone(), c.sealed_key.clone(), c.disabled));
         let key = self
             .kdf
-            .run(kdf::Lane::SignIn, move || -> Result<Option<SecretKey>, CaseError> {
-                // An officer awaiting enrolment has no password yet: checked like an unknown one.
-                let known = job.as_ref().filter(|j| !j.0.is_empty());
-                let hash = known.map_or(kdf::dummy_password_hash(), |j| j.0.as_str());
-                let right = kdf::verify_password(&password, hash) && known.is_some();
-                match job {
-                    Some((_, sealed, false)) if right => {
-                        Ok(Some(keys::unwrap_officer_key(&sealed, &password)?))
+            .run(
+                kdf::Lane::SignIn,
+                move || -> Result<Option<SecretKey>, CaseError> {
+                    // An officer awaiting enrolment has no password yet: checked like an unknown one.
+                    let known = job.as_ref().filter(|j| !j.0.is_empty());
+                    let hash = known.map_or(kdf::dummy_password_hash(), |j| j.0.as_str());
+                    let right = kdf::verify_password(&password, hash) && known.is_some();
+                    match job {
+                        Some((_, sealed, false)) if right => {
+                            Ok(Some(keys::unwrap_officer_key(&sealed, &password)?))
+                        }
+                        _ => Ok(None),
                     }
-                    _ => Ok(None),
-                }
-            })
+                },
+            )
             .await??;
         let (creds, key) = match (creds, key) {
             (Some(c), Some(k)) => (c, k),

@@ -12,8 +12,8 @@
 //! unknown code cost the same), and no key material stays behind in freed memory.
 
 use std::cell::RefCell;
-use std::panic::AssertUnwindSafe;
 use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -259,7 +259,11 @@ struct Owner(Arc<Shared>);
 
 impl Drop for Owner {
     fn drop(&mut self) {
-        self.0.queues.lock().unwrap_or_else(|p| p.into_inner()).closed = true;
+        self.0
+            .queues
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .closed = true;
         self.0.ready.notify_all();
     }
 }
@@ -276,10 +280,7 @@ fn work(shared: &Shared) {
                 if queues.closed {
                     break None;
                 }
-                queues = shared
-                    .ready
-                    .wait(queues)
-                    .unwrap_or_else(|p| p.into_inner());
+                queues = shared.ready.wait(queues).unwrap_or_else(|p| p.into_inner());
             }
         };
         match next {
@@ -354,8 +355,10 @@ mod tests {
         let pool = KdfPool::new(1);
         let busy = pool.clone();
         let first = tokio::spawn(async move {
-            busy.run(Lane::SignIn, || std::thread::sleep(Duration::from_millis(200)))
-                .await
+            busy.run(Lane::SignIn, || {
+                std::thread::sleep(Duration::from_millis(200))
+            })
+            .await
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
         // A caller that gives up while waiting: its job must never run.
@@ -399,10 +402,15 @@ mod tests {
         let (pool, release) = held_pool(16).await;
         let order = Arc::new(Mutex::new(Vec::new()));
         let mut jobs = Vec::new();
-        for (i, lane) in [Lane::SignIn, Lane::SignIn, Lane::Intake].into_iter().enumerate() {
+        for (i, lane) in [Lane::SignIn, Lane::SignIn, Lane::Intake]
+            .into_iter()
+            .enumerate()
+        {
             let (queued, order) = (pool.clone(), order.clone());
             jobs.push(tokio::spawn(async move {
-                queued.run(lane, move || order.lock().unwrap().push(i)).await
+                queued
+                    .run(lane, move || order.lock().unwrap().push(i))
+                    .await
             }));
             // Queued in this order before the worker is free.
             tokio::task::yield_now().await;

@@ -199,7 +199,10 @@ impl From<CaseError> for Problem {
                 Problem::new(StatusCode::UNAUTHORIZED, "totp_rejected", e.to_string())
                     .said("totp_rejected")
             }
-            e @ CaseError::TotpLocked { minutes, retry_after } => Problem {
+            e @ CaseError::TotpLocked {
+                minutes,
+                retry_after,
+            } => Problem {
                 retry_after: Some(retry_after),
                 ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "locked", e.to_string())
                     .said("totp_locked")

@@ -956,7 +956,10 @@ fn confirm_page(
     fields: Vec<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let back = if action.starts_with("/officer/cases/") {
-        action.rsplit_once('/').map_or("/officer", |(case, _)| case).to_owned()
+        action
+            .rsplit_once('/')
+            .map_or("/officer", |(case, _)| case)
+            .to_owned()
     } else {
         "/officer/admin".to_owned()
     };

@@ -353,10 +353,9 @@ pub fn totp_failed(
 
 /// A right authenticator code: the count of wrong ones starts again.
 pub fn totp_succeeded(store: &Store, id: &str) -> Result<(), StoreError> {
-    store.writer().execute(
-        "UPDATE officers SET totp_failures = 0 WHERE id = ?1",
-        [id],
-    )?;
+    store
+        .writer()
+        .execute("UPDATE officers SET totp_failures = 0 WHERE id = ?1", [id])?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@ mod helpers;
 
 mod anonymity;
 mod attacks;
+mod bounds_kdf;
 mod browser;
 mod cli;
 mod errors;
