@@ -37,6 +37,8 @@ pub struct Settings {
     pub sessions: SessionSettings,
     /// The organisation's name: on every page, in mails and in authenticator apps.
     pub organisation: String,
+    /// Days a discarded (junk) case is kept before the retention sweep purges it.
+    pub discard_grace_days: u32,
     /// How the reporter pages carry the organisation: logo, colour, notices.
     #[serde(default)]
     pub site: SiteSettings,
@@ -157,6 +159,11 @@ pub struct Limits {
     /// A request body must have arrived within this many seconds (plus one second per
     /// [`BODY_GRACE_BYTES`] received, so large uploads on slow links still finish); beyond it
     /// the request is cut off with 408. Never 0.
+    /// Argon2id jobs that may wait for a worker, per lane (new reports have a lane of their
+    /// own); beyond it a request gets 503 with Retry-After.
+    pub kdf_queue: usize,
+    /// Seconds a job may wait for a worker before it is answered 503 unrun (at least 1).
+    pub kdf_wait_s: u64,
     #[serde(default = "default_body_timeout_s")]
     pub body_timeout_s: u64,
     /// Connections open at once, across all clients; more wait in the listen queue.
@@ -297,6 +304,7 @@ struct Defaults {
     channels: Vec<ChannelConfig>,
     sessions: SessionSettings,
     organisation: &'static str,
+    discard_grace_days: u32,
 }
 
 #[derive(Serialize)]
@@ -332,6 +340,8 @@ fn defaults() -> Defaults {
             max_connections: default_max_connections(),
             connections_per_client: default_connections_per_client(),
             min_free_bytes: default_min_free_bytes(),
+            kdf_queue: 256,
+            kdf_wait_s: 10,
         },
         channels: Vec::new(),
         sessions: SessionSettings {
@@ -340,6 +350,7 @@ fn defaults() -> Defaults {
             officer_max_s: 12 * 60 * 60,
         },
         organisation: "sealbox",
+        discard_grace_days: 30,
     }
 }
 
@@ -442,6 +453,11 @@ impl Settings {
                 "limits.body_timeout_s and limits.max_connections must be above 0".into(),
             ));
         }
+        if self.limits.kdf_queue == 0 || self.limits.kdf_wait_s == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.kdf_queue and limits.kdf_wait_s must be at least 1".into(),
+            ));
+        }
         let s = &self.sessions;
         if s.followup_idle_s == 0 || s.officer_idle_s == 0 || s.officer_max_s == 0 {
             return Err(ConfigError::Invalid(
@@ -459,6 +475,15 @@ impl Settings {
     /// Cookies get `Secure` when the site is reached over TLS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// The argon2id pool's size and bounds.
+    pub fn kdf_bounds(&self) -> crate::crypto::kdf::Bounds {
+        crate::crypto::kdf::Bounds {
+            workers: self.kdf_workers(),
+            queue: self.limits.kdf_queue,
+            max_wait: std::time::Duration::from_secs(self.limits.kdf_wait_s),
+        }
     }
 
     pub fn kdf_workers(&self) -> usize {

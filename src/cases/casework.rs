@@ -189,7 +189,11 @@ fn existing(store: &Store, case_id: &str) -> Result<CaseRecord, CaseError> {
 }
 
 /// The case, after checking `officer` holds a grant for it.
-fn granted(store: &Store, officer: &Officer, case_id: &str) -> Result<CaseRecord, CaseError> {
+pub(super) fn granted(
+    store: &Store,
+    officer: &Officer,
+    case_id: &str,
+) -> Result<CaseRecord, CaseError> {
     let record = existing(store, case_id)?;
     let holder = Holder::Officer(officer.id.clone());
     if cases::grants_of(store, case_id, &holder)?.case.is_none() {
@@ -338,7 +342,7 @@ impl Cases {
         officer: &Officer,
         query: InboxQuery,
     ) -> Result<InboxPage, CaseError> {
-        if let Some(status) = &query.status {
+        if let Some(status) = query.status.as_deref().filter(|s| *s != cases::DISCARDED) {
             Status::parse(status)?;
         }
         let now = now();

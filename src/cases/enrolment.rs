@@ -301,7 +301,7 @@ impl Cases {
         check_password(&password)?;
         let (password_hash, wrapped) = self
             .kdf
-            .run(move || {
+            .run(kdf::Lane::SignIn, move || {
                 Ok::<_, CaseError>((
                     kdf::hash_password(&password)?,
                     keys::new_officer_key(&password)?,

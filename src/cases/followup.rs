@@ -1,8 +1,10 @@
 //! Follow-up: a submitter unlocks their case with the claim code, reads it and writes back.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::files::{Download, FileView, Upload};
@@ -10,7 +12,7 @@ use super::intake::SealedSubmission;
 use super::text::MessageBody;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
-use crate::crypto::{kdf, keys, random, seal, ClaimCode, SecretKey};
+use crate::crypto::{kdf, keys, random, seal, ClaimCode, CryptoError, SecretKey};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::store::cases::KeyKind;
@@ -127,6 +129,63 @@ pub fn wipe(value: &mut serde_json::Value) {
     }
 }
 
+/// Claim-code derivations running now, by lookup tag.
+#[derive(Default)]
+pub(super) struct InFlight(Mutex<HashMap<[u8; 32], Slot>>);
+
+/// One derivation's answer, shared by every sign-in that joined it.
+type Slot = Arc<OnceCell<Result<Unlocked, Refusal>>>;
+
+impl InFlight {
+    /// The derivation running for `tag`, or a new slot for one.
+    fn join(&self, tag: [u8; 32]) -> Slot {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = map.entry(tag).or_default();
+        if slot.initialized() || Arc::strong_count(slot) > 1 {
+            tracing::debug!("claim code sign-in joined the derivation in flight");
+        }
+        slot.clone()
+    }
+
+    /// Forgets a finished derivation, so the next sign-in derives afresh.
+    fn leave(&self, tag: [u8; 32], cell: &Slot) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.get(&tag).is_some_and(|c| Arc::ptr_eq(c, cell)) {
+            map.remove(&tag);
+        }
+    }
+}
+
+/// How a shared derivation failed, as every sign-in that joined it is told.
+#[derive(Debug, Clone)]
+pub(super) enum Refusal {
+    Rejected,
+    Busy(u64),
+    Failed,
+}
+
+impl Refusal {
+    fn of(e: &CaseError) -> Self {
+        match e {
+            CaseError::ClaimRejected => Refusal::Rejected,
+            CaseError::Crypto(CryptoError::Busy { retry_after }) => Refusal::Busy(*retry_after),
+            _ => Refusal::Failed,
+        }
+    }
+}
+
+impl From<Refusal> for CaseError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Rejected => CaseError::ClaimRejected,
+            Refusal::Busy(retry_after) => CaseError::Crypto(CryptoError::Busy { retry_after }),
+            Refusal::Failed => CaseError::Crypto(CryptoError::Worker(
+                "the shared key derivation failed".into(),
+            )),
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 pub(super) struct SealedMessage {
     pub body: String,
@@ -137,12 +196,42 @@ pub(super) struct SealedMessage {
 
 impl Cases {
     /// Opens a case with a claim code as typed. Every failure, malformed, unknown or wrong,
-    /// is the same `ClaimRejected` after the same argon2id work.
+    /// is the same `ClaimRejected` after the same argon2id work. A second sign-in with a code
+    /// whose derivation is still running shares that derivation's answer instead of starting
+    /// another, so one code never holds more than one argon2id job.
     pub async fn unlock(&self, typed: &str) -> Result<Unlocked, CaseError> {
-        let code = ClaimCode::parse(typed).ok();
-        let tag = code
-            .as_ref()
-            .map_or_else(random::bytes::<32>, |c| self.lookup.tag(c));
+        let Ok(code) = ClaimCode::parse(typed) else {
+            return self.derive_unlock(None).await;
+        };
+        let tag = self.lookup.tag(&code);
+        let cell = self.claims_in_flight.join(tag);
+        let mut own_error = None;
+        let own = &mut own_error;
+        let shared = cell
+            .get_or_init(|| async move {
+                self.derive_unlock(Some((code, tag))).await.map_err(|e| {
+                    let refusal = Refusal::of(&e);
+                    *own = Some(e);
+                    refusal
+                })
+            })
+            .await
+            .clone();
+        self.claims_in_flight.leave(tag, &cell);
+        match (shared, own_error) {
+            (Ok(unlocked), _) => Ok(unlocked),
+            (Err(_), Some(own)) => Err(own),
+            (Err(refusal), None) => Err(refusal.into()),
+        }
+    }
+
+    /// One argon2id derivation (against a dummy salt when the code finds no case).
+    async fn derive_unlock(
+        &self,
+        code: Option<(ClaimCode, [u8; 32])>,
+    ) -> Result<Unlocked, CaseError> {
+        let (code, tag) = code.unzip();
+        let tag = tag.unwrap_or_else(random::bytes::<32>);
         let found = self
             .store
             .run(move |s| cases::find_by_claim_tag(s, &tag))
@@ -152,7 +241,7 @@ impl Cases {
             .map_or(DUMMY_SALT.to_vec(), |m| m.submitter_salt.clone());
         let code = code.unwrap_or_else(ClaimCode::generate);
         self.kdf
-            .run(move || {
+            .run(kdf::Lane::SignIn, move || {
                 let key = kdf::submitter_key(&code, &salt)?;
                 let found = found.ok_or(CaseError::ClaimRejected)?;
                 let case_key = keys::open_grant(&found.submitter_grant, &key)

@@ -374,7 +374,7 @@ impl Cases {
         let salt = crypto::random::bytes::<{ kdf::SALT_LEN }>();
         let (code, submitter) = self
             .kdf
-            .run(move || {
+            .run(kdf::Lane::Intake, move || {
                 let key = kdf::submitter_key(&code, &salt);
                 (code, key)
             })

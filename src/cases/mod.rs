@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod casework;
 pub mod channels;
+pub mod discard;
 pub mod enrolment;
 pub mod export;
 pub mod files;
@@ -53,6 +54,9 @@ pub enum CaseError {
     TotpRequired,
     #[error("that code is not right, or was used already: wait for the next one")]
     TotpRejected,
+    /// Too many wrong authenticator codes for this account: its code step is locked a while.
+    #[error("too many wrong codes from the authenticator app: this account's sign-in is locked for {minutes} minutes")]
+    TotpLocked { minutes: u64, retry_after: u64 },
     /// The officer may not do this (no grant for the case, not an admin).
     #[error("{0}")]
     Forbidden(String),
@@ -188,6 +192,10 @@ pub struct Cases {
     files: files::FileStore,
     /// Cases with a submitter's upload in progress.
     uploading: files::Uploading,
+    /// Claim-code derivations running now: one code, one derivation.
+    claims_in_flight: Arc<followup::InFlight>,
+    /// Days a discarded case is kept before it is purged.
+    discard_grace_days: u32,
 }
 
 impl Cases {
@@ -222,7 +230,7 @@ impl Cases {
         crate::crypto::kdf::dummy_password_hash();
         Ok(Cases {
             store,
-            kdf: KdfPool::new(settings.kdf_workers()),
+            kdf: KdfPool::bounded(settings.kdf_bounds()),
             lookup: Arc::new(lookup),
             channels: Arc::new(channels),
             recovery_recipient: settings.recovery_recipient.clone(),
@@ -236,6 +244,8 @@ impl Cases {
                 reserve::DiskReserve::new(dir.clone(), settings.limits.min_free_bytes),
             ),
             uploading: files::Uploading::default(),
+            claims_in_flight: Arc::default(),
+            discard_grace_days: settings.discard_grace_days,
         })
     }
 

@@ -238,7 +238,7 @@ impl Cases {
         let input = checked;
         let (hash, wrapped) = self
             .kdf
-            .run(move || {
+            .run(kdf::Lane::SignIn, move || {
                 Ok::<_, CaseError>((
                     kdf::hash_password(&password)?,
                     keys::new_officer_key(&password)?,

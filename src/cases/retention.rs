@@ -1,5 +1,6 @@
 //! Retention: closed cases are deleted, ciphertext, grants and all, once their channel's
-//! retention period has passed since closing.
+//! retention period has passed since closing; discarded (junk) cases once their shorter grace
+//! period has (see `discard`).
 
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
@@ -12,11 +13,12 @@ const PURGE_BATCH: i64 = 100;
 const DEFAULT_RETENTION_DAYS: u32 = 365;
 
 impl Cases {
-    /// Purges every closed case past its channel's retention period (365 days for a channel
-    /// no longer configured); returns their numbers. Works in batches, each its own
+    /// Purges every discarded case past its grace period and every closed case past its
+    /// channel's retention period (365 days for a channel no longer configured); returns
+    /// their numbers. Works in batches, each its own
     /// transaction, so a large backlog never holds the database's one writer for long.
     pub async fn purge_expired(&self, actor: Actor) -> Result<Vec<i64>, CaseError> {
-        let mut purged = Vec::new();
+        let mut purged = self.purge_discarded(actor).await?;
         let in_use = self.store.run(cases::channel_ids).await?;
         for channel_id in in_use {
             let days = self

@@ -16,6 +16,19 @@ use crate::i18n::Lang;
 use crate::store::{audit, officers, settings};
 
 const REQUIRE_TOTP: &str = "require_totp";
+/// Wrong authenticator codes in a row that lock an account's code step ...
+const TOTP_FAILURES: i64 = 5;
+/// ... for this many seconds. The password was right to get here, so this stops only a thief
+/// of the password guessing codes (a million of them, a few valid at any time).
+const TOTP_LOCK_S: i64 = 15 * 60;
+
+fn totp_locked(seconds_left: i64) -> CaseError {
+    let retry_after = seconds_left.max(1) as u64;
+    CaseError::TotpLocked {
+        minutes: retry_after.div_ceil(60),
+        retry_after,
+    }
+}
 
 /// A signed-in officer, with their unlocked key (in memory only; wiped when dropped).
 #[derive(Clone)]
@@ -69,18 +82,21 @@ impl Cases {
             .map(|c| (c.password_hash.clone(), c.sealed_key.clone(), c.disabled));
         let key = self
             .kdf
-            .run(move || -> Result<Option<SecretKey>, CaseError> {
-                // An officer awaiting enrolment has no password yet: checked like an unknown one.
-                let known = job.as_ref().filter(|j| !j.0.is_empty());
-                let hash = known.map_or(kdf::dummy_password_hash(), |j| j.0.as_str());
-                let right = kdf::verify_password(&password, hash) && known.is_some();
-                match job {
-                    Some((_, sealed, false)) if right => {
-                        Ok(Some(keys::unwrap_officer_key(&sealed, &password)?))
+            .run(
+                kdf::Lane::SignIn,
+                move || -> Result<Option<SecretKey>, CaseError> {
+                    // An officer awaiting enrolment has no password yet: checked like an unknown one.
+                    let known = job.as_ref().filter(|j| !j.0.is_empty());
+                    let hash = known.map_or(kdf::dummy_password_hash(), |j| j.0.as_str());
+                    let right = kdf::verify_password(&password, hash) && known.is_some();
+                    match job {
+                        Some((_, sealed, false)) if right => {
+                            Ok(Some(keys::unwrap_officer_key(&sealed, &password)?))
+                        }
+                        _ => Ok(None),
                     }
-                    _ => Ok(None),
-                }
-            })
+                },
+            )
             .await??;
         let (creds, key) = match (creds, key) {
             (Some(c), Some(k)) => (c, k),
@@ -97,6 +113,18 @@ impl Cases {
             let Some(code) = totp.filter(|c| !c.trim().is_empty()) else {
                 return Err(CaseError::TotpRequired);
             };
+            let id = creds.id.clone();
+            let at = now();
+            let locked = self
+                .store
+                .run(move |s| officers::totp_locked_until(s, &id, at))
+                .await?;
+            if let Some(until) = locked {
+                // Refused whether the code is right or not: the lock is what a guesser meets.
+                self.record(Event::by_officer(&creds.id, "sign_in_failed").detail("code locked"))
+                    .await?;
+                return Err(totp_locked(until - at));
+            }
             let secret = TotpSecret::from_base32(&open_text(sealed, &key)?)?;
             let step = secret.check(code, now() as u64)?;
             let fresh = match step {
@@ -108,11 +136,37 @@ impl Cases {
                 }
                 None => false,
             };
+            let id = creds.id.clone();
             if !fresh {
-                self.record(Event::by_officer(&creds.id, "sign_in_failed").detail("code"))
+                let key = self.audit.clone();
+                let failed = Event::by_officer(&id, "sign_in_failed").detail("code");
+                let lock = Event::by_officer(&id, "totp_locked").detail(format!(
+                    "{TOTP_FAILURES} wrong codes: locked for {} minutes",
+                    TOTP_LOCK_S / 60
+                ));
+                let at = now();
+                let locked = self
+                    .store
+                    .run(move |s| {
+                        officers::totp_failed(
+                            s,
+                            &id,
+                            TOTP_FAILURES,
+                            TOTP_LOCK_S,
+                            &key,
+                            (&failed, &lock),
+                            at,
+                        )
+                    })
                     .await?;
-                return Err(CaseError::TotpRejected);
+                return Err(match locked {
+                    Some(until) => totp_locked(until - at),
+                    None => CaseError::TotpRejected,
+                });
             }
+            self.store
+                .run(move |s| officers::totp_succeeded(s, &id))
+                .await?;
         }
         self.record(Event::by_officer(&creds.id, "sign_in")).await?;
         let must_enrol_totp = creds.totp_sealed.is_none() && self.totp_required().await?;
@@ -247,7 +301,7 @@ impl Cases {
         let hash_now = creds.password_hash.clone();
         let (hash, sealed) = self
             .kdf
-            .run(move || -> Result<_, CaseError> {
+            .run(kdf::Lane::SignIn, move || -> Result<_, CaseError> {
                 if !kdf::verify_password(&current, &hash_now) {
                     return Err(CaseError::invalid(
                         "current_password",

@@ -12,13 +12,15 @@
 //! unknown code cost the same), and no key material stays behind in freed memory.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::oneshot;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::keys::SecretKey;
@@ -91,69 +93,199 @@ pub fn verify_password(password: &SecretString, phc: &str) -> bool {
     })
 }
 
-type Job = Box<dyn FnOnce() + Send>;
-
-/// Runs argon2 (and other memory-hard work) on `workers` dedicated threads.
-#[derive(Clone)]
-pub struct KdfPool {
-    /// One permit per worker: a job is handed over only when a worker is free for it.
-    permits: Arc<Semaphore>,
-    jobs: mpsc::Sender<Job>,
+/// Which queue a job waits in. Workers always take a waiting new report first, so a flood of
+/// sign-in attempts delays a new report by at most the derivations already running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// The claim-code derivation of a new report.
+    Intake,
+    /// Everything else: claim-code and officer sign-ins, password changes.
+    SignIn,
 }
 
-impl KdfPool {
-    pub fn new(workers: usize) -> Self {
-        let workers = workers.max(1);
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
-        for i in 0..workers {
-            let queue = queue.clone();
-            std::thread::Builder::new()
-                .name(format!("sealbox-kdf-{i}"))
-                .spawn(move || loop {
-                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                    match next {
-                        Ok(job) => job(),
-                        Err(_) => return, // the pool is gone
-                    }
-                })
-                .expect("spawn a key-derivation thread");
+impl Lane {
+    fn name(self) -> &'static str {
+        match self {
+            Lane::Intake => "intake",
+            Lane::SignIn => "sign-in",
         }
-        KdfPool {
-            permits: Arc::new(Semaphore::new(workers)),
-            jobs,
+    }
+}
+
+/// A queued job: told whether it waited past its deadline (then it only reports "busy").
+type Job = Box<dyn FnOnce(bool) + Send>;
+
+struct Waiting {
+    deadline: Instant,
+    job: Job,
+}
+
+#[derive(Default)]
+struct Queues {
+    intake: VecDeque<Waiting>,
+    sign_in: VecDeque<Waiting>,
+    closed: bool,
+}
+
+impl Queues {
+    fn lane(&mut self, lane: Lane) -> &mut VecDeque<Waiting> {
+        match lane {
+            Lane::Intake => &mut self.intake,
+            Lane::SignIn => &mut self.sign_in,
         }
     }
 
-    /// Waits for a free worker and runs `job` there; a panic comes back as an error instead of
-    /// taking the caller (or the worker) down. The worker's permit travels with the job, so a
-    /// caller that gives up (a client that disconnects) frees it only when the work is done,
-    /// and a job nobody waits for any more is skipped.
-    pub async fn run<T, F>(&self, job: F) -> Result<T, CryptoError>
+    fn next(&mut self) -> Option<Waiting> {
+        self.intake.pop_front().or_else(|| self.sign_in.pop_front())
+    }
+}
+
+struct Shared {
+    queues: Mutex<Queues>,
+    ready: Condvar,
+    /// Jobs that may wait in each lane; one more is refused at once.
+    capacity: usize,
+    /// How long a job may wait for a worker before it is answered "busy" unrun.
+    max_wait: Duration,
+}
+
+/// How many jobs may wait and for how long, beyond the ones running.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    pub workers: usize,
+    pub queue: usize,
+    pub max_wait: Duration,
+}
+
+/// Runs argon2 (and other memory-hard work) on `workers` dedicated threads, from two bounded
+/// queues (see [`Lane`]).
+#[derive(Clone)]
+pub struct KdfPool {
+    shared: Arc<Shared>,
+    _owner: Arc<Owner>,
+}
+
+impl KdfPool {
+    /// A pool whose queues are effectively unbounded (tools and tests).
+    pub fn new(workers: usize) -> Self {
+        KdfPool::bounded(Bounds {
+            workers,
+            queue: usize::MAX,
+            max_wait: Duration::from_secs(24 * 60 * 60),
+        })
+    }
+
+    pub fn bounded(bounds: Bounds) -> Self {
+        let shared = Arc::new(Shared {
+            queues: Mutex::new(Queues::default()),
+            ready: Condvar::new(),
+            capacity: bounds.queue.max(1),
+            max_wait: bounds.max_wait,
+        });
+        for i in 0..bounds.workers.max(1) {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name(format!("sealbox-kdf-{i}"))
+                .spawn(move || work(&shared))
+                .expect("spawn a key-derivation thread");
+        }
+        KdfPool {
+            _owner: Arc::new(Owner(shared.clone())),
+            shared,
+        }
+    }
+
+    /// Seconds a client is told to wait before trying again when the pool is full.
+    pub fn retry_after(&self) -> u64 {
+        self.shared.max_wait.as_secs().clamp(1, 60)
+    }
+
+    /// Runs `job` on a worker, behind the jobs already waiting in its lane. A full lane, or a
+    /// wait past the deadline, is `CryptoError::Busy` without running the job. A panic comes
+    /// back as an error instead of taking the caller (or the worker) down. A caller that gives
+    /// up (a client that disconnects) leaves its job to be skipped, not run late.
+    pub async fn run<T, F>(&self, lane: Lane, job: F) -> Result<T, CryptoError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| CryptoError::Worker(e.to_string()))?;
+        let busy = CryptoError::Busy {
+            retry_after: self.retry_after(),
+        };
         let (done, result) = oneshot::channel();
-        self.jobs
-            .send(Box::new(move || {
-                let _permit = permit;
-                if done.is_closed() {
-                    return;
-                }
-                let _ = done.send(std::panic::catch_unwind(AssertUnwindSafe(job)));
-            }))
-            .map_err(|_| CryptoError::Worker("the key-derivation threads have stopped".into()))?;
+        let job: Job = Box::new(move |expired| {
+            if done.is_closed() {
+                return;
+            }
+            if expired {
+                let _ = done.send(Err(Missed::Expired));
+                return;
+            }
+            tracing::debug!(lane = lane.name(), "argon2id job");
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(job));
+            let _ = done.send(outcome.map_err(|_| Missed::Panicked));
+        });
+        {
+            let mut queues = self.shared.queues.lock().unwrap_or_else(|p| p.into_inner());
+            let queue = queues.lane(lane);
+            if queue.len() >= self.shared.capacity {
+                tracing::debug!(lane = lane.name(), "argon2id queue full");
+                return Err(busy);
+            }
+            queue.push_back(Waiting {
+                deadline: Instant::now() + self.shared.max_wait,
+                job,
+            });
+        }
+        self.shared.ready.notify_one();
         match result.await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(_)) => Err(CryptoError::Worker("a key-derivation job panicked".into())),
+            Ok(Err(Missed::Expired)) => Err(busy),
+            Ok(Err(Missed::Panicked)) => {
+                Err(CryptoError::Worker("a key-derivation job panicked".into()))
+            }
             Err(_) => Err(CryptoError::Worker("a key-derivation job was lost".into())),
+        }
+    }
+}
+
+enum Missed {
+    Expired,
+    Panicked,
+}
+
+/// The last handle to a pool closes it: its workers finish what waits, then stop.
+struct Owner(Arc<Shared>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        self.0
+            .queues
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .closed = true;
+        self.0.ready.notify_all();
+    }
+}
+
+/// A worker: takes the next job (new reports first) until the pool is closed.
+fn work(shared: &Shared) {
+    loop {
+        let next = {
+            let mut queues = shared.queues.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                if let Some(next) = queues.next() {
+                    break Some(next);
+                }
+                if queues.closed {
+                    break None;
+                }
+                queues = shared.ready.wait(queues).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        match next {
+            Some(w) => (w.job)(Instant::now() >= w.deadline),
+            None => return,
         }
     }
 }
@@ -198,7 +330,7 @@ mod tests {
         for _ in 0..8 {
             let (pool, running, peak) = (pool.clone(), running.clone(), peak.clone());
             jobs.push(tokio::spawn(async move {
-                pool.run(move || {
+                pool.run(Lane::SignIn, move || {
                     use std::sync::atomic::Ordering::SeqCst;
                     let now = running.fetch_add(1, SeqCst) + 1;
                     peak.fetch_max(now, SeqCst);
@@ -212,7 +344,7 @@ mod tests {
             j.await.unwrap().unwrap();
         }
         assert!(peak.load(std::sync::atomic::Ordering::SeqCst) <= 2);
-        let err = pool.run(|| panic!("boom")).await;
+        let err = pool.run(Lane::SignIn, || panic!("boom")).await;
         assert!(matches!(err, Err(CryptoError::Worker(_))));
     }
 
@@ -223,8 +355,10 @@ mod tests {
         let pool = KdfPool::new(1);
         let busy = pool.clone();
         let first = tokio::spawn(async move {
-            busy.run(|| std::thread::sleep(Duration::from_millis(200)))
-                .await
+            busy.run(Lane::SignIn, || {
+                std::thread::sleep(Duration::from_millis(200))
+            })
+            .await
         });
         tokio::time::sleep(Duration::from_millis(20)).await;
         // A caller that gives up while waiting: its job must never run.
@@ -232,13 +366,102 @@ mod tests {
         let flag = ran.clone();
         let gave_up = tokio::time::timeout(
             Duration::from_millis(10),
-            pool.run(move || flag.store(true, SeqCst)),
+            pool.run(Lane::SignIn, move || flag.store(true, SeqCst)),
         )
         .await;
         assert!(gave_up.is_err());
         first.await.unwrap().unwrap();
         // The pool still works, and the abandoned job was skipped, not run late.
-        pool.run(|| ()).await.unwrap();
+        pool.run(Lane::SignIn, || ()).await.unwrap();
         assert!(!ran.load(SeqCst));
+    }
+
+    /// One worker, held by a job until released; returns the pool and the release switch.
+    async fn held_pool(queue: usize) -> (KdfPool, std::sync::mpsc::Sender<()>) {
+        let pool = KdfPool::bounded(Bounds {
+            workers: 1,
+            queue,
+            max_wait: Duration::from_secs(60),
+        });
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel();
+        let held = pool.clone();
+        tokio::spawn(async move {
+            held.run(Lane::SignIn, move || {
+                let _ = started.send(());
+                let _ = hold.recv();
+            })
+            .await
+        });
+        running.await.unwrap();
+        (pool, release)
+    }
+
+    #[tokio::test]
+    async fn new_reports_go_before_waiting_sign_ins() {
+        let (pool, release) = held_pool(16).await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut jobs = Vec::new();
+        for (i, lane) in [Lane::SignIn, Lane::SignIn, Lane::Intake]
+            .into_iter()
+            .enumerate()
+        {
+            let (queued, order) = (pool.clone(), order.clone());
+            jobs.push(tokio::spawn(async move {
+                queued
+                    .run(lane, move || order.lock().unwrap().push(i))
+                    .await
+            }));
+            // Queued in this order before the worker is free.
+            tokio::task::yield_now().await;
+            while pool.shared.queues.lock().unwrap().lane(lane).len() < 1 + usize::from(i == 1) {
+                tokio::task::yield_now().await;
+            }
+        }
+        release.send(()).unwrap();
+        for j in jobs {
+            j.await.unwrap().unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), vec![2, 0, 1]);
+    }
+
+    #[tokio::test]
+    async fn a_full_lane_is_busy_and_the_other_lane_still_queues() {
+        let (pool, release) = held_pool(1).await;
+        let waiting = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.run(Lane::SignIn, || 1).await })
+        };
+        while pool.shared.queues.lock().unwrap().sign_in.is_empty() {
+            tokio::task::yield_now().await;
+        }
+        let refused = pool.run(Lane::SignIn, || 2).await;
+        assert!(matches!(refused, Err(CryptoError::Busy { .. })));
+        let intake = {
+            let pool = pool.clone();
+            tokio::spawn(async move { pool.run(Lane::Intake, || 3).await })
+        };
+        release.send(()).unwrap();
+        assert_eq!(intake.await.unwrap().unwrap(), 3);
+        assert_eq!(waiting.await.unwrap().unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_job_that_waited_past_its_deadline_is_busy_unrun() {
+        let pool = KdfPool::bounded(Bounds {
+            workers: 1,
+            queue: 4,
+            max_wait: Duration::ZERO,
+        });
+        // Any wait at all is past a deadline of zero: the job is answered without running.
+        let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = ran.clone();
+        let result = pool
+            .run(Lane::SignIn, move || {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst)
+            })
+            .await;
+        assert!(matches!(result, Err(CryptoError::Busy { .. })));
+        assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
     }
 }

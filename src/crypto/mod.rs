@@ -31,6 +31,9 @@ pub enum CryptoError {
     PasswordHash(String),
     #[error("key derivation worker failed: {0}")]
     Worker(String),
+    /// The bounded argon2id queue is full, or a job waited past its deadline.
+    #[error("the server is busy: try again in {retry_after} seconds")]
+    Busy { retry_after: u64 },
     #[error("key file {path}: {source}")]
     KeyFile {
         path: String,

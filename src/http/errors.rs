@@ -11,6 +11,7 @@ use askama::Template;
 
 use super::views::Ui;
 use crate::cases::{CaseError, Reason};
+use crate::crypto::CryptoError;
 
 /// A problem's message as a key of the translation files and its values, for pages.
 #[derive(Debug, Clone)]
@@ -116,6 +117,23 @@ impl Problem {
         }
     }
 
+    /// The bounded argon2id queue is full (or the wait for it ran out): nothing was done.
+    pub fn busy(retry_after: u64) -> Self {
+        Problem {
+            retry_after: Some(retry_after),
+            ..Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                format!(
+                    "the server is busy right now and did nothing with this request: \
+                     try again in {retry_after} seconds"
+                ),
+            )
+            .said("busy")
+            .with("seconds", retry_after)
+        }
+    }
+
     /// A form whose CSRF token does not match its session.
     pub fn csrf() -> Self {
         Problem::new(
@@ -147,13 +165,13 @@ impl Problem {
     }
 
     /// The same request is being handled already and takes long: try again in a moment.
-    pub fn busy() -> Self {
+    pub fn form_pending() -> Self {
         let mut p = Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
+            "form_pending",
             "this form is still being sent; wait a moment and reload the page",
         )
-        .said("busy");
+        .said("form_pending");
         p.retry_after = Some(10);
         p
     }
@@ -226,6 +244,16 @@ impl From<CaseError> for Problem {
                 Problem::new(StatusCode::UNAUTHORIZED, "totp_rejected", e.to_string())
                     .said("totp_rejected")
             }
+            e @ CaseError::TotpLocked {
+                minutes,
+                retry_after,
+            } => Problem {
+                retry_after: Some(retry_after),
+                ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "locked", e.to_string())
+                    .said("totp_locked")
+                    .with("minutes", minutes)
+            },
+            CaseError::Crypto(CryptoError::Busy { retry_after }) => Problem::busy(retry_after),
             CaseError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", m),
             CaseError::InvalidTransition(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
             CaseError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),

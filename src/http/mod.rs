@@ -265,6 +265,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(officer_api::assign),
             )
             .route(
+                "/officer/cases/{id}/discard",
+                web::post().to(officer_api::discard),
+            )
+            .route(
                 "/officer/cases/{id}/export",
                 web::post().to(officer_export::api_bundle),
             )
@@ -346,6 +350,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/cases/{id}/assign",
         web::post().to(officer_pages::assign),
+    )
+    .route(
+        "/officer/cases/{id}/discard",
+        web::post().to(officer_pages::discard),
     )
     .route("/officer/account", web::get().to(officer_pages::account))
     .route(

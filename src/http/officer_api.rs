@@ -318,6 +318,29 @@ pub async fn status(
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct DiscardIn {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /api/v1/officer/cases/{id}/discard` `{"reason"}`: a junk case leaves the inbox and is
+/// purged after the grace period.
+pub async fn discard(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<DiscardIn>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state).await?;
+    state
+        .cases
+        .discard(&session.value.officer, &path, &body.reason)
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "discarded" })))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BodyIn {
     body: String,
 }

@@ -248,13 +248,19 @@ pub async fn inbox(
                     query.status.as_deref() == Some(s.as_str()),
                 )
             })
+            .chain([(
+                crate::store::cases::DISCARDED,
+                t.get("status.discarded"),
+                query.status.as_deref() == Some(crate::store::cases::DISCARDED),
+            )])
             .collect(),
         overdue: query.overdue,
         rows: page
             .items
             .into_iter()
             .map(|i| InboxLine {
-                status_label: Status::parse(&i.status).map_or("", |s| status_label(t, s)),
+                status_label: Status::parse(&i.status)
+                    .map_or_else(|_| t.get("status.discarded"), |s| status_label(t, s)),
                 received: t.date(i.received_at),
                 due: i.due_at.map(|d| t.date(d)).unwrap_or_default(),
                 handler: i.assigned_to.unwrap_or_default(),
@@ -473,6 +479,49 @@ pub async fn status(
         .await
         .map(|_| ());
     case_action(&state, &session, &path, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct DiscardForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// Discards a junk case: the case page's form asks for a reason, a confirmation step follows
+/// (no script needed), then the case leaves the inbox.
+pub async fn discard(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<DiscardForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    let session = for_change(&req, &state, &form.csrf, false).await?;
+    if form.reason.trim().is_empty() || form.confirm.is_none() {
+        if form.reason.trim().is_empty() {
+            let missing = state.cases.discard(&session.value.officer, &path, "").await;
+            return case_action(&state, &session, &path, missing).await;
+        }
+        let t = &session.value.ui;
+        return confirm_page(
+            &session,
+            t.get("discard.question").to_owned(),
+            format!("/officer/cases/{}/discard", path.as_str()),
+            vec![("reason".into(), form.reason)],
+        );
+    }
+    match state
+        .cases
+        .discard(&session.value.officer, &path, &form.reason)
+        .await
+    {
+        Ok(()) => Ok(see_other("/officer".into())),
+        Err(e) => case_action(&state, &session, &path, Err(e)).await,
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -906,11 +955,20 @@ fn confirm_page(
     action: String,
     fields: Vec<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
+    let back = if action.starts_with("/officer/cases/") {
+        action
+            .rsplit_once('/')
+            .map_or("/officer", |(case, _)| case)
+            .to_owned()
+    } else {
+        "/officer/admin".to_owned()
+    };
     let page = ConfirmPage {
         chrome: chrome(session),
         question,
         action,
         fields,
+        back,
     };
     Ok(html(&mut HttpResponse::Ok(), page))
 }

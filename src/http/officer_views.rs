@@ -163,6 +163,8 @@ pub struct ConfirmPage {
     pub action: String,
     /// The form's other fields, carried over as they were.
     pub fields: Vec<(String, String)>,
+    /// Where "cancel" goes.
+    pub back: String,
 }
 
 /// The page of a one-time enrolment link: set a password.

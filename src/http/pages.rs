@@ -393,7 +393,7 @@ async fn submit(
                 };
                 return Ok(html(&mut HttpResponse::Ok(), page));
             }
-            Begin::Busy => return Err(PageError(Problem::busy())),
+            Begin::Busy => return Err(PageError(Problem::form_pending())),
         }
     }
     let result = match refused {

@@ -136,6 +136,8 @@ mod tests {
             max_connections: 10,
             connections_per_client: n,
             min_free_bytes: 0,
+            kdf_queue: 1,
+            kdf_wait_s: 1,
         }
     }
 

@@ -381,7 +381,8 @@ pub fn change_status(
     let tx = conn.transaction()?;
     let n = tx.execute(
         "UPDATE cases SET status = ?3, outcome = ?4, acknowledged_at = ?5, closed_at = ?6,
-             resolve_due_at = ?7, next_due_at = ?8, sealed_summary = COALESCE(?9, sealed_summary)
+             resolve_due_at = ?7, next_due_at = ?8, sealed_summary = COALESCE(?9, sealed_summary),
+             discarded_at = NULL
          WHERE id = ?1 AND status = ?2",
         params![
             case_id,
@@ -546,7 +547,9 @@ pub fn inbox(
     let conn = store.reader()?;
     let (after_due, after_number) = after.unwrap_or((i64::MIN, i64::MIN));
     let mut sql = String::from(
-        "SELECT c.id, c.number, c.channel_id, c.status, c.received_at, c.next_due_at,
+        "SELECT c.id, c.number, c.channel_id,
+                CASE WHEN c.discarded_at IS NULL THEN c.status ELSE 'discarded' END,
+                c.received_at, c.next_due_at,
                 c.updated_at, c.assigned_officer_id, r.seen_at
          FROM cases c
          LEFT JOIN case_reads r ON r.case_id = c.id AND r.officer_id = ?1
@@ -561,6 +564,12 @@ pub fn inbox(
         after_number.into(),
         limit.into(),
     ];
+    // Discarded cases are listed only when asked for by that name.
+    sql.push_str(if filter.status.as_deref() == Some(DISCARDED) {
+        " AND c.discarded_at IS NOT NULL"
+    } else {
+        " AND c.discarded_at IS NULL"
+    });
     let mut add = |clause: &str, value: rusqlite::types::Value| {
         values.push(value);
         sql.push_str(&format!(" AND {clause} ?{}", values.len()));
@@ -568,8 +577,8 @@ pub fn inbox(
     if let Some(channel) = &filter.channel {
         add("c.channel_id =", channel.clone().into());
     }
-    if let Some(status) = &filter.status {
-        add("c.status =", status.clone().into());
+    if let Some(status) = filter.status.as_deref().filter(|s| *s != DISCARDED) {
+        add("c.status =", status.to_owned().into());
     }
     if let Some(at) = filter.overdue_at {
         add("c.next_due_at <", at.into());
@@ -644,6 +653,59 @@ pub fn delete_closed(
     }
     tx.commit()?;
     Ok(deleted)
+}
+
+/// The inbox filter (and the status shown there) of a discarded case.
+pub const DISCARDED: &str = "discarded";
+
+/// Discards a case as junk, if it is not discarded already: closed (outcome `no_action`, which
+/// is what its submitter sees), out of the inbox, to be purged after the grace period. The
+/// officer's reason goes in sealed, as an internal note; all of it in one transaction with
+/// its audit entry. `false` when it was discarded already.
+pub fn discard(
+    store: &Store,
+    case_id: &str,
+    officer_id: &str,
+    sealed_reason: &[u8],
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    let n = tx.execute(
+        "UPDATE cases SET status = 'closed', outcome = 'no_action', closed_at = ?2,
+             next_due_at = ?3, discarded_at = ?2
+         WHERE id = ?1 AND discarded_at IS NULL",
+        params![case_id, at, NO_DEADLINE],
+    )?;
+    if n == 1 {
+        tx.execute(
+            "INSERT INTO notes (case_id, officer_id, sealed, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![case_id, officer_id, sealed_reason, at],
+        )?;
+        touch(&tx, case_id, at)?;
+        audit::append(&tx, key, event, at)?;
+        tx.commit()?;
+    }
+    Ok(n == 1)
+}
+
+/// Up to `limit` cases discarded before `before`: (id, number).
+pub fn discarded_before(
+    store: &Store,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn.prepare(
+        "SELECT id, number FROM cases
+         WHERE discarded_at < ?1 AND status = 'closed' ORDER BY number LIMIT ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![before, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
 }
 
 /// Deletes a case with everything of it, within the caller's transaction, and removes the

@@ -85,6 +85,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!(
             "../../migrations/0007_metadata_to_the_day.sql"
         )),
+        M::up(include_str!("../../migrations/0008_bounds.sql")),
     ])
 }
 

@@ -305,6 +305,60 @@ pub fn use_totp_step(store: &Store, id: &str, step: i64) -> Result<bool, StoreEr
     Ok(n == 1)
 }
 
+/// Until when (seconds since the epoch) an officer's authenticator step is locked, if it is.
+pub fn totp_locked_until(store: &Store, id: &str, at: i64) -> Result<Option<i64>, StoreError> {
+    let conn = store.reader()?;
+    let until: Option<Option<i64>> = conn
+        .query_row(
+            "SELECT totp_locked_until FROM officers WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(until.flatten().filter(|&u| u > at))
+}
+
+/// Counts a wrong authenticator code; the `limit`-th in a row locks the step until
+/// `at + lock_s` (and starts the count again) and is recorded in the audit log. Returns the
+/// end of the lock when this failure set one.
+pub fn totp_failed(
+    store: &Store,
+    id: &str,
+    limit: i64,
+    lock_s: i64,
+    key: &AuditKey,
+    events: (&Event, &Event),
+    at: i64,
+) -> Result<Option<i64>, StoreError> {
+    let mut conn = store.writer();
+    let tx = conn.transaction()?;
+    let failures: i64 = tx.query_row(
+        "UPDATE officers SET totp_failures = totp_failures + 1 WHERE id = ?1
+         RETURNING totp_failures",
+        [id],
+        |r| r.get(0),
+    )?;
+    audit::append(&tx, key, events.0, at)?;
+    let locked = (failures >= limit).then_some(at + lock_s);
+    if let Some(until) = locked {
+        tx.execute(
+            "UPDATE officers SET totp_failures = 0, totp_locked_until = ?2 WHERE id = ?1",
+            params![id, until],
+        )?;
+        audit::append(&tx, key, events.1, at)?;
+    }
+    tx.commit()?;
+    Ok(locked)
+}
+
+/// A right authenticator code: the count of wrong ones starts again.
+pub fn totp_succeeded(store: &Store, id: &str) -> Result<(), StoreError> {
+    store
+        .writer()
+        .execute("UPDATE officers SET totp_failures = 0 WHERE id = ?1", [id])?;
+    Ok(())
+}
+
 /// Stores (or with `None` removes) the sealed TOTP secret.
 pub fn set_totp(
     store: &Store,

@@ -743,6 +743,12 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
             &[("require_totp", "on")],
         ),
         forgery(
+            "/officer/cases/{id}/discard",
+            format!("/officer/cases/{}/discard", id_of_case(&app, 3)),
+            "alice",
+            &[("reason", "junk"), ("confirm", "1")],
+        ),
+        forgery(
             "/followup/logout",
             "/followup/logout".into(),
             "reporter",
@@ -1431,6 +1437,7 @@ fn api_body(route: &Route) -> Option<Value> {
         "cases" => report("a case"),
         "officers" => json!({ "email": "forged@example.org", "name": "Forged" }),
         "reset" => json!({}),
+        "discard" => json!({ "reason": "junk" }),
         _ => panic!("POST {}: add a body for it here", route.path),
     })
 }
@@ -1457,6 +1464,7 @@ fn page_form(route: &Route) -> Vec<(&'static str, &'static str)> {
         "identity" => vec![("identity_name", "A Name")],
         "rating" => vec![("score", "5")],
         "withdraw" => vec![],
+        "discard" => vec![("reason", "junk"), ("confirm", "1")],
         _ => panic!("POST {}: add a form for it here", route.path),
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 mod anonymity;
 mod attacks;
 mod bounds_http;
+mod bounds_kdf;
 mod branding;
 mod browser;
 mod cli;
