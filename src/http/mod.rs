@@ -4,6 +4,7 @@
 pub mod api;
 pub mod charts;
 pub mod errors;
+pub mod health;
 pub mod officer_admin_api;
 pub mod officer_api;
 pub mod officer_enrol;
@@ -12,6 +13,7 @@ pub mod officer_identity;
 pub mod officer_pages;
 pub mod officer_statistics;
 pub mod officer_views;
+pub mod onion;
 pub mod pages;
 pub mod qr;
 pub mod rate_limit;
@@ -168,6 +170,7 @@ impl Application {
                     // Outermost last: every response, refusals included, gets the headers.
                     .wrap(from_fn(security::same_origin))
                     .wrap(from_fn(errors::localize))
+                    .wrap(from_fn(onion::location))
                     .wrap(security::headers(state.settings.secure_cookies()))
                     .wrap(from_fn(request_log::log))
                     .configure(routes)
@@ -260,6 +263,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(officer_admin_api::reset),
             )
             .default_service(web::to(api::not_found)),
+    )
+    .service(
+        web::resource("/healthz")
+            .route(web::get().to(health::healthz))
+            .route(web::head().to(health::healthz)),
     )
     .route("/officer", web::get().to(officer_pages::inbox))
     .route(
