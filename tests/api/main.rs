@@ -4,6 +4,7 @@ mod helpers;
 
 mod anonymity;
 mod attacks;
+mod backup;
 mod browser;
 mod cli;
 mod errors;
@@ -21,4 +22,5 @@ mod mail;
 mod metadata;
 mod officer;
 mod officer_admin;
+mod operations;
 mod statistics;
