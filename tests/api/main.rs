@@ -18,6 +18,7 @@ mod insider;
 mod intake;
 mod interop;
 mod languages;
+mod litestream;
 mod mail;
 mod metadata;
 mod officer;
