@@ -264,11 +264,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             )
             .default_service(web::to(api::not_found)),
     )
-    .service(
-        web::resource("/healthz")
-            .route(web::get().to(health::healthz))
-            .route(web::head().to(health::healthz)),
-    )
+    .route("/healthz", web::get().to(health::healthz))
     .route("/officer", web::get().to(officer_pages::inbox))
     .route(
         "/officer/statistics",
