@@ -37,6 +37,12 @@ pub struct Settings {
     pub sessions: SessionSettings,
     /// The organisation's name: on every page, in mails and in authenticator apps.
     pub organisation: String,
+    /// The site's onion service address (`http://….onion`): every page then sends
+    /// `Onion-Location`, so Tor Browser offers to switch to it.
+    pub onion_url: Option<String>,
+    /// Litestream replicates the database: sealbox leaves WAL checkpoints to it.
+    #[serde(default)]
+    pub litestream: bool,
     /// Days a discarded (junk) case is kept before the retention sweep purges it.
     pub discard_grace_days: u32,
     /// How the reporter pages carry the organisation: logo, colour, notices.
@@ -458,6 +464,17 @@ impl Settings {
                 "limits.kdf_queue and limits.kdf_wait_s must be at least 1".into(),
             ));
         }
+        if let Some(onion) = &self.onion_url {
+            let host = onion
+                .strip_prefix("http://")
+                .or_else(|| onion.strip_prefix("https://"))
+                .map(|rest| rest.split('/').next().unwrap_or_default());
+            if !host.is_some_and(|h| h.ends_with(".onion") && h.len() > ".onion".len()) {
+                return Err(ConfigError::Invalid(format!(
+                    "onion_url must be http://….onion (or https://), got {onion:?}"
+                )));
+            }
+        }
         let s = &self.sessions;
         if s.followup_idle_s == 0 || s.officer_idle_s == 0 || s.officer_max_s == 0 {
             return Err(ConfigError::Invalid(
@@ -465,6 +482,11 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    /// `onion_url` without a trailing slash, for `Onion-Location`.
+    pub fn onion_base(&self) -> Option<&str> {
+        self.onion_url.as_deref().map(|u| u.trim_end_matches('/'))
     }
 
     /// The site's address without a trailing slash, for links in mails.
@@ -540,6 +562,23 @@ max_length = 100
         assert_eq!(s.limits.json_body_bytes, 4096);
         assert_eq!(s.channels[0].fields[0].kind, FieldKind::Textarea);
         assert_eq!(s.channels[0].fields[0].max_length, Some(100));
+    }
+
+    #[test]
+    fn onion_url_must_be_an_onion_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sealbox.toml");
+        std::fs::write(&file, "onion_url = \"http://example.org\"\n").unwrap();
+        let err = Settings::load(Some(&file), &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("onion_url"), "{err}");
+        std::fs::write(
+            &file,
+            "onion_url = \"http://abc.onion/\"\nlitestream = true\n",
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(s.onion_base(), Some("http://abc.onion"));
+        assert!(s.litestream);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Layers: `http` → `cases` → (`crypto`, `store`). Nothing reaches upward.
 
 pub mod audit;
+pub mod backup;
 pub mod cases;
 pub mod config;
 pub mod crypto;

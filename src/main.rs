@@ -61,6 +61,37 @@ enum Command {
     /// The server alone cannot open a case: an officer who holds it, or the organisation's
     /// recovery identity, opens it for the export, which is recorded in the audit log.
     Export(ExportArgs),
+    /// Back up the data directory while the server runs: `sealbox backup --to FILE` writes one
+    /// age file (a tar of a consistent database copy, the keys and the attachments) sealed to
+    /// `recovery_recipient` or to --recipient. `sealbox backup --verify FILE --identity KEY`
+    /// checks a backup without restoring it.
+    Backup(BackupArgs),
+    /// Restore a backup into --data-dir, which must be empty or absent. Stop the server first.
+    Restore {
+        /// The backup file (`sealbox backup --to`).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The age identity file the backup was sealed to (e.g. the recovery identity).
+        #[arg(long, value_name = "KEYFILE")]
+        identity: PathBuf,
+    },
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["to", "verify"])))]
+struct BackupArgs {
+    /// Write the backup to FILE (it appears only when complete).
+    #[arg(long, value_name = "FILE")]
+    to: Option<PathBuf>,
+    /// Seal to this age public key instead of `recovery_recipient`.
+    #[arg(long, value_name = "age1…", requires = "to")]
+    recipient: Option<String>,
+    /// Check the backup FILE instead of writing one.
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    verify: Option<PathBuf>,
+    /// The age identity file that opens the backup being checked.
+    #[arg(long, value_name = "KEYFILE", requires = "verify")]
+    identity: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -169,7 +200,20 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let result = actix_web::rt::System::new().block_on(run(cli.command, settings));
+    // Backups work on files only: they must not open (and so create or migrate) a data dir.
+    let command = match cli.command {
+        Command::Backup(args) => return finish(backup(args, &settings)),
+        Command::Restore { from, identity } => return finish(restore(&from, &identity, &settings)),
+        other => other,
+    };
+    let result = actix_web::rt::System::new().block_on(run(command, settings));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
@@ -210,6 +254,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Serve { .. } => serve(settings, cases).await,
         Command::Export(args) => export(&cases, args).await,
+        Command::Backup(_) | Command::Restore { .. } => {
+            anyhow::bail!("backup and restore run without opening the data directory")
+        }
         Command::Officer(OfficerCommand::Add(args)) => add_officer(&cases, args).await,
         Command::Officer(OfficerCommand::List) => list_officers(&cases).await,
         Command::Officer(OfficerCommand::Promote { email }) => {
@@ -307,6 +354,68 @@ async fn export(cases: &Cases, args: ExportArgs) -> anyhow::Result<()> {
         bundle.name,
         bundle.size,
         args.to.trim()
+    );
+    Ok(())
+}
+
+fn stderr_is_terminal() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
+fn backup(args: BackupArgs, settings: &Settings) -> anyhow::Result<()> {
+    if let (Some(file), Some(identity)) = (&args.verify, &args.identity) {
+        let summary =
+            sealbox::backup::verify(file, &read_identity(identity)?, stderr_is_terminal())?;
+        println!(
+            "backup {} is sound: {} case(s), {} attachment(s), audit log intact ({} entries)",
+            file.display(),
+            summary.cases,
+            summary.files,
+            summary.audit_entries
+        );
+        return Ok(());
+    }
+    let Some(to) = &args.to else {
+        anyhow::bail!("give --to FILE to write a backup, or --verify FILE --identity KEYFILE");
+    };
+    let recipient = match (&args.recipient, &settings.recovery_recipient) {
+        (Some(r), _) | (None, Some(r)) => r,
+        (None, None) => anyhow::bail!(
+            "no recipient to seal the backup to: set recovery_recipient in the configuration \
+             or give --recipient age1…"
+        ),
+    };
+    let summary = sealbox::backup::backup(&settings.data_dir, to, recipient, stderr_is_terminal())?;
+    println!(
+        "backed up {} case(s) and {} attachment(s), {} MiB, to {}",
+        summary.cases,
+        summary.files,
+        summary.bytes >> 20,
+        to.display()
+    );
+    if summary.missing_files > 0 {
+        eprintln!(
+            "note: {} attachment(s) were deleted while the backup ran (their cases were purged)",
+            summary.missing_files
+        );
+    }
+    Ok(())
+}
+
+fn restore(
+    from: &std::path::Path,
+    identity: &std::path::Path,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let identity = read_identity(identity)?;
+    let summary =
+        sealbox::backup::restore(from, &identity, &settings.data_dir, stderr_is_terminal())?;
+    println!(
+        "restored {} case(s) and {} attachment(s) into {}; audit log intact ({} entries)",
+        summary.cases,
+        summary.files,
+        settings.data_dir.display(),
+        summary.audit_entries
     );
     Ok(())
 }

@@ -204,7 +204,7 @@ impl Cases {
         let dir = &settings.data_dir;
         create_private_dir(dir)?;
         create_private_dir(&dir.join("keys"))?;
-        let store = Store::open(&dir.join("sealbox.sqlite"))?;
+        let store = Store::open_with(&dir.join("sealbox.sqlite"), settings.litestream)?;
         let lookup = LookupKey::load_or_create(&dir.join("keys").join("lookup.key"))?;
         let audit = AuditKey::load_or_create(&dir.join("keys").join("audit.key"))?;
         match crate::store::audit::rechain(&store, &audit)? {
@@ -263,6 +263,27 @@ impl Cases {
     /// directory's disk below its reserve (an upload's declared size, before it is read).
     pub fn ensure_room(&self, bytes: u64) -> Result<(), CaseError> {
         self.files.reserve.check(bytes)
+    }
+
+    /// Whether the installation can work: the database answers a trivial query and the data
+    /// directory takes a new file (not read-only, not out of space or inodes). Says nothing
+    /// about cases.
+    pub async fn live(&self) -> bool {
+        // The data directory itself: the attachments directory is one level down.
+        let blobs = self.files.blobs.dir();
+        let dir = blobs.parent().unwrap_or(blobs).to_path_buf();
+        self.store
+            .run(move |s| {
+                s.ping()?;
+                let probe = tempfile::Builder::new()
+                    .prefix(".healthz-")
+                    .tempfile_in(&dir)
+                    .map_err(StoreError::Disk)?;
+                std::io::Write::write_all(&mut probe.as_file(), b"ok").map_err(StoreError::Disk)?;
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .is_ok()
     }
 
     /// The database is sound (`PRAGMA integrity_check`).

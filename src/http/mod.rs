@@ -7,6 +7,7 @@ pub mod charts;
 pub mod connections;
 pub mod errors;
 pub mod form_tokens;
+pub mod health;
 pub mod methods;
 pub mod officer_admin_api;
 pub mod officer_api;
@@ -16,6 +17,7 @@ pub mod officer_identity;
 pub mod officer_pages;
 pub mod officer_statistics;
 pub mod officer_views;
+pub mod onion;
 pub mod pages;
 pub mod qr;
 pub mod rate_limit;
@@ -188,6 +190,7 @@ impl Application {
                     .wrap(from_fn(security::same_origin))
                     .wrap(from_fn(connections::refuse_excess))
                     .wrap(from_fn(errors::localize))
+                    .wrap(from_fn(onion::location))
                     .wrap(security::headers(state.settings.secure_cookies()))
                     .wrap(from_fn(request_log::log))
                     .wrap(from_fn(methods::middleware))
@@ -294,6 +297,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             )
             .default_service(web::to(api::not_found)),
     )
+    .route("/healthz", web::get().to(health::healthz))
     .route("/officer", web::get().to(officer_pages::inbox))
     .route(
         "/officer/statistics",

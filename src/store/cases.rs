@@ -747,8 +747,12 @@ pub fn channel_ids(store: &Store) -> Result<Vec<String>, StoreError> {
 }
 
 /// Writes the WAL back into the database and truncates it, so deleted ciphertext does not
-/// linger in old page images there (`secure_delete` clears the main file only).
+/// linger in old page images there (`secure_delete` clears the main file only). Under
+/// Litestream it does nothing: Litestream checkpoints once it has shipped the frames.
 pub fn checkpoint(store: &Store) -> Result<(), StoreError> {
+    if store.leaves_checkpoints_to_litestream() {
+        return Ok(());
+    }
     store
         .writer()
         .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;

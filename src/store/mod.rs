@@ -16,6 +16,7 @@ pub mod officers;
 pub mod outbox;
 pub mod reminders;
 pub mod settings;
+pub mod snapshot;
 pub mod stats;
 
 use std::path::Path;
@@ -97,15 +98,33 @@ pub struct Store {
 struct Inner {
     writer: Mutex<Connection>,
     readers: r2d2::Pool<SqliteConnectionManager>,
+    /// Litestream replicates the WAL: only it may checkpoint (see [`Store::open_with`]).
+    litestream: bool,
 }
 
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, false)
+    }
+
+    /// Like [`Store::open`]; with `litestream`, SQLite never checkpoints the WAL by itself
+    /// (`wal_autocheckpoint=0`) and [`cases::checkpoint`] does nothing: Litestream must see
+    /// every WAL frame before it is folded into the database, and checkpoints itself.
+    pub fn open_with(path: &Path, litestream: bool) -> Result<Self, StoreError> {
+        let autocheckpoint = if litestream {
+            "PRAGMA wal_autocheckpoint = 0;"
+        } else {
+            ""
+        };
         let mut writer = Connection::open(path)?;
         writer.execute_batch(PRAGMAS)?;
+        writer.execute_batch(autocheckpoint)?;
         migrations().to_latest(&mut writer)?;
-        let manager = SqliteConnectionManager::file(path).with_init(|c| c.execute_batch(PRAGMAS));
+        let manager = SqliteConnectionManager::file(path).with_init(move |c| {
+            c.execute_batch(PRAGMAS)?;
+            c.execute_batch(autocheckpoint)
+        });
         let readers = r2d2::Pool::builder()
             .max_size(READERS)
             .min_idle(Some(1))
@@ -114,6 +133,7 @@ impl Store {
             inner: Arc::new(Inner {
                 writer: Mutex::new(writer),
                 readers,
+                litestream,
             }),
         })
     }
@@ -146,6 +166,18 @@ impl Store {
         &self,
     ) -> Result<r2d2::PooledConnection<SqliteConnectionManager>, StoreError> {
         Ok(self.inner.readers.get()?)
+    }
+
+    /// Whether Litestream, not sealbox, checkpoints the WAL.
+    pub fn leaves_checkpoints_to_litestream(&self) -> bool {
+        self.inner.litestream
+    }
+
+    /// A trivial read of the database file (its schema page): it answers.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.reader()?
+            .query_row("SELECT COUNT(*) FROM sqlite_master", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// `PRAGMA integrity_check`; `Ok(())` when the database is sound.
@@ -213,5 +245,30 @@ mod tests {
             .unwrap();
         assert_eq!((mode.as_str(), sync, fk, sd), ("wal", 2, 1, 1));
         assert_eq!(store.integrity_check().unwrap(), "ok");
+        let auto: i64 = conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(auto, 1000);
+    }
+
+    #[test]
+    fn under_litestream_sqlite_never_checkpoints_by_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_with(&dir.path().join("db.sqlite"), true).unwrap();
+        for conn in [&*store.reader().unwrap(), &*store.writer()] {
+            let auto: i64 = conn
+                .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(auto, 0);
+        }
+        store
+            .writer()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let wal = dir.path().join("db.sqlite-wal");
+        let before = std::fs::metadata(&wal).unwrap().len();
+        cases::checkpoint(&store).unwrap();
+        assert!(before > 0);
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), before);
     }
 }

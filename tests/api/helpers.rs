@@ -74,7 +74,9 @@ pub fn spawn_bare_app(config: &str) -> TestApp {
     app
 }
 
-fn unstarted_app(config: &str) -> TestApp {
+/// A server not started yet, whose `sealbox.toml` holds exactly `config`: its data directory
+/// does not exist until it starts (or a test restores one there).
+pub fn unstarted_app(config: &str) -> TestApp {
     let root = tempfile::tempdir().expect("temp dir");
     std::fs::write(root.path().join("sealbox.toml"), config).unwrap();
     TestApp {
