@@ -55,8 +55,9 @@ impl RateLimiter {
         }
     }
 
-    /// The client behind a request. This is the only place the peer address is read; it is
-    /// hashed at once and the address itself goes nowhere.
+    /// The client behind a request. The peer address is read here and, for the connection
+    /// cap, in `connections::Connections::accepted`; both hash it at once through
+    /// [`client_of`](Self::client_of), and the address itself goes nowhere.
     pub fn client(&self, req: &HttpRequest) -> Client {
         let ip = req
             .peer_addr()

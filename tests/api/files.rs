@@ -289,13 +289,7 @@ fn the_report_form_takes_files_and_the_follow_up_page_adds_more_without_javascri
     assert_eq!(blobs(&app).len(), 2);
 
     // The follow-up page lists them with download links that work with the session cookie.
-    let browser = client();
-    let res = browser
-        .post(app.url("/followup"))
-        .form(&[("code", code.as_str())])
-        .send()
-        .unwrap();
-    assert_eq!(res.status(), 303);
+    let browser = followup_browser(&app, &code);
     let page = browser
         .get(app.url("/followup"))
         .send()

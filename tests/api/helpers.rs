@@ -435,6 +435,18 @@ pub fn officer_browser(app: &TestApp, email: &str) -> Client {
     browser
 }
 
+/// A browser signed in to a case's follow-up page with its claim code.
+pub fn followup_browser(app: &TestApp, code: &str) -> Client {
+    let browser = client();
+    let res = browser
+        .post(app.url("/followup"))
+        .form(&[("code", code)])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().unwrap_or_default());
+    browser
+}
+
 /// An officer API request with a bearer token.
 pub fn officer_api(
     app: &TestApp,

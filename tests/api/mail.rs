@@ -810,14 +810,7 @@ fn a_customer_withdraws_consent_and_hears_nothing_more() {
     assert_eq!(view["contact"]["email"], "leaving@example.org");
 
     // The follow-up page offers it while there is an address.
-    let browser = client();
-    let res = browser
-        .post(app.url("/followup"))
-        .form(&[("code", code.as_str())])
-        .send()
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    let page = browser
+    let page = followup_browser(&app, &code)
         .get(app.url("/followup"))
         .send()
         .unwrap()
