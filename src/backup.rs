@@ -128,7 +128,8 @@ pub fn backup(
         .prefix(".sealbox-backup-")
         .tempfile_in(parent)
         .map_err(io_at(parent))?;
-    let sealed = seal::seal_stream(BufWriter::with_capacity(1 << 20, out.as_file()), recipient)?;
+    let sealed =
+        seal::SealedWriter::start(BufWriter::with_capacity(1 << 20, out.as_file()), recipient)?;
     let mut tar = tar::Builder::new(sealed);
     for (name, path) in &members {
         let file = match File::open(path) {
@@ -157,7 +158,10 @@ pub fn backup(
         }
     }
     let sealed = tar.into_inner().map_err(io_at(to))?;
-    let buffered = sealed.finish().map_err(io_at(to))?;
+    let buffered = sealed.finish().map_err(|e| match e {
+        CryptoError::Write(e) => io_at(to)(e),
+        e => e.into(),
+    })?;
     buffered
         .into_inner()
         .map_err(|e| io_at(to)(e.into_error()))?

@@ -40,7 +40,7 @@ pub fn prepare_with(root: &Path, extra: &str) {
         root.join("sealbox.toml"),
         format!(
             "recovery_recipient = \"{recovery}\"\n[limits]\ncases_per_hour_per_client = 0\n\
-             claim_failures_per_minute_per_client = 0\n{extra}"
+             claim_failures_per_minute_per_client = 0\nconnections_per_client = 0\n{extra}"
         ),
     )
     .unwrap();

@@ -10,10 +10,10 @@
 
 use serde::Serialize;
 
-use super::casework::open_keys;
+use super::access::open_keys;
+use super::access::Officer;
 use super::enrolment::{kept_out, would_lose};
-use super::intake::SealedSubmission;
-use super::signin::Officer;
+use super::sealed::SealedSubmission;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, AuditKey, Event};
 use crate::crypto::{keys, SecretKey};

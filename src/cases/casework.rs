@@ -3,30 +3,30 @@
 //! Access is holding a grant: an officer without one (never granted, or excluded by the
 //! submitter) gets `Forbidden` for every action and never sees the case listed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use zeroize::Zeroize;
 
+use super::access::{existing, granted, names, open_keys, Officer};
 use super::channels::FileLimits;
+use super::deadlines::{self, Deadlines};
 use super::files::{Download, FileView, Upload};
-use super::followup::{labelled_fields, open_text, open_text_at, post_events, seal_text};
-use super::intake::SealedSubmission;
-use super::signin::Officer;
+use super::posting::post_events;
+use super::sealed::{labelled_fields, open_text, open_text_at, seal_text, SealedSubmission};
 use super::text::MessageBody;
 use super::workflow::{Outcome, Status};
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Entry, Event};
-use crate::config::ChannelKind;
-use crate::crypto::{keys, SecretKey};
+use crate::crypto::SecretKey;
 use crate::notify::templates::Template;
-use crate::store::cases::{
-    self, CaseRecord, Holder, InboxFilter, KeyGrants, KeyKind, StatusChange, NO_DEADLINE,
-};
-use crate::store::messages::{self, NewPost, Thread};
-use crate::store::{audit, files, officers, Store};
+use crate::store::cases::{self, CaseRecord, InboxFilter, KeyKind, StatusChange};
+use crate::store::messages::{self, NewPost};
+use crate::store::{audit, files, Store};
 
-const DAY: i64 = 24 * 60 * 60;
+/// Which thread of a case: the one with the submitter, or the officers' internal notes.
+pub use crate::store::messages::Thread;
+
 /// Inbox lines per page.
 pub const PAGE: i64 = 50;
 
@@ -126,7 +126,7 @@ pub struct HistoryEntry {
 
 impl Drop for OfficerCaseView {
     fn drop(&mut self) {
-        super::followup::wipe_case(
+        super::sealed::wipe_case(
             &mut self.fields,
             &mut self.labelled,
             [
@@ -153,60 +153,21 @@ pub struct StatusRequest {
     pub summary: Option<String>,
 }
 
-fn due(record_next: i64) -> Option<i64> {
-    (record_next != NO_DEADLINE).then_some(record_next)
+/// A page marker: the next deadline (`-` for none) and number of the last case shown.
+fn cursor(due: Option<i64>, number: i64) -> String {
+    match due {
+        Some(due) => format!("{due}.{number}"),
+        None => format!("-.{number}"),
+    }
 }
 
-fn parse_cursor(text: &str) -> Option<(i64, i64)> {
+fn parse_cursor(text: &str) -> Option<(Option<i64>, i64)> {
     let (due, number) = text.split_once('.')?;
-    Some((due.parse().ok()?, number.parse().ok()?))
-}
-
-/// The case key and staff key `officer` holds for a case, opened; `Forbidden` without a grant.
-pub(super) fn open_keys(
-    store: &Store,
-    officer: &Officer,
-    case_id: &str,
-) -> Result<(SecretKey, SecretKey), CaseError> {
-    match cases::grants_of(store, case_id, &Holder::Officer(officer.id.clone()))? {
-        KeyGrants {
-            case: Some(case_grant),
-            staff: Some(staff_grant),
-        } => Ok((
-            keys::open_grant(&case_grant, &officer.key)?,
-            keys::open_grant(&staff_grant, &officer.key)?,
-        )),
-        _ => Err(forbidden()),
-    }
-}
-
-fn forbidden() -> CaseError {
-    CaseError::Forbidden("you may not open this case".into())
-}
-
-fn existing(store: &Store, case_id: &str) -> Result<CaseRecord, CaseError> {
-    cases::get(store, case_id)?.ok_or_else(|| CaseError::NotFound("there is no such case".into()))
-}
-
-/// The case, after checking `officer` holds a grant for it.
-pub(super) fn granted(
-    store: &Store,
-    officer: &Officer,
-    case_id: &str,
-) -> Result<CaseRecord, CaseError> {
-    let record = existing(store, case_id)?;
-    let holder = Holder::Officer(officer.id.clone());
-    if cases::grants_of(store, case_id, &holder)?.case.is_none() {
-        return Err(forbidden());
-    }
-    Ok(record)
-}
-
-pub(super) fn names(store: &Store) -> Result<HashMap<String, String>, CaseError> {
-    Ok(officers::list(store)?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect())
+    let due = match due {
+        "-" => None,
+        due => Some(due.parse().ok()?),
+    };
+    Some((due, number.parse().ok()?))
 }
 
 /// A case opened with its keys, every sealed part decrypted; the reporter's identity as
@@ -284,8 +245,8 @@ pub(super) fn read_case(
             .collect(),
         contact_email: doc.contact.as_ref().map(|c| c.email.clone()),
         fields: doc.fields,
-        overdue: record.next_due_at != NO_DEADLINE && record.next_due_at < at,
-        due_at: due(record.next_due_at),
+        overdue: deadlines::is_overdue(record.next_due_at, at),
+        due_at: record.next_due_at,
         assigned_to: name_of(&record.assigned_officer_id),
         id: record.id,
         number: record.number,
@@ -370,9 +331,9 @@ impl Cases {
             .into_iter()
             .take(PAGE as usize)
             .map(|r| InboxItem {
-                overdue: r.next_due_at != NO_DEADLINE && r.next_due_at < now,
+                overdue: deadlines::is_overdue(r.next_due_at, now),
                 unread: r.seen_at.is_none_or(|seen| seen < r.updated_at),
-                due_at: due(r.next_due_at),
+                due_at: r.next_due_at,
                 assigned_to: r.assigned_officer_id.and_then(|id| names.get(&id).cloned()),
                 id: r.id,
                 number: r.number,
@@ -382,9 +343,7 @@ impl Cases {
             })
             .collect();
         let next = if more {
-            items
-                .last()
-                .map(|last| format!("{}.{}", last.due_at.unwrap_or(NO_DEADLINE), last.number))
+            items.last().map(|last| cursor(last.due_at, last.number))
         } else {
             None
         };
@@ -496,33 +455,32 @@ impl Cases {
                 from.check_move(to)?;
                 let channel = channels.get(&record.channel_id);
                 let at = now();
-                let mut change = StatusChange {
+                let due = deadlines::after_move(
+                    Deadlines {
+                        acknowledge: record.acknowledge_due_at,
+                        resolve: record.resolve_due_at,
+                        next: record.next_due_at,
+                    },
+                    channel,
+                    to,
+                    crate::store::day(at),
+                );
+                let change = StatusChange {
                     status: to.as_str().into(),
                     outcome: outcome.map(|o| o.as_str().to_owned()),
-                    acknowledged_at: record.acknowledged_at,
-                    closed_at: None,
-                    resolve_due_at: record.resolve_due_at,
-                    next_due_at: record.resolve_due_at.unwrap_or(NO_DEADLINE),
+                    acknowledged_at: if to == Status::Acknowledged {
+                        Some(at)
+                    } else {
+                        record.acknowledged_at
+                    },
+                    closed_at: (to == Status::Closed).then_some(at),
+                    resolve_due_at: due.resolve,
+                    next_due_at: due.next,
                     sealed_summary: summary
                         .as_ref()
                         .map(|t| seal_text(t.as_str(), &record.case_public_key))
                         .transpose()?,
                 };
-                if to == Status::Acknowledged {
-                    change.acknowledged_at = Some(at);
-                    // Feedback is due a period after acknowledgement (EU 2019/1937 art. 9).
-                    if let Some(c) = channel.filter(|c| c.kind == ChannelKind::Whistleblowing) {
-                        // Counted from the day, like every deadline: due dates say nothing
-                        // finer than a day, and none falls later than the law allows.
-                        let due = crate::store::day(at) + i64::from(c.resolve_days) * DAY;
-                        change.resolve_due_at = Some(due);
-                        change.next_due_at = due;
-                    }
-                }
-                if to == Status::Closed {
-                    change.closed_at = Some(at);
-                    change.next_due_at = NO_DEADLINE;
-                }
                 let detail = match outcome {
                     Some(o) => format!("{} → {} ({})", from.as_str(), to.as_str(), o.as_str()),
                     None => format!("{} → {}", from.as_str(), to.as_str()),
@@ -658,7 +616,7 @@ impl Cases {
                     officer_id: Some(&officer.id),
                     sealed: sealed.as_deref(),
                     files: &files,
-                    resume_from_awaiting: false,
+                    status_move: None,
                     alerts: Vec::new(),
                 };
                 let at = now();

@@ -8,7 +8,6 @@ use crate::i18n::Text;
 
 use super::{CaseError, Reason};
 
-const DAY: i64 = 24 * 60 * 60;
 const TEXT_MAX: usize = 500;
 const TEXTAREA_MAX: usize = 20_000;
 /// Characters in a whole submission, across fields, so a case stays a reasonable size.
@@ -83,9 +82,28 @@ impl ChannelKind {
     }
 }
 
+/// Why the configured channels cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelsError {
+    #[error("channel id {0:?} is used twice")]
+    IdTwice(String),
+    #[error("channel id {0:?}: use 1-64 of a-z, 0-9, '-' and '_'")]
+    BadId(String),
+    #[error("channel {0:?} has no fields")]
+    NoFields(String),
+    #[error("channel {channel:?}: {tag:?} is not a language sealbox speaks (en, pt-BR, de)")]
+    Language { channel: String, tag: String },
+    #[error("channel {channel:?}: field id {field:?} is not allowed")]
+    FieldIdNotAllowed { channel: String, field: String },
+    #[error("channel {channel:?}: field id {field:?} is used twice")]
+    FieldIdTwice { channel: String, field: String },
+    #[error("channel {channel:?}: select field {field:?} needs options")]
+    SelectWithoutOptions { channel: String, field: String },
+}
+
 impl Channels {
     /// The configured channels, or the two built-in ones when none are configured.
-    pub fn from_config(configured: &[ChannelConfig]) -> Result<Self, String> {
+    pub fn from_config(configured: &[ChannelConfig]) -> Result<Self, ChannelsError> {
         let source = if configured.is_empty() {
             builtin()
         } else {
@@ -96,7 +114,7 @@ impl Channels {
             .into_iter()
             .map(|c| {
                 if !ids.insert(c.id.clone()) {
-                    return Err(format!("channel id {:?} is used twice", c.id));
+                    return Err(ChannelsError::IdTwice(c.id.clone()));
                 }
                 Channel::from_config(c)
             })
@@ -132,15 +150,12 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl Channel {
-    fn from_config(c: ChannelConfig) -> Result<Self, String> {
+    fn from_config(c: ChannelConfig) -> Result<Self, ChannelsError> {
         if !valid_id(&c.id) {
-            return Err(format!(
-                "channel id {:?}: use 1-64 of a-z, 0-9, '-' and '_'",
-                c.id
-            ));
+            return Err(ChannelsError::BadId(c.id));
         }
         if c.fields.is_empty() {
-            return Err(format!("channel {:?} has no fields", c.id));
+            return Err(ChannelsError::NoFields(c.id));
         }
         let texts = [&c.title, &c.description].into_iter().chain(
             c.fields
@@ -149,10 +164,10 @@ impl Channel {
         );
         for text in texts {
             if let Some(tag) = text.unknown_languages().first() {
-                return Err(format!(
-                    "channel {:?}: {tag:?} is not a language sealbox speaks (en, pt-BR, de)",
-                    c.id
-                ));
+                return Err(ChannelsError::Language {
+                    channel: c.id.clone(),
+                    tag: tag.to_string(),
+                });
             }
         }
         let mut seen = HashSet::new();
@@ -161,22 +176,22 @@ impl Channel {
             .into_iter()
             .map(|f| {
                 if !valid_id(&f.id) || matches!(f.id.as_str(), "channel" | "contact" | "csrf") {
-                    return Err(format!(
-                        "channel {:?}: field id {:?} is not allowed",
-                        c.id, f.id
-                    ));
+                    return Err(ChannelsError::FieldIdNotAllowed {
+                        channel: c.id.clone(),
+                        field: f.id,
+                    });
                 }
                 if !seen.insert(f.id.clone()) {
-                    return Err(format!(
-                        "channel {:?}: field id {:?} is used twice",
-                        c.id, f.id
-                    ));
+                    return Err(ChannelsError::FieldIdTwice {
+                        channel: c.id.clone(),
+                        field: f.id,
+                    });
                 }
                 if f.kind == FieldKind::Select && f.options.is_empty() {
-                    return Err(format!(
-                        "channel {:?}: select field {:?} needs options",
-                        c.id, f.id
-                    ));
+                    return Err(ChannelsError::SelectWithoutOptions {
+                        channel: c.id.clone(),
+                        field: f.id,
+                    });
                 }
                 let default_max = match f.kind {
                     FieldKind::Textarea => TEXTAREA_MAX,
@@ -231,18 +246,6 @@ impl Channel {
     /// publish every handler's name to anyone).
     pub fn takes_exclusions(&self) -> bool {
         self.kind == ChannelKind::Whistleblowing
-    }
-
-    /// Due dates at receipt: acknowledgement, and feedback/resolution. For whistleblowing the
-    /// feedback clock starts at acknowledgement, so until then it is counted from the latest
-    /// date acknowledgement was due (EU Directive 2019/1937, art. 9(1)(f)).
-    pub fn deadlines(&self, received_at: i64) -> (i64, i64) {
-        let ack = received_at + i64::from(self.acknowledge_days) * DAY;
-        let resolve = match self.kind {
-            ChannelKind::Whistleblowing => ack + i64::from(self.resolve_days) * DAY,
-            ChannelKind::Complaint => received_at + i64::from(self.resolve_days) * DAY,
-        };
-        (ack, resolve)
     }
 
     /// Checks every field against its definition; returns the values to seal, by field id.

@@ -2,13 +2,16 @@
 //! a reason, and the case is closed for its submitter, leaves the inbox, and is purged after a
 //! grace period instead of the channel's full retention.
 
-use super::followup::seal_text;
+use super::deadlines::DAY;
+use super::sealed::seal_text;
 use super::text::MessageBody;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
 use crate::store::cases;
 
-const DAY: i64 = 24 * 60 * 60;
+/// The inbox status that lists discarded cases.
+pub use crate::store::cases::DISCARDED;
+
 /// Cases purged per transaction.
 const PURGE_BATCH: i64 = 100;
 
@@ -18,7 +21,7 @@ impl Cases {
     /// audit entry says only that it was discarded and when it will be purged.
     pub async fn discard(
         &self,
-        officer: &super::signin::Officer,
+        officer: &super::access::Officer,
         case_id: &str,
         reason: &str,
     ) -> Result<(), CaseError> {
@@ -39,7 +42,7 @@ impl Cases {
         let discarded = self
             .store
             .run(move |s| {
-                let record = super::casework::granted(s, &officer, &case_id)?;
+                let record = super::access::granted(s, &officer, &case_id)?;
                 let sealed = seal_text(
                     &format!("Discarded as junk: {}", reason.as_str()),
                     &record.staff_public_key,

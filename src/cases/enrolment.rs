@@ -11,8 +11,8 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::access::Officer;
 use super::officers::{check_password, OfficerProfile, OfficerSummary};
-use super::signin::Officer;
 use super::text::Email;
 use super::{now, CaseError, Cases};
 use crate::audit::Event;

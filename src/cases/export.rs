@@ -7,16 +7,16 @@
 //! checksums). File names are content: they are inside the sealed case document and page.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::access::Officer;
 use super::admin::{open_for, Granter};
 use super::casework::{history_of, read_case, HistoryEntry, OfficerCaseView};
 use super::files::Download;
-use super::signin::Officer;
 use super::{now, CaseError, Cases};
 use crate::audit::Event;
 use crate::crypto::{keys, seal, SecretKey};
@@ -75,7 +75,8 @@ pub struct Opened {
 /// Renders the printable page of a case in a bundle: `entries` names each file's place in
 /// the tar; the last argument says who exported it.
 pub type Render = Box<
-    dyn FnOnce(&OfficerCaseView, &[HistoryEntry], &[String], &str) -> Result<String, String> + Send,
+    dyn FnOnce(&OfficerCaseView, &[HistoryEntry], &[String], &str) -> Result<String, CaseError>
+        + Send,
 >;
 
 #[derive(Serialize)]
@@ -236,7 +237,7 @@ impl Cases {
             Ok::<_, CaseError>((opened, tar, size, count))
         })
         .await
-        .map_err(|e| CaseError::Setup(format!("export worker failed: {e}")))??;
+        .map_err(CaseError::Worker)??;
         let audit_key = self.audit.clone();
         let case_id = opened.case.id.clone();
         let number = opened.case.number;
@@ -319,7 +320,7 @@ impl Bundle {
 
 fn io(e: std::io::Error) -> CaseError {
     tracing::error!(error = %e, "an export could not be written");
-    CaseError::Setup(format!("the export could not be written: {e}"))
+    CaseError::Export(e)
 }
 
 /// Writes the bundle into an unnamed temporary file beside the attachments and returns it
@@ -352,10 +353,11 @@ fn write_bundle(
         {
             let source = blobs.open_blob(id).map_err(io)?;
             let mut plain = seal::open_stream(BufReader::with_capacity(64 * 1024, source), key)?;
-            let mut sealed =
-                seal::seal_stream(BufWriter::with_capacity(64 * 1024, &mut resealed), to)?;
-            std::io::copy(&mut plain, &mut sealed).map_err(io)?;
-            sealed.finish().and_then(|mut w| w.flush()).map_err(io)?;
+            seal::seal_into(
+                BufWriter::with_capacity(64 * 1024, &mut resealed),
+                to,
+                |sealed| std::io::copy(&mut plain, sealed).map(|_| ()),
+            )?;
         }
         let size = resealed.seek(SeekFrom::End(0)).map_err(io)?;
         resealed.rewind().map_err(io)?;
@@ -364,10 +366,12 @@ fn write_bundle(
             .map_err(io)?;
         file_entries.push(path);
     }
-    let page = Zeroizing::new(
-        render(&opened.case, &opened.history, &file_entries, &exported_by)
-            .map_err(|e| CaseError::Setup(format!("the printable page failed: {e}")))?,
-    );
+    let page = Zeroizing::new(render(
+        &opened.case,
+        &opened.history,
+        &file_entries,
+        &exported_by,
+    )?);
     // Padded like everything sealed here, so the sizes in the manifest say little.
     let sealed_page = seal::seal_padded(page.as_bytes(), &[to])?;
     bundle
@@ -382,7 +386,10 @@ fn write_bundle(
             history: &opened.history,
             file_entries: &file_entries,
         })
-        .map_err(|e| CaseError::Setup(format!("case document: {e}")))?,
+        .map_err(|source| CaseError::Document {
+            what: "case document",
+            source,
+        })?,
     );
     let sealed_document = seal::seal_padded(&document, &[to])?;
     bundle
@@ -406,7 +413,10 @@ fn write_bundle(
                       for case.json.age and each files/*.age); check with sha256sum -c SHA256SUMS",
         entries: &bundle.entries,
     })
-    .map_err(|e| CaseError::Setup(format!("manifest: {e}")))?;
+    .map_err(|source| CaseError::Document {
+        what: "manifest",
+        source,
+    })?;
     bundle
         .add_bytes("manifest.json", "manifest", &manifest)
         .map_err(io)?;

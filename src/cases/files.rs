@@ -275,7 +275,7 @@ impl Upload {
         let (store, to, clean) = (self.store.clone(), self.to.clone(), self.clean);
         let sink = tokio::task::spawn_blocking(move || Sink::start(store, to, clean))
             .await
-            .map_err(|e| CaseError::Setup(format!("file writer failed: {e}")))??;
+            .map_err(CaseError::Worker)??;
         self.used_files += 1;
         self.current = Some(sink);
         Ok(())
@@ -381,7 +381,7 @@ pub(super) fn files_of_post(
 }
 
 fn no_file() -> CaseError {
-    CaseError::Setup("no file has been started".into())
+    CaseError::Internal("no file has been started")
 }
 
 fn write_failed(e: std::io::Error) -> CaseError {
@@ -421,7 +421,7 @@ impl Sink {
             unflushed: 0,
         });
         writer.out = Some(Counted {
-            inner: seal::seal_stream(file, &to).map_err(|e| match e {
+            inner: seal::SealedWriter::start(file, &to).map_err(|e| match e {
                 CryptoError::Write(e) => write_failed(e),
                 e => e.into(),
             })?,
@@ -470,13 +470,11 @@ impl Sink {
     /// The writer, after any write in flight has finished.
     async fn writer(&mut self) -> Result<Box<Writer>, CaseError> {
         match self.in_flight.take() {
-            Some(task) => task
-                .await
-                .map_err(|e| CaseError::Setup(format!("file writer failed: {e}")))?,
+            Some(task) => task.await.map_err(CaseError::Worker)?,
             None => self
                 .writer
                 .take()
-                .ok_or_else(|| CaseError::Setup("file writer lost after an error".into())),
+                .ok_or_else(|| CaseError::Internal("file writer lost after an error")),
         }
     }
 
@@ -489,7 +487,7 @@ impl Sink {
         let writer = self.writer().await?;
         tokio::task::spawn_blocking(move || writer.finish(name, media_type))
             .await
-            .map_err(|e| CaseError::Setup(format!("file writer failed: {e}")))?
+            .map_err(CaseError::Worker)?
     }
 }
 
@@ -534,7 +532,7 @@ impl<W: Write> Write for Counted<W> {
 struct Writer {
     blob: Pending,
     to: String,
-    out: Option<Counted<age::stream::StreamWriter<std::fs::File>>>,
+    out: Option<Counted<seal::SealedWriter<std::fs::File>>>,
     scrubber: Option<Scrubber>,
     /// The same open file, to start its writeback early.
     flusher: std::fs::File,
@@ -568,7 +566,10 @@ impl Writer {
             None => Outcome::Kept,
         };
         let size = out.bytes;
-        let file = out.inner.finish().map_err(write_failed)?;
+        let file = out.inner.finish().map_err(|e| match e {
+            CryptoError::Write(e) => write_failed(e),
+            e => e.into(),
+        })?;
         file.sync_all().map_err(write_failed)?;
         let (cleaned, media_type) = match outcome {
             Outcome::Cleaned(kind) => (true, kind.media_type().to_owned()),
@@ -585,7 +586,12 @@ impl Writer {
             at: Some(super::now()),
         };
         let json =
-            Zeroizing::new(serde_json::to_vec(&meta).map_err(|e| CaseError::Setup(e.to_string()))?);
+            Zeroizing::new(
+                serde_json::to_vec(&meta).map_err(|source| CaseError::Document {
+                    what: "document",
+                    source,
+                })?,
+            );
         let sealed_meta = seal::seal_padded(&json, &[&self.to])?;
         Ok(Staged {
             blob: self.blob,
@@ -610,8 +616,10 @@ fn scrub_failed(e: ScrubError) -> CaseError {
 /// Opens a file's sealed facts.
 pub(super) fn open_meta(row: &FileRow, key: &SecretKey) -> Result<FileMeta, CaseError> {
     let plain = seal::open(&row.sealed_meta, key)?;
-    serde_json::from_slice(&plain)
-        .map_err(|e| CaseError::Setup(format!("sealed file facts are unreadable: {e}")))
+    serde_json::from_slice(&plain).map_err(|source| CaseError::Document {
+        what: "sealed file facts",
+        source,
+    })
 }
 
 /// A file listed for a view.

@@ -3,16 +3,21 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::sync::OnceCell;
 use zeroize::{Zeroize, Zeroizing};
 
+use super::access::Unlocked;
 use super::files::{Download, FileView, Upload};
-use super::intake::SealedSubmission;
+use super::posting::post_events;
+use super::sealed::{
+    labelled_fields, open_text, open_text_at, seal_text, wipe, wipe_case, SealedSubmission,
+};
 use super::text::MessageBody;
+use super::workflow::Status;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
-use crate::crypto::{kdf, keys, random, seal, ClaimCode, CryptoError, SecretKey};
+use crate::crypto::{kdf, keys, random, seal, ClaimCode, CryptoError};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::store::cases::KeyKind;
@@ -22,20 +27,6 @@ use crate::store::{cases, files, officers};
 /// Salt for the derivation that an unknown or malformed code still pays for, so it costs the
 /// same time as a real one.
 const DUMMY_SALT: [u8; kdf::SALT_LEN] = [0x5a; kdf::SALT_LEN];
-
-/// A case opened with its claim code: the case key, in memory only. The key is zeroized when
-/// this is dropped (sign-out, idle expiry, end of an API request).
-#[derive(Clone)]
-pub struct Unlocked {
-    case_id: String,
-    key: SecretKey,
-}
-
-impl Unlocked {
-    pub fn case_id(&self) -> &str {
-        &self.case_id
-    }
-}
 
 /// A case as its submitter sees it.
 #[derive(Debug, Serialize)]
@@ -96,36 +87,9 @@ impl Drop for CaseView {
     }
 }
 
-/// Zeroizes what a decrypted case view holds: field values, their labelled copies, and the
-/// optional texts (contact, summary, feedback).
-pub(super) fn wipe_case<const N: usize>(
-    fields: &mut BTreeMap<String, serde_json::Value>,
-    labelled: &mut [(String, String)],
-    texts: [&mut Option<String>; N],
-) {
-    fields.values_mut().for_each(wipe);
-    for (label, value) in labelled {
-        label.zeroize();
-        value.zeroize();
-    }
-    for text in texts {
-        text.zeroize();
-    }
-}
-
 impl Drop for MessageView {
     fn drop(&mut self) {
         self.body.zeroize();
-    }
-}
-
-/// Zeroizes every string inside a JSON value.
-pub fn wipe(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::String(s) => s.zeroize(),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(wipe),
-        serde_json::Value::Object(map) => map.values_mut().for_each(wipe),
-        _ => {}
     }
 }
 
@@ -168,7 +132,7 @@ impl Refusal {
     fn of(e: &CaseError) -> Self {
         match e {
             CaseError::ClaimRejected => Refusal::Rejected,
-            CaseError::Crypto(CryptoError::Busy { retry_after }) => Refusal::Busy(*retry_after),
+            CaseError::Busy { retry_after } => Refusal::Busy(*retry_after),
             _ => Refusal::Failed,
         }
     }
@@ -178,20 +142,12 @@ impl From<Refusal> for CaseError {
     fn from(r: Refusal) -> Self {
         match r {
             Refusal::Rejected => CaseError::ClaimRejected,
-            Refusal::Busy(retry_after) => CaseError::Crypto(CryptoError::Busy { retry_after }),
+            Refusal::Busy(retry_after) => CaseError::Busy { retry_after },
             Refusal::Failed => CaseError::Crypto(CryptoError::Worker(
                 "the shared key derivation failed".into(),
             )),
         }
     }
-}
-
-#[derive(Serialize, Deserialize)]
-pub(super) struct SealedMessage {
-    pub body: String,
-    /// When it was written, exactly.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at: Option<i64>,
 }
 
 impl Cases {
@@ -292,9 +248,7 @@ impl Cases {
                     .filter(|row| row.key == KeyKind::Case)
                     .map(|row| super::files::view(row, &unlocked.key, None))
                     .collect::<Result<Vec<_>, CaseError>>()?;
-                let can_rate = record.kind == "complaint"
-                    && record.status == "closed"
-                    && record.satisfaction.is_none();
+                let can_rate = may_rate(&record);
                 Ok(CaseView {
                     number: record.number,
                     channel_title: channel
@@ -418,7 +372,7 @@ impl Cases {
                     officer_id: None,
                     sealed: sealed.as_deref(),
                     files: &files,
-                    resume_from_awaiting: true,
+                    status_move: Some(Status::after_submitter_answer(&case_id)),
                     alerts,
                 };
                 let events = post_events(
@@ -460,30 +414,9 @@ impl Cases {
     }
 }
 
-/// The audit entries of a post: its text (`message`: the action, when there is text), and its
-/// files as a count. `officer_id`: the officer who posted; none for the submitter.
-pub(super) fn post_events(
-    officer_id: Option<&str>,
-    case_id: &str,
-    message: Option<&'static str>,
-    files: usize,
-) -> Vec<Event> {
-    let event = |action| match officer_id {
-        Some(id) => Event::by_officer(id, action),
-        None => Event::new(Actor::Submitter, action),
-    };
-    let mut events = Vec::new();
-    if let Some(action) = message {
-        events.push(event(action).case(case_id));
-    }
-    if files > 0 {
-        events.push(
-            event("files_added")
-                .case(case_id)
-                .detail(format!("{files} files")),
-        );
-    }
-    events
+/// A customer may rate a complaint once, after it was closed.
+fn may_rate(record: &cases::CaseRecord) -> bool {
+    record.kind == "complaint" && record.status == "closed" && record.satisfaction.is_none()
 }
 
 impl Cases {
@@ -507,16 +440,20 @@ impl Cases {
             .run(move |s| {
                 let record = cases::get(s, &case_id)?
                     .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
+                let rated_once =
+                    || CaseError::Conflict("a rating is given once, for a closed complaint".into());
+                if !may_rate(&record) {
+                    return Err(rated_once());
+                }
                 let sealed = comment
                     .map(|c| seal_text(c.as_str(), &record.case_public_key))
                     .transpose()?;
                 let event = Event::new(Actor::Submitter, "rated")
                     .case(&case_id)
                     .detail(format!("{score}/5"));
+                // Set only if still unset: of two ratings sent at once, one is kept.
                 if !cases::rate(s, &case_id, score, sealed.as_deref(), &audit, &event, now())? {
-                    return Err(CaseError::Conflict(
-                        "a rating is given once, for a closed complaint".into(),
-                    ));
+                    return Err(rated_once());
                 }
                 Ok(())
             })
@@ -540,9 +477,12 @@ impl Cases {
                     return Ok(());
                 }
                 doc.contact = None;
-                let json = Zeroizing::new(
-                    serde_json::to_vec(&doc).map_err(|e| CaseError::Setup(e.to_string()))?,
-                );
+                let json = Zeroizing::new(serde_json::to_vec(&doc).map_err(|source| {
+                    CaseError::Document {
+                        what: "document",
+                        source,
+                    }
+                })?);
                 for value in doc.fields.values_mut() {
                     wipe(value);
                 }
@@ -553,72 +493,4 @@ impl Cases {
             })
             .await
     }
-}
-
-/// Seals a text as padded JSON `{"body": …, "at": …}` to a public key. The exact time travels
-/// inside the seal: the database keeps only the day of anything a submitter does.
-pub(super) fn seal_text(body: &str, to: &str) -> Result<Vec<u8>, CaseError> {
-    seal_text_to(body, &[to])
-}
-
-/// Seals a text as [`seal_text`] does, to several keys at once.
-pub(super) fn seal_text_to(body: &str, to: &[&str]) -> Result<Vec<u8>, CaseError> {
-    let json = Zeroizing::new(
-        serde_json::to_vec(&SealedMessage {
-            body: body.to_owned(),
-            at: Some(now()),
-        })
-        .map_err(|e| CaseError::Setup(e.to_string()))?,
-    );
-    Ok(seal::seal_padded(&json, to)?)
-}
-
-/// Opens a text sealed by [`seal_text`].
-pub(super) fn open_text(sealed: &[u8], key: &SecretKey) -> Result<String, CaseError> {
-    Ok(open_text_at(sealed, key)?.0)
-}
-
-/// Opens a text sealed by [`seal_text`], with the exact time sealed with it (`None` for texts
-/// sealed before times were).
-pub(super) fn open_text_at(
-    sealed: &[u8],
-    key: &SecretKey,
-) -> Result<(String, Option<i64>), CaseError> {
-    let plain = seal::open(sealed, key)?;
-    let mut msg: SealedMessage = serde_json::from_slice(&plain)
-        .map_err(|e| CaseError::Setup(format!("sealed text is unreadable: {e}")))?;
-    Ok((std::mem::take(&mut msg.body), msg.at))
-}
-
-/// Field values labelled by the channel's form in `lang`, in its order (a select's choice
-/// shown in `lang` too); values of fields the form no longer has come last, under their ids.
-pub(super) fn labelled_fields(
-    channel: Option<&super::Channel>,
-    fields: &BTreeMap<String, serde_json::Value>,
-    lang: Lang,
-) -> Vec<(String, String)> {
-    let show = |field: Option<&super::channels::Field>, v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => field
-            .and_then(|f| f.options.iter().find(|o| o.canonical() == s))
-            .map_or_else(|| s.clone(), |o| o.get(lang).to_owned()),
-        serde_json::Value::Bool(true) => lang.text("case.yes").into(),
-        serde_json::Value::Bool(false) => lang.text("case.no").into(),
-        other => other.to_string(),
-    };
-    let known = channel.map(|c| c.fields.as_slice()).unwrap_or_default();
-    let mut out: Vec<(String, String)> = known
-        .iter()
-        .filter_map(|f| {
-            fields
-                .get(&f.id)
-                .map(|v| (f.label.get(lang).to_owned(), show(Some(f), v)))
-        })
-        .collect();
-    out.extend(
-        fields
-            .iter()
-            .filter(|(id, _)| !known.iter().any(|f| &f.id == *id))
-            .map(|(id, v)| (id.clone(), show(None, v))),
-    );
-    out
 }

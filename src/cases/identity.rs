@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use super::followup::Unlocked;
-use super::signin::Officer;
+use super::access::Officer;
+use super::access::Unlocked;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
 use crate::crypto::{self, keys, seal, KeyPair, SecretKey};
@@ -77,15 +77,20 @@ impl IdentityInput {
 
 impl SealedIdentity {
     fn seal(&self, to: &str) -> Result<Vec<u8>, CaseError> {
-        let json = zeroize::Zeroizing::new(
-            serde_json::to_vec(self).map_err(|e| CaseError::Setup(e.to_string()))?,
-        );
+        let json = zeroize::Zeroizing::new(serde_json::to_vec(self).map_err(|source| {
+            CaseError::Document {
+                what: "document",
+                source,
+            }
+        })?);
         Ok(seal::seal_padded(&json, &[to])?)
     }
 
     fn open(sealed: &[u8], key: &SecretKey) -> Result<Self, CaseError> {
-        serde_json::from_slice(&seal::open(sealed, key)?)
-            .map_err(|e| CaseError::Setup(format!("sealed identity is unreadable: {e}")))
+        serde_json::from_slice(&seal::open(sealed, key)?).map_err(|source| CaseError::Document {
+            what: "sealed identity",
+            source,
+        })
     }
 }
 
@@ -228,7 +233,7 @@ fn request_view(
         requester: name(&row.requester_id),
         reason: reason_keys
             .iter()
-            .find_map(|k| super::followup::open_text(&row.sealed_reason, k).ok()),
+            .find_map(|k| super::sealed::open_text(&row.sealed_reason, k).ok()),
         requested_at: row.requested_at,
         state: row.state.clone(),
         decided_by: row.decided_by.as_deref().map(name),
@@ -253,7 +258,7 @@ pub(super) fn officer_view(
         (Some(sealed), Some(key)) => Some(SealedIdentity::open(sealed, key)?),
         _ => None,
     };
-    let names = super::casework::names(store)?;
+    let names = super::access::names(store)?;
     let rows = identity::of_case_requests(store, case_id)?;
     let mut keys = vec![staff_key];
     keys.extend(identity_key);
@@ -380,7 +385,7 @@ impl Cases {
             .run(move |s| {
                 let record = cases::get(s, &case_id)?
                     .ok_or_else(|| CaseError::NotFound("there is no such case".into()))?;
-                super::casework::open_keys(s, &officer, &case_id)?;
+                super::access::open_keys(s, &officer, &case_id)?;
                 let identity = identity::of_case(s, &case_id)?
                     .filter(|i| i.sealed.is_some())
                     .ok_or_else(|| {
@@ -392,7 +397,7 @@ impl Cases {
                     ));
                 }
                 // Custodians read it with the identity key, the case's handlers with the staff key.
-                let sealed_reason = super::followup::seal_text_to(
+                let sealed_reason = super::sealed::seal_text_to(
                     &reason,
                     &[&identity.public_key, &record.staff_public_key],
                 )?;
@@ -433,7 +438,7 @@ impl Cases {
         let custodian = custodian.clone();
         self.store
             .run(move |s| {
-                let names = super::casework::names(s)?;
+                let names = super::access::names(s)?;
                 let mut views = Vec::new();
                 for row in identity::recent(s, 50)? {
                     let key = identity_key(s, &row.case_id, &custodian)?;

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 use super::channels::RawValue;
 use super::enrolment::kept_out;
 use super::files::Upload;
+use super::sealed::{SealedContact, SealedSubmission};
 use super::text::Email;
 use super::workflow::Status;
 use super::{now, CaseError, Cases, Channel, Reason};
@@ -84,48 +85,6 @@ pub struct OfficerRef {
     /// identity key.
     #[serde(skip)]
     pub handles_channel: bool,
-}
-
-/// The sealed document of a case, as `age -d` prints it (padded JSON).
-#[derive(Serialize, Deserialize)]
-pub(super) struct SealedSubmission {
-    pub channel: String,
-    pub fields: BTreeMap<String, serde_json::Value>,
-    #[serde(default)]
-    pub exclude_officers: Vec<String>,
-    pub contact: Option<SealedContact>,
-    /// When it was received, exactly (the database keeps only the day).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub received_at: Option<i64>,
-}
-
-impl SealedSubmission {
-    /// Opens a case's sealed document with its case key.
-    pub(super) fn open(
-        sealed: &[u8],
-        case_key: &crate::crypto::SecretKey,
-    ) -> Result<Self, CaseError> {
-        serde_json::from_slice(&seal::open(sealed, case_key)?)
-            .map_err(|e| CaseError::Setup(format!("sealed case is unreadable: {e}")))
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-pub(super) struct SealedContact {
-    pub email: String,
-    pub consent: bool,
-    /// The language for mails to this address (cases from before languages: English).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
-}
-
-impl SealedContact {
-    pub fn lang(&self) -> Lang {
-        self.language
-            .as_deref()
-            .and_then(Lang::parse)
-            .unwrap_or_default()
-    }
 }
 
 /// Who a submitter may keep out of a case of `channel`: its officers, and for a channel that
@@ -367,7 +326,10 @@ impl Cases {
                 contact,
                 received_at: Some(received_exact),
             })
-            .map_err(|e| CaseError::Setup(e.to_string()))?,
+            .map_err(|source| CaseError::Document {
+                what: "document",
+                source,
+            })?,
         );
 
         let code = ClaimCode::generate();
@@ -382,7 +344,7 @@ impl Cases {
         let submitter = submitter?;
         let claim_tag = self.lookup.tag(&code);
         let recovery = self.recovery_recipient.clone();
-        let (ack_due, resolve_due) = channel.deadlines(received_at);
+        let due = super::deadlines::at_receipt(&channel, received_at);
         let audit = self.audit.clone();
         let kind = channel.kind.as_str();
         let channel_id = channel.id.clone();
@@ -436,8 +398,9 @@ impl Cases {
                     channel_id,
                     kind,
                     received_at,
-                    acknowledge_due_at: Some(ack_due),
-                    resolve_due_at: Some(resolve_due),
+                    acknowledge_due_at: due.acknowledge,
+                    resolve_due_at: due.resolve,
+                    next_due_at: due.next,
                     case_public_key: case_key.public,
                     staff_public_key: staff_key.public,
                     claim_tag,

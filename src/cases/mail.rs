@@ -14,14 +14,13 @@ use super::{now, CaseError, Cases};
 use crate::config::Settings;
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
-use crate::notify::{Draft, OutboxKey, Transport, Worker};
+use crate::notify::{Draft, NotifyError, OutboxKey, Worker};
 use crate::store::outbox::NewMail;
 
 pub(super) struct MailContext {
     key: Arc<OutboxKey>,
     organisation: String,
     base_url: String,
-    from: String,
     delay_s: u64,
     pub coalesce_s: u64,
     /// Seconds before a deadline that a reminder goes out.
@@ -42,16 +41,11 @@ impl MailContext {
             &settings.data_dir.join("keys").join("outbox.key"),
             &settings.mail.from,
         )?;
-        settings
-            .mail
-            .from
-            .parse::<lettre::message::Mailbox>()
-            .map_err(|e| CaseError::Setup(format!("mail.from {:?}: {e}", settings.mail.from)))?;
+        crate::notify::check_sender(&settings.mail.from)?;
         Ok(MailContext {
             key: Arc::new(key),
             organisation: settings.organisation.clone(),
             base_url: settings.base_url().to_owned(),
-            from: settings.mail.from.clone(),
             delay_s: settings.mail.notify_delay_s,
             coalesce_s: settings.mail.coalesce_s,
             remind_before_s: settings.mail.remind_before_h as i64 * 3600,
@@ -170,25 +164,16 @@ impl MailContext {
 impl Cases {
     /// The worker that sends queued mail; run it on the server's runtime.
     pub fn mail_worker(&self, settings: &Settings) -> Result<Worker, CaseError> {
-        Ok(Worker {
-            store: self.store.clone(),
-            transport: Transport::from_settings(settings)
-                .map_err(|e| CaseError::Setup(e.to_string()))?,
-            key: self.mail.key.clone(),
-            from: self
-                .mail
-                .from
-                .parse()
-                .map_err(|_| CaseError::Setup("mail.from is not an address".into()))?,
-            wake: self.mail.wake.clone(),
-            delivered: Default::default(),
-        })
+        Ok(Worker::new(
+            self.store.clone(),
+            settings,
+            self.mail.key.clone(),
+            self.mail.wake.clone(),
+        )?)
     }
 
     /// Sends a test mail straight away (not through the outbox); the error says what failed.
     pub async fn send_test_mail(&self, settings: &Settings, to: &str) -> Result<String, CaseError> {
-        let transport =
-            Transport::from_settings(settings).map_err(|e| CaseError::Setup(e.to_string()))?;
         let (subject, text) = Template::Test.render(
             Lang::En,
             &[
@@ -196,24 +181,12 @@ impl Cases {
                 ("link", &self.mail.base_url),
             ],
         );
-        let message = crate::notify::transport::mail_builder()
-            .from(
-                self.mail
-                    .from
-                    .parse()
-                    .map_err(|_| CaseError::Setup("mail.from is not an address".into()))?,
-            )
-            .to(to
-                .parse()
-                .map_err(|_| CaseError::invalid("to", "not an email address"))?)
-            .subject(subject)
-            .body(text)
-            .map_err(|e| CaseError::Setup(e.to_string()))?;
-        transport
-            .send_verbose(message)
+        crate::notify::send_now(settings, to, subject, text)
             .await
-            .map_err(|e| CaseError::Unavailable(format!("{}: {e}", transport.describe())))?;
-        Ok(transport.describe().to_owned())
+            .map_err(|e| match e {
+                NotifyError::Recipient(_) => CaseError::invalid("to", "not an email address"),
+                e => CaseError::Notify(e),
+            })
     }
 
     /// How many mails wait in the outbox.

@@ -1,8 +1,10 @@
 //! The domain: intake, follow-up, officers. No HTTP and no SQL here; rules live here.
 
+pub mod access;
 pub mod admin;
 pub mod casework;
 pub mod channels;
+pub mod deadlines;
 pub mod discard;
 pub mod enrolment;
 pub mod export;
@@ -12,16 +14,18 @@ pub mod identity;
 pub mod intake;
 mod mail;
 pub mod officers;
+mod posting;
 pub mod reminders;
 pub mod reserve;
 pub mod retention;
 pub mod scrub;
+pub mod sealed;
 pub mod signin;
 pub mod statistics;
 pub mod text;
 pub mod workflow;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::audit::AuditKey;
@@ -31,6 +35,8 @@ use crate::crypto::{CryptoError, KdfPool};
 use crate::store::blobs::Blobs;
 use crate::store::{Store, StoreError};
 
+/// Who did something, as the audit log names them.
+pub use crate::audit::Actor;
 pub use channels::{Channel, Channels};
 
 #[derive(thiserror::Error)]
@@ -70,7 +76,10 @@ pub enum CaseError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Crypto(#[from] CryptoError),
+    Crypto(CryptoError),
+    /// Too many key derivations wait already (or this one waited too long): nothing was done.
+    #[error("the server is busy: try again in {retry_after} seconds")]
+    Busy { retry_after: u64 },
     /// Over a limit of the channel (files per case, bytes per file or per case).
     #[error("{message}")]
     TooLarge {
@@ -80,11 +89,53 @@ pub enum CaseError {
     /// The installation cannot take this request now (e.g. nobody could ever read the case).
     #[error("{0}")]
     Unavailable(String),
-    #[error("{0}")]
-    Setup(String),
+    /// Mail settings that cannot work, or a test mail the server did not take.
+    #[error(transparent)]
+    Notify(#[from] crate::notify::NotifyError),
+    /// The channels configured cannot be used.
+    #[error(transparent)]
+    Channels(#[from] channels::ChannelsError),
+    /// `recovery_recipient` is not an age public key.
+    #[error("recovery_recipient is not an age public key")]
+    RecoveryRecipient(#[source] CryptoError),
+    /// A sealed document that does not have the shape sealbox writes (or could not be written).
+    #[error("the {what} could not be read or written as JSON")]
+    Document {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A directory or file of the data directory that could not be used.
+    #[error("{}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An export bundle could not be written.
+    #[error("the export could not be written")]
+    Export(#[source] std::io::Error),
+    /// The printable page of an export could not be rendered.
+    #[error("the printable page could not be rendered")]
+    Render(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A blocking worker ended without answering (it panicked).
+    #[error("a worker thread failed")]
+    Worker(#[from] tokio::task::JoinError),
+    /// A rule of sealbox itself was broken (a bug, never the user's doing).
+    #[error("internal error: {0}")]
+    Internal(&'static str),
     /// Storing this would leave the data directory's disk below `[limits] min_free_bytes`.
     #[error("the disk is down to its free-space reserve")]
     InsufficientStorage,
+}
+
+impl From<CryptoError> for CaseError {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::Busy { retry_after } => CaseError::Busy { retry_after },
+            e => CaseError::Crypto(e),
+        }
+    }
 }
 
 impl std::fmt::Debug for CaseError {
@@ -169,12 +220,7 @@ impl CaseError {
     }
 }
 
-/// The seconds since the Unix epoch: all timestamps are stored so.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::clock::now;
 
 /// Everything the domain needs, shared by every request.
 #[derive(Clone)]
@@ -220,11 +266,9 @@ impl Cases {
                 "audit log does not verify; left as it is, new entries are chained onto it"
             ),
         }
-        let channels = Channels::from_config(&settings.channels).map_err(CaseError::Setup)?;
+        let channels = Channels::from_config(&settings.channels)?;
         if let Some(r) = &settings.recovery_recipient {
-            crate::crypto::keys::recipient(r).map_err(|e| {
-                CaseError::Setup(format!("recovery_recipient is not an age public key: {e}"))
-            })?;
+            crate::crypto::keys::recipient(r).map_err(CaseError::RecoveryRecipient)?;
         }
         // Made now, not at the first unknown email, which would then cost two derivations.
         crate::crypto::kdf::dummy_password_hash();
@@ -238,8 +282,9 @@ impl Cases {
             site_name: settings.organisation.clone(),
             mail: Arc::new(mail::MailContext::new(settings)?),
             files: files::FileStore::new(
-                Blobs::open(&dir.join("files")).map_err(|e| {
-                    CaseError::Setup(format!("{}: {e}", dir.join("files").display()))
+                Blobs::open(&dir.join("files")).map_err(|source| CaseError::Io {
+                    path: dir.join("files"),
+                    source,
                 })?,
                 reserve::DiskReserve::new(dir.clone(), settings.limits.min_free_bytes),
             ),
@@ -293,7 +338,10 @@ impl Cases {
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), CaseError> {
-    let fail = |e: std::io::Error| CaseError::Setup(format!("{}: {e}", dir.display()));
+    let fail = |source| CaseError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

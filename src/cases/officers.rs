@@ -2,7 +2,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::signin::Officer;
+use super::access::Officer;
 use super::text::Email;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};

@@ -2,11 +2,10 @@
 //! officer who can open it when nobody is assigned: once when a deadline is near, once when it
 //! has passed. Like every mail, they say only that something is due.
 
+use super::deadlines::{reminder, DAY};
 use super::{now, CaseError, Cases};
 use crate::notify::templates::Template;
 use crate::store::{cases, officers, reminders};
-
-const DAY: i64 = 24 * 60 * 60;
 
 impl Cases {
     /// Queues the reminders that are due and, at the configured hour, the daily digests.
@@ -36,7 +35,12 @@ impl Cases {
                 let officers = officers::list(s)?;
                 let mut queued = 0;
                 for case in due {
-                    let stage = if case.due_at < now { "overdue" } else { "soon" };
+                    let Some(stage) =
+                        reminder(case.due_at, case.received_at, now, mail.remind_before_s)
+                    else {
+                        continue;
+                    };
+                    let stage = stage.as_str();
                     if reminders::sent(s, &case.id, case.due_at, stage)? {
                         continue;
                     }

@@ -2,11 +2,11 @@
 //! retention period has passed since closing; discarded (junk) cases once their shorter grace
 //! period has (see `discard`).
 
+use super::deadlines::DAY;
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
 use crate::store::{audit, cases, files};
 
-const DAY: i64 = 24 * 60 * 60;
 /// Cases deleted per transaction.
 const PURGE_BATCH: i64 = 100;
 /// Retention of cases whose channel is no longer configured.
@@ -82,7 +82,10 @@ impl Cases {
                 let known = files::all_ids(s)?;
                 blobs
                     .remove_strays(&known, idle)
-                    .map_err(|e| CaseError::Setup(format!("{}: {e}", blobs.dir().display())))
+                    .map_err(|source| CaseError::Io {
+                        path: blobs.dir().to_path_buf(),
+                        source,
+                    })
             })
             .await
     }

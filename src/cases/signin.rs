@@ -6,11 +6,12 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::followup::{open_text, seal_text};
+use super::access::Officer;
 use super::officers::check_password;
+use super::sealed::{open_text, seal_text};
 use super::{now, CaseError, Cases};
 use crate::audit::Event;
-use crate::crypto::totp::TotpSecret;
+pub use crate::crypto::totp::TotpSecret;
 use crate::crypto::{kdf, keys, SecretKey};
 use crate::i18n::Lang;
 use crate::store::{audit, officers, settings};
@@ -27,33 +28,6 @@ fn totp_locked(seconds_left: i64) -> CaseError {
     CaseError::TotpLocked {
         minutes: retry_after.div_ceil(60),
         retry_after,
-    }
-}
-
-/// A signed-in officer, with their unlocked key (in memory only; wiped when dropped).
-#[derive(Clone)]
-pub struct Officer {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub is_admin: bool,
-    /// Holds reporters' identities and decides disclosure requests.
-    pub is_custodian: bool,
-    /// The language they chose for pages and mails, as of the last request.
-    pub language: Option<Lang>,
-    pub(crate) key: SecretKey,
-}
-
-impl Officer {
-    /// Their age public key (`age1…`), for exports sealed to themselves.
-    pub fn public_key(&self) -> String {
-        self.key.public()
-    }
-}
-
-impl std::fmt::Debug for Officer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Officer({})", self.id)
     }
 }
 
@@ -244,6 +218,11 @@ impl Cases {
             .run(move |s| officers::credentials(s, &id))
             .await?;
         Ok(creds.is_some_and(|c| c.totp_sealed.is_some()))
+    }
+
+    /// A new authenticator secret for `totp_setup` and `confirm_totp`.
+    pub fn new_totp_secret(&self) -> TotpSecret {
+        TotpSecret::generate()
     }
 
     /// What an authenticator app needs to enrol `secret`: the otpauth URL (for the QR code)

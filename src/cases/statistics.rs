@@ -8,10 +8,9 @@
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
-use super::signin::Officer;
+use super::access::Officer;
 use super::workflow::Outcome;
 use super::{now, CaseError, Cases};
-use crate::store::cases::NO_DEADLINE;
 use crate::store::stats::{self, CaseFacts};
 
 /// Below this a count is not shown exactly.
@@ -221,7 +220,7 @@ pub fn compute(
         by_kind,
         open: count(&|f| f.status != "closed"),
         closed: count(&|f| f.status == "closed"),
-        overdue: count(&|f| f.next_due_at != NO_DEADLINE && f.next_due_at < at),
+        overdue: count(&|f| super::deadlines::is_overdue(f.next_due_at, at)),
         median_days_to_acknowledge: median(to_ack).map(round1),
         median_days_to_close: median(to_close).map(round1),
         acknowledged_within_7_days,
@@ -271,7 +270,7 @@ mod tests {
             received_at,
             acknowledged_at: None,
             closed_at: None,
-            next_due_at: received_at + 7 * DAYS,
+            next_due_at: Some(received_at + 7 * DAYS),
             satisfaction: None,
         }
     }

@@ -5,6 +5,8 @@
 //! reopened (back to `in_progress`); nothing goes back to `received`.
 
 use super::CaseError;
+use crate::audit::{Actor, Event};
+use crate::store::messages::StatusMove;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -69,6 +71,19 @@ impl Status {
     }
 
     /// Checks a move; the error says why it is not possible.
+    /// A submitter's answer ends `awaiting_submitter`: the case goes back to `in_progress`
+    /// (made with the message, only if the case still awaits them).
+    pub fn after_submitter_answer(case_id: &str) -> StatusMove {
+        let (from, to) = (Status::AwaitingSubmitter, Status::InProgress);
+        StatusMove {
+            from: from.as_str(),
+            to: to.as_str(),
+            event: Event::new(Actor::Submitter, "status_changed")
+                .case(case_id)
+                .detail(format!("{} → {}", from.as_str(), to.as_str())),
+        }
+    }
+
     pub fn check_move(self, to: Status) -> Result<(), CaseError> {
         if self.next().contains(&to) {
             return Ok(());

@@ -225,17 +225,25 @@ impl KdfPool {
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(job));
             let _ = done.send(outcome.map_err(|_| Missed::Panicked));
         });
-        {
+        let full = {
             let mut queues = self.shared.queues.lock().unwrap_or_else(|p| p.into_inner());
             let queue = queues.lane(lane);
-            if queue.len() >= self.shared.capacity {
-                tracing::debug!(lane = lane.name(), "argon2id queue full");
-                return Err(busy);
+            let full = queue.len() >= self.shared.capacity;
+            if !full {
+                queue.push_back(Waiting {
+                    deadline: Instant::now() + self.shared.max_wait,
+                    job,
+                });
             }
-            queue.push_back(Waiting {
-                deadline: Instant::now() + self.shared.max_wait,
-                job,
-            });
+            full
+        };
+        if full {
+            tracing::debug!(lane = lane.name(), "argon2id queue full");
+            // A client that asks again at once, ignoring Retry-After, would otherwise turn
+            // the refusals into a loop that takes the CPU from the reports being sealed: it
+            // waits a moment first (a timer, no thread, no CPU).
+            tokio::time::sleep(busy_pause()).await;
+            return Err(busy);
         }
         self.shared.ready.notify_one();
         match result.await {
@@ -247,6 +255,12 @@ impl KdfPool {
             Err(_) => Err(CryptoError::Worker("a key-derivation job was lost".into())),
         }
     }
+}
+
+/// How long a refusal for a full queue waits before it is sent: half a second to a second,
+/// drawn at random so refused clients do not come back in step.
+fn busy_pause() -> Duration {
+    Duration::from_millis(rand::Rng::gen_range(&mut rand::thread_rng(), 500..=1000))
 }
 
 enum Missed {

@@ -68,25 +68,57 @@ pub fn open_raw(
     Ok(plain)
 }
 
-/// Starts a standard age file sealed to `to`, written to `out` as it goes: 64 KiB at a time,
-/// whatever the total size. `finish` must be called on the writer to complete the file.
-pub fn seal_stream<W: Write>(
+/// A standard age file being written to `out`, 64 KiB at a time whatever the total size.
+/// The file is complete only after [`SealedWriter::finish`]; dropped before, what was written
+/// is a cut-short age file that never opens (never a shorter file that opens). Where the whole
+/// content is at hand, [`seal_into`] writes and finishes in one call.
+#[must_use = "an age file is complete only once finish() is called"]
+pub struct SealedWriter<W: Write>(age::stream::StreamWriter<W>);
+
+impl<W: Write> SealedWriter<W> {
+    /// Starts an age file sealed to `to`.
+    pub fn start(out: W, to: &str) -> Result<Self, CryptoError> {
+        let recipient = recipient(to)?;
+        let encryptor =
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .map_err(|e| CryptoError::Seal(e.to_string()))?;
+        Ok(SealedWriter(
+            encryptor.wrap_output(out).map_err(CryptoError::Write)?,
+        ))
+    }
+
+    /// Writes the last chunk and returns the output, flushed.
+    pub fn finish(self) -> Result<W, CryptoError> {
+        let mut out = self.0.finish().map_err(CryptoError::Write)?;
+        out.flush().map_err(CryptoError::Write)?;
+        Ok(out)
+    }
+}
+
+impl<W: Write> Write for SealedWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Seals everything `fill` writes into a complete age file on `out`, sealed to `to`.
+pub fn seal_into<W: Write>(
     out: W,
     to: &str,
-) -> Result<age::stream::StreamWriter<W>, CryptoError> {
-    let recipient = recipient(to)?;
-    let encryptor =
-        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-            .map_err(|e| CryptoError::Seal(e.to_string()))?;
-    encryptor.wrap_output(out).map_err(CryptoError::Write)
+    fill: impl FnOnce(&mut SealedWriter<W>) -> std::io::Result<()>,
+) -> Result<W, CryptoError> {
+    let mut writer = SealedWriter::start(out, to)?;
+    fill(&mut writer).map_err(CryptoError::Write)?;
+    writer.finish()
 }
 
 /// Opens an age file for reading as a stream: each 64 KiB chunk is authenticated before it is
 /// returned, so a tampered file fails with a read error where the damage is.
-pub fn open_stream<R: Read>(
-    input: R,
-    key: &SecretKey,
-) -> Result<age::stream::StreamReader<R>, CryptoError> {
+pub fn open_stream<R: Read>(input: R, key: &SecretKey) -> Result<impl Read, CryptoError> {
     let decryptor = age::Decryptor::new(input).map_err(|_| CryptoError::Open)?;
     decryptor
         .decrypt(std::iter::once(key.identity()))
@@ -134,10 +166,26 @@ mod tests {
     }
 
     #[test]
+    fn an_unfinished_file_never_opens() {
+        let key = KeyPair::generate();
+        let mut out = Vec::new();
+        {
+            let mut writer = SealedWriter::start(&mut out, &key.public).unwrap();
+            writer.write_all(&[7u8; 100_000]).unwrap();
+        }
+        let mut plain = Vec::new();
+        let opened = open_stream(out.as_slice(), &key.secret)
+            .and_then(|mut r| r.read_to_end(&mut plain).map_err(CryptoError::Write));
+        assert!(opened.is_err());
+        let whole = seal_into(Vec::new(), &key.public, |w| w.write_all(b"all of it")).unwrap();
+        assert_eq!(&*open(&whole, &key.secret).unwrap(), b"all of it");
+    }
+
+    #[test]
     fn streams_round_trip_across_chunks() {
         let key = KeyPair::generate();
         let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-        let mut writer = seal_stream(Vec::new(), &key.public).unwrap();
+        let mut writer = SealedWriter::start(Vec::new(), &key.public).unwrap();
         for piece in data.chunks(10_000) {
             writer.write_all(piece).unwrap();
         }

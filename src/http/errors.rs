@@ -11,7 +11,6 @@ use askama::Template;
 
 use super::views::Ui;
 use crate::cases::{CaseError, Reason};
-use crate::crypto::CryptoError;
 
 /// A problem's message as a key of the translation files and its values, for pages.
 #[derive(Debug, Clone)]
@@ -253,7 +252,7 @@ impl From<CaseError> for Problem {
                     .said("totp_locked")
                     .with("minutes", minutes)
             },
-            CaseError::Crypto(CryptoError::Busy { retry_after }) => Problem::busy(retry_after),
+            CaseError::Busy { retry_after } => Problem::busy(retry_after),
             CaseError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", m),
             CaseError::InvalidTransition(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
             CaseError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),

@@ -36,12 +36,12 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
-use crate::audit::Actor;
-use crate::cases::followup::Unlocked;
-use crate::cases::signin::Officer;
+use crate::cases::access::Officer;
+use crate::cases::access::Unlocked;
+use crate::cases::signin::TotpSecret;
+use crate::cases::Actor;
 use crate::cases::{CaseError, Cases};
 use crate::config::Settings;
-use crate::crypto::totp::TotpSecret;
 use rate_limit::RateLimiter;
 use sessions::Sessions;
 

@@ -12,10 +12,10 @@ use super::sessions::Session;
 use super::uploads::{self, CaseFiles, Texts};
 use super::views::rfc3339;
 use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
+use crate::cases::casework::Thread;
 use crate::cases::casework::{InboxQuery, StatusRequest, ThreadEntry};
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
-use crate::store::messages::Thread;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -28,7 +28,6 @@ pub fn bundle_page(lang: crate::i18n::Lang) -> Render {
                 .and_then(|i| entries.get(i).cloned())
                 .unwrap_or_default()
         })
-        .map_err(|e| e.to_string())
         .and_then(|sheet| {
             PrintPage {
                 exported: t.date_time(now()),
@@ -39,7 +38,7 @@ pub fn bundle_page(lang: crate::i18n::Lang) -> Render {
                 exported_by: exported_by.to_owned(),
             }
             .render()
-            .map_err(|e| e.to_string())
+            .map_err(|e| CaseError::Render(Box::new(e)))
         });
         page
     })

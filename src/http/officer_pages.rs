@@ -14,14 +14,13 @@ use super::sessions::Session;
 use super::uploads::{self, OrMultipart, PagePost};
 use super::views::Ui;
 use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
+use crate::cases::casework::Thread;
 use crate::cases::casework::{InboxQuery, StatusRequest};
 use crate::cases::officers::OfficerProfile;
 use crate::cases::text::MessageBody;
 use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
-use crate::crypto::totp::TotpSecret;
 use crate::i18n::Lang;
-use crate::store::messages::Thread;
 
 type OfficerSession = Session<OfficerState>;
 
@@ -249,9 +248,9 @@ pub async fn inbox(
                 )
             })
             .chain([(
-                crate::store::cases::DISCARDED,
+                crate::cases::discard::DISCARDED,
                 t.get("status.discarded"),
-                query.status.as_deref() == Some(crate::store::cases::DISCARDED),
+                query.status.as_deref() == Some(crate::cases::discard::DISCARDED),
             )])
             .collect(),
         overdue: query.overdue,
@@ -561,7 +560,7 @@ async fn account_page(
         let pending = match &session.value.pending_totp {
             Some(secret) => secret.clone(),
             None => {
-                let fresh = Arc::new(TotpSecret::generate());
+                let fresh = Arc::new(state.cases.new_totp_secret());
                 let keep = fresh.clone();
                 state
                     .officers

@@ -562,7 +562,7 @@ where
         }
         self.upload
             .as_mut()
-            .ok_or_else(|| Problem::from(CaseError::Setup("upload was refused before".into())))
+            .ok_or_else(|| Problem::from(CaseError::Internal("upload was refused before")))
     }
 }
 

@@ -17,10 +17,42 @@ pub use transport::Transport;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {
-    #[error("mail settings: {0}")]
-    Config(String),
-    #[error("mail not sent: {0}")]
-    Send(String),
+    /// `mail.from` is not a mailbox.
+    #[error("mail.from {from:?} is not a mail address")]
+    Sender {
+        from: String,
+        #[source]
+        source: lettre::address::AddressError,
+    },
+    /// `mail.smtp_url` cannot be used.
+    #[error("mail.smtp_url: {0}")]
+    SmtpUrl(#[source] lettre::transport::smtp::Error),
+    /// A recipient address that is not one.
+    #[error("not an email address")]
+    Recipient(#[source] lettre::address::AddressError),
+    #[error("the mail could not be built")]
+    Build(#[source] lettre::error::Error),
+    /// The SMTP server did not take a mail; `category` says what failed in plain words.
+    #[error("{transport}: {category}")]
+    Smtp {
+        transport: String,
+        category: String,
+        #[source]
+        source: lettre::transport::smtp::Error,
+    },
+    /// The .eml file could not be written.
+    #[error("{transport}")]
+    File {
+        transport: String,
+        #[source]
+        source: lettre::transport::file::Error,
+    },
+    #[error("{path}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -30,6 +62,37 @@ pub enum NotifyError {
 /// Whether `address` is one mail can be sent to (lettre's own check, as the worker uses).
 pub fn deliverable(address: &str) -> bool {
     address.parse::<lettre::Address>().is_ok()
+}
+
+/// Checks the configured sender (`mail.from`, a mailbox such as `Ethics <ethics@example.org>`).
+pub fn check_sender(from: &str) -> Result<(), NotifyError> {
+    sender(from).map(|_| ())
+}
+
+fn sender(from: &str) -> Result<lettre::message::Mailbox, NotifyError> {
+    from.parse().map_err(|source| NotifyError::Sender {
+        from: from.to_owned(),
+        source,
+    })
+}
+
+/// Sends one mail straight away, not through the outbox (an operator's test); answers which
+/// transport took it.
+pub async fn send_now(
+    settings: &crate::config::Settings,
+    to: &str,
+    subject: String,
+    text: String,
+) -> Result<String, NotifyError> {
+    let transport = Transport::from_settings(settings)?;
+    let message = transport::mail_builder()
+        .from(sender(&settings.mail.from)?)
+        .to(to.parse().map_err(NotifyError::Recipient)?)
+        .subject(subject)
+        .body(text)
+        .map_err(NotifyError::Build)?;
+    transport.send_verbose(message).await?;
+    Ok(transport.describe().to_owned())
 }
 
 /// A mail to queue.

@@ -14,6 +14,7 @@ use lettre::Message;
 use tokio::sync::Notify;
 
 use super::{NotifyError, OutboxKey, Transport};
+use crate::clock::now;
 use crate::store::outbox::{self, QueuedMail};
 use crate::store::Store;
 
@@ -45,11 +46,24 @@ pub struct Worker {
     pub(crate) delivered: std::sync::Mutex<std::collections::HashSet<i64>>,
 }
 
-fn now() -> i64 {
-    crate::cases::now()
-}
-
 impl Worker {
+    /// A worker for the configured transport and sender.
+    pub fn new(
+        store: Store,
+        settings: &crate::config::Settings,
+        key: Arc<OutboxKey>,
+        wake: Arc<Notify>,
+    ) -> Result<Self, NotifyError> {
+        Ok(Worker {
+            store,
+            transport: Transport::from_settings(settings)?,
+            key,
+            from: super::sender(&settings.mail.from)?,
+            wake,
+            delivered: Default::default(),
+        })
+    }
+
     /// Runs until the process ends.
     pub async fn run(self) {
         tracing::info!(transport = self.transport.describe(), "mail worker started");

@@ -68,7 +68,7 @@ impl Transport {
             Some(url) => {
                 let url = url.expose_secret();
                 let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| NotifyError::Config(format!("mail.smtp_url: {e}")))?;
+                    .map_err(NotifyError::SmtpUrl)?;
                 let describe = describe(url);
                 Ok(Transport::Smtp {
                     transport: builder
@@ -79,8 +79,10 @@ impl Transport {
             }
             None => {
                 let dir = settings.data_dir.join("mail");
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| NotifyError::Config(format!("{}: {e}", dir.display())))?;
+                std::fs::create_dir_all(&dir).map_err(|source| NotifyError::Io {
+                    path: dir.clone(),
+                    source,
+                })?;
                 let describe = format!(".eml files in {}", dir.display());
                 Ok(Transport::Files(AsyncFileTransport::new(dir), describe))
             }
@@ -117,18 +119,25 @@ impl Transport {
     }
 
     /// Sends one message and returns the full error, for an operator at the command line.
-    pub async fn send_verbose(&self, message: Message) -> Result<(), String> {
+    pub async fn send_verbose(&self, message: Message) -> Result<(), NotifyError> {
+        let transport = self.describe().to_owned();
         match self {
-            Transport::Smtp { transport, .. } => transport
+            Transport::Smtp {
+                transport: smtp, ..
+            } => smtp
                 .send(message)
                 .await
                 .map(|_| ())
-                .map_err(|e| format!("{} ({e})", category(&e))),
+                .map_err(|source| NotifyError::Smtp {
+                    transport,
+                    category: category(&source),
+                    source,
+                }),
             Transport::Files(files, _) => files
                 .send(message)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string()),
+                .map_err(|source| NotifyError::File { transport, source }),
         }
     }
 }

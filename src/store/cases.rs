@@ -6,8 +6,18 @@ use super::outbox::{self, NewMail};
 use super::{audit, Store, StoreError};
 use crate::audit::{AuditKey, Event};
 
-/// `next_due_at` of a case with no deadline ahead (closed): sorts after every date.
-pub const NO_DEADLINE: i64 = i64::MAX;
+/// `next_due_at` as stored for a case with no deadline ahead: sorts after every date.
+pub(super) const NO_DEADLINE: i64 = i64::MAX;
+
+/// The stored `next_due_at`, as the date it is (`None`: nothing due).
+pub(super) fn due_from_column(stored: i64) -> Option<i64> {
+    (stored != NO_DEADLINE).then_some(stored)
+}
+
+/// A `next_due_at` as stored.
+fn due_to_column(due: Option<i64>) -> i64 {
+    due.unwrap_or(NO_DEADLINE)
+}
 
 /// Which of a case's two secret keys a grant carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +109,8 @@ pub struct NewCase {
     pub received_at: i64,
     pub acknowledge_due_at: Option<i64>,
     pub resolve_due_at: Option<i64>,
+    /// The first deadline ahead.
+    pub next_due_at: Option<i64>,
     pub case_public_key: String,
     pub staff_public_key: String,
     pub claim_tag: [u8; 32],
@@ -131,7 +143,7 @@ pub struct CaseRecord {
     pub resolve_due_at: Option<i64>,
     pub acknowledged_at: Option<i64>,
     pub closed_at: Option<i64>,
-    pub next_due_at: i64,
+    pub next_due_at: Option<i64>,
     pub assigned_officer_id: Option<String>,
     pub updated_at: i64,
     pub case_public_key: String,
@@ -170,8 +182,7 @@ pub fn insert(
         "INSERT INTO cases (id, number, channel_id, kind, status, received_at,
              acknowledge_due_at, resolve_due_at, next_due_at, updated_at, case_public_key,
              staff_public_key, claim_tag, submitter_salt, sealed_submission)
-         VALUES (?1, ?2, ?3, ?4, 'received', ?5, ?6, ?7, COALESCE(?6, ?13), ?5, ?8, ?9, ?10, ?11,
-                 ?12)",
+         VALUES (?1, ?2, ?3, ?4, 'received', ?5, ?6, ?7, ?13, ?5, ?8, ?9, ?10, ?11, ?12)",
         params![
             case.id,
             number,
@@ -185,7 +196,7 @@ pub fn insert(
             case.claim_tag.as_slice(),
             case.submitter_salt,
             case.sealed_submission,
-            NO_DEADLINE,
+            due_to_column(case.next_due_at),
         ],
     )?;
     let mut granted = Vec::new();
@@ -273,7 +284,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         resolve_due_at: r.get(8)?,
         acknowledged_at: r.get(9)?,
         closed_at: r.get(10)?,
-        next_due_at: r.get(11)?,
+        next_due_at: due_from_column(r.get(11)?),
         assigned_officer_id: r.get(12)?,
         updated_at: r.get(13)?,
         case_public_key: r.get(14)?,
@@ -360,7 +371,7 @@ pub struct StatusChange {
     pub acknowledged_at: Option<i64>,
     pub closed_at: Option<i64>,
     pub resolve_due_at: Option<i64>,
-    pub next_due_at: i64,
+    pub next_due_at: Option<i64>,
     pub sealed_summary: Option<Vec<u8>>,
 }
 
@@ -392,7 +403,7 @@ pub fn change_status(
             change.acknowledged_at,
             change.closed_at,
             change.resolve_due_at,
-            change.next_due_at,
+            due_to_column(change.next_due_at),
             change.sealed_summary,
         ],
     )?;
@@ -407,8 +418,8 @@ pub fn change_status(
     Ok(n == 1)
 }
 
-/// Records a customer's rating of a closed complaint, once; `false` if the case is not a
-/// closed complaint or was rated already.
+/// Records a rating unless the case has one already (`false` then): set once, even by two
+/// requests at once. Who may rate is decided by the caller.
 pub fn rate(
     store: &Store,
     case_id: &str,
@@ -422,7 +433,7 @@ pub fn rate(
     let tx = conn.transaction()?;
     let n = tx.execute(
         "UPDATE cases SET satisfaction = ?2, sealed_feedback = ?3
-         WHERE id = ?1 AND status = 'closed' AND kind = 'complaint' AND satisfaction IS NULL",
+         WHERE id = ?1 AND satisfaction IS NULL",
         params![case_id, score, sealed_feedback],
     )?;
     if n == 1 {
@@ -527,7 +538,7 @@ pub struct InboxRow {
     pub channel_id: String,
     pub status: String,
     pub received_at: i64,
-    pub next_due_at: i64,
+    pub next_due_at: Option<i64>,
     pub updated_at: i64,
     pub assigned_officer_id: Option<String>,
     pub seen_at: Option<i64>,
@@ -541,11 +552,12 @@ pub fn inbox(
     store: &Store,
     officer_id: &str,
     filter: &InboxFilter,
-    after: Option<(i64, i64)>,
+    after: Option<(Option<i64>, i64)>,
     limit: i64,
 ) -> Result<Vec<InboxRow>, StoreError> {
     let conn = store.reader()?;
-    let (after_due, after_number) = after.unwrap_or((i64::MIN, i64::MIN));
+    let (after_due, after_number) =
+        after.map_or((i64::MIN, i64::MIN), |(due, n)| (due_to_column(due), n));
     let mut sql = String::from(
         "SELECT c.id, c.number, c.channel_id,
                 CASE WHEN c.discarded_at IS NULL THEN c.status ELSE 'discarded' END,
@@ -593,7 +605,7 @@ pub fn inbox(
                 channel_id: r.get(2)?,
                 status: r.get(3)?,
                 received_at: r.get(4)?,
-                next_due_at: r.get(5)?,
+                next_due_at: due_from_column(r.get(5)?),
                 updated_at: r.get(6)?,
                 assigned_officer_id: r.get(7)?,
                 seen_at: r.get(8)?,

@@ -42,10 +42,17 @@ pub struct NewPost<'a> {
     pub sealed: Option<&'a [u8]>,
     /// Attachments posted with it, their blobs written and synced.
     pub files: &'a [NewFile],
-    /// A submitter's answer ends `awaiting_submitter`: the case goes back to `in_progress`.
-    pub resume_from_awaiting: bool,
+    /// A status move made with the post if the case is still in its `from` status.
+    pub status_move: Option<StatusMove>,
     /// Alerts to officers, queued with it.
     pub alerts: Vec<NewMail>,
+}
+
+/// A move from one status to another, and the audit entry that records it.
+pub struct StatusMove {
+    pub from: &'static str,
+    pub to: &'static str,
+    pub event: Event,
 }
 
 /// Appends to a thread (text, attachments or both), marks the case updated, and records it,
@@ -88,16 +95,13 @@ pub fn insert(
     for mail in &post.alerts {
         outbox::insert(&tx, mail, at)?;
     }
-    if post.resume_from_awaiting {
-        let resumed = tx.execute(
-            "UPDATE cases SET status = 'in_progress' WHERE id = ?1 AND status = 'awaiting_submitter'",
-            [post.case_id],
+    if let Some(change) = &post.status_move {
+        let moved = tx.execute(
+            "UPDATE cases SET status = ?3 WHERE id = ?1 AND status = ?2",
+            params![post.case_id, change.from, change.to],
         )?;
-        if resumed == 1 {
-            let event = Event::new(crate::audit::Actor::Submitter, "status_changed")
-                .case(post.case_id)
-                .detail("awaiting_submitter → in_progress");
-            audit::append(&tx, key, &event, at)?;
+        if moved == 1 {
+            audit::append(&tx, key, &change.event, at)?;
         }
     }
     tx.commit()?;

@@ -10,6 +10,8 @@ use crate::store::cases::NO_DEADLINE;
 pub struct DueCase {
     pub id: String,
     pub channel_id: String,
+    /// The UTC day it arrived.
+    pub received_at: i64,
     pub due_at: i64,
     pub assigned_officer_id: Option<String>,
 }
@@ -18,7 +20,7 @@ pub struct DueCase {
 pub fn due_before(store: &Store, until: i64) -> Result<Vec<DueCase>, StoreError> {
     let conn = store.reader()?;
     let mut stmt = conn.prepare(
-        "SELECT id, channel_id, next_due_at, assigned_officer_id FROM cases
+        "SELECT id, channel_id, next_due_at, assigned_officer_id, received_at FROM cases
          WHERE next_due_at < ?1 AND next_due_at <> ?2 AND status <> 'closed'
          ORDER BY next_due_at",
     )?;
@@ -29,6 +31,7 @@ pub fn due_before(store: &Store, until: i64) -> Result<Vec<DueCase>, StoreError>
                 channel_id: r.get(1)?,
                 due_at: r.get(2)?,
                 assigned_officer_id: r.get(3)?,
+                received_at: r.get(4)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -12,7 +12,7 @@ pub struct CaseFacts {
     pub received_at: i64,
     pub acknowledged_at: Option<i64>,
     pub closed_at: Option<i64>,
-    pub next_due_at: i64,
+    pub next_due_at: Option<i64>,
     pub satisfaction: Option<i64>,
 }
 
@@ -36,7 +36,7 @@ pub fn granted_to(store: &Store, officer_id: &str) -> Result<Vec<CaseFacts>, Sto
                 received_at: r.get(4)?,
                 acknowledged_at: r.get(5)?,
                 closed_at: r.get(6)?,
-                next_due_at: r.get(7)?,
+                next_due_at: super::cases::due_from_column(r.get(7)?),
                 satisfaction: r.get(8)?,
             })
         })?

@@ -404,6 +404,34 @@ fn deadlines_bring_reminders_and_a_daily_digest() {
 }
 
 #[test]
+fn a_short_deadline_is_not_due_soon_the_moment_a_case_arrives() {
+    // Acknowledgement due in two days, reminders 72 hours ahead by default: "due soon" may
+    // come at the earliest halfway, not on arrival.
+    let (port, inbox) = smtp_server(0);
+    let channel = URGENT_CHANNEL.replace("acknowledge_days = 0", "acknowledge_days = 2");
+    let app = spawn_app_with(&mail_config(
+        port,
+        &format!("reminder_interval_s = 1\n{channel}"),
+    ));
+    app.add_officer("alice@example.org", "Alice", &[]);
+    app.submit(json!({"channel": "urgent", "fields": {"what": "not urgent yet"}}));
+    wait_for("the new-case alert", 30, || {
+        inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|m| m.to == ["alice@example.org"])
+    });
+    std::thread::sleep(Duration::from_secs(4));
+    let mails = inbox.lock().unwrap();
+    assert!(
+        mails.iter().all(|m| !m.data.contains("is due soon")),
+        "{:?}",
+        mails.iter().map(|m| &m.data).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn a_customer_rates_a_closed_complaint_once() {
     let (port, inbox) = smtp_server(0);
     let app = spawn_app_with(&mail_config(port, ""));

@@ -21,6 +21,7 @@ mod insider;
 mod intake;
 mod interop;
 mod languages;
+mod layers;
 mod litestream;
 mod mail;
 mod metadata;
