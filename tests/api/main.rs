@@ -11,6 +11,7 @@ mod branding;
 mod browser;
 mod cli;
 mod errors;
+mod example_config;
 mod export;
 mod faults;
 mod files;
