@@ -2,6 +2,7 @@
 //! sign-out ends the session on the server.
 
 use reqwest::Method;
+use serde_json::{json, Value};
 
 use super::*;
 
@@ -73,7 +74,7 @@ fn a_session_cookie_set_before_sign_in_is_never_the_one_after_it() {
     // Sign-out ends the session on the server: a copy of the cookie kept from before it opens
     // nothing afterwards (the browser's own copy is deleted too, but that is not the defence).
     let officer = Agent::officer(&app, "olga@example.org");
-    let case_id = id_of_case(&app, 1);
+    let case_id = case_id_of(&app, &officer_token(&app, "olga@example.org"), &victim_code);
     assert!(page_with(&app, &officer.cookie, &format!("/officer/cases/{case_id}")).contains(&what));
     let res = post_form_with(
         &app,
@@ -131,9 +132,8 @@ fn a_session_cookie_set_before_sign_in_is_never_the_one_after_it() {
         &owned(&[("csrf", &submitter.csrf), ("body", "after sign-out")]),
     );
     assert_eq!(res.status(), 401);
-    let messages: i64 = app
-        .db()
-        .query_row("SELECT COUNT(*) FROM messages", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(messages, 0);
+    for code in [&victim_code, &attacker_code] {
+        let view: Value = app.followup_api(code).json().unwrap();
+        assert_eq!(view["messages"], json!([]), "no message was stored");
+    }
 }
