@@ -35,10 +35,7 @@ fn worked_case(app: &TestApp) -> (String, String, [String; 3]) {
         .unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().unwrap_or_default());
     let token = officer_token(app, "o@example.org");
-    let id: String = app
-        .db()
-        .query_row("SELECT id FROM cases", [], |r| r.get(0))
-        .unwrap();
+    let id = only_case_id(app, &token);
     let reply = canary("export-reply");
     let note = canary("export-note");
     for (path, body) in [("messages", &reply), ("notes", &note)] {
@@ -169,10 +166,7 @@ fn an_api_export_opens_with_the_reference_age_tool_and_is_audited() {
         .to_str()
         .unwrap()
         .to_owned();
-    let number: i64 = app
-        .db()
-        .query_row("SELECT number FROM cases", [], |r| r.get(0))
-        .unwrap();
+    let (_, number) = only_case(&app, &token);
     assert!(
         disposition.contains(&format!("case-{number}.tar")),
         "{disposition}"
@@ -246,15 +240,7 @@ fn exports_refuse_bad_recipients_and_officers_without_a_grant() {
     let kept_out = app.add_officer("k@example.org", "Kept Out", &[]);
     let mut case = report("second case");
     case["exclude_officers"] = json!([kept_out]);
-    app.submit(case);
-    let second: String = app
-        .db()
-        .query_row(
-            "SELECT id FROM cases ORDER BY rowid DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let second = case_id_of(&app, &token, &app.submit(case));
     let other = officer_token(&app, "k@example.org");
     let res = officer_api(
         &app,
@@ -337,12 +323,9 @@ fn the_command_line_exports_as_an_officer_or_with_the_recovery_identity() {
     let recovery = age_keygen(keys.path(), "recovery.txt");
     let counsel = age_keygen(keys.path(), "counsel.txt");
     let app = spawn_app_with(&format!("recovery_recipient = \"{recovery}\"\n"));
-    let (_, token, secrets) = worked_case(&app);
+    let (id, token, secrets) = worked_case(&app);
     let counsel_file = keys.path().join("counsel.txt");
-    let number: i64 = app
-        .db()
-        .query_row("SELECT number FROM cases", [], |r| r.get(0))
-        .unwrap();
+    let (_, number) = only_case(&app, &token);
 
     let out = app.cli_with_stdin(
         &[
@@ -400,10 +383,6 @@ fn the_command_line_exports_as_an_officer_or_with_the_recovery_identity() {
         assert!(!out.status.success(), "{all:?} succeeded");
         assert!(out.stdout.is_empty(), "{all:?} wrote a bundle");
     }
-    let id: String = app
-        .db()
-        .query_row("SELECT id FROM cases", [], |r| r.get(0))
-        .unwrap();
     assert!(history_has_export(&app, &token, &id, &counsel));
     let by_operator: i64 = app
         .db()

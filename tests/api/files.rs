@@ -66,12 +66,6 @@ fn claim_code(res: Response) -> String {
         .to_owned()
 }
 
-fn only_case_id(app: &TestApp) -> String {
-    app.db()
-        .query_row("SELECT id FROM cases", [], |r| r.get(0))
-        .unwrap()
-}
-
 fn officer_case(app: &TestApp, token: &str, id: &str) -> Value {
     let res = officer_api(
         app,
@@ -165,7 +159,7 @@ fn files_sent_with_a_report_reach_the_officer_intact_and_open_with_age() {
 
     // The officer sees both files and downloads them byte for byte.
     let token = officer_token(&app, "o@example.org");
-    let id = only_case_id(&app);
+    let id = only_case_id(&app, &token);
     let case = officer_case(&app, &token, &id);
     let files = case["files"].as_array().unwrap();
     assert_eq!(files.len(), 2, "{case}");
@@ -338,7 +332,7 @@ fn the_report_form_takes_files_and_the_follow_up_page_adds_more_without_javascri
 
     // The officer's page lists all three and serves them to the officer's browser.
     let officer = officer_browser(&app, "o@example.org");
-    let id = only_case_id(&app);
+    let id = only_case_id(&app, &officer_token(&app, "o@example.org"));
     let page = officer
         .get(app.url(&format!("/officer/cases/{id}")))
         .send()
@@ -402,7 +396,7 @@ required = true
 
     // Alice replies with a file, and keeps another internal.
     let token = officer_token(&app, "a@example.org");
-    let id = only_case_id(&app);
+    let id = only_case_id(&app, &token);
     let send = |internal: bool, name: &str| {
         let mut form = Form::new();
         if internal {
@@ -497,24 +491,20 @@ fn hidden_metadata_is_removed_from_photos_when_asked() {
         ],
         true,
     );
-    claim_code(post_case(&app, form));
+    let cleaned = claim_code(post_case(&app, form));
     // The same photo without cleaning, in a second case, arrives untouched.
     let form = case_form(
         &report("as is"),
         vec![part("IMG_0002.jpg", jpeg.clone(), "image/jpeg")],
         false,
     );
-    claim_code(post_case(&app, form));
+    let as_is = claim_code(post_case(&app, form));
 
     let token = officer_token(&app, "o@example.org");
-    let ids: Vec<String> = {
-        let db = app.db();
-        let mut stmt = db.prepare("SELECT id FROM cases ORDER BY rowid").unwrap();
-        stmt.query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    };
+    let ids = [
+        case_id_of(&app, &token, &cleaned),
+        case_id_of(&app, &token, &as_is),
+    ];
     let case = officer_case(&app, &token, &ids[0]);
     let files = case["files"].as_array().unwrap();
     let fetch = |f: &Value| {
@@ -831,7 +821,7 @@ fn file_names_that_are_paths_are_only_names() {
     );
     claim_code(post_case(&app, form));
     let token = officer_token(&app, "o@example.org");
-    let id = only_case_id(&app);
+    let id = only_case_id(&app, &token);
     let case = officer_case(&app, &token, &id);
     let names: Vec<&str> = case["files"]
         .as_array()
@@ -884,7 +874,7 @@ required = true
 "#,
     );
     app.add_officer("o@example.org", "Officer", &[]);
-    claim_code(post_case(
+    let purged = claim_code(post_case(
         &app,
         case_form(
             &report("purged"),
@@ -902,12 +892,7 @@ required = true
     ));
     assert_eq!(blobs(&app).len(), 2);
     let token = officer_token(&app, "o@example.org");
-    let id: String = app
-        .db()
-        .query_row("SELECT id FROM cases ORDER BY rowid LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let id = case_id_of(&app, &token, &purged);
     for body in [
         json!({"status": "acknowledged"}),
         json!({"status": "closed", "outcome": "no_action"}),
@@ -975,7 +960,7 @@ fn what_decides_where_files_go_must_come_before_them() {
     app.add_officer("a@example.org", "Alice", &[]);
     let code = app.submit(report("x"));
     let token = officer_token(&app, "a@example.org");
-    let id = only_case_id(&app);
+    let id = only_case_id(&app, &token);
     // "internal" after the file would have sealed it for the submitter: refused, nothing kept.
     let form = Form::new()
         .part(

@@ -462,6 +462,80 @@ pub fn officer_api(
     req.send().unwrap()
 }
 
+/// The cases an officer holds, as their inbox on the officer API lists them (every page):
+/// `(id, number)`.
+pub fn held_cases(app: &TestApp, token: &str) -> Vec<(String, i64)> {
+    let mut cases = Vec::new();
+    let mut path = "/api/v1/officer/cases".to_owned();
+    loop {
+        let res = officer_api(app, token, reqwest::Method::GET, &path, None);
+        assert_eq!(res.status(), 200, "{}", res.text().unwrap_or_default());
+        let page: Value = res.json().unwrap();
+        for case in page["cases"].as_array().unwrap() {
+            cases.push((
+                case["id"].as_str().unwrap().to_owned(),
+                case["number"].as_i64().unwrap(),
+            ));
+        }
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/officer/cases?next={next}"),
+            None => return cases,
+        }
+    }
+}
+
+/// The one case the officer holds: `(id, number)`.
+pub fn only_case(app: &TestApp, token: &str) -> (String, i64) {
+    let mut cases = held_cases(app, token);
+    assert_eq!(cases.len(), 1, "not exactly one case held: {cases:?}");
+    cases.remove(0)
+}
+
+/// The id of the one case the officer holds.
+pub fn only_case_id(app: &TestApp, token: &str) -> String {
+    only_case(app, token).0
+}
+
+/// The number of the case a claim code opens, from its follow-up view.
+pub fn case_number_of(app: &TestApp, code: &str) -> i64 {
+    let res = app.followup_api(code);
+    assert_eq!(res.status(), 200, "{}", res.text().unwrap_or_default());
+    res.json::<Value>().unwrap()["number"].as_i64().unwrap()
+}
+
+/// The id of the case a claim code opens, found by its number among the cases the officer
+/// holds.
+pub fn case_id_of(app: &TestApp, token: &str, code: &str) -> String {
+    let number = case_number_of(app, code);
+    held_cases(app, token)
+        .into_iter()
+        .find(|(_, n)| *n == number)
+        .unwrap_or_else(|| panic!("case #{number} is not among the officer's cases"))
+        .0
+}
+
+/// An officer's line in `sealbox officer list`: id, email, name, admin, state, channels,
+/// custodian.
+pub fn officer_listed(app: &TestApp, email: &str) -> String {
+    let out = app.cli_with_stdin(&["officer", "list"], "");
+    assert!(
+        out.status.success(),
+        "officer list failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines()
+        .find(|line| line.split_whitespace().nth(1) == Some(email))
+        .unwrap_or_else(|| panic!("{email} is not in the officer list:\n{text}"))
+        .to_owned()
+}
+
+/// An officer's id, as `sealbox officer list` shows it.
+pub fn officer_id_of(app: &TestApp, email: &str) -> String {
+    let line = officer_listed(app, email);
+    line.split_whitespace().next().unwrap().to_owned()
+}
+
 pub fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

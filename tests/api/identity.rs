@@ -35,16 +35,6 @@ fn case_json(app: &TestApp, token: &str, id: &str) -> Value {
     res.json().unwrap()
 }
 
-fn only_case(app: &TestApp) -> String {
-    app.db()
-        .query_row(
-            "SELECT id FROM cases ORDER BY rowid DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
-}
-
 /// With the whole database and the handler's password, try every key the handler can reach
 /// on the sealed identity: `true` if any opens it.
 fn handler_can_open_identity(app: &TestApp, email: &str, case_id: &str) -> bool {
@@ -107,7 +97,7 @@ fn a_handler_reads_the_identity_only_after_a_custodian_approves() {
     let mut case = report("the books are cooked");
     case["identity"] = json!({ "name": name, "contact": contact });
     let code = app.submit(case);
-    let id = only_case(&app);
+    let id = only_case_id(&app, &handler);
 
     // Only the custodian holds the identity key; the handler holds the case, not the identity.
     let holders: Vec<(String, Option<String>)> = {
@@ -233,7 +223,7 @@ fn a_denied_request_grants_nothing_and_losing_the_case_loses_the_identity() {
     let mut case = report("x");
     case["identity"] = json!({ "name": "Rosa Reporter" });
     let code = app.submit(case);
-    let id = only_case(&app);
+    let id = only_case_id(&app, &handler);
     let ask = || {
         let res = officer_api(
             &app,
@@ -283,14 +273,7 @@ fn a_denied_request_grants_nothing_and_losing_the_case_loses_the_identity() {
         .unwrap()
         .text()
         .unwrap();
-    let handler_id: String = app
-        .db()
-        .query_row(
-            "SELECT id FROM officers WHERE email = 'h@example.org'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let handler_id = officer_id_of(&app, "h@example.org");
     let res = browser
         .post(app.url(&format!("/officer/admin/officers/{handler_id}/channels")))
         .form(&[
@@ -315,7 +298,7 @@ fn a_denied_request_grants_nothing_and_losing_the_case_loses_the_identity() {
 #[test]
 fn reporters_give_their_identity_on_the_pages_and_officers_ask_on_theirs() {
     let app = spawn_app();
-    people(&app);
+    let (handler_token, _, _) = people(&app);
     // The report form offers it; the complaint form does not.
     let form = app.get("/report").text().unwrap();
     assert!(form.contains("name=\"identity_name\""));
@@ -326,7 +309,7 @@ fn reporters_give_their_identity_on_the_pages_and_officers_ask_on_theirs() {
         .contains("identity_name"));
 
     let code = app.submit(report("anonymous at first"));
-    let id = only_case(&app);
+    let id = only_case_id(&app, &handler_token);
     assert_eq!(app.post_form("/followup", &[("code", &code)]).status(), 303);
     let page = app.get("/followup").text().unwrap();
     assert!(page.contains("You have not said who you are"));
@@ -384,10 +367,7 @@ fn reporters_give_their_identity_on_the_pages_and_officers_ask_on_theirs() {
         .text()
         .unwrap();
     assert!(list.contains("to protect them") && list.contains("Hana Handler"));
-    let request: String = app
-        .db()
-        .query_row("SELECT id FROM disclosures", [], |r| r.get(0))
-        .unwrap();
+    let request = between(&list, "action=\"/officer/disclosures/", "/approve").to_owned();
     let forged = custodian
         .post(app.url(&format!("/officer/disclosures/{request}/approve")))
         .form(&[("csrf", "nope")])
@@ -417,12 +397,7 @@ fn reporters_give_their_identity_on_the_pages_and_officers_ask_on_theirs() {
         .unwrap()
         .text()
         .unwrap();
-    let number: i64 = app
-        .db()
-        .query_row("SELECT number FROM cases WHERE id = ?1", [&id], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let number = case_number_of(&app, &code);
     assert!(print.contains("to protect them") || print.contains(&format!("#{number}")));
     assert!(!print.contains(&name));
 
@@ -473,7 +448,7 @@ fn a_custodian_added_later_gets_the_identity_keys_through_the_recovery_identity(
     let mut case = report("x");
     case["identity"] = json!({ "name": "Rosa Reporter" });
     app.submit(case);
-    let id = only_case(&app);
+    let id = only_case_id(&app, &handler);
     let res = officer_api(
         &app,
         &handler,

@@ -92,17 +92,6 @@ pub(crate) fn grant_on_page(app: &TestApp, admin: &Client, id: &str) -> String {
     res.text().unwrap()
 }
 
-/// The case submitted last: its id and number.
-fn last_case(app: &TestApp) -> (String, i64) {
-    app.db()
-        .query_row(
-            "SELECT id, number FROM cases ORDER BY rowid DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap()
-}
-
 fn holds(app: &TestApp, officer_id: &str, case_id: &str) -> bool {
     app.db()
         .query_row(
@@ -199,8 +188,11 @@ fn a_reset_does_not_carry_the_admin_who_did_it_to_a_case_that_excluded_them() {
     app.add_officer("y@example.org", "Yara Admin", &["--admin"]);
     let b = app.add_officer("b@example.org", "Bea Handler", &[]);
     let secret = canary("about-x");
-    app.submit(report_excluding(&secret, &[&x]));
-    let (case, number) = last_case(&app);
+    let code = app.submit(report_excluding(&secret, &[&x]));
+    // Yara holds every case here: she finds them by their claim codes.
+    let y_token = officer_token(&app, "y@example.org");
+    let case = case_id_of(&app, &y_token, &code);
+    let number = case_number_of(&app, &code);
     assert!(holds(&app, &b, &case) && !holds(&app, &x, &case));
 
     // X resets B: X gets the link (and B is told by mail), and uses it first.
@@ -263,10 +255,10 @@ fn a_reset_does_not_carry_the_admin_who_did_it_to_a_case_that_excluded_them() {
 
     // A later case that excludes X does not reach the key X enrolled either; one that does
     // not exclude X does (so the rule, not a broken grant, keeps the first one out).
-    app.submit(report_excluding("later, about x", &[&x]));
-    assert!(!holds(&app, &b, &last_case(&app).0));
-    app.submit(report("not about x"));
-    assert!(holds(&app, &b, &last_case(&app).0));
+    let later = app.submit(report_excluding("later, about x", &[&x]));
+    assert!(!holds(&app, &b, &case_id_of(&app, &y_token, &later)));
+    let other = app.submit(report("not about x"));
+    assert!(holds(&app, &b, &case_id_of(&app, &y_token, &other)));
 }
 
 #[test]
@@ -331,8 +323,11 @@ fn a_sock_puppet_never_gets_a_case_that_excluded_its_maker() {
     let x = app.add_officer("x@example.org", "Xavier Manager", &["--admin"]);
     app.add_officer("y@example.org", "Yara Admin", &["--admin"]);
     let secret = canary("about-x");
-    app.submit(report_excluding(&secret, &[&x]));
-    let (case, number) = last_case(&app);
+    let code = app.submit(report_excluding(&secret, &[&x]));
+    // Yara holds every case here: she finds them by their claim codes.
+    let y_token = officer_token(&app, "y@example.org");
+    let case = case_id_of(&app, &y_token, &code);
+    let number = case_number_of(&app, &code);
 
     // X makes "Compliance desk", an admin too, and enrols it; the puppet makes another.
     let x_token = officer_token(&app, "x@example.org");
@@ -382,7 +377,6 @@ fn a_sock_puppet_never_gets_a_case_that_excluded_its_maker() {
 
     // Another admin resetting the puppet does not launder it: its links go to the address X
     // chose, so every key of the account stays X's.
-    let y_token = officer_token(&app, "y@example.org");
     let res = api_reset(&app, &y_token, &puppet);
     assert_eq!(res.status(), 200);
     let link = res.json::<Value>().unwrap()["enrol_url"]
@@ -398,11 +392,13 @@ fn a_sock_puppet_never_gets_a_case_that_excluded_its_maker() {
     assert!(!holds(&app, &puppet, &case));
 
     // A later case excluding X goes to neither at intake; one that does not goes to both.
-    app.submit(report_excluding("later, about x", &[&x]));
-    let later = last_case(&app).0;
+    let later = case_id_of(
+        &app,
+        &y_token,
+        &app.submit(report_excluding("later, about x", &[&x])),
+    );
     assert!(!holds(&app, &puppet, &later) && !holds(&app, &second, &later));
-    app.submit(report("not about x"));
-    let other = last_case(&app).0;
+    let other = case_id_of(&app, &y_token, &app.submit(report("not about x")));
     assert!(holds(&app, &puppet, &other) && holds(&app, &second, &other));
 
     // The list a reporter may exclude from is unchanged: the people, not their makers.
@@ -428,10 +424,11 @@ fn a_puppet_custodian_never_gets_the_identity_of_a_reporter_who_excluded_its_mak
         &["--admin", "--custodian"],
     );
     app.add_officer("h@example.org", "Hana Handler", &[]);
+    // Hana holds every case here: she finds them by their claim codes.
+    let h_token = officer_token(&app, "h@example.org");
     let mut case = report_excluding("about x", &[&x]);
     case["identity"] = json!({ "name": canary("reporter"), "contact": "by phone" });
-    app.submit(case);
-    let (first, _) = last_case(&app);
+    let first = case_id_of(&app, &h_token, &app.submit(case));
 
     let x_token = officer_token(&app, "x@example.org");
     let (puppet, link) = api_add(
@@ -445,12 +442,12 @@ fn a_puppet_custodian_never_gets_the_identity_of_a_reporter_who_excluded_its_mak
 
     let mut later = report_excluding("later, about x", &[&x]);
     later["identity"] = json!({ "name": canary("reporter"), "contact": "by mail" });
-    app.submit(later);
-    assert!(!holds_identity(&app, &puppet, &last_case(&app).0));
+    let later = case_id_of(&app, &h_token, &app.submit(later));
+    assert!(!holds_identity(&app, &puppet, &later));
     let mut other = report("not about x");
     other["identity"] = json!({ "name": canary("reporter"), "contact": "by mail" });
-    app.submit(other);
-    assert!(holds_identity(&app, &puppet, &last_case(&app).0));
+    let other = case_id_of(&app, &h_token, &app.submit(other));
+    assert!(holds_identity(&app, &puppet, &other));
 }
 
 #[test]
@@ -460,13 +457,13 @@ fn disabling_the_only_holder_suspends_and_enabling_restores() {
     let h = app.add_officer("h@example.org", "Hana Handler", &["--channels", "report"]);
     let secret = canary("sole");
     app.submit(report(&secret));
-    let (case, _) = last_case(&app);
     app.add_officer(
         "m@example.org",
         "Max Admin",
         &["--admin", "--channels", "complaint"],
     );
     let h_token = officer_token(&app, "h@example.org");
+    let case = only_case_id(&app, &h_token);
     let m = officer_browser(&app, "m@example.org");
     let csrf = csrf_in(
         &m.get(app.url("/officer/admin"))
@@ -504,16 +501,10 @@ fn disabling_the_only_holder_suspends_and_enabling_restores() {
 fn deleting_the_last_grants_of_a_case_is_refused_with_a_count() {
     let app = spawn_bare_app("");
     let h = app.add_officer("h@example.org", "Hana Handler", &["--channels", "report"]);
-    app.submit(report("one"));
-    app.submit(report("two"));
-    let numbers: Vec<i64> = app
-        .db()
-        .prepare("SELECT number FROM cases")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let numbers = [
+        case_number_of(&app, &app.submit(report("one"))),
+        case_number_of(&app, &app.submit(report("two"))),
+    ];
     app.add_officer(
         "m@example.org",
         "Max Admin",
@@ -567,18 +558,12 @@ fn deleting_the_last_grants_of_a_case_is_refused_with_a_count() {
         );
     }
     assert_eq!(grants_of(&app, &h), 4);
-    let channels: Vec<String> = app
-        .db()
-        .prepare("SELECT channel_id FROM officer_channels WHERE officer_id = ?1")
-        .unwrap()
-        .query_map([&h], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let listed = officer_listed(&app, "h@example.org");
+    let columns: Vec<&str> = listed.split_whitespace().collect();
     assert_eq!(
-        channels,
-        ["report"],
-        "the refused change left the channels as they were"
+        columns[columns.len() - 2],
+        "report",
+        "the refused change left the channels as they were: {listed}"
     );
 
     // A reset would cost them too: refused on the page (before any confirmation) and the API.

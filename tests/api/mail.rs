@@ -187,10 +187,7 @@ fn customers_who_consented_hear_of_receipt_and_each_status_change() {
     );
 
     let token = officer_token(&app, "o@example.org");
-    let id: String = app
-        .db()
-        .query_row("SELECT id FROM cases", [], |r| r.get(0))
-        .unwrap();
+    let id = only_case_id(&app, &token);
     let res = officer_api(
         &app,
         &token,
@@ -442,10 +439,7 @@ fn a_customer_rates_a_closed_complaint_once() {
         "contact": {"email": "rater@example.org", "consent": true}
     }));
     let token = officer_token(&app, "o@example.org");
-    let id: String = app
-        .db()
-        .query_row("SELECT id FROM cases", [], |r| r.get(0))
-        .unwrap();
+    let id = only_case_id(&app, &token);
     let status = |body: serde_json::Value| {
         officer_api(
             &app,
@@ -719,10 +713,7 @@ fn a_customer_who_complained_in_portuguese_hears_of_changes_in_portuguese() {
     assert_eq!(clear, 0);
 
     let token = officer_token(&app, "o@example.org");
-    let id: String = app
-        .db()
-        .query_row("SELECT id FROM cases", [], |r| r.get(0))
-        .unwrap();
+    let id = only_case_id(&app, &token);
     let res = officer_api(
         &app,
         &token,
@@ -868,10 +859,7 @@ fn a_customer_withdraws_consent_and_hears_nothing_more() {
 
     // The officer no longer sees it, and a status change sends the customer nothing.
     let token = officer_token(&app, "o@example.org");
-    let id: String = app
-        .db()
-        .query_row("SELECT id FROM cases", [], |r| r.get(0))
-        .unwrap();
+    let id = only_case_id(&app, &token);
     let case: serde_json::Value = officer_api(
         &app,
         &token,

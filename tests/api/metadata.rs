@@ -33,17 +33,6 @@ fn unlimited(extra: &str) -> String {
     format!("[limits]\ncases_per_hour_per_client = 0\n{extra}")
 }
 
-fn number_of_each(app: &TestApp) -> Vec<(String, i64)> {
-    let db = app.db();
-    let mut stmt = db
-        .prepare("SELECT id, number FROM cases ORDER BY rowid")
-        .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
 fn time_of(v: &Value) -> i64 {
     let text = v.as_str().unwrap_or_else(|| panic!("not a date: {v}"));
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
@@ -55,10 +44,11 @@ fn time_of(v: &Value) -> i64 {
 fn case_numbers_are_random_unique_and_do_not_order_the_inbox() {
     let app = spawn_app_with(&unlimited(""));
     app.add_officer("o@example.org", "Olga", &[]);
-    for i in 0..30 {
-        app.submit(report(&format!("case {i}")));
-    }
-    let arrived: Vec<i64> = number_of_each(&app).into_iter().map(|(_, n)| n).collect();
+    let codes: Vec<String> = (0..30)
+        .map(|i| app.submit(report(&format!("case {i}"))))
+        .collect();
+    // In the order they arrived in: each submitter sees their own case's number.
+    let arrived: Vec<i64> = codes.iter().map(|c| case_number_of(&app, c)).collect();
     assert_eq!(arrived.len(), 30);
     assert_eq!(arrived.iter().collect::<HashSet<_>>().len(), 30, "unique");
     assert!(
@@ -96,7 +86,7 @@ fn case_numbers_are_random_unique_and_do_not_order_the_inbox() {
     }
 
     // The command line still finds a case by its number.
-    let (_, number) = number_of_each(&app)[0].clone();
+    let number = arrived[0];
     let recipient = sealbox::crypto::KeyPair::generate().public;
     let out = app.cli_with_stdin(
         &[
@@ -230,14 +220,7 @@ fn no_exact_time_of_a_submitter_action_is_stored() {
 
     // The officer works the case: reads it, acknowledges, replies, notes.
     let token = officer_token(&app, "o@example.org");
-    let id: String = app
-        .db()
-        .query_row(
-            "SELECT id FROM cases WHERE kind = 'whistleblowing'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let id = case_id_of(&app, &token, &code);
     let call = |path: &str, body: Value| {
         let res = officer_api(
             &app,
@@ -332,10 +315,10 @@ fn the_officer_sees_exact_times_once_the_case_is_unlocked() {
         .unwrap();
     assert_eq!(res.status(), 201);
     let after = now() as i64;
-    let (id, number) = number_of_each(&app)[0].clone();
 
     // In clear, the day; sealed, the moment, which the officer reads after unlocking.
     let token = officer_token(&app, "o@example.org");
+    let (id, number) = only_case(&app, &token);
     let case: Value = officer_api(
         &app,
         &token,
@@ -437,10 +420,8 @@ fn the_default_log_names_no_submitter_request_and_no_case() {
 
     let logs = default_level(&app.logs());
     assert!(logs.contains("/api/v1/officer/cases"), "{logs}");
-    let numbers: Vec<i64> = number_of_each(&app).into_iter().map(|(_, n)| n).collect();
-    for number in numbers {
-        assert!(!logs.contains(&number.to_string()), "case number in {logs}");
-    }
+    let number = case_number_of(&app, &code);
+    assert!(!logs.contains(&number.to_string()), "case number in {logs}");
     for needle in [
         "/report",
         "/complaint",
@@ -482,10 +463,11 @@ fn audit_verify(app: &TestApp) -> std::process::Output {
 fn a_purged_case_leaves_audit_entries_without_detail_and_the_chain_verifies() {
     let app = spawn_app_with(&retention_zero());
     app.add_officer("o@example.org", "Olga", &[]);
-    app.submit(report("to be purged"));
+    let purged_code = app.submit(report("to be purged"));
     let kept_code = app.submit(report("kept"));
-    let (purged_id, purged_number) = number_of_each(&app)[0].clone();
     let token = officer_token(&app, "o@example.org");
+    let purged_id = case_id_of(&app, &token, &purged_code);
+    let purged_number = case_number_of(&app, &purged_code);
     for body in [
         json!({"status": "acknowledged"}),
         json!({"status": "closed", "outcome": "no_action"}),
@@ -541,7 +523,7 @@ fn a_purged_case_leaves_audit_entries_without_detail_and_the_chain_verifies() {
         .unwrap();
     assert_eq!(anywhere, 0, "the purged case's number is gone from the log");
     // The other case keeps its details.
-    let (kept_id, kept_number) = number_of_each(&app)[0].clone();
+    let (kept_id, kept_number) = only_case(&app, &token);
     assert!(details(&kept_id)
         .iter()
         .any(|(_, d)| d.contains(&kept_number.to_string())));

@@ -53,10 +53,7 @@ fn an_officer_works_a_case_through_the_pages() {
         .unwrap()
         .text()
         .unwrap();
-    let number: i64 = app
-        .db()
-        .query_row("SELECT number FROM cases", [], |r| r.get(0))
-        .unwrap();
+    let number = case_number_of(&app, &code);
     assert!(
         inbox.contains(&format!("#{number}")) && inbox.contains("badge\">new"),
         "{inbox}"
@@ -526,14 +523,8 @@ fn an_excluded_officer_can_never_reach_the_case() {
         1,
         "only the other case"
     );
-    let (excluded_id, excluded_number): (String, i64) = app
-        .db()
-        .query_row(
-            "SELECT id, number FROM cases ORDER BY rowid LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let excluded_id = case_id_of(&app, &officer_token(&app, "alice@example.org"), &code);
+    let excluded_number = case_number_of(&app, &code);
     let try_all = || {
         for (method, path, body) in [
             (

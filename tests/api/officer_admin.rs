@@ -17,32 +17,17 @@ fn grants_of(app: &TestApp, officer_id: &str) -> i64 {
         .unwrap()
 }
 
-/// The number of the `nth` case submitted (from 1): numbers are random, rows keep their order.
-fn number_of(app: &TestApp, nth: i64) -> i64 {
-    app.db()
-        .query_row(
-            "SELECT number FROM cases ORDER BY rowid LIMIT 1 OFFSET ?1 - 1",
-            [nth],
-            |r| r.get(0),
-        )
-        .unwrap()
-}
-
 #[test]
 fn an_admin_adds_moves_resets_and_disables_officers() {
     let app = spawn_app();
     app.add_officer("ada@example.org", "Ada Admin", &["--admin"]);
-    app.submit(report("first report"));
-    app.submit(json!({"channel": "complaint", "fields": {"subject": "s", "description": "d"}}));
-    let number = |channel: &str| -> i64 {
-        app.db()
-            .query_row(
-                "SELECT number FROM cases WHERE channel_id = ?1",
-                [channel],
-                |r| r.get(0),
-            )
-            .unwrap()
-    };
+    let report_number = case_number_of(&app, &app.submit(report("first report")));
+    let complaint_number = case_number_of(
+        &app,
+        &app.submit(
+            json!({"channel": "complaint", "fields": {"subject": "s", "description": "d"}}),
+        ),
+    );
     let ada = officer_browser(&app, "ada@example.org");
     let page = ada
         .get(app.url("/officer/admin"))
@@ -77,20 +62,13 @@ fn an_admin_adds_moves_resets_and_disables_officers() {
         .send()
         .unwrap();
     assert_eq!(bad.status(), 422);
-    let ned: String = app
-        .db()
-        .query_row(
-            "SELECT id FROM officers WHERE email = 'ned@example.org'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let ned = officer_id_of(&app, "ned@example.org");
     assert_eq!(grants_of(&app, &ned), 0, "no key to grant to yet");
     enrol(&app, &link, PASSWORD);
     // Then the admin passes on what they can open: #1 of the report channel.
     let text = grant_on_page(&app, &ada, &ned);
     assert!(
-        text.contains(&format!("Granted: #{}.", number("report"))),
+        text.contains(&format!("Granted: #{report_number}.")),
         "{text}"
     );
     assert_eq!(grants_of(&app, &ned), 2, "case and staff key of #1");
@@ -105,7 +83,7 @@ fn an_admin_adds_moves_resets_and_disables_officers() {
     assert!(res
         .text()
         .unwrap()
-        .contains(&format!("Granted through you: #{}", number("complaint"))));
+        .contains(&format!("Granted through you: #{complaint_number}")));
     assert_eq!(grants_of(&app, &ned), 4);
     let res = ada
         .post(app.url(&format!("/officer/admin/officers/{ned}/channels")))
@@ -219,7 +197,7 @@ fn a_late_officer_is_granted_old_cases_with_the_recovery_identity() {
     .unwrap();
     let app = spawn_app_with(&format!("recovery_recipient = \"{}\"\n", recovery.public));
     let what = canary("late");
-    app.submit(report(&what));
+    let code = app.submit(report(&what));
     app.add_officer("late@example.org", "Late", &[]);
     let token = officer_token(&app, "late@example.org");
     let list: Value = officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None)
@@ -243,9 +221,8 @@ fn a_late_officer_is_granted_old_cases_with_the_recovery_identity() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains(&format!("granted: #{}", number_of(&app, 1)))
-    );
+    let number = case_number_of(&app, &code);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("granted: #{number}")));
     let list: Value = officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None)
         .json()
         .unwrap();
@@ -388,12 +365,7 @@ required = true
     let code = app.submit(report(&canary("purge")));
     let kept = app.submit(report("still open"));
     let token = officer_token(&app, "pur@example.org");
-    let id: String = app
-        .db()
-        .query_row("SELECT id FROM cases ORDER BY rowid LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let id = case_id_of(&app, &token, &code);
     let status = |body: Value| {
         officer_api(
             &app,
@@ -410,7 +382,7 @@ required = true
         200
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let number = number_of(&app, 1);
+    let number = case_number_of(&app, &code);
 
     let out = app.cli_with_stdin(&["purge"], "");
     assert!(

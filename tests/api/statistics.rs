@@ -12,45 +12,36 @@ fn statistics_count_what_the_officer_can_open_and_hide_small_cells() {
     app.add_officer("alice@example.org", "Alice", &[]);
     let bob = app.add_officer("bob@example.org", "Bob", &[]);
     let secret = canary("stats");
-    for i in 0..6 {
-        let mut case = report(&format!("{secret} {i}"));
-        if i == 0 {
-            case["exclude_officers"] = json!([bob]);
-        }
-        app.submit(case);
-    }
+    let mut codes: Vec<String> = (0..6)
+        .map(|i| {
+            let mut case = report(&format!("{secret} {i}"));
+            if i == 0 {
+                case["exclude_officers"] = json!([bob]);
+            }
+            app.submit(case)
+        })
+        .collect();
     let complaint = json!({
         "channel": "complaint",
         "fields": { "subject": "late", "description": "it came late" }
     });
     let customer = app.submit(complaint.clone());
-    app.submit(complaint);
+    codes.push(customer.clone());
+    codes.push(app.submit(complaint));
 
     // Alice acknowledges five reports, and closes and the customer rates one complaint.
     let token = officer_token(&app, "alice@example.org");
-    let ids: Vec<(String, String)> = {
-        let db = app.db();
-        let mut stmt = db
-            .prepare("SELECT id, channel_id FROM cases ORDER BY rowid")
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
-    };
+    let ids: Vec<String> = codes.iter().map(|c| case_id_of(&app, &token, c)).collect();
     let status = |id: &str, body: Value| {
         let path = format!("/api/v1/officer/cases/{id}/status");
         let res = officer_api(&app, &token, Method::POST, &path, Some(body));
         assert_eq!(res.status(), 200);
     };
-    for (id, _) in ids.iter().take(5) {
+    for id in ids.iter().take(5) {
         status(id, json!({"status": "acknowledged"}));
     }
-    status(&ids[6].0, json!({"status": "acknowledged"}));
-    status(
-        &ids[6].0,
-        json!({"status": "closed", "outcome": "resolved"}),
-    );
+    status(&ids[6], json!({"status": "acknowledged"}));
+    status(&ids[6], json!({"status": "closed", "outcome": "resolved"}));
     let res = app
         .client
         .post(app.url("/api/v1/followup/rating"))
