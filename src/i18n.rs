@@ -170,12 +170,12 @@ fn catalog() -> &'static Catalog {
 }
 
 /// A translation file, its sections flattened to dotted keys.
-fn parse(source: &str) -> Result<HashMap<String, String>, String> {
+fn parse(source: &str) -> Result<HashMap<String, String>, Box<figment::Error>> {
     use figment::providers::{Format, Toml};
     use figment::value::Value;
     let tree: BTreeMap<String, Value> = figment::Figment::from(Toml::string(source))
         .extract()
-        .map_err(|e| e.to_string())?;
+        .map_err(Box::new)?;
     fn walk(prefix: &str, tree: BTreeMap<String, Value>, out: &mut HashMap<String, String>) {
         for (key, value) in tree {
             let key = if prefix.is_empty() {

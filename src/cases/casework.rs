@@ -19,7 +19,6 @@ use super::workflow::{Outcome, Status};
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Entry, Event};
 use crate::crypto::SecretKey;
-use crate::notify::templates::Template;
 use crate::store::cases::{self, CaseRecord, InboxFilter, KeyKind, StatusChange};
 use crate::store::messages::{self, NewPost};
 use crate::store::{audit, files, Store};
@@ -488,18 +487,9 @@ impl Cases {
                 let event = Event::by_officer(&officer.id, "status_changed")
                     .case(&case_id)
                     .detail(detail);
-                // A customer who left an address and consented hears that there is news.
                 let (case_key, _) = open_keys(s, &officer, &case_id)?;
                 let doc = SealedSubmission::open(&record.sealed_submission, &case_key)?;
-                // Closing also invites the customer to rate how it was handled.
-                let template = match to {
-                    Status::Closed => Template::CustomerClosed,
-                    _ => Template::CustomerStatus,
-                };
-                let mails = match doc.contact.as_ref().filter(|c| c.consent) {
-                    Some(c) => vec![mail.customer(template, c.lang(), &c.email, &case_id, to)?],
-                    None => Vec::new(),
-                };
+                let mails = mail.status_mails(doc.contact.as_ref(), &case_id, to)?;
                 if !cases::change_status(
                     s,
                     &case_id,

@@ -143,9 +143,9 @@ impl From<Refusal> for CaseError {
         match r {
             Refusal::Rejected => CaseError::ClaimRejected,
             Refusal::Busy(retry_after) => CaseError::Busy { retry_after },
-            Refusal::Failed => CaseError::Crypto(CryptoError::Worker(
-                "the shared key derivation failed".into(),
-            )),
+            Refusal::Failed => {
+                CaseError::Crypto(CryptoError::Worker("the shared key derivation failed"))
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use tokio::sync::Notify;
 
+use super::sealed::SealedContact;
 use super::workflow::Status;
 use super::{now, CaseError, Cases};
 use crate::config::Settings;
@@ -148,6 +149,31 @@ impl MailContext {
             &[("status", status)],
             0,
         )
+    }
+
+    /// The mails a move to `to` sends: a customer who left an address and consented hears
+    /// that there is news (closing also invites them to rate how it was handled); officers
+    /// are not told of their own moves.
+    pub fn status_mails(
+        &self,
+        contact: Option<&SealedContact>,
+        case_id: &str,
+        to: Status,
+    ) -> Result<Vec<NewMail>, CaseError> {
+        let template = match to {
+            Status::Closed => Template::CustomerClosed,
+            _ => Template::CustomerStatus,
+        };
+        match contact.filter(|c| c.consent) {
+            Some(c) => Ok(vec![self.customer(
+                template,
+                c.lang(),
+                &c.email,
+                case_id,
+                to,
+            )?]),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The site's address as mails link to it, without a trailing slash.

@@ -60,7 +60,7 @@ pub fn submitter_key(code: &ClaimCode, salt: &[u8]) -> Result<SecretKey, CryptoE
             &mut *scratch,
         );
         scratch.iter_mut().for_each(Zeroize::zeroize);
-        result.map_err(|e| CryptoError::PasswordHash(e.to_string()))
+        result.map_err(CryptoError::PasswordHash)
     })?;
     SecretKey::from_bytes(&out)
 }
@@ -71,7 +71,7 @@ pub fn hash_password(password: &SecretString) -> Result<String, CryptoError> {
     argon2(None)
         .hash_password(password.expose_secret().as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| CryptoError::PasswordHash(e.to_string()))
+        .map_err(CryptoError::PasswordHashString)
 }
 
 /// A valid hash of no one's password, checked when an email is unknown so that an unknown
@@ -249,10 +249,8 @@ impl KdfPool {
         match result.await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(Missed::Expired)) => Err(busy),
-            Ok(Err(Missed::Panicked)) => {
-                Err(CryptoError::Worker("a key-derivation job panicked".into()))
-            }
-            Err(_) => Err(CryptoError::Worker("a key-derivation job was lost".into())),
+            Ok(Err(Missed::Panicked)) => Err(CryptoError::Worker("a key-derivation job panicked")),
+            Err(_) => Err(CryptoError::Worker("a key-derivation job was lost")),
         }
     }
 }

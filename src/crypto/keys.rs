@@ -45,7 +45,7 @@ impl SecretKey {
         const HRP: bech32::Hrp = bech32::Hrp::parse_unchecked("age-secret-key-");
         let encoded = Zeroizing::new(
             bech32::encode_upper::<bech32::Bech32>(HRP, bytes)
-                .map_err(|e| CryptoError::Key(e.to_string()))?,
+                .map_err(|_| CryptoError::Key("32 bytes that do not encode"))?,
         );
         Self::parse(&encoded)
     }
@@ -57,10 +57,10 @@ impl SecretKey {
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with('#'))
-            .ok_or_else(|| CryptoError::Key("no identity found".into()))?;
+            .ok_or(CryptoError::Key("no identity found"))?;
         x25519::Identity::from_str(line)
             .map(SecretKey)
-            .map_err(|e| CryptoError::Key(e.into()))
+            .map_err(CryptoError::Key)
     }
 
     pub fn public(&self) -> String {
@@ -79,7 +79,7 @@ impl SecretKey {
 
 /// Parses a public recipient (`age1…`).
 pub fn recipient(public: &str) -> Result<x25519::Recipient, CryptoError> {
-    x25519::Recipient::from_str(public.trim()).map_err(|e| CryptoError::Key(e.into()))
+    x25519::Recipient::from_str(public.trim()).map_err(CryptoError::Key)
 }
 
 /// Seals `key` to `to` as an age identity file, so `age -d -i` with the result works offline.

@@ -18,19 +18,22 @@ pub use keys::{KeyPair, SecretKey};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CryptoError {
-    #[error("could not seal: {0}")]
-    Seal(String),
+    #[error("could not seal")]
+    Seal(#[source] age::EncryptError),
     /// The sealed output could not be written (the disk, not the data, is at fault).
-    #[error("could not write sealed data: {0}")]
-    Write(std::io::Error),
+    #[error("could not write sealed data")]
+    Write(#[source] std::io::Error),
     #[error("could not open sealed data")]
     Open,
+    /// A key or secret that is not one; says which.
     #[error("invalid key: {0}")]
-    Key(String),
-    #[error("password hashing failed: {0}")]
-    PasswordHash(String),
+    Key(&'static str),
+    #[error("password hashing failed")]
+    PasswordHash(#[source] argon2::Error),
+    #[error("password hashing failed")]
+    PasswordHashString(#[source] argon2::password_hash::Error),
     #[error("key derivation worker failed: {0}")]
-    Worker(String),
+    Worker(&'static str),
     /// The bounded argon2id queue is full, or a job waited past its deadline.
     #[error("the server is busy: try again in {retry_after} seconds")]
     Busy { retry_after: u64 },

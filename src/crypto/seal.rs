@@ -39,16 +39,16 @@ pub fn open(sealed: &[u8], key: &SecretKey) -> Result<Zeroizing<Vec<u8>>, Crypto
 
 /// Seals exactly `plaintext` (no padding) to `to`.
 pub fn seal_raw(plaintext: &[u8], to: &[&dyn age::Recipient]) -> Result<Vec<u8>, CryptoError> {
-    let encryptor = age::Encryptor::with_recipients(to.iter().copied())
-        .map_err(|e| CryptoError::Seal(e.to_string()))?;
+    let encryptor =
+        age::Encryptor::with_recipients(to.iter().copied()).map_err(CryptoError::Seal)?;
     let mut out = Vec::with_capacity(plaintext.len() + 200 + 200 * to.len());
     let mut writer = encryptor
         .wrap_output(&mut out)
-        .map_err(|e| CryptoError::Seal(e.to_string()))?;
+        .map_err(CryptoError::Write)?;
     writer
         .write_all(plaintext)
         .and_then(|_| writer.finish().map(|_| ()))
-        .map_err(|e| CryptoError::Seal(e.to_string()))?;
+        .map_err(CryptoError::Write)?;
     Ok(out)
 }
 
@@ -81,7 +81,7 @@ impl<W: Write> SealedWriter<W> {
         let recipient = recipient(to)?;
         let encryptor =
             age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                .map_err(|e| CryptoError::Seal(e.to_string()))?;
+                .map_err(CryptoError::Seal)?;
         Ok(SealedWriter(
             encryptor.wrap_output(out).map_err(CryptoError::Write)?,
         ))

@@ -26,7 +26,7 @@ impl TotpSecret {
         totp_rs::Secret::Encoded(text.trim().to_owned())
             .to_bytes()
             .map(Self::from_bytes)
-            .map_err(|_| CryptoError::Key("not a base32 TOTP secret".into()))
+            .map_err(|_| CryptoError::Key("not a base32 TOTP secret"))
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -41,7 +41,7 @@ impl TotpSecret {
             STEP_SECONDS,
             self.0.expose_secret().clone(),
         )
-        .map_err(|e| CryptoError::Key(e.to_string()))
+        .map_err(|_| CryptoError::Key("a TOTP secret shorter than 128 bits"))
     }
 
     /// The secret in base32, as authenticator apps take it when typed.

@@ -55,6 +55,8 @@ pub enum NotifyError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("a mail could not be queued")]
+    Json(#[source] serde_json::Error),
     #[error(transparent)]
     Crypto(#[from] CryptoError),
 }
@@ -161,15 +163,13 @@ impl OutboxKey {
     }
 
     /// Seals a draft for the outbox, with a Message-ID it keeps for every attempt.
-    pub fn seal(&self, draft: Draft, now: i64) -> Result<NewMail, CryptoError> {
+    pub fn seal(&self, draft: Draft, now: i64) -> Result<NewMail, NotifyError> {
         let mail = SealedMail {
             to: draft.to.clone(),
             subject: draft.subject.clone(),
             text: draft.text.clone(),
         };
-        let json = zeroize::Zeroizing::new(
-            serde_json::to_vec(&mail).map_err(|e| CryptoError::Seal(e.to_string()))?,
-        );
+        let json = zeroize::Zeroizing::new(serde_json::to_vec(&mail).map_err(NotifyError::Json)?);
         Ok(NewMail {
             message_id: format!("<{}@{}>", random::id(), self.domain),
             kind: draft.kind,

@@ -127,7 +127,7 @@ impl Worker {
                 // It can never be sent (its address is not one, or it cannot be opened):
                 // keeping it would only keep the sealed address.
                 tracing::debug!(kind = mail.kind, "mail dropped");
-                tracing::error!(error = why, "mail dropped: it can never be sent");
+                tracing::error!(error = %why, "mail dropped: it can never be sent");
                 self.forget(id).await;
                 return Ok(());
             }
@@ -160,23 +160,34 @@ impl Worker {
         Ok(())
     }
 
-    fn message(&self, mail: &QueuedMail) -> Result<Message, String> {
+    fn message(&self, mail: &QueuedMail) -> Result<Message, Unsendable> {
         let sealed = self
             .key
             .open(&mail.sealed)
-            .map_err(|_| "the queued mail cannot be opened".to_owned())?;
+            .map_err(|_| Unsendable::Unreadable)?;
         let to = sealed
             .to
             .parse::<Mailbox>()
-            .map_err(|_| "the recipient address is not valid".to_owned())?;
+            .map_err(|_| Unsendable::Recipient)?;
         super::transport::mail_builder()
             .from(self.from.clone())
             .to(to)
             .subject(sealed.subject.clone())
             .message_id(Some(mail.message_id.clone()))
             .body(sealed.text.clone())
-            .map_err(|_| "the mail could not be built".to_owned())
+            .map_err(|_| Unsendable::Build)
     }
+}
+
+/// Why a queued mail can never be sent.
+#[derive(Debug, thiserror::Error)]
+enum Unsendable {
+    #[error("the queued mail cannot be opened")]
+    Unreadable,
+    #[error("the recipient address is not valid")]
+    Recipient,
+    #[error("the mail could not be built")]
+    Build,
 }
 
 #[cfg(test)]

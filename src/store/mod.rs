@@ -52,8 +52,8 @@ pub enum StoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("{0} already exists")]
     Conflict(&'static str),
-    #[error("database worker failed: {0}")]
-    Worker(String),
+    #[error("database worker failed")]
+    Worker(#[source] tokio::task::JoinError),
     /// Writing to the data directory failed (an attachment file).
     #[error("data directory: {0}")]
     Disk(std::io::Error),
@@ -150,7 +150,7 @@ impl Store {
         let store = self.clone();
         tokio::task::spawn_blocking(move || work(&store))
             .await
-            .map_err(|e| E::from(StoreError::Worker(e.to_string())))?
+            .map_err(|e| E::from(StoreError::Worker(e)))?
     }
 
     pub(crate) fn writer(&self) -> MutexGuard<'_, Connection> {
