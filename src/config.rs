@@ -48,6 +48,26 @@ pub struct Settings {
     /// How the reporter pages carry the organisation: logo, colour, notices.
     #[serde(default)]
     pub site: SiteSettings,
+    /// HTTPS served directly.
+    #[serde(default)]
+    pub tls: TlsSettings,
+}
+
+/// `[tls]`: serve HTTPS directly from PEM files (a certificate chain and its private key),
+/// read again on SIGHUP. Both or neither; without them sealbox speaks plain HTTP, for a
+/// reverse proxy in front.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+}
+
+impl TlsSettings {
+    /// The certificate and key files, when HTTPS is on.
+    pub fn files(&self) -> Option<(&Path, &Path)> {
+        self.cert.as_deref().zip(self.key.as_deref())
+    }
 }
 
 /// `[site]`: the organisation's logo and colour, and the texts the law asks a reporting
@@ -475,6 +495,11 @@ impl Settings {
                 )));
             }
         }
+        if self.tls.cert.is_some() != self.tls.key.is_some() {
+            return Err(ConfigError::Invalid(
+                "tls.cert and tls.key go together: set both, or neither".into(),
+            ));
+        }
         let s = &self.sessions;
         if s.followup_idle_s == 0 || s.officer_idle_s == 0 || s.officer_max_s == 0 {
             return Err(ConfigError::Invalid(
@@ -494,9 +519,10 @@ impl Settings {
         self.public_url.trim_end_matches('/')
     }
 
-    /// Cookies get `Secure` when the site is reached over TLS.
+    /// Cookies get `Secure` (and responses HSTS) when the site is reached over TLS: its own,
+    /// or a proxy's in front of an `https://` public URL.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
+        self.public_url.starts_with("https://") || self.tls.files().is_some()
     }
 
     /// The argon2id pool's size and bounds.

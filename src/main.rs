@@ -496,8 +496,13 @@ async fn serve(settings: Settings, cases: Cases) -> anyhow::Result<()> {
         );
     }
     let data_dir = settings.data_dir.display().to_string();
+    let scheme = if settings.tls.files().is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let app = Application::build(settings, cases)?;
-    tracing::info!(data_dir, "sealbox listening on http://{}", app.addr());
+    tracing::info!(data_dir, "sealbox listening on {scheme}://{}", app.addr());
     app.run().await?;
     drop(lock);
     Ok(())

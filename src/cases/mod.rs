@@ -310,10 +310,13 @@ impl Cases {
         self.files.reserve.check(bytes)
     }
 
-    /// Whether the installation can work: the database answers a trivial query and the data
-    /// directory takes a new file (not read-only, not out of space or inodes). Says nothing
-    /// about cases.
+    /// Whether the installation can work: the database answers a trivial query, the data
+    /// directory takes a new file (not read-only, not out of space or inodes) and its disk is
+    /// above the free-space reserve (else new cases are refused). Says nothing about cases.
     pub async fn live(&self) -> bool {
+        if self.files.reserve.check(0).is_err() {
+            return false;
+        }
         // The data directory itself: the attachments directory is one level down.
         let blobs = self.files.blobs.dir();
         let dir = blobs.parent().unwrap_or(blobs).to_path_buf();

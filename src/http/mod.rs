@@ -25,6 +25,7 @@ pub mod request_log;
 pub mod security;
 pub mod sessions;
 pub mod site;
+pub mod tls;
 pub mod uploads;
 pub mod views;
 
@@ -138,6 +139,13 @@ impl Application {
             .mail_worker(&settings)
             .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
         actix_web::rt::spawn(worker.run());
+        // Unusable certificate files stop the start here, before anything listens.
+        let tls = match settings.tls.files() {
+            Some((cert, key)) => {
+                Some(tls::Certificate::load(cert, key).map_err(tls::TlsError::into_io)?)
+            }
+            None => None,
+        };
         let listener = TcpListener::bind(settings.listen)?;
         let addr = listener.local_addr()?;
         let s = &settings.sessions;
@@ -204,8 +212,17 @@ impl Application {
         // actix counts connections per worker: the total is shared out between them.
         .workers(workers)
         .max_connections(max_connections.div_ceil(workers))
-        .shutdown_timeout(10)
-        .listen(listener)?
+        .shutdown_timeout(10);
+        tls::reload_on_hangup(tls.clone())?;
+        let server = match &tls {
+            Some(certificate) => {
+                let config = certificate
+                    .server_config()
+                    .map_err(tls::TlsError::into_io)?;
+                server.listen_rustls_0_23(listener, config)?
+            }
+            None => server.listen(listener)?,
+        }
         .run();
         Ok(Application { server, addr })
     }

@@ -209,9 +209,9 @@ impl TestApp {
             let tx = tx.clone();
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    if let Some(at) = line.find("listening on http://") {
-                        let addr = line[at + 20..].split_whitespace().next().unwrap_or("");
-                        let _ = tx.send(addr.to_owned());
+                    if let Some(at) = line.find("listening on ") {
+                        let url = line[at + 13..].split_whitespace().next().unwrap_or("");
+                        let _ = tx.send(url.to_owned());
                     }
                     let mut log = log.lock().unwrap();
                     log.push_str(&line);
@@ -219,10 +219,10 @@ impl TestApp {
                 }
             });
         }
-        let addr = rx
+        let url = rx
             .recv_timeout(Duration::from_secs(30))
             .unwrap_or_else(|_| panic!("server did not start:\n{}", self.logs()));
-        self.base = format!("http://{addr}");
+        self.base = url;
         self.child = Some(child);
     }
 

@@ -33,3 +33,4 @@ mod operations;
 mod reload;
 mod roles;
 mod statistics;
+mod tls;

@@ -13,16 +13,20 @@ fn healthz_says_ok_and_nothing_else() {
         "application/json"
     );
     assert_eq!(res.text().unwrap(), r#"{"status":"ok"}"#);
-    // Not at the default level: a log line per probe would bury everything else.
+    // Not at the default level: a log line per probe would bury everything else. The line is
+    // written after the answer, so wait for it.
+    crate::mail::wait_for("the probe's log line", 10, || {
+        app.logs().contains("/healthz")
+    });
     let logs = app.logs();
     let probes: Vec<&str> = logs.lines().filter(|l| l.contains("/healthz")).collect();
-    assert!(!probes.is_empty(), "{logs}");
     assert!(probes.iter().all(|l| l.contains("DEBUG")), "{probes:?}");
 }
 
 #[test]
 fn healthz_is_unavailable_when_the_data_dir_is_read_only() {
-    let Some(app) = spawn_app_on_disk("", 64) else {
+    // The disk is far smaller than the default reserve.
+    let Some(app) = spawn_app_on_disk("[limits]\nmin_free_bytes = 1048576\n", 64) else {
         return;
     };
     assert_eq!(app.get("/healthz").status(), 200);
@@ -30,6 +34,17 @@ fn healthz_is_unavailable_when_the_data_dir_is_read_only() {
     let res = app.get("/healthz");
     assert_eq!(res.status(), 503);
     assert_eq!(res.text().unwrap(), r#"{"status":"unavailable"}"#);
+}
+
+#[test]
+fn healthz_is_unavailable_below_the_disk_reserve() {
+    // A reserve no disk here has: new cases would be refused, so the site is not healthy.
+    let app = spawn_app_with("[limits]\nmin_free_bytes = 1125899906842624\n");
+    let res = app.get("/healthz");
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.text().unwrap(), r#"{"status":"unavailable"}"#);
+    let fine = spawn_app_with("[limits]\nmin_free_bytes = 1\n");
+    assert_eq!(fine.get("/healthz").status(), 200);
 }
 
 #[test]
