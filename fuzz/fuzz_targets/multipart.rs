@@ -3,8 +3,8 @@
 //! scratch data directory (and deleted again when the request is refused), photos cleaned when
 //! `clean_metadata` comes before them.
 //!
-//! Modes: the API's new case (`api::create_case`, JSON in a `case` part), the report and
-//! complaint pages (`pages::report_submit`, `complaint_submit`), a page post with files
+//! Modes: the API's new case (`api::reporter::create_case`, JSON in a `case` part), the report and
+//! complaint pages (`reporter::forms::report_submit`, `complaint_submit`), a page post with files
 //! (`uploads::page_post`, as the follow-up and officer case pages read it) and the API's
 //! follow-up files (`uploads::read` with `CaseFiles`, then `uploads::message`).
 //!
@@ -19,7 +19,7 @@ use sealbox::cases::intake::Submission;
 use sealbox::cases::text::MessageBody;
 use sealbox::http::errors::Problem;
 use sealbox::http::uploads::{self, CaseFiles, MultipartBody, OrMultipart, Texts};
-use sealbox::http::{api, pages};
+use sealbox::http::{api, reporter};
 use sealbox_fuzz::{refusal, respond, Harness, Input, BODY_LIMIT};
 
 /// The token the page-post modes accept as the session's CSRF token.
@@ -47,14 +47,14 @@ fn new_case(h: &Harness, input: &Input, mode: u8) {
     let status = h.block_on(async move {
         if mode == 0 {
             match OrMultipart::<web::Json<Submission>>::from_request(&req, &mut payload).await {
-                Ok(body) => respond(api::create_case(req, state, body).await),
+                Ok(body) => respond(api::reporter::create_case(req, state, body).await),
                 Err(e) => refusal(e),
             }
         } else {
             type Form = web::Form<Vec<(String, String)>>;
             match OrMultipart::<Form>::from_request(&req, &mut payload).await {
-                Ok(body) if mode == 1 => respond(pages::report_submit(req, state, body).await),
-                Ok(body) => respond(pages::complaint_submit(req, state, body).await),
+                Ok(body) if mode == 1 => respond(reporter::forms::report_submit(req, state, body).await),
+                Ok(body) => respond(reporter::forms::complaint_submit(req, state, body).await),
                 Err(e) => refusal(e),
             }
         }

@@ -6,16 +6,20 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Serialize;
 
-use super::api::FileOut;
-use super::errors::{ApiError, Problem};
-use super::sessions::Session;
-use super::uploads::{self, CaseFiles, Texts};
-use super::views::rfc3339;
-use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
+use super::reporter::FileOut;
 use crate::cases::casework::Thread;
 use crate::cases::casework::{InboxQuery, StatusRequest, ThreadEntry};
+use crate::cases::export::Exporter;
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
+use crate::http::errors::{ApiError, Problem};
+use crate::http::officer::export::{bundle_page, recipient_or_own};
+use crate::http::officer::login::{sign_in, SignInFailure};
+use crate::http::officer::statistics::{months, Params};
+use crate::http::sessions::Session;
+use crate::http::uploads::{self, CaseFiles, Texts};
+use crate::http::views::rfc3339;
+use crate::http::{AppState, OfficerState};
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +40,7 @@ pub async fn login(
     body: web::Json<LoginIn>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    match officer_sign_in(
+    match sign_in(
         &req,
         &state,
         &body.email,
@@ -246,7 +250,7 @@ pub async fn case(
         "files": c.files.iter().map(|f| {
             FileOut::for_officers(f, format!("/api/v1/officer/cases/{}/files/{}", c.id, f.id))
         }).collect::<Vec<_>>(),
-        "identity": c.identity.as_ref().map(super::officer_identity::identity_json),
+        "identity": c.identity.as_ref().map(super::disclosures::identity_json),
     });
     Ok(HttpResponse::Ok().json(body))
 }
@@ -397,4 +401,47 @@ pub async fn assign(
         .assign(&session.value.officer, &path, body.officer_id.as_deref())
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "assigned_to": body.officer_id })))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportIn {
+    recipient: Option<String>,
+}
+
+/// `POST /api/v1/officer/cases/{id}/export` `{"recipient"?}`: the bundle (`application/x-tar`
+/// body); without a recipient, sealed to the officer's own key.
+pub async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<ExportIn>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state).await?;
+    let officer = session.value.officer.clone();
+    let to = recipient_or_own(body.recipient.as_deref(), officer.public_key());
+    let file = state
+        .cases
+        .export_bundle(
+            Exporter::Officer(officer),
+            &path,
+            &to,
+            bundle_page(session.value.ui.lang),
+        )
+        .await?;
+    Ok(uploads::download(file))
+}
+
+/// `GET /api/v1/officer/statistics`: the figures of the statistics page, as JSON.
+pub async fn statistics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: web::Query<Params>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state).await?;
+    let stats = state
+        .cases
+        .statistics(&session.value.officer, months(&params))
+        .await?;
+    Ok(HttpResponse::Ok().json(stats))
 }

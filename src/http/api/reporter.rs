@@ -1,20 +1,21 @@
-//! The JSON API under `/api/v1`: same rules and limits as the pages.
+//! The reporter's side of the JSON API: a new case, then its follow-up with the claim code as
+//! bearer token. Same rules and limits as the pages.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
-use super::errors::{json_part_problem, ApiError, Problem};
-use super::rate_limit::Bucket;
-use super::uploads::{self, CaseFiles, IntakeFiles, OrMultipart, Texts};
-use super::views::{rfc3339, Ui};
-use super::AppState;
 use crate::cases::access::Unlocked;
 use crate::cases::files::FileView;
 use crate::cases::intake::{OfficerRef, Submission};
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
+use crate::http::errors::{json_part_problem, ApiError, Problem};
+use crate::http::rate_limit::Bucket;
+use crate::http::uploads::{self, CaseFiles, IntakeFiles, OrMultipart, Texts};
+use crate::http::views::{rfc3339, Ui};
+use crate::http::AppState;
 use crate::i18n::Lang;
 
 #[derive(Serialize)]
@@ -405,11 +406,13 @@ pub async fn followup_message(
 }
 
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError(if super::methods::wrong_method(req.path()) {
-        Problem::method_not_allowed()
-    } else {
-        Problem::not_found()
-    }))
+    Err(ApiError(
+        if crate::http::middleware::methods::wrong_method(req.path()) {
+            Problem::method_not_allowed()
+        } else {
+            Problem::not_found()
+        },
+    ))
 }
 
 #[derive(serde::Deserialize)]

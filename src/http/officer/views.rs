@@ -2,11 +2,11 @@
 
 use askama::Template;
 
-use super::views::{thread, ThreadLine, Ui};
 use crate::cases::casework::{HistoryEntry, OfficerCaseView};
 use crate::cases::files::FileView;
 use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
+use crate::http::views::{thread, ThreadLine, Ui};
 
 /// One officer on the admin page.
 pub struct OfficerRow {

@@ -1,0 +1,359 @@
+//! The follow-up pages: sign-in with the claim code, the case as the submitter sees it, and
+//! what they can do there (write, send files, rate, withdraw their address, give their
+//! identity). The claim-code sign-in sets the one cookie a submitter ever gets.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::ExposeSecret;
+
+use super::views::*;
+use crate::cases::access::Unlocked;
+use crate::cases::files::human_size;
+use crate::cases::identity::IdentityInput;
+use crate::cases::text::MessageBody;
+use crate::cases::CaseError;
+use crate::http::errors::{html, PageError, Problem};
+use crate::http::rate_limit::Bucket;
+use crate::http::sessions::Session;
+use crate::http::uploads::{self, OrMultipart, PagePost};
+use crate::http::views::*;
+use crate::http::AppState;
+
+fn session(req: &HttpRequest, state: &AppState) -> Option<Session<Unlocked>> {
+    state.followups.from_request(req)
+}
+
+pub async fn followup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    match session(&req, &state) {
+        Some(s) => case_page(t, &state, &s, StatusCode::OK, None, String::new()).await,
+        None => Ok(html(
+            &mut HttpResponse::Ok(),
+            FollowupLoginPage { t, error: None },
+        )),
+    }
+}
+
+async fn case_page(
+    t: Ui,
+    state: &AppState,
+    session: &Session<Unlocked>,
+    status: StatusCode,
+    error: Option<String>,
+    draft: String,
+) -> Result<HttpResponse, PageError> {
+    let case = state.cases.view(&session.value, t.lang).await?;
+    let (status_label, status_help) = status_text(&t, &case.status);
+    let who = |author: &str| {
+        if author == "submitter" {
+            t.get("thread.you").to_owned()
+        } else {
+            t.get("thread.case_handler").to_owned()
+        }
+    };
+    let messages = thread(
+        case.messages.iter().map(|m| {
+            ThreadLine::message(&t, &m.author, who(&m.author), (m.at, m.exact_at), &m.body)
+        }),
+        case.files.iter().map(|f| {
+            let note = match (f.cleaned, f.author.as_str()) {
+                (true, _) => t.get("files.cleaned"),
+                (false, "submitter") => t.get("files.as_sent"),
+                (false, _) => "",
+            };
+            ThreadLine::file(
+                &t,
+                who(&f.author),
+                f,
+                format!("/followup/files/{}", f.id),
+                note,
+            )
+        }),
+    );
+    let max_file = state
+        .cases
+        .channels()
+        .get(&case.channel)
+        .map(|c| c.files)
+        .unwrap_or_default()
+        .per_file;
+    let identity = case.identity.as_ref().map(|i| {
+        (
+            i.given_at.map(|at| t.date(at)),
+            i.disclosed.iter().map(|d| t.date_time(d.at)).collect(),
+        )
+    });
+    let page = FollowupCasePage {
+        identity,
+        max_file: human_size(max_file),
+        noun: noun_of(&t, &case.kind),
+        received: t.when(case.received_at, case.received_exact),
+        status: status_label,
+        status_help,
+        messages,
+        csrf: session.csrf.clone(),
+        error,
+        draft,
+        case,
+        t,
+    };
+    Ok(html(&mut HttpResponse::build(status), page))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SignIn {
+    code: secrecy::SecretString,
+}
+
+pub async fn followup_sign_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SignIn>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let client = state.limiter.client(&req);
+    state
+        .limiter
+        .take(Bucket::ClaimFailure, client)
+        .map_err(|s| PageError(Problem::rate_limited(s)))?;
+    match state.cases.unlock(form.code.expose_secret()).await {
+        Ok(unlocked) => {
+            state.limiter.refund(Bucket::ClaimFailure, client);
+            if let Some(old) = session(&req, &state) {
+                state.followups.end(&old.id);
+            }
+            let cookie = state.followups.cookie(state.followups.create(unlocked));
+            Ok(HttpResponse::SeeOther()
+                .cookie(cookie)
+                .insert_header((header::LOCATION, t.link("/followup")))
+                .finish())
+        }
+        Err(CaseError::ClaimRejected) => {
+            let page = FollowupLoginPage {
+                error: Some(t.get("problem.claim_rejected").into()),
+                t,
+            };
+            Ok(html(&mut HttpResponse::Unauthorized(), page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+fn session_or_expired(req: &HttpRequest, state: &AppState) -> Result<Session<Unlocked>, PageError> {
+    session(req, state).ok_or_else(|| {
+        PageError(
+            Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "your session has ended; sign in again with your claim code",
+            )
+            .said("session_ended"),
+        )
+    })
+}
+
+fn csrf_failed() -> PageError {
+    PageError(Problem::csrf())
+}
+
+/// A message, files, or both, from the follow-up page.
+pub async fn followup_message(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: OrMultipart<web::Form<MessageForm>>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    let post = match body {
+        OrMultipart::Plain(form) => {
+            let form = form.into_inner();
+            PagePost::from_form(form.csrf, form.body)
+        }
+        OrMultipart::Multipart(body) => {
+            let limit = state.settings.limits.json_body_bytes;
+            uploads::page_post(
+                body,
+                limit,
+                |t| session.csrf_ok(t),
+                || async { Ok(state.cases.submitter_upload(&session.value).await?) },
+            )
+            .await
+        }
+    };
+    let PagePost {
+        csrf,
+        body: text,
+        upload,
+        refused,
+    } = post;
+    if !session.csrf_ok(&csrf) {
+        return Err(csrf_failed());
+    }
+    let result = match refused {
+        Some(problem) => Err(problem),
+        None => {
+            let body = match text.trim() {
+                "" => Ok(None),
+                _ => MessageBody::parse(&text).map(Some),
+            };
+            match body {
+                Ok(body) => state
+                    .cases
+                    .add_submitter_post(&session.value, body, upload)
+                    .await
+                    .map_err(Problem::from),
+                Err(e) => Err(e.into()),
+            }
+        }
+    };
+    match result {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, t.link("/followup")))
+            .finish()),
+        // What the submitter can put right: the page again, their text kept.
+        Err(p) if p.status.is_client_error() && p.status != StatusCode::UNAUTHORIZED => {
+            let message = t.problem(&p);
+            case_page(t, &state, &session, p.status, Some(message), text).await
+        }
+        Err(p) => Err(PageError(p)),
+    }
+}
+
+/// A file of the signed-in case, as a download.
+pub async fn followup_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let session = session_or_expired(&req, &state)?;
+    let file = state
+        .cases
+        .submitter_download(&session.value, &path)
+        .await?;
+    Ok(uploads::download(file))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn followup_rating(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<RatingForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let score = form.score.parse().unwrap_or(0);
+    let comment = match form.comment.trim() {
+        "" => Ok(None),
+        text => MessageBody::parse(text).map(Some),
+    };
+    let result = match comment {
+        Ok(comment) => state.cases.rate(&session.value, score, comment).await,
+        Err(e) => Err(e),
+    };
+    back_to_case(t, &state, &session, result).await
+}
+
+/// The customer takes back their address (and with it their consent to mail).
+pub async fn withdraw_contact(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<MessageForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let result = state.cases.withdraw_contact(&session.value).await;
+    back_to_case(t, &state, &session, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct IdentityForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    identity_name: String,
+    #[serde(default)]
+    identity_contact: String,
+}
+
+/// The reporter gives their identity from the follow-up page.
+pub async fn followup_identity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<IdentityForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let form = form.into_inner();
+    let input = IdentityInput {
+        name: form.identity_name.clone(),
+        contact: form.identity_contact.clone(),
+    };
+    let result = state.cases.give_identity(&session.value, input).await;
+    back_to_case(t, &state, &session, result).await
+}
+
+/// After a follow-up form: back to the case page, or the page again with what was wrong.
+async fn back_to_case(
+    t: Ui,
+    state: &AppState,
+    session: &Session<Unlocked>,
+    result: Result<(), CaseError>,
+) -> Result<HttpResponse, PageError> {
+    match result {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, t.link("/followup")))
+            .finish()),
+        Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
+            let p = Problem::from(e);
+            let message = t.problem(&p);
+            case_page(t, state, session, p.status, Some(message), String::new()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn followup_sign_out(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<MessageForm>,
+) -> Result<HttpResponse, PageError> {
+    if let Some(session) = session(&req, &state) {
+        if !session.csrf_ok(&form.csrf) {
+            return Err(csrf_failed());
+        }
+        state.followups.end(&session.id);
+    }
+    Ok(HttpResponse::SeeOther()
+        .cookie(state.followups.removal())
+        .insert_header((header::LOCATION, Ui::for_request(&req).link("/")))
+        .finish())
+}
