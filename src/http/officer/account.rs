@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::views::*;
-use super::{chrome, for_change, signed_in, OfficerSession};
+use super::{for_change, signed_in, OfficerSession};
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
 use crate::http::views::Ui;

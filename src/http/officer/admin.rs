@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 
 use super::views::*;
-use super::{chrome, confirm_page, for_change, require_admin, signed_in, CsrfForm, OfficerSession};
+use super::{confirm_page, for_change, require_admin, signed_in, CsrfForm, OfficerSession};
 use crate::cases::officers::OfficerProfile;
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};

@@ -5,13 +5,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::views::*;
 use super::{
-    chrome, confirm_page, csrf_expired, for_change, non_empty, see_other, signed_in, status_label,
-    OfficerSession,
+    confirm_page, csrf_expired, for_change, non_empty, see_other, signed_in, OfficerSession,
 };
 use crate::cases::casework::StatusRequest;
 use crate::cases::casework::Thread;
 use crate::cases::text::MessageBody;
-use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
 use crate::http::uploads::{self, OrMultipart, PagePost};
@@ -28,36 +26,11 @@ pub(super) async fn case_page(
     let t = &session.value.ui;
     let case = state.cases.open_case(officer, id, t.lang).await?;
     let history = state.cases.history(officer, id).await?;
-    let current = Status::parse(&case.status)?;
-    let case_id = case.id.clone();
-    let sheet = CaseSheet::of(t, &case, &history, |f| {
-        format!("/officer/cases/{case_id}/files/{}", f.id)
-    })?;
-    let page = CasePage {
-        chrome: Chrome {
-            error,
-            ..chrome(session)
-        },
-        status_label: sheet.status_label,
-        outcome_label: sheet.outcome_label,
-        received: sheet.received,
-        deadlines: sheet.deadlines,
-        excluded: sheet.excluded,
-        messages: sheet.messages,
-        notes: sheet.notes,
-        moves: current
-            .next()
-            .iter()
-            .map(|s| (s.as_str(), status_label(t, *s)))
-            .collect(),
-        outcomes: Outcome::ALL
-            .iter()
-            .map(|o| (o.as_str(), t.get(&format!("outcome.{}", o.as_str()))))
-            .collect(),
-        history: sheet.history,
-        identity: case.identity.as_ref().map(|i| super::identity::panel(t, i)),
-        case,
+    let chrome = Chrome {
+        error,
+        ..chrome(session)
     };
+    let page = CasePage::new(chrome, case, &history)?;
     Ok(html(&mut HttpResponse::build(status), page))
 }
 

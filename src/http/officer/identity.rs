@@ -5,53 +5,12 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::case::case_page;
-use super::{chrome, for_change, signed_in};
-use crate::cases::identity::{OfficerIdentity, RequestView};
+use super::views::chrome;
+use super::{for_change, signed_in};
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError};
-use crate::http::officer::views::{DisclosuresPage, IdentityPanel, RequestLine};
-use crate::http::views::Ui;
+use crate::http::officer::views::{DisclosuresPage, RequestLine};
 use crate::http::AppState;
-
-fn line(t: &Ui, r: &RequestView) -> RequestLine {
-    let state = t.get(&format!("identity.{}", r.state));
-    let decision = match r.decided_at {
-        Some(at) => t.lang.fill(
-            "identity.decided",
-            &[
-                ("state", &state),
-                ("who", &r.decided_by.as_deref().unwrap_or("—")),
-                ("date", &t.date_time(at)),
-            ],
-        ),
-        None => t.get("identity.waiting").into(),
-    };
-    RequestLine {
-        id: r.id.clone(),
-        case_id: r.case_id.clone(),
-        number: r.number,
-        requester: r.requester.clone(),
-        reason: r
-            .reason
-            .clone()
-            .unwrap_or_else(|| t.get("identity.sealed_reason").into()),
-        requested: t.date_time(r.requested_at),
-        state: r.state.clone(),
-        decision,
-        decidable: r.decidable,
-    }
-}
-
-/// The identity section of the case page.
-pub fn panel(t: &Ui, identity: &OfficerIdentity) -> IdentityPanel {
-    IdentityPanel {
-        given: identity.given_at.map(|at| t.when(at, identity.given_exact)),
-        name: identity.name.clone(),
-        contact: identity.contact.clone(),
-        may_request: identity.may_request,
-        requests: identity.requests.iter().map(|r| line(t, r)).collect(),
-    }
-}
 
 #[derive(serde::Deserialize)]
 pub struct RequestForm {
@@ -103,7 +62,10 @@ async fn list_page(
     chrome.notice = notice;
     chrome.error = error;
     let page = DisclosuresPage {
-        requests: requests.iter().map(|r| line(&chrome.t, r)).collect(),
+        requests: requests
+            .iter()
+            .map(|r| RequestLine::new(&chrome.t, r))
+            .collect(),
         chrome,
     };
     Ok(html(&mut HttpResponse::build(status), page))

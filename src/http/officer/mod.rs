@@ -17,7 +17,6 @@ pub mod views;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 
-use crate::cases::workflow::Status;
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
 use crate::http::sessions::Session;
@@ -73,22 +72,6 @@ pub(super) async fn for_change(
 
 pub(super) fn csrf_expired() -> Problem {
     Problem::csrf()
-}
-
-pub(super) fn chrome(session: &OfficerSession) -> Chrome {
-    Chrome {
-        t: session.value.ui.clone(),
-        who: Some(session.value.officer.name.clone()),
-        admin: session.value.officer.is_admin,
-        custodian: session.value.officer.is_custodian,
-        csrf: session.csrf.clone(),
-        ..Chrome::default()
-    }
-}
-
-/// A status as officers name it, in their language.
-pub(super) fn status_label(t: &Ui, status: Status) -> &'static str {
-    t.get(&format!("status.{}", status.as_str()))
 }
 
 pub(super) fn see_other(location: String) -> HttpResponse {

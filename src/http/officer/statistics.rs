@@ -4,7 +4,8 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{chrome, signed_in};
+use super::signed_in;
+use super::views::chrome;
 use crate::cases::statistics::{Count, Statistics};
 use crate::cases::workflow::Outcome;
 use crate::http::charts;

@@ -2,11 +2,31 @@
 
 use askama::Template;
 
-use crate::cases::casework::{HistoryEntry, OfficerCaseView};
+use super::OfficerSession;
+use crate::cases::casework::{HistoryEntry, InboxItem, InboxQuery, OfficerCaseView, ThreadEntry};
 use crate::cases::files::FileView;
+use crate::cases::identity::{OfficerIdentity, RequestView};
 use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
+use crate::cases::Channel;
 use crate::http::views::{thread, ThreadLine, Ui};
+
+/// The page frame for a signed-in officer.
+pub fn chrome(session: &OfficerSession) -> Chrome {
+    Chrome {
+        t: session.value.ui.clone(),
+        who: Some(session.value.officer.name.clone()),
+        admin: session.value.officer.is_admin,
+        custodian: session.value.officer.is_custodian,
+        csrf: session.csrf.clone(),
+        ..Chrome::default()
+    }
+}
+
+/// A status as officers name it, in their language.
+pub fn status_label(t: &Ui, status: Status) -> &'static str {
+    t.get(&format!("status.{}", status.as_str()))
+}
 
 /// One officer on the admin page.
 pub struct OfficerRow {
@@ -57,6 +77,83 @@ pub struct InboxLine {
     pub handler: String,
 }
 
+impl InboxLine {
+    fn new(t: &Ui, i: InboxItem) -> Self {
+        InboxLine {
+            status_label: Status::parse(&i.status)
+                .map_or_else(|_| t.get("status.discarded"), |s| status_label(t, s)),
+            received: t.date(i.received_at),
+            due: i.due_at.map(|d| t.date(d)).unwrap_or_default(),
+            handler: i.assigned_to.unwrap_or_default(),
+            id: i.id,
+            number: i.number,
+            channel: i.channel,
+            status: i.status,
+            overdue: i.overdue,
+            unread: i.unread,
+        }
+    }
+}
+
+impl InboxPage {
+    /// One page of the inbox, its filters as `query` set them.
+    pub fn new(
+        chrome: Chrome,
+        query: &InboxQuery,
+        page: crate::cases::casework::InboxPage,
+        channels: &[Channel],
+    ) -> Self {
+        let t = &chrome.t;
+        InboxPage {
+            channels: channels
+                .iter()
+                .map(|c| {
+                    let selected = query.channel.as_ref() == Some(&c.id);
+                    (c.id.clone(), c.title.get(t.lang).to_owned(), selected)
+                })
+                .collect(),
+            statuses: status_filter(t, query.status.as_deref()),
+            overdue: query.overdue,
+            rows: page
+                .items
+                .into_iter()
+                .map(|i| InboxLine::new(t, i))
+                .collect(),
+            next_link: page.next.map(|next| next_link(query, &next)),
+            chrome,
+        }
+    }
+}
+
+/// The statuses to filter by, discarded cases last: (value, label, selected).
+fn status_filter(t: &Ui, chosen: Option<&str>) -> Vec<(&'static str, &'static str, bool)> {
+    let discarded = crate::cases::discard::DISCARDED;
+    Status::ALL
+        .iter()
+        .map(|s| (s.as_str(), status_label(t, *s), chosen == Some(s.as_str())))
+        .chain([(
+            discarded,
+            t.get("status.discarded"),
+            chosen == Some(discarded),
+        )])
+        .collect()
+}
+
+/// The next page of the inbox, with the same filters.
+fn next_link(query: &InboxQuery, next: &str) -> String {
+    let mut link = format!("/officer?after={next}");
+    if let Some(c) = &query.channel {
+        link.push_str(&format!("&channel={c}"));
+    }
+    if let Some(s) = &query.status {
+        link.push_str(&format!("&status={s}"));
+    }
+    if query.overdue {
+        link.push_str("&overdue=1");
+    }
+    link
+}
+
 #[derive(Template)]
 #[template(path = "officer_inbox.html")]
 pub struct InboxPage {
@@ -91,6 +188,44 @@ pub struct CasePage {
     pub identity: Option<IdentityPanel>,
 }
 
+impl CasePage {
+    /// The case page: the case as `CaseSheet` shows it, and the moves and outcomes open to it.
+    pub fn new(
+        chrome: Chrome,
+        case: OfficerCaseView,
+        history: &[HistoryEntry],
+    ) -> Result<Self, CaseError> {
+        let t = &chrome.t;
+        let current = Status::parse(&case.status)?;
+        let case_id = case.id.clone();
+        let sheet = CaseSheet::of(t, &case, history, |f| {
+            format!("/officer/cases/{case_id}/files/{}", f.id)
+        })?;
+        Ok(CasePage {
+            status_label: sheet.status_label,
+            outcome_label: sheet.outcome_label,
+            received: sheet.received,
+            deadlines: sheet.deadlines,
+            excluded: sheet.excluded,
+            messages: sheet.messages,
+            notes: sheet.notes,
+            moves: current
+                .next()
+                .iter()
+                .map(|s| (s.as_str(), status_label(t, *s)))
+                .collect(),
+            outcomes: Outcome::ALL
+                .iter()
+                .map(|o| (o.as_str(), t.get(&format!("outcome.{}", o.as_str()))))
+                .collect(),
+            history: sheet.history,
+            identity: case.identity.as_ref().map(|i| IdentityPanel::new(t, i)),
+            case,
+            chrome,
+        })
+    }
+}
+
 /// The reporter's identity on the case page, as this officer may see it.
 pub struct IdentityPanel {
     pub given: Option<String>,
@@ -112,6 +247,54 @@ pub struct RequestLine {
     /// "approved by X on …"
     pub decision: String,
     pub decidable: bool,
+}
+
+impl RequestLine {
+    pub fn new(t: &Ui, r: &RequestView) -> Self {
+        let state = t.get(&format!("identity.{}", r.state));
+        let decision = match r.decided_at {
+            Some(at) => t.lang.fill(
+                "identity.decided",
+                &[
+                    ("state", &state),
+                    ("who", &r.decided_by.as_deref().unwrap_or("—")),
+                    ("date", &t.date_time(at)),
+                ],
+            ),
+            None => t.get("identity.waiting").into(),
+        };
+        RequestLine {
+            id: r.id.clone(),
+            case_id: r.case_id.clone(),
+            number: r.number,
+            requester: r.requester.clone(),
+            reason: r
+                .reason
+                .clone()
+                .unwrap_or_else(|| t.get("identity.sealed_reason").into()),
+            requested: t.date_time(r.requested_at),
+            state: r.state.clone(),
+            decision,
+            decidable: r.decidable,
+        }
+    }
+}
+
+/// The identity section of the case page.
+impl IdentityPanel {
+    pub fn new(t: &Ui, identity: &OfficerIdentity) -> Self {
+        IdentityPanel {
+            given: identity.given_at.map(|at| t.when(at, identity.given_exact)),
+            name: identity.name.clone(),
+            contact: identity.contact.clone(),
+            may_request: identity.may_request,
+            requests: identity
+                .requests
+                .iter()
+                .map(|r| RequestLine::new(t, r))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -218,87 +401,92 @@ impl CaseSheet {
         file_url: impl Fn(&FileView) -> String,
     ) -> Result<Self, CaseError> {
         let current = Status::parse(&case.status)?;
-        let who = |officer: &Option<String>, author: &str| match (officer, author) {
-            (Some(name), _) => name.clone(),
-            (None, "submitter") => t.get("thread.submitter").into(),
-            (None, _) => t.get("thread.former_officer").into(),
-        };
-        let thread_of = |entries: &[crate::cases::casework::ThreadEntry], internal: bool| {
-            thread(
-                entries.iter().map(|m| {
-                    ThreadLine::message(
-                        t,
-                        &m.author,
-                        who(&m.officer, &m.author),
-                        (m.at, m.exact_at),
-                        &m.body,
-                    )
-                }),
-                case.files
-                    .iter()
-                    .filter(|f| f.internal == internal)
-                    .map(|f| {
-                        let note = match (f.cleaned, f.author.as_str()) {
-                            (true, _) => t.get("files.cleaned"),
-                            (false, "submitter") => t.get("files.as_sent_short"),
-                            (false, _) => "",
-                        };
-                        ThreadLine::file(t, who(&f.officer, &f.author), f, file_url(f), note)
-                    }),
-            )
-        };
-        let resolve_label = if case.kind == "complaint" {
-            t.get("case.resolve_by")
-        } else {
-            t.get("case.feedback_due")
-        };
-        let mut deadlines = Vec::new();
-        if let Some(ack) = case.acknowledge_due_at {
-            deadlines.push((
-                t.get("case.acknowledge_by"),
-                t.date(ack),
-                case.overdue && current == Status::Received,
-            ));
-        }
-        if let Some(at) = case.acknowledged_at {
-            deadlines.push((t.get("case.acknowledged"), t.date_time(at), false));
-        }
-        if let Some(resolve) = case.resolve_due_at {
-            let late = case.overdue && !matches!(current, Status::Received | Status::Closed);
-            deadlines.push((resolve_label, t.date(resolve), late));
-        }
-        if let Some(at) = case.closed_at {
-            deadlines.push((t.get("case.closed"), t.date_time(at), false));
-        }
         Ok(CaseSheet {
-            status_label: t.get(&format!("status.{}", current.as_str())),
+            status_label: status_label(t, current),
             outcome_label: case
                 .outcome
                 .as_deref()
                 .and_then(|o| Outcome::parse(o).ok())
                 .map(|o| t.get(&format!("outcome.{}", o.as_str()))),
             received: t.when(case.received_at, case.received_exact),
-            deadlines,
+            deadlines: deadlines(t, case, current),
             excluded: case.excluded.join(", "),
-            messages: thread_of(&case.messages, false),
-            notes: thread_of(&case.notes, true),
-            history: history
-                .iter()
-                .map(|h| {
-                    (
-                        if h.exact {
-                            t.date_time(h.at)
-                        } else {
-                            t.date(h.at)
-                        },
-                        h.who.clone(),
-                        h.action.clone(),
-                        h.detail.clone(),
-                    )
-                })
-                .collect(),
+            messages: officer_thread(t, case, &case.messages, false, &file_url),
+            notes: officer_thread(t, case, &case.notes, true, &file_url),
+            history: history.iter().map(|h| history_line(t, h)).collect(),
         })
     }
+}
+
+/// Who wrote a message or sent a file, as officers read it.
+fn author(t: &Ui, officer: &Option<String>, author: &str) -> String {
+    match (officer, author) {
+        (Some(name), _) => name.clone(),
+        (None, "submitter") => t.get("thread.submitter").into(),
+        (None, _) => t.get("thread.former_officer").into(),
+    }
+}
+
+/// The messages (or notes) of a case with the files sent with them (`internal`: with notes).
+fn officer_thread(
+    t: &Ui,
+    case: &OfficerCaseView,
+    entries: &[ThreadEntry],
+    internal: bool,
+    file_url: &impl Fn(&FileView) -> String,
+) -> Vec<ThreadLine> {
+    let messages = entries.iter().map(|m| {
+        let who = author(t, &m.officer, &m.author);
+        ThreadLine::message(t, &m.author, who, (m.at, m.exact_at), &m.body)
+    });
+    let files = case
+        .files
+        .iter()
+        .filter(|f| f.internal == internal)
+        .map(|f| {
+            let note = match (f.cleaned, f.author.as_str()) {
+                (true, _) => t.get("files.cleaned"),
+                (false, "submitter") => t.get("files.as_sent_short"),
+                (false, _) => "",
+            };
+            ThreadLine::file(t, author(t, &f.officer, &f.author), f, file_url(f), note)
+        });
+    thread(messages, files)
+}
+
+/// The case's deadlines and when they were met: (label, when, overdue).
+fn deadlines(t: &Ui, case: &OfficerCaseView, current: Status) -> Vec<(&'static str, String, bool)> {
+    let resolve_label = if case.kind == "complaint" {
+        t.get("case.resolve_by")
+    } else {
+        t.get("case.feedback_due")
+    };
+    let mut deadlines = Vec::new();
+    if let Some(ack) = case.acknowledge_due_at {
+        let late = case.overdue && current == Status::Received;
+        deadlines.push((t.get("case.acknowledge_by"), t.date(ack), late));
+    }
+    if let Some(at) = case.acknowledged_at {
+        deadlines.push((t.get("case.acknowledged"), t.date_time(at), false));
+    }
+    if let Some(resolve) = case.resolve_due_at {
+        let late = case.overdue && !matches!(current, Status::Received | Status::Closed);
+        deadlines.push((resolve_label, t.date(resolve), late));
+    }
+    if let Some(at) = case.closed_at {
+        deadlines.push((t.get("case.closed"), t.date_time(at), false));
+    }
+    deadlines
+}
+
+/// (when, who, what, detail)
+fn history_line(t: &Ui, h: &HistoryEntry) -> (String, String, String, String) {
+    let when = if h.exact {
+        t.date_time(h.at)
+    } else {
+        t.date(h.at)
+    };
+    (when, h.who.clone(), h.action.clone(), h.detail.clone())
 }
 
 #[derive(Template)]

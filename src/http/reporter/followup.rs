@@ -8,7 +8,6 @@ use secrecy::ExposeSecret;
 
 use super::views::*;
 use crate::cases::access::Unlocked;
-use crate::cases::files::human_size;
 use crate::cases::identity::IdentityInput;
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
@@ -46,33 +45,6 @@ async fn case_page(
     draft: String,
 ) -> Result<HttpResponse, PageError> {
     let case = state.cases.view(&session.value, t.lang).await?;
-    let (status_label, status_help) = status_text(&t, &case.status);
-    let who = |author: &str| {
-        if author == "submitter" {
-            t.get("thread.you").to_owned()
-        } else {
-            t.get("thread.case_handler").to_owned()
-        }
-    };
-    let messages = thread(
-        case.messages.iter().map(|m| {
-            ThreadLine::message(&t, &m.author, who(&m.author), (m.at, m.exact_at), &m.body)
-        }),
-        case.files.iter().map(|f| {
-            let note = match (f.cleaned, f.author.as_str()) {
-                (true, _) => t.get("files.cleaned"),
-                (false, "submitter") => t.get("files.as_sent"),
-                (false, _) => "",
-            };
-            ThreadLine::file(
-                &t,
-                who(&f.author),
-                f,
-                format!("/followup/files/{}", f.id),
-                note,
-            )
-        }),
-    );
     let max_file = state
         .cases
         .channels()
@@ -80,26 +52,7 @@ async fn case_page(
         .map(|c| c.files)
         .unwrap_or_default()
         .per_file;
-    let identity = case.identity.as_ref().map(|i| {
-        (
-            i.given_at.map(|at| t.date(at)),
-            i.disclosed.iter().map(|d| t.date_time(d.at)).collect(),
-        )
-    });
-    let page = FollowupCasePage {
-        identity,
-        max_file: human_size(max_file),
-        noun: noun_of(&t, &case.kind),
-        received: t.when(case.received_at, case.received_exact),
-        status: status_label,
-        status_help,
-        messages,
-        csrf: session.csrf.clone(),
-        error,
-        draft,
-        case,
-        t,
-    };
+    let page = FollowupCasePage::new(t, case, max_file, session.csrf.clone(), error, draft);
     Ok(html(&mut HttpResponse::build(status), page))
 }
 

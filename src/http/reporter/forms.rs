@@ -1,19 +1,13 @@
 //! The report and complaint forms, and the receipt with the claim code. They work without
 //! JavaScript, load nothing from another origin, and set no cookie.
 
-use std::collections::{BTreeMap, HashSet};
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 
 use super::views::*;
-use crate::cases::channels::RawValue;
-use crate::cases::files::human_size;
-use crate::cases::identity::IdentityInput;
-use crate::cases::intake::{ContactInput, Submission};
 use crate::cases::Channel;
-use crate::config::{ChannelKind, FieldKind};
+use crate::config::ChannelKind;
 use crate::http::errors::{html, PageError, Problem};
 use crate::http::form_tokens::Begin;
 use crate::http::rate_limit::Bucket;
@@ -81,13 +75,6 @@ pub async fn complaint_submit(
     submit(&req, &state, ChannelKind::Complaint, body).await
 }
 
-fn path_of(kind: &ChannelKind) -> &'static str {
-    match kind {
-        ChannelKind::Whistleblowing => "/report",
-        ChannelKind::Complaint => "/complaint",
-    }
-}
-
 /// The channel a page is about: the one asked for, or the only one of its kind. `Ok(None)`
 /// when there are several to choose from.
 fn pick_channel<'a>(
@@ -130,27 +117,8 @@ async fn channel_form(
 ) -> Result<HttpResponse, PageError> {
     let t = Ui::for_request(req);
     let Some(channel) = pick_channel(state, &kind, requested)? else {
-        let lang = t.lang;
-        let page = ChannelsPage {
-            heading: match kind {
-                ChannelKind::Whistleblowing => t.get("channels.heading_report"),
-                ChannelKind::Complaint => t.get("channels.heading_complaint"),
-            },
-            channels: state
-                .cases
-                .channels()
-                .of_kind(kind.clone())
-                .map(|c| {
-                    (
-                        c.id.clone(),
-                        c.title.get(lang).to_owned(),
-                        c.description.get(lang).to_owned(),
-                        format!("{}?channel={}", path_of(&kind), c.id),
-                    )
-                })
-                .collect(),
-            t,
-        };
+        let of_kind = state.cases.channels().of_kind(kind.clone());
+        let page = ChannelsPage::new(t, &kind, of_kind, form_path(&kind));
         return Ok(html(&mut HttpResponse::Ok(), page));
     };
     let fresh = FormInput {
@@ -161,69 +129,7 @@ async fn channel_form(
     Ok(html(&mut HttpResponse::Ok(), page))
 }
 
-/// A form as the submitter filled it in, kept to show it again with an error.
-#[derive(Default)]
-struct FormInput {
-    channel: String,
-    fields: BTreeMap<String, String>,
-    exclude: HashSet<String>,
-    contact_email: String,
-    contact_consent: bool,
-    identity_name: String,
-    identity_contact: String,
-    clean_metadata: bool,
-    /// Files came with it (and, refused, were not kept).
-    had_files: bool,
-    form_token: String,
-}
-
-impl FormInput {
-    fn read(pairs: Vec<(String, String)>) -> Self {
-        let mut input = FormInput::default();
-        for (key, value) in pairs {
-            match key.as_str() {
-                "channel" => input.channel = value,
-                "exclude" => {
-                    input.exclude.insert(value);
-                }
-                "contact_email" => input.contact_email = value,
-                "contact_consent" => input.contact_consent = !value.is_empty(),
-                "identity_name" => input.identity_name = value,
-                "identity_contact" => input.identity_contact = value,
-                "clean_metadata" => input.clean_metadata = !value.is_empty(),
-                "form_token" => input.form_token = value,
-                _ => {
-                    if let Some(id) = key.strip_prefix("f_") {
-                        input.fields.insert(id.to_owned(), value);
-                    }
-                }
-            }
-        }
-        input
-    }
-
-    fn submission(&self, language: crate::i18n::Lang) -> Submission {
-        Submission {
-            language,
-            channel: self.channel.clone(),
-            fields: self
-                .fields
-                .iter()
-                .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
-                .collect(),
-            exclude_officers: self.exclude.iter().cloned().collect(),
-            contact: Some(ContactInput {
-                email: self.contact_email.clone(),
-                consent: self.contact_consent,
-            }),
-            identity: Some(IdentityInput {
-                name: self.identity_name.clone(),
-                contact: self.identity_contact.clone(),
-            }),
-        }
-    }
-}
-
+/// The form of `channel`, as `input` filled it in, with what was wrong with it.
 async fn form_page(
     t: Ui,
     state: &AppState,
@@ -231,102 +137,12 @@ async fn form_page(
     input: &FormInput,
     error: Option<&Problem>,
 ) -> Result<FormPage, PageError> {
-    let lang = t.lang;
-    let error_for = |name: &str| match error {
-        Some(e) if e.field.as_deref() == Some(name) => Some(t.problem_in(e, Some(channel))),
-        _ => None,
-    };
-    let fields = channel
-        .fields
-        .iter()
-        .map(|f| {
-            let value = input.fields.get(&f.id).cloned().unwrap_or_default();
-            FieldInput {
-                name: format!("f_{}", f.id),
-                label: f.label.get(lang).to_owned(),
-                help: f.help.get(lang).to_owned(),
-                kind: f.kind.as_str(),
-                required: f.required,
-                max_length: f.max_length,
-                checked: f.kind == FieldKind::Checkbox && !value.is_empty(),
-                options: f
-                    .options
-                    .iter()
-                    .map(|o| {
-                        let canonical = o.canonical();
-                        (
-                            canonical.to_owned(),
-                            o.get(lang).to_owned(),
-                            canonical == value,
-                        )
-                    })
-                    .collect(),
-                error: error_for(&format!("fields.{}", f.id)),
-                value,
-            }
-        })
-        .collect();
-    let accepting = state.cases.channel_accepts(&channel.id).await?;
-    let officers = state
-        .cases
-        .officers_to_exclude(&channel.id)
-        .await?
-        .into_iter()
-        .map(|o| {
-            let excluded = input.exclude.contains(&o.id);
-            (o.id, o.name, excluded)
-        })
-        .collect();
-    let contact_error = error_for("contact.email").or_else(|| error_for("contact.consent"));
-    let noun = noun(&t, &channel.kind);
-    Ok(FormPage {
-        title: channel.title.get(lang).to_owned(),
-        description: channel.description.get(lang).to_owned(),
-        noun,
-        action: path_of(&channel.kind),
-        channel: channel.id.clone(),
-        fields,
-        officers,
-        takes_contact: channel.takes_contact(),
-        accepting,
-        contact_email: input.contact_email.clone(),
-        contact_consent: input.contact_consent,
+    let facts = FormFacts {
+        accepting: state.cases.channel_accepts(&channel.id).await?,
+        officers: state.cases.officers_to_exclude(&channel.id).await?,
         takes_identity: channel.takes_identity && state.cases.accepts_identity().await?,
-        identity_name: input.identity_name.clone(),
-        identity_contact: input.identity_contact.clone(),
-        identity_error: error_for("identity.name")
-            .or_else(|| error_for("identity.contact"))
-            .or_else(|| error_for("identity")),
-        error: error.map(|e| t.problem_in(e, Some(channel))),
-        exclude_error: error_for("exclude_officers"),
-        file_error: error_for("file"),
-        contact_error,
-        clean_metadata: input.clean_metadata,
-        files_again: input.had_files && error.is_some(),
-        external: (channel.kind == ChannelKind::Whistleblowing).then(|| {
-            t.brand
-                .external_reporting
-                .as_ref()
-                .map(|text| paragraphs(text.get(lang)))
-                .unwrap_or_default()
-        }),
-        // A refused form keeps its token: nothing was made with it, and it may come again.
-        form_token: if input.form_token.is_empty() {
-            crate::crypto::random::token()
-        } else {
-            input.form_token.clone()
-        },
-        files_help: lang.fill(
-            "form.files_help",
-            &[
-                ("noun", &noun),
-                ("count", &channel.files.files),
-                ("size", &human_size(channel.files.per_file)),
-                ("total", &human_size(channel.files.total)),
-            ],
-        ),
-        t,
-    })
+    };
+    Ok(FormPage::new(t, channel, input, error, facts))
 }
 
 async fn submit(
