@@ -5,8 +5,8 @@
 //!
 //! Modes: the API's new case (`api::reporter::create_case`, JSON in a `case` part), the report and
 //! complaint pages (`reporter::forms::report_submit`, `complaint_submit`), a page post with files
-//! (`uploads::page_post`, as the follow-up and officer case pages read it) and the API's
-//! follow-up files (`uploads::read` with `CaseFiles`, then `uploads::message`).
+//! (`ThreadPost::from_page`, as the follow-up and officer case pages read it) and the API's
+//! follow-up files (`ThreadPost::read`, as the API's posts with files read them).
 //!
 //! Input: `[mode] content-type \n accept-language \n body`.
 #![no_main]
@@ -16,9 +16,7 @@ use actix_web::{web, FromRequest};
 use libfuzzer_sys::fuzz_target;
 use sealbox::cases::files::Upload;
 use sealbox::cases::intake::Submission;
-use sealbox::cases::text::MessageBody;
-use sealbox::http::errors::Problem;
-use sealbox::http::uploads::{self, CaseFiles, MultipartBody, OrMultipart, Texts};
+use sealbox::http::uploads::{MultipartBody, OrMultipart, Texts, ThreadPost};
 use sealbox::http::{api, reporter};
 use sealbox_fuzz::{refusal, respond, Harness, Input, BODY_LIMIT};
 
@@ -72,15 +70,11 @@ fn page_post(h: &Harness, input: &Input) {
             Ok(MultipartBody(body)) => body,
             Err(e) => return check(refusal(e).status()),
         };
-        let post =
-            uploads::page_post(body, BODY_LIMIT, |t| t == CSRF, || async { Ok(upload(h)) }).await;
-        if let Some(problem) = &post.refused {
-            return check(problem.status);
-        }
-        if post.csrf == CSRF && !post.body.trim().is_empty() {
-            if let Err(e) = MessageBody::parse(&post.body) {
-                check(Problem::from(e).status);
-            }
+        let body = OrMultipart::Multipart(body);
+        let open = || async { Ok(upload(h)) };
+        let post = ThreadPost::from_page(body, BODY_LIMIT, |t| t == CSRF, open).await;
+        if let Err(problem) = post.into_parts() {
+            check(problem.status);
         }
     });
 }
@@ -94,14 +88,9 @@ fn api_files(h: &Harness, input: &Input) {
             Ok(MultipartBody(body)) => body,
             Err(e) => return check(refusal(e).status()),
         };
-        let mut files = CaseFiles::new(|_: &Texts| async { Ok(upload(h)) });
-        match uploads::read(body, BODY_LIMIT, &mut files).await {
-            Ok(texts) => {
-                if let Err(e) = uploads::message(&texts) {
-                    check(Problem::from(e).status);
-                }
-            }
-            Err(refused) => check(refused.problem.status),
+        let post = ThreadPost::read(body, BODY_LIMIT, |_: &Texts| async { Ok(upload(h)) }).await;
+        if let Err(problem) = post.into_parts() {
+            check(problem.status);
         }
     });
 }

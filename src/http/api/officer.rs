@@ -17,9 +17,10 @@ use crate::http::officer::export::{bundle_page, recipient_or_own};
 use crate::http::officer::login::{sign_in, SignInFailure};
 use crate::http::officer::statistics::{months, Params};
 use crate::http::sessions::Session;
-use crate::http::uploads::{self, CaseFiles, Texts};
+use crate::http::uploads::{self, Texts, ThreadPost};
 use crate::http::views::rfc3339;
 use crate::http::{AppState, OfficerState};
+use serde_json::json;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -266,29 +267,29 @@ pub async fn add_files(
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let officer = &session.value.officer;
-    let thread_of = |texts: &Texts| {
-        if uploads::ticked(texts, "internal") {
-            Thread::Notes
-        } else {
-            Thread::Messages
-        }
-    };
     let (cases, id) = (&state.cases, path.as_str());
-    let mut files = CaseFiles::new(|texts: &Texts| {
-        let thread = thread_of(texts);
+    let open = |texts: &Texts| {
+        let thread = thread_of(uploads::ticked(texts, "internal"));
         async move { Ok(cases.officer_upload(officer, id, thread).await?) }
-    });
-    let texts = uploads::read(body.0, state.settings.limits.json_body_bytes, &mut files).await?;
-    let message = uploads::message(&texts)?;
-    let ids = state
-        .cases
-        .post_with_files(officer, &path, thread_of(&texts), message, files.upload)
+    };
+    let limit = state.settings.limits.json_body_bytes;
+    let post = ThreadPost::read(body.0, limit, open).await;
+    let thread = thread_of(post.ticked("internal"));
+    let (message, upload) = post.into_parts()?;
+    let ids = cases
+        .post_with_files(officer, id, thread, message, upload)
         .await?;
-    let files: Vec<_> = ids
-        .iter()
-        .map(|id| serde_json::json!({ "id": id }))
-        .collect();
-    Ok(HttpResponse::Created().json(serde_json::json!({ "files": files })))
+    let files: Vec<_> = ids.iter().map(|id| json!({ "id": id })).collect();
+    Ok(HttpResponse::Created().json(json!({ "files": files })))
+}
+
+/// Files marked `internal` go with the notes, sealed with the staff key.
+fn thread_of(internal: bool) -> Thread {
+    if internal {
+        Thread::Notes
+    } else {
+        Thread::Messages
+    }
 }
 
 /// A file of a case the officer may open, as a download (audit-logged).

@@ -9,10 +9,9 @@ use super::{
 };
 use crate::cases::casework::StatusRequest;
 use crate::cases::casework::Thread;
-use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
-use crate::http::uploads::{self, OrMultipart, PagePost};
+use crate::http::uploads::{self, OrMultipart, PostForm, ThreadPost};
 use crate::http::AppState;
 
 pub(super) async fn case_page(
@@ -65,73 +64,41 @@ async fn case_action(
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct BodyForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    body: String,
-}
-
 /// A reply or a note from the case page: text, files, or both.
 async fn post_to(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: String,
-    body: OrMultipart<web::Form<BodyForm>>,
+    body: OrMultipart<web::Form<PostForm>>,
     thread: Thread,
 ) -> Result<HttpResponse, PageError> {
     let session = signed_in(&req, &state, false).await?;
     let officer = &session.value.officer;
-    let post = match body {
-        OrMultipart::Plain(form) => {
-            let form = form.into_inner();
-            PagePost::from_form(form.csrf, form.body)
-        }
-        OrMultipart::Multipart(body) => {
-            let limit = state.settings.limits.json_body_bytes;
-            uploads::page_post(
-                body,
-                limit,
-                |t| session.csrf_ok(t),
-                || async { Ok(state.cases.officer_upload(officer, &id, thread).await?) },
-            )
-            .await
-        }
-    };
-    let PagePost {
-        csrf,
-        body: text,
-        upload,
-        refused,
-    } = post;
-    if !session.csrf_ok(&csrf) {
+    let limit = state.settings.limits.json_body_bytes;
+    let open = || async { Ok(state.cases.officer_upload(officer, &id, thread).await?) };
+    let post = ThreadPost::from_page(body, limit, |t| session.csrf_ok(t), open).await;
+    if !session.csrf_ok(post.text("csrf")) {
         return Err(PageError(csrf_expired()));
     }
-    if let Some(problem) = refused {
-        let message = session.value.ui.problem(&problem);
-        return case_page(&state, &session, &id, problem.status, Some(message)).await;
-    }
-    let result = match text.trim() {
-        "" => Ok(None),
-        _ => MessageBody::parse(&text).map(Some),
+    let (message, upload) = match post.into_parts() {
+        Ok(parts) => parts,
+        Err(problem) => {
+            let message = session.value.ui.problem(&problem);
+            return case_page(&state, &session, &id, problem.status, Some(message)).await;
+        }
     };
-    let result = match result {
-        Ok(body) => state
-            .cases
-            .post_with_files(officer, &id, thread, body, upload)
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
-    case_action(&state, &session, &id, result).await
+    let result = state
+        .cases
+        .post_with_files(officer, &id, thread, message, upload)
+        .await;
+    case_action(&state, &session, &id, result.map(|_| ())).await
 }
 
 pub async fn reply(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: OrMultipart<web::Form<BodyForm>>,
+    body: OrMultipart<web::Form<PostForm>>,
 ) -> Result<HttpResponse, PageError> {
     post_to(req, state, path.into_inner(), body, Thread::Messages).await
 }
@@ -140,7 +107,7 @@ pub async fn note(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: OrMultipart<web::Form<BodyForm>>,
+    body: OrMultipart<web::Form<PostForm>>,
 ) -> Result<HttpResponse, PageError> {
     post_to(req, state, path.into_inner(), body, Thread::Notes).await
 }

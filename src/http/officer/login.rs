@@ -111,14 +111,15 @@ pub async fn sign_in(
     password: secrecy::SecretString,
     totp: Option<&str>,
 ) -> Result<(String, bool), SignInFailure> {
-    let client = state.limiter.client(req);
-    state
+    let attempt = state
         .limiter
-        .take(Bucket::LoginFailure, client)
+        .attempt(req, Bucket::LoginFailure)
         .map_err(SignInFailure::Limited)?;
-    match state.cases.sign_in(email, password, totp).await {
+    let result = state.cases.sign_in(email, password, totp).await;
+    // A right password counts as no failure, even when the TOTP code is still to come.
+    attempt.keep_if(!matches!(result, Ok(_) | Err(CaseError::TotpRequired)));
+    match result {
         Ok(signed_in) => {
-            state.limiter.refund(Bucket::LoginFailure, client);
             let token = state.officers.create(OfficerState {
                 ui: Ui::default(),
                 officer: signed_in.officer,
@@ -127,14 +128,9 @@ pub async fn sign_in(
             });
             Ok((token, signed_in.must_enrol_totp))
         }
-        Err(e @ CaseError::TotpRequired) => {
-            // The password was right: asking for the code is not a failure.
-            state.limiter.refund(Bucket::LoginFailure, client);
-            Err(SignInFailure::Refused(e))
-        }
-        Err(e @ (CaseError::SignInRejected | CaseError::TotpRejected)) => {
-            Err(SignInFailure::Refused(e))
-        }
+        Err(
+            e @ (CaseError::TotpRequired | CaseError::SignInRejected | CaseError::TotpRejected),
+        ) => Err(SignInFailure::Refused(e)),
         Err(e) => Err(SignInFailure::Failed(e)),
     }
 }

@@ -14,7 +14,7 @@ use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
 use crate::http::rate_limit::Bucket;
 use crate::http::sessions::Session;
-use crate::http::uploads::{self, OrMultipart, PagePost};
+use crate::http::uploads::{self, OrMultipart, PostForm, ThreadPost};
 use crate::http::views::*;
 use crate::http::AppState;
 
@@ -67,14 +67,15 @@ pub async fn followup_sign_in(
     form: web::Form<SignIn>,
 ) -> Result<HttpResponse, PageError> {
     let t = Ui::for_request(&req);
-    let client = state.limiter.client(&req);
-    state
+    let attempt = state
         .limiter
-        .take(Bucket::ClaimFailure, client)
+        .attempt(&req, Bucket::ClaimFailure)
         .map_err(|s| PageError(Problem::rate_limited(s)))?;
-    match state.cases.unlock(form.code.expose_secret()).await {
+    let unlocked = state.cases.unlock(form.code.expose_secret()).await;
+    // Only a failed claim code counts against the allowance.
+    attempt.keep_if(unlocked.is_err());
+    match unlocked {
         Ok(unlocked) => {
-            state.limiter.refund(Bucket::ClaimFailure, client);
             if let Some(old) = session(&req, &state) {
                 state.followups.end(&old.id);
             }
@@ -95,12 +96,11 @@ pub async fn followup_sign_in(
     }
 }
 
+/// A form that changes something and carries nothing but the session's CSRF token.
 #[derive(serde::Deserialize)]
-pub struct MessageForm {
+pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
-    #[serde(default)]
-    body: String,
 }
 
 fn session_or_expired(req: &HttpRequest, state: &AppState) -> Result<Session<Unlocked>, PageError> {
@@ -124,63 +124,41 @@ fn csrf_failed() -> PageError {
 pub async fn followup_message(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: OrMultipart<web::Form<MessageForm>>,
+    body: OrMultipart<web::Form<PostForm>>,
 ) -> Result<HttpResponse, PageError> {
     let t = Ui::for_request(&req);
     let session = session_or_expired(&req, &state)?;
-    let post = match body {
-        OrMultipart::Plain(form) => {
-            let form = form.into_inner();
-            PagePost::from_form(form.csrf, form.body)
-        }
-        OrMultipart::Multipart(body) => {
-            let limit = state.settings.limits.json_body_bytes;
-            uploads::page_post(
-                body,
-                limit,
-                |t| session.csrf_ok(t),
-                || async { Ok(state.cases.submitter_upload(&session.value).await?) },
-            )
-            .await
-        }
-    };
-    let PagePost {
-        csrf,
-        body: text,
-        upload,
-        refused,
-    } = post;
-    if !session.csrf_ok(&csrf) {
+    let limit = state.settings.limits.json_body_bytes;
+    let open = || async { Ok(state.cases.submitter_upload(&session.value).await?) };
+    let post = ThreadPost::from_page(body, limit, |c| session.csrf_ok(c), open).await;
+    if !session.csrf_ok(post.text("csrf")) {
         return Err(csrf_failed());
     }
-    let result = match refused {
-        Some(problem) => Err(problem),
-        None => {
-            let body = match text.trim() {
-                "" => Ok(None),
-                _ => MessageBody::parse(&text).map(Some),
-            };
-            match body {
-                Ok(body) => state
-                    .cases
-                    .add_submitter_post(&session.value, body, upload)
-                    .await
-                    .map_err(Problem::from),
-                Err(e) => Err(e.into()),
-            }
-        }
+    let draft = post.text("body").to_owned();
+    let result = match post.into_parts() {
+        Ok((message, upload)) => state
+            .cases
+            .add_submitter_post(&session.value, message, upload)
+            .await
+            .map_err(Problem::from),
+        Err(problem) => Err(problem),
     };
     match result {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, t.link("/followup")))
-            .finish()),
+        Ok(_) => Ok(see_followup(&t)),
         // What the submitter can put right: the page again, their text kept.
         Err(p) if p.status.is_client_error() && p.status != StatusCode::UNAUTHORIZED => {
             let message = t.problem(&p);
-            case_page(t, &state, &session, p.status, Some(message), text).await
+            case_page(t, &state, &session, p.status, Some(message), draft).await
         }
         Err(p) => Err(PageError(p)),
     }
+}
+
+/// Back to the follow-up page.
+fn see_followup(t: &Ui) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, t.link("/followup")))
+        .finish()
 }
 
 /// A file of the signed-in case, as a download.
@@ -233,7 +211,7 @@ pub async fn followup_rating(
 pub async fn withdraw_contact(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<MessageForm>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     let t = Ui::for_request(&req);
     let session = session_or_expired(&req, &state)?;
@@ -282,9 +260,7 @@ async fn back_to_case(
     result: Result<(), CaseError>,
 ) -> Result<HttpResponse, PageError> {
     match result {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, t.link("/followup")))
-            .finish()),
+        Ok(()) => Ok(see_followup(&t)),
         Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
             let p = Problem::from(e);
             let message = t.problem(&p);
@@ -297,7 +273,7 @@ async fn back_to_case(
 pub async fn followup_sign_out(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<MessageForm>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     if let Some(session) = session(&req, &state) {
         if !session.csrf_ok(&form.csrf) {

@@ -3,9 +3,10 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use secrecy::ExposeSecret;
+use secrecy::SecretString;
 
 use super::views::*;
+use crate::cases::intake::IntakeDraft;
 use crate::cases::Channel;
 use crate::config::ChannelKind;
 use crate::http::errors::{html, PageError, Problem};
@@ -14,6 +15,7 @@ use crate::http::rate_limit::Bucket;
 use crate::http::uploads::{self, IntakeFiles, OrMultipart};
 use crate::http::views::*;
 use crate::http::AppState;
+use crate::i18n::Lang;
 
 type Form = web::Form<Vec<(String, String)>>;
 
@@ -145,6 +147,9 @@ async fn form_page(
     Ok(FormPage::new(t, channel, input, error, facts))
 }
 
+/// A report or complaint sent from its form. The attempt is taken from the client's
+/// allowance of new cases first and given back when no case was made, unless files had
+/// started to arrive (the bytes were received and sealed).
 async fn submit(
     req: &HttpRequest,
     state: &AppState,
@@ -152,20 +157,49 @@ async fn submit(
     body: OrMultipart<Form>,
 ) -> Result<HttpResponse, PageError> {
     let t = Ui::for_request(req);
-    let client = state.limiter.client(req);
-    state
+    let attempt = state
         .limiter
-        .take(Bucket::CaseCreated, client)
+        .attempt(req, Bucket::CaseCreated)
         .map_err(|s| PageError(Problem::rate_limited(s)))?;
     let mut draft = state.cases.new_intake();
-    let mut had_files = false;
-    let read = match body {
-        OrMultipart::Plain(form) => Ok(form.into_inner()),
+    let (input, refused) = read_form(state, &kind, &mut draft, body).await;
+    let Ok(Some(channel)) = pick_channel(state, &kind, Some(&input.channel)) else {
+        attempt.keep_if(input.had_files);
+        return Err(PageError(refused.unwrap_or_else(Problem::not_found)));
+    };
+    let sent = send_once(state, &input, refused, draft, t.lang).await;
+    attempt.keep_if(sent.counts() || input.had_files);
+    match sent {
+        Sent::Made(code) | Sent::Again(code) => {
+            let page = ReceiptPage::new(t, &channel.kind, code);
+            Ok(html(&mut HttpResponse::Ok(), page))
+        }
+        Sent::Busy => Err(PageError(Problem::form_pending())),
+        // What the submitter can put right: the form again, as filled in, with the message.
+        Sent::Refused(p)
+            if p.status.is_client_error() || p.status == StatusCode::SERVICE_UNAVAILABLE =>
+        {
+            let page = form_page(t, state, channel, &input, Some(&p)).await?;
+            Ok(html(&mut HttpResponse::build(p.status), page))
+        }
+        Sent::Refused(p) => Err(PageError(p)),
+    }
+}
+
+/// The form's fields as sent, and why its body was refused part way (its files then not kept).
+async fn read_form(
+    state: &AppState,
+    kind: &ChannelKind,
+    draft: &mut IntakeDraft,
+    body: OrMultipart<Form>,
+) -> (FormInput, Option<Problem>) {
+    let (read, had_files) = match body {
+        OrMultipart::Plain(form) => (Ok(form.into_inner()), false),
         OrMultipart::Multipart(body) => {
-            let mut files = IntakeFiles::new(state, &mut draft, Some(kind.clone()));
-            let read = uploads::read(body, state.settings.limits.json_body_bytes, &mut files).await;
-            had_files = files.started();
-            read
+            let limit = state.settings.limits.json_body_bytes;
+            let mut files = IntakeFiles::new(state, draft, Some(kind.clone()));
+            let read = uploads::read(body, limit, &mut files).await;
+            (read, files.started())
         }
     };
     let (pairs, refused) = match read {
@@ -174,65 +208,49 @@ async fn submit(
     };
     let mut input = FormInput::read(pairs);
     input.had_files = had_files;
-    let channel = match pick_channel(state, &kind, Some(&input.channel)) {
-        Ok(Some(channel)) => channel,
-        Ok(None) | Err(_) => {
-            if !had_files {
-                state.limiter.refund(Bucket::CaseCreated, client);
-            }
-            return Err(PageError(refused.unwrap_or_else(Problem::not_found)));
-        }
-    };
-    let mut once = None;
-    if refused.is_none() {
-        match state.form_tokens.begin(&input.form_token).await {
-            Begin::Fresh(guard) => once = Some(guard),
-            // This very form went in already (a reload, a second click): its receipt again.
-            Begin::Sent(code) => {
-                if !had_files {
-                    state.limiter.refund(Bucket::CaseCreated, client);
-                }
-                let page = ReceiptPage {
-                    noun: noun(&t, &channel.kind),
-                    code: code.expose_secret().to_owned(),
-                    t,
-                };
-                return Ok(html(&mut HttpResponse::Ok(), page));
-            }
-            Begin::Busy => return Err(PageError(Problem::form_pending())),
-        }
+    (input, refused)
+}
+
+/// How a form's post went.
+enum Sent {
+    /// A case was made: its claim code.
+    Made(SecretString),
+    /// This very form went in already (a reload, a second click): its claim code again.
+    Again(SecretString),
+    /// Its first post is still being handled.
+    Busy,
+    Refused(Problem),
+}
+
+impl Sent {
+    /// Whether the post keeps its place in the client's allowance of new cases.
+    fn counts(&self) -> bool {
+        matches!(self, Sent::Made(_) | Sent::Busy)
     }
-    let result = match refused {
-        Some(problem) => Err(problem),
-        None => state
-            .cases
-            .submit_with(draft, input.submission(t.lang))
-            .await
-            .map_err(Problem::from),
-    };
-    // A refusal after files started to arrive keeps its place in the rate limit: the bytes
-    // were received and sealed.
-    if result.is_err() && !had_files {
-        state.limiter.refund(Bucket::CaseCreated, client);
+}
+
+/// Makes the case, once per form: a form token seen before gives its claim code again.
+async fn send_once(
+    state: &AppState,
+    input: &FormInput,
+    refused: Option<Problem>,
+    draft: IntakeDraft,
+    lang: Lang,
+) -> Sent {
+    if let Some(problem) = refused {
+        return Sent::Refused(problem);
     }
-    match result {
+    let once = match state.form_tokens.begin(&input.form_token).await {
+        Begin::Fresh(guard) => guard,
+        Begin::Sent(code) => return Sent::Again(code),
+        Begin::Busy => return Sent::Busy,
+    };
+    match state.cases.submit_with(draft, input.submission(lang)).await {
         Ok(receipt) => {
             let code = receipt.claim_code.grouped();
-            if let Some(guard) = once {
-                guard.sent(code.clone());
-            }
-            let page = ReceiptPage {
-                noun: noun(&t, &channel.kind),
-                code: code.expose_secret().to_owned(),
-                t,
-            };
-            Ok(html(&mut HttpResponse::Ok(), page))
+            once.sent(code.clone());
+            Sent::Made(code)
         }
-        // What the submitter can put right: the form again, as filled in, with the message.
-        Err(p) if p.status.is_client_error() || p.status == StatusCode::SERVICE_UNAVAILABLE => {
-            let page = form_page(t, state, channel, &input, Some(&p)).await?;
-            Ok(html(&mut HttpResponse::build(p.status), page))
-        }
-        Err(p) => Err(PageError(p)),
+        Err(e) => Sent::Refused(e.into()),
     }
 }

@@ -334,6 +334,17 @@ pub struct ReceiptPage {
     pub code: String,
 }
 
+impl ReceiptPage {
+    /// The receipt of a new case (or of a form sent again): its claim code, shown this once.
+    pub fn new(t: Ui, kind: &ChannelKind, code: secrecy::SecretString) -> Self {
+        ReceiptPage {
+            noun: noun(&t, kind),
+            code: secrecy::ExposeSecret::expose_secret(&code).to_owned(),
+            t,
+        }
+    }
+}
+
 impl Drop for ReceiptPage {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.code);
