@@ -16,7 +16,7 @@ use sealbox::cases::officers::NewOfficerInput;
 use sealbox::cases::Cases;
 use sealbox::config::{Overrides, Settings};
 use sealbox::crypto::SecretKey;
-use sealbox::http::officer_export::bundle_page;
+use sealbox::http::officer::export::bundle_page;
 use sealbox::http::Application;
 
 /// Sealed intake for whistleblowing reports and customer complaints.

@@ -2,7 +2,7 @@
 //! handler into sealbox's request structs, then checked by the same functions the handlers
 //! call next.
 //!
-//! A new case (`POST /api/v1/cases`) goes through its real handler, `api::create_case`: the
+//! A new case (`POST /api/v1/cases`) goes through its real handler, `api::reporter::create_case`: the
 //! cases layer validates the channel, every field against the channel's definition, the
 //! contact address, the identity and the excluded officers, and refuses with 503 at the end
 //! (nobody could open the case). The other bodies belong to signed-in requests; for them the
@@ -23,7 +23,7 @@ use sealbox::cases::workflow::{Outcome, Status};
 use sealbox::crypto::keys;
 use sealbox::crypto::totp::TotpSecret;
 use sealbox::http::uploads::OrMultipart;
-use sealbox::http::{api, officer_api, officer_export, officer_identity};
+use sealbox::http::api;
 use sealbox_fuzz::{refusal, respond, Harness, Input};
 use serde::de::DeserializeOwned;
 
@@ -105,7 +105,7 @@ fn new_case(h: &Harness, input: &Input) {
     let state = h.state.clone();
     let status = h.block_on(async move {
         match OrMultipart::<web::Json<Submission>>::from_request(&req, &mut payload).await {
-            Ok(body) => respond(api::create_case(req, state, body).await),
+            Ok(body) => respond(api::reporter::create_case(req, state, body).await),
             Err(e) => refusal(e),
         }
         .status()
@@ -119,15 +119,15 @@ fuzz_target!(|data: &[u8]| {
     };
     sealbox_fuzz::with(|h| match input.mode % 12 {
         0..=1 => new_case(h, &input),
-        2 => json::<api::MessageIn>(h, &input, message),
-        3 => json::<api::RatingIn>(h, &input, rating),
+        2 => json::<api::reporter::MessageIn>(h, &input, message),
+        3 => json::<api::reporter::RatingIn>(h, &input, rating),
         4 => json::<IdentityInput>(h, &input, nothing),
-        5 => json::<officer_api::LoginIn>(h, &input, login),
+        5 => json::<api::officer::LoginIn>(h, &input, login),
         6 => json::<StatusRequest>(h, &input, status),
-        7 => json::<officer_api::BodyIn>(h, &input, message),
-        8 => json::<officer_api::AssignIn>(h, &input, nothing),
-        9 => json::<officer_export::ExportIn>(h, &input, export),
-        10 => json::<officer_identity::RequestIn>(h, &input, nothing),
-        _ => json::<officer_identity::DecisionIn>(h, &input, nothing),
+        7 => json::<api::officer::BodyIn>(h, &input, message),
+        8 => json::<api::officer::AssignIn>(h, &input, nothing),
+        9 => json::<api::officer::ExportIn>(h, &input, export),
+        10 => json::<api::disclosures::RequestIn>(h, &input, nothing),
+        _ => json::<api::disclosures::DecisionIn>(h, &input, nothing),
     });
 });

@@ -1,8 +1,8 @@
 //! Urlencoded bodies and query strings of the pages, read by actix's extractors with the app's
 //! limits and error handlers into sealbox's own form structs.
 //!
-//! The report and complaint forms go through their real handlers (`pages::report_submit`,
-//! `pages::complaint_submit`): the pairs become a submission, which the cases layer validates
+//! The report and complaint forms go through their real handlers (`reporter::forms::report_submit`,
+//! `reporter::forms::complaint_submit`): the pairs become a submission, which the cases layer validates
 //! against the channel's fields, contact and identity rules; the page is rendered again with
 //! the refusal. The other forms need a signed-in session to do more than parse, so for them
 //! the extraction itself (and the refusal page) is what runs.
@@ -13,9 +13,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest};
 use libfuzzer_sys::fuzz_target;
-use sealbox::http::{
-    officer_export, officer_identity, officer_pages, officer_statistics, pages, uploads,
-};
+use sealbox::http::{api, officer, reporter, uploads};
 use sealbox_fuzz::{refusal, respond, Harness, Input};
 use serde::de::DeserializeOwned;
 
@@ -46,8 +44,8 @@ fn submit(h: &Harness, input: &Input, complaint: bool) {
     let state = h.state.clone();
     let status = h.block_on(async move {
         match uploads::OrMultipart::<PageForm>::from_request(&req, &mut payload).await {
-            Ok(body) if complaint => respond(pages::complaint_submit(req, state, body).await),
-            Ok(body) => respond(pages::report_submit(req, state, body).await),
+            Ok(body) if complaint => respond(reporter::forms::complaint_submit(req, state, body).await),
+            Ok(body) => respond(reporter::forms::report_submit(req, state, body).await),
             Err(e) => refusal(e),
         }
         .status()
@@ -69,9 +67,9 @@ fn form_page(h: &Harness, input: &Input, complaint: bool) {
     };
     let state = h.state.clone();
     let status = h.block_on(async move {
-        match web::Query::<pages::ChannelQuery>::from_query(req.query_string()) {
-            Ok(q) if complaint => respond(pages::complaint_form(req, state, q).await),
-            Ok(q) => respond(pages::report_form(req, state, q).await),
+        match web::Query::<reporter::forms::ChannelQuery>::from_query(req.query_string()) {
+            Ok(q) if complaint => respond(reporter::forms::complaint_form(req, state, q).await),
+            Ok(q) => respond(reporter::forms::report_form(req, state, q).await),
             Err(_) => return StatusCode::BAD_REQUEST,
         }
         .status()
@@ -92,29 +90,29 @@ fuzz_target!(|data: &[u8]| {
     sealbox_fuzz::with(|h| match input.mode % 26 {
         0 => submit(h, &input, false),
         1 => submit(h, &input, true),
-        2 => form::<pages::SignIn>(h, &input),
-        3 => form::<pages::MessageForm>(h, &input),
-        4 => form::<pages::RatingForm>(h, &input),
-        5 => form::<pages::IdentityForm>(h, &input),
-        6 => form::<officer_pages::LoginForm>(h, &input),
-        7 => form::<officer_pages::CsrfForm>(h, &input),
-        8 => form::<officer_pages::BodyForm>(h, &input),
-        9 => form::<officer_pages::StatusForm>(h, &input),
-        10 => form::<officer_pages::AssignForm>(h, &input),
-        11 => form::<officer_pages::TotpForm>(h, &input),
-        12 => form::<officer_pages::PasswordForm>(h, &input),
-        13 => form::<officer_pages::LanguageForm>(h, &input),
-        14 => form::<officer_pages::AddOfficerForm>(h, &input),
-        15 => form::<officer_pages::ChannelsForm>(h, &input),
-        16 => form::<officer_pages::ResetForm>(h, &input),
-        17 => form::<officer_pages::SettingsForm>(h, &input),
-        18 => form::<officer_export::ExportForm>(h, &input),
-        19 => form::<officer_identity::RequestForm>(h, &input),
-        20 => form::<officer_identity::DecideForm>(h, &input),
+        2 => form::<reporter::followup::SignIn>(h, &input),
+        3 => form::<reporter::followup::CsrfForm>(h, &input),
+        4 => form::<reporter::followup::RatingForm>(h, &input),
+        5 => form::<reporter::followup::IdentityForm>(h, &input),
+        6 => form::<officer::login::LoginForm>(h, &input),
+        7 => form::<officer::CsrfForm>(h, &input),
+        8 => form::<uploads::PostForm>(h, &input),
+        9 => form::<officer::case::StatusForm>(h, &input),
+        10 => form::<officer::case::AssignForm>(h, &input),
+        11 => form::<officer::account::TotpForm>(h, &input),
+        12 => form::<officer::account::PasswordForm>(h, &input),
+        13 => form::<officer::account::LanguageForm>(h, &input),
+        14 => form::<officer::admin::AddOfficerForm>(h, &input),
+        15 => form::<officer::admin::ChannelsForm>(h, &input),
+        16 => form::<officer::admin::ResetForm>(h, &input),
+        17 => form::<officer::admin::SettingsForm>(h, &input),
+        18 => form::<officer::export::ExportForm>(h, &input),
+        19 => form::<officer::identity::RequestForm>(h, &input),
+        20 => form::<officer::identity::DecideForm>(h, &input),
         21 => form_page(h, &input, false),
         22 => form_page(h, &input, true),
-        23 => query::<officer_pages::InboxParams>(&input),
-        24 => query::<sealbox::http::officer_api::ListParams>(&input),
-        _ => query::<officer_statistics::Params>(&input),
+        23 => query::<officer::inbox::InboxParams>(&input),
+        24 => query::<api::officer::ListParams>(&input),
+        _ => query::<officer::statistics::Params>(&input),
     });
 });

@@ -3,10 +3,10 @@
 //! scratch data directory (and deleted again when the request is refused), photos cleaned when
 //! `clean_metadata` comes before them.
 //!
-//! Modes: the API's new case (`api::create_case`, JSON in a `case` part), the report and
-//! complaint pages (`pages::report_submit`, `complaint_submit`), a page post with files
-//! (`uploads::page_post`, as the follow-up and officer case pages read it) and the API's
-//! follow-up files (`uploads::read` with `CaseFiles`, then `uploads::message`).
+//! Modes: the API's new case (`api::reporter::create_case`, JSON in a `case` part), the report and
+//! complaint pages (`reporter::forms::report_submit`, `complaint_submit`), a page post with files
+//! (`ThreadPost::from_page`, as the follow-up and officer case pages read it) and the API's
+//! follow-up files (`ThreadPost::read`, as the API's posts with files read them).
 //!
 //! Input: `[mode] content-type \n accept-language \n body`.
 #![no_main]
@@ -16,10 +16,8 @@ use actix_web::{web, FromRequest};
 use libfuzzer_sys::fuzz_target;
 use sealbox::cases::files::Upload;
 use sealbox::cases::intake::Submission;
-use sealbox::cases::text::MessageBody;
-use sealbox::http::errors::Problem;
-use sealbox::http::uploads::{self, CaseFiles, MultipartBody, OrMultipart, Texts};
-use sealbox::http::{api, pages};
+use sealbox::http::uploads::{MultipartBody, OrMultipart, Texts, ThreadPost};
+use sealbox::http::{api, reporter};
 use sealbox_fuzz::{refusal, respond, Harness, Input, BODY_LIMIT};
 
 /// The token the page-post modes accept as the session's CSRF token.
@@ -47,14 +45,14 @@ fn new_case(h: &Harness, input: &Input, mode: u8) {
     let status = h.block_on(async move {
         if mode == 0 {
             match OrMultipart::<web::Json<Submission>>::from_request(&req, &mut payload).await {
-                Ok(body) => respond(api::create_case(req, state, body).await),
+                Ok(body) => respond(api::reporter::create_case(req, state, body).await),
                 Err(e) => refusal(e),
             }
         } else {
             type Form = web::Form<Vec<(String, String)>>;
             match OrMultipart::<Form>::from_request(&req, &mut payload).await {
-                Ok(body) if mode == 1 => respond(pages::report_submit(req, state, body).await),
-                Ok(body) => respond(pages::complaint_submit(req, state, body).await),
+                Ok(body) if mode == 1 => respond(reporter::forms::report_submit(req, state, body).await),
+                Ok(body) => respond(reporter::forms::complaint_submit(req, state, body).await),
                 Err(e) => refusal(e),
             }
         }
@@ -72,15 +70,11 @@ fn page_post(h: &Harness, input: &Input) {
             Ok(MultipartBody(body)) => body,
             Err(e) => return check(refusal(e).status()),
         };
-        let post =
-            uploads::page_post(body, BODY_LIMIT, |t| t == CSRF, || async { Ok(upload(h)) }).await;
-        if let Some(problem) = &post.refused {
-            return check(problem.status);
-        }
-        if post.csrf == CSRF && !post.body.trim().is_empty() {
-            if let Err(e) = MessageBody::parse(&post.body) {
-                check(Problem::from(e).status);
-            }
+        let body = OrMultipart::Multipart(body);
+        let open = || async { Ok(upload(h)) };
+        let post = ThreadPost::from_page(body, BODY_LIMIT, |t| t == CSRF, open).await;
+        if let Err(problem) = post.into_parts() {
+            check(problem.status);
         }
     });
 }
@@ -94,14 +88,9 @@ fn api_files(h: &Harness, input: &Input) {
             Ok(MultipartBody(body)) => body,
             Err(e) => return check(refusal(e).status()),
         };
-        let mut files = CaseFiles::new(|_: &Texts| async { Ok(upload(h)) });
-        match uploads::read(body, BODY_LIMIT, &mut files).await {
-            Ok(texts) => {
-                if let Err(e) = uploads::message(&texts) {
-                    check(Problem::from(e).status);
-                }
-            }
-            Err(refused) => check(refused.problem.status),
+        let post = ThreadPost::read(body, BODY_LIMIT, |_: &Texts| async { Ok(upload(h)) }).await;
+        if let Err(problem) = post.into_parts() {
+            check(problem.status);
         }
     });
 }

@@ -2,27 +2,15 @@
 //! Handlers stay thin: extract, call one `cases` function, render.
 
 pub mod api;
-pub mod body_deadline;
 pub mod charts;
-pub mod connections;
 pub mod errors;
 pub mod form_tokens;
 pub mod health;
-pub mod methods;
-pub mod officer_admin_api;
-pub mod officer_api;
-pub mod officer_enrol;
-pub mod officer_export;
-pub mod officer_identity;
-pub mod officer_pages;
-pub mod officer_statistics;
-pub mod officer_views;
-pub mod onion;
-pub mod pages;
+pub mod middleware;
+pub mod officer;
 pub mod qr;
 pub mod rate_limit;
-pub mod request_log;
-pub mod security;
+pub mod reporter;
 pub mod sessions;
 pub mod site;
 pub mod tls;
@@ -40,9 +28,9 @@ use actix_web::{web, App, HttpServer};
 use crate::cases::access::Officer;
 use crate::cases::access::Unlocked;
 use crate::cases::signin::TotpSecret;
-use crate::cases::Actor;
-use crate::cases::{CaseError, Cases};
+use crate::cases::{Actor, Cases};
 use crate::config::Settings;
+use middleware::{body_deadline, connections, methods, onion, request_log, security};
 use rate_limit::RateLimiter;
 use sessions::Sessions;
 
@@ -73,57 +61,6 @@ pub struct OfficerState {
     pub must_enrol: bool,
     /// A TOTP secret shown for enrolment, not confirmed yet.
     pub pending_totp: Option<Arc<TotpSecret>>,
-}
-
-/// Why an officer sign-in did not start a session.
-pub enum SignInFailure {
-    /// Too many failures from this client: wait this many seconds.
-    Limited(u64),
-    /// Wrong credentials, or a TOTP code is needed or was wrong.
-    Refused(CaseError),
-    Failed(CaseError),
-}
-
-/// Signs an officer in, for the page and the API alike: the attempt is taken from the client's
-/// failure allowance first and given back when the password was right; on success a session
-/// starts. Returns its token and whether 2FA enrolment is due before anything else.
-pub async fn officer_sign_in(
-    req: &actix_web::HttpRequest,
-    state: &AppState,
-    email: &str,
-    password: secrecy::SecretString,
-    totp: Option<&str>,
-) -> Result<(String, bool), SignInFailure> {
-    let client = state.limiter.client(req);
-    state
-        .limiter
-        .take(rate_limit::Bucket::LoginFailure, client)
-        .map_err(SignInFailure::Limited)?;
-    match state.cases.sign_in(email, password, totp).await {
-        Ok(signed_in) => {
-            state
-                .limiter
-                .refund(rate_limit::Bucket::LoginFailure, client);
-            let token = state.officers.create(OfficerState {
-                ui: views::Ui::default(),
-                officer: signed_in.officer,
-                must_enrol: signed_in.must_enrol_totp,
-                pending_totp: None,
-            });
-            Ok((token, signed_in.must_enrol_totp))
-        }
-        Err(e @ CaseError::TotpRequired) => {
-            // The password was right: asking for the code is not a failure.
-            state
-                .limiter
-                .refund(rate_limit::Bucket::LoginFailure, client);
-            Err(SignInFailure::Refused(e))
-        }
-        Err(e @ (CaseError::SignInRejected | CaseError::TotpRejected)) => {
-            Err(SignInFailure::Refused(e))
-        }
-        Err(e) => Err(SignInFailure::Failed(e)),
-    }
 }
 
 /// The server, bound and ready to run. Binding happens in `build`, so a caller that asked for
@@ -240,231 +177,261 @@ impl Application {
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
-            .route("/channels", web::get().to(api::channels))
-            .route("/cases", web::post().to(api::create_case))
-            .route("/followup", web::get().to(api::followup))
-            .route("/followup/messages", web::post().to(api::followup_message))
-            .route("/followup/rating", web::post().to(api::followup_rating))
-            .route("/followup/contact", web::delete().to(api::withdraw_contact))
-            .route("/followup/files", web::post().to(api::followup_files))
-            .route("/followup/identity", web::post().to(api::followup_identity))
+            .route("/channels", web::get().to(api::reporter::channels))
+            .route("/cases", web::post().to(api::reporter::create_case))
+            .route("/followup", web::get().to(api::reporter::followup))
+            .route(
+                "/followup/messages",
+                web::post().to(api::reporter::followup_message),
+            )
+            .route(
+                "/followup/rating",
+                web::post().to(api::reporter::followup_rating),
+            )
+            .route(
+                "/followup/contact",
+                web::delete().to(api::reporter::withdraw_contact),
+            )
+            .route(
+                "/followup/files",
+                web::post().to(api::reporter::followup_files),
+            )
+            .route(
+                "/followup/identity",
+                web::post().to(api::reporter::followup_identity),
+            )
             .route(
                 "/followup/files/{file_id}",
-                web::get().to(api::followup_file),
+                web::get().to(api::reporter::followup_file),
             )
-            .route("/officer/login", web::post().to(officer_api::login))
-            .route("/officer/logout", web::post().to(officer_api::logout))
-            .route("/officer/cases", web::get().to(officer_api::cases))
+            .route("/officer/login", web::post().to(api::officer::login))
+            .route("/officer/logout", web::post().to(api::officer::logout))
+            .route("/officer/cases", web::get().to(api::officer::cases))
             .route(
                 "/officer/statistics",
-                web::get().to(officer_statistics::api),
+                web::get().to(api::officer::statistics),
             )
-            .route("/officer/cases/{id}", web::get().to(officer_api::case))
+            .route("/officer/cases/{id}", web::get().to(api::officer::case))
             .route(
                 "/officer/cases/{id}/status",
-                web::post().to(officer_api::status),
+                web::post().to(api::officer::status),
             )
             .route(
                 "/officer/cases/{id}/messages",
-                web::post().to(officer_api::message),
+                web::post().to(api::officer::message),
             )
             .route(
                 "/officer/cases/{id}/notes",
-                web::post().to(officer_api::note),
+                web::post().to(api::officer::note),
             )
             .route(
                 "/officer/cases/{id}/files",
-                web::post().to(officer_api::add_files),
+                web::post().to(api::officer::add_files),
             )
             .route(
                 "/officer/cases/{id}/files/{file_id}",
-                web::get().to(officer_api::file),
+                web::get().to(api::officer::file),
             )
             .route(
                 "/officer/cases/{id}/assign",
-                web::post().to(officer_api::assign),
+                web::post().to(api::officer::assign),
             )
             .route(
                 "/officer/cases/{id}/discard",
-                web::post().to(officer_api::discard),
+                web::post().to(api::officer::discard),
             )
             .route(
                 "/officer/cases/{id}/export",
-                web::post().to(officer_export::api_bundle),
+                web::post().to(api::officer::export),
             )
             .route(
                 "/officer/cases/{id}/disclosure",
-                web::post().to(officer_identity::api_request),
+                web::post().to(api::disclosures::request),
             )
             .route(
                 "/officer/disclosures",
-                web::get().to(officer_identity::api_list),
+                web::get().to(api::disclosures::list),
             )
             .route(
                 "/officer/disclosures/{id}",
-                web::post().to(officer_identity::api_decide),
+                web::post().to(api::disclosures::decide),
             )
-            .route(
-                "/officer/admin/officers",
-                web::post().to(officer_admin_api::add),
-            )
+            .route("/officer/admin/officers", web::post().to(api::admin::add))
             .route(
                 "/officer/admin/officers/{id}/reset",
-                web::post().to(officer_admin_api::reset),
+                web::post().to(api::admin::reset),
             )
-            .default_service(web::to(api::not_found)),
+            .default_service(web::to(methods::api_not_found)),
     )
     .route("/healthz", web::get().to(health::healthz))
-    .route("/officer", web::get().to(officer_pages::inbox))
+    .route("/officer", web::get().to(officer::inbox::inbox))
     .route(
         "/officer/statistics",
-        web::get().to(officer_statistics::page),
+        web::get().to(officer::statistics::page),
     )
     .route(
         "/officer/statistics.csv",
-        web::get().to(officer_statistics::csv),
+        web::get().to(officer::statistics::csv),
     )
-    .route("/officer/login", web::get().to(officer_pages::login_form))
-    .route("/officer/login", web::post().to(officer_pages::login))
-    .route("/officer/logout", web::post().to(officer_pages::logout))
-    .route("/officer/cases/{id}", web::get().to(officer_pages::case))
+    .route("/officer/login", web::get().to(officer::login::login_form))
+    .route("/officer/login", web::post().to(officer::login::login))
+    .route("/officer/logout", web::post().to(officer::login::logout))
+    .route("/officer/cases/{id}", web::get().to(officer::case::case))
     .route(
         "/officer/cases/{id}/print",
-        web::get().to(officer_export::print),
+        web::get().to(officer::export::print),
     )
     .route(
         "/officer/cases/{id}/export",
-        web::post().to(officer_export::bundle),
+        web::post().to(officer::export::bundle),
     )
     .route(
         "/officer/cases/{id}/disclosure",
-        web::post().to(officer_identity::request),
+        web::post().to(officer::identity::request),
     )
     .route(
         "/officer/disclosures",
-        web::get().to(officer_identity::page),
+        web::get().to(officer::identity::page),
     )
     .route(
         "/officer/disclosures/{id}/approve",
-        web::post().to(officer_identity::approve),
+        web::post().to(officer::identity::approve),
     )
     .route(
         "/officer/disclosures/{id}/deny",
-        web::post().to(officer_identity::deny),
+        web::post().to(officer::identity::deny),
     )
     .route(
         "/officer/cases/{id}/status",
-        web::post().to(officer_pages::status),
+        web::post().to(officer::case::status),
     )
     .route(
         "/officer/cases/{id}/messages",
-        web::post().to(officer_pages::reply),
+        web::post().to(officer::case::reply),
     )
     .route(
         "/officer/cases/{id}/notes",
-        web::post().to(officer_pages::note),
+        web::post().to(officer::case::note),
     )
     .route(
         "/officer/cases/{id}/files/{file_id}",
-        web::get().to(officer_pages::file),
+        web::get().to(officer::case::file),
     )
     .route(
         "/officer/cases/{id}/assign",
-        web::post().to(officer_pages::assign),
+        web::post().to(officer::case::assign),
     )
     .route(
         "/officer/cases/{id}/discard",
-        web::post().to(officer_pages::discard),
+        web::post().to(officer::case::discard),
     )
-    .route("/officer/account", web::get().to(officer_pages::account))
+    .route("/officer/account", web::get().to(officer::account::account))
     .route(
         "/officer/account/key",
-        web::get().to(officer_export::own_key),
+        web::get().to(officer::export::own_key),
     )
     .route(
         "/officer/account/totp",
-        web::post().to(officer_pages::enrol_totp),
+        web::post().to(officer::account::enrol_totp),
     )
     .route(
         "/officer/account/password",
-        web::post().to(officer_pages::change_password),
+        web::post().to(officer::account::change_password),
     )
     .route(
         "/officer/account/language",
-        web::post().to(officer_pages::set_language),
+        web::post().to(officer::account::set_language),
     )
-    .route("/officer/admin", web::get().to(officer_pages::admin))
+    .route("/officer/admin", web::get().to(officer::admin::admin))
     .route(
         "/officer/admin/settings",
-        web::post().to(officer_pages::settings),
+        web::post().to(officer::admin::settings),
     )
     .route(
         "/officer/admin/officers",
-        web::post().to(officer_pages::add_officer),
+        web::post().to(officer::admin::add_officer),
     )
     .route(
         "/officer/admin/officers/{id}/channels",
-        web::post().to(officer_pages::set_channels),
+        web::post().to(officer::admin::set_channels),
     )
     .route(
         "/officer/admin/officers/{id}/grant",
-        web::post().to(officer_pages::grant),
+        web::post().to(officer::admin::grant),
     )
     .route(
         "/officer/admin/officers/{id}/promote",
-        web::post().to(officer_pages::promote),
+        web::post().to(officer::admin::promote),
     )
     .route(
         "/officer/admin/officers/{id}/demote",
-        web::post().to(officer_pages::demote),
+        web::post().to(officer::admin::demote),
     )
     .route(
         "/officer/admin/officers/{id}/disable",
-        web::post().to(officer_pages::disable),
+        web::post().to(officer::admin::disable),
     )
     .route(
         "/officer/admin/officers/{id}/enable",
-        web::post().to(officer_pages::enable),
+        web::post().to(officer::admin::enable),
     )
     .route(
         "/officer/admin/officers/{id}/reset",
-        web::post().to(officer_pages::reset),
+        web::post().to(officer::admin::reset),
     )
-    .route("/officer/enrol/{token}", web::get().to(officer_enrol::form))
     .route(
         "/officer/enrol/{token}",
-        web::post().to(officer_enrol::submit),
+        web::get().to(officer::enrol::form),
     )
-    .route("/", web::get().to(pages::index))
-    .route("/report", web::get().to(pages::report_form))
-    .route("/report", web::post().to(pages::report_submit))
-    .route("/complaint", web::get().to(pages::complaint_form))
-    .route("/complaint", web::post().to(pages::complaint_submit))
-    .route("/followup", web::get().to(pages::followup))
-    .route("/followup", web::post().to(pages::followup_sign_in))
+    .route(
+        "/officer/enrol/{token}",
+        web::post().to(officer::enrol::submit),
+    )
+    .route("/", web::get().to(reporter::forms::index))
+    .route("/report", web::get().to(reporter::forms::report_form))
+    .route("/report", web::post().to(reporter::forms::report_submit))
+    .route("/complaint", web::get().to(reporter::forms::complaint_form))
+    .route(
+        "/complaint",
+        web::post().to(reporter::forms::complaint_submit),
+    )
+    .route("/followup", web::get().to(reporter::followup::followup))
+    .route(
+        "/followup",
+        web::post().to(reporter::followup::followup_sign_in),
+    )
     .route(
         "/followup/messages",
-        web::post().to(pages::followup_message),
+        web::post().to(reporter::followup::followup_message),
     )
-    .route("/followup/rating", web::post().to(pages::followup_rating))
+    .route(
+        "/followup/rating",
+        web::post().to(reporter::followup::followup_rating),
+    )
     .route(
         "/followup/contact/withdraw",
-        web::post().to(pages::withdraw_contact),
+        web::post().to(reporter::followup::withdraw_contact),
     )
     .route(
         "/followup/identity",
-        web::post().to(pages::followup_identity),
+        web::post().to(reporter::followup::followup_identity),
     )
     .route(
         "/followup/files/{file_id}",
-        web::get().to(pages::followup_file),
+        web::get().to(reporter::followup::followup_file),
     )
-    .route("/followup/logout", web::post().to(pages::followup_sign_out))
-    .route("/static/sealbox.css", web::get().to(pages::stylesheet))
+    .route(
+        "/followup/logout",
+        web::post().to(reporter::followup::followup_sign_out),
+    )
+    .route(
+        "/static/sealbox.css",
+        web::get().to(site::sealbox_stylesheet),
+    )
     .route("/static/site.css", web::get().to(site::stylesheet))
     .route("/static/logo", web::get().to(site::logo))
     .route("/privacy", web::get().to(site::privacy))
-    .default_service(web::to(pages::not_found));
+    .default_service(web::to(methods::page_not_found));
 }
 
 /// Ends expired sessions (zeroizing their keys) and forgets old rate-limit windows every 30 s;

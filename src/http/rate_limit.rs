@@ -100,6 +100,21 @@ impl RateLimiter {
         Ok(())
     }
 
+    /// Takes one attempt from the allowance of the client behind `req`, as an [`Attempt`]
+    /// that gives it back when dropped unless [`kept`](Attempt::keep): a handler keeps only
+    /// the attempts that count (a failed sign-in, a case made), and any other way out, early
+    /// returns and errors included, refunds. `Err(seconds to wait)` when none is left.
+    pub fn attempt(&self, req: &HttpRequest, bucket: Bucket) -> Result<Attempt<'_>, u64> {
+        let client = self.client(req);
+        self.take(bucket, client)?;
+        Ok(Attempt {
+            limiter: self,
+            bucket,
+            client,
+            kept: false,
+        })
+    }
+
     /// Gives back an attempt taken with [`take`](Self::take).
     pub fn refund(&self, bucket: Bucket, client: Client) {
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
@@ -118,6 +133,37 @@ impl RateLimiter {
         windows.retain(|(bucket, _), (start, _)| start.elapsed() < self.rules[bucket].1);
         if windows.len() >= MAX_ENTRIES {
             windows.clear();
+        }
+    }
+}
+
+/// One attempt taken from a client's allowance: given back on drop unless kept.
+#[must_use = "an attempt dropped at once is given back at once"]
+pub struct Attempt<'a> {
+    limiter: &'a RateLimiter,
+    bucket: Bucket,
+    client: Client,
+    kept: bool,
+}
+
+impl Attempt<'_> {
+    /// The attempt counts: it stays taken.
+    pub fn keep(mut self) {
+        self.kept = true;
+    }
+
+    /// Keeps the attempt when `counts`, gives it back otherwise.
+    pub fn keep_if(self, counts: bool) {
+        if counts {
+            self.keep();
+        }
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
+            self.limiter.refund(self.bucket, self.client);
         }
     }
 }
@@ -161,6 +207,15 @@ mod tests {
         rl.refund(Bucket::CaseCreated, a);
         assert!(rl.take(Bucket::CaseCreated, a).is_ok());
         assert!(rl.take(Bucket::CaseCreated, a).is_err());
+    }
+
+    #[test]
+    fn an_attempt_is_given_back_unless_kept() {
+        let rl = RateLimiter::new(&limits(1));
+        let req = actix_web::test::TestRequest::default().to_http_request();
+        drop(rl.attempt(&req, Bucket::ClaimFailure).unwrap());
+        rl.attempt(&req, Bucket::ClaimFailure).unwrap().keep();
+        assert!(rl.attempt(&req, Bucket::ClaimFailure).is_err());
     }
 
     #[test]

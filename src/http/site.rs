@@ -83,6 +83,14 @@ pub async fn logo(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
     }
 }
 
+/// sealbox's own stylesheet, the same for every site.
+pub async fn sealbox_stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../web/static/sealbox.css"))
+}
+
 pub async fn stylesheet(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")

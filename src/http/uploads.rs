@@ -20,7 +20,7 @@ use actix_web::http::header::{
     self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use bytes::Bytes;
 use futures_util::future::LocalBoxFuture;
 use futures_util::{Stream, StreamExt};
@@ -29,6 +29,7 @@ use super::errors::Problem;
 use super::AppState;
 use crate::cases::files::{human_size, Download, Upload};
 use crate::cases::intake::IntakeDraft;
+use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
 use crate::config::ChannelKind;
 
@@ -535,13 +536,13 @@ impl FileTarget for IntakeFiles<'_> {
 
 /// The files of an existing case: `open` makes the upload when the first file arrives (it
 /// checks what it must first, such as the CSRF token among the text parts).
-pub struct CaseFiles<F> {
+struct CaseFiles<F> {
     open: Option<F>,
-    pub upload: Option<Upload>,
+    upload: Option<Upload>,
 }
 
 impl<F> CaseFiles<F> {
-    pub fn new(open: F) -> Self {
+    fn new(open: F) -> Self {
         CaseFiles {
             open: Some(open),
             upload: None,
@@ -566,66 +567,101 @@ where
     }
 }
 
-/// A post from a page with a message box and a file input: the CSRF token and the message
-/// as sent, the files, and why the body was refused, if it was (the page is then shown again
-/// with the message kept).
-pub struct PagePost {
-    pub csrf: String,
-    pub body: String,
-    pub upload: Option<Upload>,
-    pub refused: Option<Problem>,
+/// A post to a case's thread (a message, files, or both), from a page or the API, read the
+/// same way whichever side sends it: its text parts, the files (streamed into an upload as
+/// they came), and why the body was refused part way, if it was.
+pub struct ThreadPost {
+    texts: Texts,
+    upload: Option<Upload>,
+    refused: Option<Problem>,
 }
 
-impl PagePost {
-    /// The same post sent as a plain form (no files).
-    pub fn from_form(csrf: String, body: String) -> Self {
-        PagePost {
-            csrf,
-            body,
-            upload: None,
-            refused: None,
+/// Such a post from a page, sent as a plain form (no files).
+#[derive(serde::Deserialize)]
+pub struct PostForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+impl ThreadPost {
+    /// Reads a multipart post; `open` makes the upload when the first file arrives, from the
+    /// text parts before it.
+    pub async fn read<F, Fut>(body: Body, text_limit: usize, open: F) -> Self
+    where
+        F: FnOnce(&Texts) -> Fut,
+        Fut: Future<Output = Result<Upload, Problem>>,
+    {
+        let mut files = CaseFiles::new(open);
+        let (texts, refused) = match read(body, text_limit, &mut files).await {
+            Ok(texts) => (texts, None),
+            Err(r) => (r.texts, Some(r.problem)),
+        };
+        ThreadPost {
+            texts,
+            upload: files.upload,
+            refused,
         }
     }
-}
 
-/// Reads such a post. The CSRF token (before the files) is checked with `csrf_ok` before
-/// `open` makes the upload; the caller checks it again for a post without files.
-pub async fn page_post<Fut>(
-    body: Body,
-    text_limit: usize,
-    csrf_ok: impl Fn(&str) -> bool,
-    open: impl FnOnce() -> Fut,
-) -> PagePost
-where
-    Fut: Future<Output = Result<Upload, Problem>>,
-{
-    let mut files = CaseFiles::new(|texts: &Texts| {
-        let opening = csrf_ok(text(texts, "csrf").unwrap_or_default()).then(open);
-        async move {
-            match opening {
-                Some(upload) => upload.await,
-                None => Err(Problem::csrf()),
+    /// A post from a page: a plain form, or multipart whose files are taken only when the
+    /// CSRF token before them passes `csrf_ok`. The caller checks the token again (a post
+    /// without files opens no upload).
+    pub async fn from_page<Fut>(
+        body: OrMultipart<web::Form<PostForm>>,
+        text_limit: usize,
+        csrf_ok: impl Fn(&str) -> bool,
+        open: impl FnOnce() -> Fut,
+    ) -> Self
+    where
+        Fut: Future<Output = Result<Upload, Problem>>,
+    {
+        let body = match body {
+            OrMultipart::Plain(form) => {
+                let PostForm { csrf, body } = form.into_inner();
+                let texts = vec![("csrf".to_owned(), csrf), ("body".to_owned(), body)];
+                return ThreadPost {
+                    texts,
+                    upload: None,
+                    refused: None,
+                };
             }
-        }
-    });
-    let (texts, refused) = match read(body, text_limit, &mut files).await {
-        Ok(texts) => (texts, None),
-        Err(r) => (r.texts, Some(r.problem)),
-    };
-    let field = |name| text(&texts, name).unwrap_or_default().to_owned();
-    PagePost {
-        csrf: field("csrf"),
-        body: field("body"),
-        upload: files.upload,
-        refused,
+            OrMultipart::Multipart(body) => body,
+        };
+        ThreadPost::read(body, text_limit, |texts: &Texts| {
+            let opening = csrf_ok(text(texts, "csrf").unwrap_or_default()).then(open);
+            async move {
+                match opening {
+                    Some(upload) => upload.await,
+                    None => Err(Problem::csrf()),
+                }
+            }
+        })
+        .await
     }
-}
 
-/// The optional message (`body` part) of a post with files.
-pub fn message(texts: &Texts) -> Result<Option<crate::cases::text::MessageBody>, CaseError> {
-    match text(texts, "body").map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(body) => crate::cases::text::MessageBody::parse(body).map(Some),
+    /// The text part `name`, empty when absent.
+    pub fn text(&self, name: &str) -> &str {
+        text(&self.texts, name).unwrap_or_default()
+    }
+
+    /// Whether a checkbox-like part is set.
+    pub fn ticked(&self, name: &str) -> bool {
+        ticked(&self.texts, name)
+    }
+
+    /// The message (`body`, optional) and the files; or why the post is refused, its files
+    /// then deleted with the upload.
+    pub fn into_parts(self) -> Result<(Option<MessageBody>, Option<Upload>), Problem> {
+        if let Some(problem) = self.refused {
+            return Err(problem);
+        }
+        let message = match text(&self.texts, "body").map(str::trim) {
+            None | Some("") => None,
+            Some(body) => Some(MessageBody::parse(body)?),
+        };
+        Ok((message, self.upload))
     }
 }
 

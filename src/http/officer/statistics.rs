@@ -4,13 +4,14 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::charts;
-use super::errors::{html, ApiError, PageError};
-use super::officer_pages::{chrome, signed_in};
-use super::officer_views::StatisticsPage;
-use super::AppState;
+use super::signed_in;
+use super::views::chrome;
 use crate::cases::statistics::{Count, Statistics};
 use crate::cases::workflow::Outcome;
+use crate::http::charts;
+use crate::http::errors::{html, PageError};
+use crate::http::officer::views::StatisticsPage;
+use crate::http::AppState;
 
 #[derive(serde::Deserialize)]
 pub struct Params {
@@ -19,7 +20,7 @@ pub struct Params {
 
 const DEFAULT_MONTHS: u32 = 12;
 
-fn months(params: &Params) -> u32 {
+pub(crate) fn months(params: &Params) -> u32 {
     params.months.unwrap_or(DEFAULT_MONTHS).clamp(1, 60)
 }
 
@@ -100,19 +101,6 @@ pub async fn csv(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(to_csv(&stats)))
-}
-
-pub async fn api(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    params: web::Query<Params>,
-) -> Result<HttpResponse, ApiError> {
-    let session = super::officer_api::officer(&req, &state).await?;
-    let stats = state
-        .cases
-        .statistics(&session.value.officer, months(&params))
-        .await?;
-    Ok(HttpResponse::Ok().json(stats))
 }
 
 /// A CSV field, quoted when it must be (RFC 4180), and never read as a formula by a

@@ -30,7 +30,7 @@ pub async fn limit(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let seconds = req
-        .app_data::<actix_web::web::Data<super::AppState>>()
+        .app_data::<actix_web::web::Data<crate::http::AppState>>()
         .map(|s| s.settings.limits.body_timeout_s);
     if let Some(seconds) = seconds {
         let inner = req.parts_mut().1.take();

@@ -6,7 +6,7 @@ use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::ResponseError;
 
-use super::errors::{ApiError, PageError, Problem};
+use crate::http::errors::{ApiError, PageError, Problem};
 
 /// No script at all, nothing from another origin, no framing, no referrer, nothing cached
 /// unless a route says otherwise (only the stylesheet does).
@@ -61,7 +61,7 @@ pub async fn same_origin(
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     let refused = !safe && {
         let public_url = req
-            .app_data::<actix_web::web::Data<super::AppState>>()
+            .app_data::<actix_web::web::Data<crate::http::AppState>>()
             .map_or("", |s| s.settings.public_url.as_str());
         let fetch_site = header(header::HeaderName::from_static("sec-fetch-site"));
         // Every page here has the referrer policy `no-referrer`, and under it a browser sends

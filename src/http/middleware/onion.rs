@@ -7,7 +7,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
 
-use super::AppState;
+use crate::http::AppState;
 
 pub async fn location(
     req: ServiceRequest,

@@ -6,11 +6,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 
-use super::errors::{html, PageError, Problem};
-use super::officer_views::{Chrome, EnrolPage};
-use super::views::Ui;
-use super::AppState;
 use crate::cases::CaseError;
+use crate::http::errors::{html, PageError, Problem};
+use crate::http::officer::views::{Chrome, EnrolPage};
+use crate::http::views::Ui;
+use crate::http::AppState;
 
 fn gone() -> PageError {
     PageError(

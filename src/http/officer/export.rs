@@ -5,16 +5,16 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::errors::{html, ApiError, PageError};
-use super::officer_api::officer;
-use super::officer_pages::{case_page, for_change, signed_in};
-use super::officer_views::{CaseSheet, PrintPage};
-use super::uploads;
-use super::views::Ui;
-use super::AppState;
+use super::case::case_page;
+use super::{for_change, signed_in};
 use crate::cases::export::{Exporter, Render};
 use crate::cases::files::Download;
 use crate::cases::{now, CaseError};
+use crate::http::errors::{html, PageError};
+use crate::http::officer::views::{CaseSheet, PrintPage};
+use crate::http::uploads;
+use crate::http::views::Ui;
+use crate::http::AppState;
 
 /// The page inside a bundle: self-contained (styles inline, no links), each file named by its
 /// place in the tar.
@@ -76,7 +76,7 @@ pub struct ExportForm {
 }
 
 /// The officer's own public key when they name no recipient.
-fn recipient_or_own(given: Option<&str>, own: String) -> String {
+pub(crate) fn recipient_or_own(given: Option<&str>, own: String) -> String {
     match given.map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => r.to_owned(),
         None => own,
@@ -117,35 +117,6 @@ pub async fn bundle(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportIn {
-    recipient: Option<String>,
-}
-
-/// `POST /api/v1/officer/cases/{id}/export` `{"recipient"?}`: the bundle (`application/x-tar`
-/// body); without a recipient, sealed to the officer's own key.
-pub async fn api_bundle(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    body: web::Json<ExportIn>,
-) -> Result<HttpResponse, ApiError> {
-    let session = officer(&req, &state).await?;
-    let officer = session.value.officer.clone();
-    let to = recipient_or_own(body.recipient.as_deref(), officer.public_key());
-    let file = state
-        .cases
-        .export_bundle(
-            Exporter::Officer(officer),
-            &path,
-            &to,
-            bundle_page(session.value.ui.lang),
-        )
-        .await?;
-    Ok(uploads::download(file))
 }
 
 /// `GET /officer/account/key`: the officer's identity sealed with their password, for opening

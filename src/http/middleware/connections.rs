@@ -13,8 +13,8 @@ use actix_web::http::{ConnectionType, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::ResponseError;
 
-use super::errors::{ApiError, PageError, Problem};
-use super::rate_limit::{Client, RateLimiter};
+use crate::http::errors::{ApiError, PageError, Problem};
+use crate::http::rate_limit::{Client, RateLimiter};
 
 /// Connections each client holds open.
 #[derive(Clone, Default)]

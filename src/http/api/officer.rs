@@ -6,16 +6,21 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Serialize;
 
-use super::api::FileOut;
-use super::errors::{ApiError, Problem};
-use super::sessions::Session;
-use super::uploads::{self, CaseFiles, Texts};
-use super::views::rfc3339;
-use super::{officer_sign_in, AppState, OfficerState, SignInFailure};
+use super::reporter::FileOut;
 use crate::cases::casework::Thread;
 use crate::cases::casework::{InboxQuery, StatusRequest, ThreadEntry};
+use crate::cases::export::Exporter;
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
+use crate::http::errors::{ApiError, Problem};
+use crate::http::officer::export::{bundle_page, recipient_or_own};
+use crate::http::officer::login::{sign_in, SignInFailure};
+use crate::http::officer::statistics::{months, Params};
+use crate::http::sessions::Session;
+use crate::http::uploads::{self, Texts, ThreadPost};
+use crate::http::views::rfc3339;
+use crate::http::{AppState, OfficerState};
+use serde_json::json;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +41,7 @@ pub async fn login(
     body: web::Json<LoginIn>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    match officer_sign_in(
+    match sign_in(
         &req,
         &state,
         &body.email,
@@ -246,7 +251,7 @@ pub async fn case(
         "files": c.files.iter().map(|f| {
             FileOut::for_officers(f, format!("/api/v1/officer/cases/{}/files/{}", c.id, f.id))
         }).collect::<Vec<_>>(),
-        "identity": c.identity.as_ref().map(super::officer_identity::identity_json),
+        "identity": c.identity.as_ref().map(super::disclosures::identity_json),
     });
     Ok(HttpResponse::Ok().json(body))
 }
@@ -262,29 +267,29 @@ pub async fn add_files(
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let officer = &session.value.officer;
-    let thread_of = |texts: &Texts| {
-        if uploads::ticked(texts, "internal") {
-            Thread::Notes
-        } else {
-            Thread::Messages
-        }
-    };
     let (cases, id) = (&state.cases, path.as_str());
-    let mut files = CaseFiles::new(|texts: &Texts| {
-        let thread = thread_of(texts);
+    let open = |texts: &Texts| {
+        let thread = thread_of(uploads::ticked(texts, "internal"));
         async move { Ok(cases.officer_upload(officer, id, thread).await?) }
-    });
-    let texts = uploads::read(body.0, state.settings.limits.json_body_bytes, &mut files).await?;
-    let message = uploads::message(&texts)?;
-    let ids = state
-        .cases
-        .post_with_files(officer, &path, thread_of(&texts), message, files.upload)
+    };
+    let limit = state.settings.limits.json_body_bytes;
+    let post = ThreadPost::read(body.0, limit, open).await;
+    let thread = thread_of(post.ticked("internal"));
+    let (message, upload) = post.into_parts()?;
+    let ids = cases
+        .post_with_files(officer, id, thread, message, upload)
         .await?;
-    let files: Vec<_> = ids
-        .iter()
-        .map(|id| serde_json::json!({ "id": id }))
-        .collect();
-    Ok(HttpResponse::Created().json(serde_json::json!({ "files": files })))
+    let files: Vec<_> = ids.iter().map(|id| json!({ "id": id })).collect();
+    Ok(HttpResponse::Created().json(json!({ "files": files })))
+}
+
+/// Files marked `internal` go with the notes, sealed with the staff key.
+fn thread_of(internal: bool) -> Thread {
+    if internal {
+        Thread::Notes
+    } else {
+        Thread::Messages
+    }
 }
 
 /// A file of a case the officer may open, as a download (audit-logged).
@@ -397,4 +402,47 @@ pub async fn assign(
         .assign(&session.value.officer, &path, body.officer_id.as_deref())
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "assigned_to": body.officer_id })))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportIn {
+    recipient: Option<String>,
+}
+
+/// `POST /api/v1/officer/cases/{id}/export` `{"recipient"?}`: the bundle (`application/x-tar`
+/// body); without a recipient, sealed to the officer's own key.
+pub async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<ExportIn>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state).await?;
+    let officer = session.value.officer.clone();
+    let to = recipient_or_own(body.recipient.as_deref(), officer.public_key());
+    let file = state
+        .cases
+        .export_bundle(
+            Exporter::Officer(officer),
+            &path,
+            &to,
+            bundle_page(session.value.ui.lang),
+        )
+        .await?;
+    Ok(uploads::download(file))
+}
+
+/// `GET /api/v1/officer/statistics`: the figures of the statistics page, as JSON.
+pub async fn statistics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    params: web::Query<Params>,
+) -> Result<HttpResponse, ApiError> {
+    let session = officer(&req, &state).await?;
+    let stats = state
+        .cases
+        .statistics(&session.value.officer, months(&params))
+        .await?;
+    Ok(HttpResponse::Ok().json(stats))
 }

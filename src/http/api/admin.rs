@@ -5,10 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
-use super::errors::ApiError;
-use super::officer_api::officer;
-use super::AppState;
 use crate::cases::officers::OfficerProfile;
+use crate::http::api::officer::officer;
+use crate::http::errors::ApiError;
+use crate::http::AppState;
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,8 +1,8 @@
 //! Methods: every page answers `HEAD` as it answers `GET` (uptime monitors and link checkers
 //! use it), and a known path asked with a method it does not take gets `405` with `Allow`.
 //!
-//! Which methods a path takes is read from the route table in this folder's `mod.rs`, the one
-//! the server registers, so the two cannot drift apart.
+//! Which methods a path takes is read from the route table in `src/http/mod.rs`, the one the
+//! server registers, so the two cannot drift apart.
 
 use std::sync::OnceLock;
 
@@ -11,6 +11,9 @@ use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, ALLOW};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::http::errors::{ApiError, PageError, Problem};
 
 struct Known {
     path: ResourceDef,
@@ -22,7 +25,7 @@ struct Known {
 fn table() -> &'static [Known] {
     static TABLE: OnceLock<Vec<Known>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let source = include_str!("mod.rs");
+        let source = include_str!("../mod.rs");
         let start = source.find("fn routes(").unwrap_or(0);
         let body = &source[start..];
         let body = &body[..body.find("\n}\n").unwrap_or(body.len())];
@@ -73,6 +76,24 @@ pub fn allowed(path: &str) -> Vec<&'static str> {
 /// Whether a request that reached no route did so only for its method.
 pub fn wrong_method(path: &str) -> bool {
     !allowed(path).is_empty()
+}
+
+/// What a page path that reached no route gets: 405 for a known path, else 404.
+pub async fn page_not_found(req: HttpRequest) -> Result<HttpResponse, PageError> {
+    Err(PageError(unrouted(req.path())))
+}
+
+/// The same under `/api/v1`, as JSON.
+pub async fn api_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError(unrouted(req.path())))
+}
+
+fn unrouted(path: &str) -> Problem {
+    if wrong_method(path) {
+        Problem::method_not_allowed()
+    } else {
+        Problem::not_found()
+    }
 }
 
 /// `HEAD` is routed as `GET`; the connection layer sends the headers (the length included)

@@ -1,20 +1,21 @@
-//! The JSON API under `/api/v1`: same rules and limits as the pages.
+//! The reporter's side of the JSON API: a new case, then its follow-up with the claim code as
+//! bearer token. Same rules and limits as the pages.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
-use super::errors::{json_part_problem, ApiError, Problem};
-use super::rate_limit::Bucket;
-use super::uploads::{self, CaseFiles, IntakeFiles, OrMultipart, Texts};
-use super::views::{rfc3339, Ui};
-use super::AppState;
 use crate::cases::access::Unlocked;
 use crate::cases::files::FileView;
 use crate::cases::intake::{OfficerRef, Submission};
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
+use crate::http::errors::{json_part_problem, ApiError, Problem};
+use crate::http::rate_limit::Bucket;
+use crate::http::uploads::{self, IntakeFiles, OrMultipart, Texts, ThreadPost};
+use crate::http::views::{rfc3339, Ui};
+use crate::http::AppState;
 use crate::i18n::Lang;
 
 #[derive(Serialize)]
@@ -125,10 +126,9 @@ pub async fn create_case(
     state: web::Data<AppState>,
     body: OrMultipart<web::Json<Submission>>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = state.limiter.client(&req);
-    state
+    let attempt = state
         .limiter
-        .take(Bucket::CaseCreated, client)
+        .attempt(&req, Bucket::CaseCreated)
         .map_err(Problem::rate_limited)?;
     // A customer's mails go out in the language of their request.
     let lang = Ui::for_request(&req).lang;
@@ -143,16 +143,8 @@ pub async fn create_case(
         }
         OrMultipart::Multipart(body) => submit_multipart(&state, body, lang).await,
     };
-    let receipt = match result {
-        Ok(receipt) => receipt,
-        Err(e) => {
-            if !files_started {
-                state.limiter.refund(Bucket::CaseCreated, client);
-            }
-            return Err(e.into());
-        }
-    };
-    let code = receipt.claim_code.grouped();
+    attempt.keep_if(result.is_ok() || files_started);
+    let code = result?.claim_code.grouped();
     Ok(HttpResponse::Created().json(Created {
         claim_code: code.expose_secret(),
     }))
@@ -161,10 +153,9 @@ pub async fn create_case(
 /// Unlocks the case named by `Authorization: Bearer <claim code>`. Every attempt is taken from
 /// the client's claim-code allowance before the work and given back only if it succeeds.
 async fn bearer(req: &HttpRequest, state: &AppState) -> Result<Unlocked, ApiError> {
-    let client = state.limiter.client(req);
-    state
+    let attempt = state
         .limiter
-        .take(Bucket::ClaimFailure, client)
+        .attempt(req, Bucket::ClaimFailure)
         .map_err(Problem::rate_limited)?;
     let code = req
         .headers()
@@ -175,9 +166,9 @@ async fn bearer(req: &HttpRequest, state: &AppState) -> Result<Unlocked, ApiErro
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .unwrap_or("");
-    let unlocked = state.cases.unlock(code).await?;
-    state.limiter.refund(Bucket::ClaimFailure, client);
-    Ok(unlocked)
+    let unlocked = state.cases.unlock(code).await;
+    attempt.keep_if(unlocked.is_err());
+    Ok(unlocked?)
 }
 
 #[derive(Serialize)]
@@ -363,13 +354,12 @@ pub async fn followup_files(
     body: uploads::MultipartBody,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
-    let mut files =
-        CaseFiles::new(|_: &Texts| async { Ok(state.cases.submitter_upload(&unlocked).await?) });
-    let texts = uploads::read(body.0, state.settings.limits.json_body_bytes, &mut files).await?;
-    let message = uploads::message(&texts)?;
+    let limit = state.settings.limits.json_body_bytes;
+    let open = |_: &Texts| async { Ok(state.cases.submitter_upload(&unlocked).await?) };
+    let (message, upload) = ThreadPost::read(body.0, limit, open).await.into_parts()?;
     let ids = state
         .cases
-        .add_submitter_post(&unlocked, message, files.upload)
+        .add_submitter_post(&unlocked, message, upload)
         .await?;
     Ok(HttpResponse::Created().json(FilesCreated {
         files: ids.into_iter().map(|id| IdOut { id }).collect(),
@@ -405,11 +395,13 @@ pub async fn followup_message(
 }
 
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError(if super::methods::wrong_method(req.path()) {
-        Problem::method_not_allowed()
-    } else {
-        Problem::not_found()
-    }))
+    Err(ApiError(
+        if crate::http::middleware::methods::wrong_method(req.path()) {
+            Problem::method_not_allowed()
+        } else {
+            Problem::not_found()
+        },
+    ))
 }
 
 #[derive(serde::Deserialize)]

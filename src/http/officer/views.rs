@@ -1,0 +1,502 @@
+//! View models of the officer pages.
+
+use askama::Template;
+
+use super::OfficerSession;
+use crate::cases::casework::{HistoryEntry, InboxItem, InboxQuery, OfficerCaseView, ThreadEntry};
+use crate::cases::files::FileView;
+use crate::cases::identity::{OfficerIdentity, RequestView};
+use crate::cases::workflow::{Outcome, Status};
+use crate::cases::CaseError;
+use crate::cases::Channel;
+use crate::http::views::{thread, ThreadLine, Ui};
+
+/// The page frame for a signed-in officer.
+pub fn chrome(session: &OfficerSession) -> Chrome {
+    Chrome {
+        t: session.value.ui.clone(),
+        who: Some(session.value.officer.name.clone()),
+        admin: session.value.officer.is_admin,
+        custodian: session.value.officer.is_custodian,
+        csrf: session.csrf.clone(),
+        ..Chrome::default()
+    }
+}
+
+/// A status as officers name it, in their language.
+pub fn status_label(t: &Ui, status: Status) -> &'static str {
+    t.get(&format!("status.{}", status.as_str()))
+}
+
+/// One officer on the admin page.
+pub struct OfficerRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub admin: bool,
+    pub custodian: bool,
+    /// Comma-separated channel ids, or "all".
+    pub channels: String,
+    pub disabled: bool,
+    /// Their enrolment link is not used yet.
+    pub awaiting: bool,
+}
+
+/// What every officer page shows around its content.
+#[derive(Default)]
+pub struct Chrome {
+    /// The officer's language (or, signed out, the browser's).
+    pub t: Ui,
+    pub who: Option<String>,
+    pub admin: bool,
+    /// An identity custodian: the disclosure requests page is theirs.
+    pub custodian: bool,
+    pub csrf: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "officer_login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub email: String,
+    pub totp_needed: bool,
+}
+
+pub struct InboxLine {
+    pub id: String,
+    pub number: i64,
+    pub channel: String,
+    pub status: String,
+    pub status_label: &'static str,
+    pub received: String,
+    pub due: String,
+    pub overdue: bool,
+    pub unread: bool,
+    pub handler: String,
+}
+
+impl InboxLine {
+    fn new(t: &Ui, i: InboxItem) -> Self {
+        InboxLine {
+            status_label: Status::parse(&i.status)
+                .map_or_else(|_| t.get("status.discarded"), |s| status_label(t, s)),
+            received: t.date(i.received_at),
+            due: i.due_at.map(|d| t.date(d)).unwrap_or_default(),
+            handler: i.assigned_to.unwrap_or_default(),
+            id: i.id,
+            number: i.number,
+            channel: i.channel,
+            status: i.status,
+            overdue: i.overdue,
+            unread: i.unread,
+        }
+    }
+}
+
+impl InboxPage {
+    /// One page of the inbox, its filters as `query` set them.
+    pub fn new(
+        chrome: Chrome,
+        query: &InboxQuery,
+        page: crate::cases::casework::InboxPage,
+        channels: &[Channel],
+    ) -> Self {
+        let t = &chrome.t;
+        InboxPage {
+            channels: channels
+                .iter()
+                .map(|c| {
+                    let selected = query.channel.as_ref() == Some(&c.id);
+                    (c.id.clone(), c.title.get(t.lang).to_owned(), selected)
+                })
+                .collect(),
+            statuses: status_filter(t, query.status.as_deref()),
+            overdue: query.overdue,
+            rows: page
+                .items
+                .into_iter()
+                .map(|i| InboxLine::new(t, i))
+                .collect(),
+            next_link: page.next.map(|next| next_link(query, &next)),
+            chrome,
+        }
+    }
+}
+
+/// The statuses to filter by, discarded cases last: (value, label, selected).
+fn status_filter(t: &Ui, chosen: Option<&str>) -> Vec<(&'static str, &'static str, bool)> {
+    let discarded = crate::cases::discard::DISCARDED;
+    Status::ALL
+        .iter()
+        .map(|s| (s.as_str(), status_label(t, *s), chosen == Some(s.as_str())))
+        .chain([(
+            discarded,
+            t.get("status.discarded"),
+            chosen == Some(discarded),
+        )])
+        .collect()
+}
+
+/// The next page of the inbox, with the same filters.
+fn next_link(query: &InboxQuery, next: &str) -> String {
+    let mut link = format!("/officer?after={next}");
+    if let Some(c) = &query.channel {
+        link.push_str(&format!("&channel={c}"));
+    }
+    if let Some(s) = &query.status {
+        link.push_str(&format!("&status={s}"));
+    }
+    if query.overdue {
+        link.push_str("&overdue=1");
+    }
+    link
+}
+
+#[derive(Template)]
+#[template(path = "officer_inbox.html")]
+pub struct InboxPage {
+    pub chrome: Chrome,
+    /// (id, title, selected)
+    pub channels: Vec<(String, String, bool)>,
+    /// (value, label, selected)
+    pub statuses: Vec<(&'static str, &'static str, bool)>,
+    pub overdue: bool,
+    pub rows: Vec<InboxLine>,
+    pub next_link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "officer_case.html")]
+pub struct CasePage {
+    pub chrome: Chrome,
+    pub case: OfficerCaseView,
+    pub status_label: &'static str,
+    pub outcome_label: Option<&'static str>,
+    pub received: String,
+    /// (label, when, overdue)
+    pub deadlines: Vec<(&'static str, String, bool)>,
+    pub excluded: String,
+    pub messages: Vec<ThreadLine>,
+    pub notes: Vec<ThreadLine>,
+    /// (value, label)
+    pub moves: Vec<(&'static str, &'static str)>,
+    pub outcomes: Vec<(&'static str, &'static str)>,
+    /// (when, who, what, detail)
+    pub history: Vec<(String, String, String, String)>,
+    pub identity: Option<IdentityPanel>,
+}
+
+impl CasePage {
+    /// The case page: the case as `CaseSheet` shows it, and the moves and outcomes open to it.
+    pub fn new(
+        chrome: Chrome,
+        case: OfficerCaseView,
+        history: &[HistoryEntry],
+    ) -> Result<Self, CaseError> {
+        let t = &chrome.t;
+        let current = Status::parse(&case.status)?;
+        let case_id = case.id.clone();
+        let sheet = CaseSheet::of(t, &case, history, |f| {
+            format!("/officer/cases/{case_id}/files/{}", f.id)
+        })?;
+        Ok(CasePage {
+            status_label: sheet.status_label,
+            outcome_label: sheet.outcome_label,
+            received: sheet.received,
+            deadlines: sheet.deadlines,
+            excluded: sheet.excluded,
+            messages: sheet.messages,
+            notes: sheet.notes,
+            moves: current
+                .next()
+                .iter()
+                .map(|s| (s.as_str(), status_label(t, *s)))
+                .collect(),
+            outcomes: Outcome::ALL
+                .iter()
+                .map(|o| (o.as_str(), t.get(&format!("outcome.{}", o.as_str()))))
+                .collect(),
+            history: sheet.history,
+            identity: case.identity.as_ref().map(|i| IdentityPanel::new(t, i)),
+            case,
+            chrome,
+        })
+    }
+}
+
+/// The reporter's identity on the case page, as this officer may see it.
+pub struct IdentityPanel {
+    pub given: Option<String>,
+    pub name: Option<String>,
+    pub contact: Option<String>,
+    pub may_request: bool,
+    pub requests: Vec<RequestLine>,
+}
+
+pub struct RequestLine {
+    pub id: String,
+    pub case_id: String,
+    pub number: i64,
+    pub requester: String,
+    pub reason: String,
+    pub requested: String,
+    /// pending, approved, denied
+    pub state: String,
+    /// "approved by X on …"
+    pub decision: String,
+    pub decidable: bool,
+}
+
+impl RequestLine {
+    pub fn new(t: &Ui, r: &RequestView) -> Self {
+        let state = t.get(&format!("identity.{}", r.state));
+        let decision = match r.decided_at {
+            Some(at) => t.lang.fill(
+                "identity.decided",
+                &[
+                    ("state", &state),
+                    ("who", &r.decided_by.as_deref().unwrap_or("—")),
+                    ("date", &t.date_time(at)),
+                ],
+            ),
+            None => t.get("identity.waiting").into(),
+        };
+        RequestLine {
+            id: r.id.clone(),
+            case_id: r.case_id.clone(),
+            number: r.number,
+            requester: r.requester.clone(),
+            reason: r
+                .reason
+                .clone()
+                .unwrap_or_else(|| t.get("identity.sealed_reason").into()),
+            requested: t.date_time(r.requested_at),
+            state: r.state.clone(),
+            decision,
+            decidable: r.decidable,
+        }
+    }
+}
+
+/// The identity section of the case page.
+impl IdentityPanel {
+    pub fn new(t: &Ui, identity: &OfficerIdentity) -> Self {
+        IdentityPanel {
+            given: identity.given_at.map(|at| t.when(at, identity.given_exact)),
+            name: identity.name.clone(),
+            contact: identity.contact.clone(),
+            may_request: identity.may_request,
+            requests: identity
+                .requests
+                .iter()
+                .map(|r| RequestLine::new(t, r))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "officer_disclosures.html")]
+pub struct DisclosuresPage {
+    pub chrome: Chrome,
+    pub requests: Vec<RequestLine>,
+}
+
+#[derive(Template)]
+#[template(path = "officer_account.html")]
+pub struct AccountPage {
+    pub chrome: Chrome,
+    /// The language chosen (`en`, `pt-BR`, `de`), or empty: the browser's.
+    pub language: &'static str,
+    /// (code, name) of every language.
+    pub languages: Vec<(&'static str, &'static str)>,
+    pub enrolled: bool,
+    pub required: bool,
+    pub qr_svg: String,
+    pub secret: String,
+}
+
+impl Drop for AccountPage {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.qr_svg);
+        zeroize::Zeroize::zeroize(&mut self.secret);
+    }
+}
+
+#[derive(Template)]
+#[template(path = "officer_admin.html")]
+pub struct AdminPage {
+    pub chrome: Chrome,
+    pub require_totp: bool,
+    /// An enrolment link just issued: shown this once.
+    pub enrol_link: Option<String>,
+    pub officers: Vec<OfficerRow>,
+    pub channel_ids: String,
+}
+
+/// A question before a destructive admin action, answered by posting the same form again with
+/// `confirm` set (no script needed).
+#[derive(Template)]
+#[template(path = "officer_confirm.html")]
+pub struct ConfirmPage {
+    pub chrome: Chrome,
+    pub question: String,
+    pub action: String,
+    /// The form's other fields, carried over as they were.
+    pub fields: Vec<(String, String)>,
+    /// Where "cancel" goes.
+    pub back: String,
+}
+
+/// The page of a one-time enrolment link: set a password.
+#[derive(Template)]
+#[template(path = "officer_enrol.html")]
+pub struct EnrolPage {
+    pub chrome: Chrome,
+    /// The page's own path (the token is in it).
+    pub action: String,
+    pub name: String,
+    pub email: String,
+    pub reset: bool,
+    /// The password was set: the page says so and links to sign in.
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "officer_statistics.html")]
+pub struct StatisticsPage {
+    pub chrome: Chrome,
+    pub stats: crate::cases::statistics::Statistics,
+    pub months: u32,
+    /// SVG drawn by `charts`, from figures only (labels escaped there).
+    pub by_channel_svg: String,
+    pub by_kind_svg: String,
+    pub state_svg: String,
+    pub outcomes_svg: String,
+    pub satisfaction_svg: String,
+}
+
+/// What the case page and the printable page both show, shaped for a template.
+pub struct CaseSheet {
+    pub status_label: &'static str,
+    pub outcome_label: Option<&'static str>,
+    pub received: String,
+    /// (label, when, overdue)
+    pub deadlines: Vec<(&'static str, String, bool)>,
+    pub excluded: String,
+    pub messages: Vec<ThreadLine>,
+    pub notes: Vec<ThreadLine>,
+    /// (when, who, what, detail)
+    pub history: Vec<(String, String, String, String)>,
+}
+
+impl CaseSheet {
+    /// `file_url` says where each file is: a download link, or its place in an export.
+    pub fn of(
+        t: &Ui,
+        case: &OfficerCaseView,
+        history: &[HistoryEntry],
+        file_url: impl Fn(&FileView) -> String,
+    ) -> Result<Self, CaseError> {
+        let current = Status::parse(&case.status)?;
+        Ok(CaseSheet {
+            status_label: status_label(t, current),
+            outcome_label: case
+                .outcome
+                .as_deref()
+                .and_then(|o| Outcome::parse(o).ok())
+                .map(|o| t.get(&format!("outcome.{}", o.as_str()))),
+            received: t.when(case.received_at, case.received_exact),
+            deadlines: deadlines(t, case, current),
+            excluded: case.excluded.join(", "),
+            messages: officer_thread(t, case, &case.messages, false, &file_url),
+            notes: officer_thread(t, case, &case.notes, true, &file_url),
+            history: history.iter().map(|h| history_line(t, h)).collect(),
+        })
+    }
+}
+
+/// Who wrote a message or sent a file, as officers read it.
+fn author(t: &Ui, officer: &Option<String>, author: &str) -> String {
+    match (officer, author) {
+        (Some(name), _) => name.clone(),
+        (None, "submitter") => t.get("thread.submitter").into(),
+        (None, _) => t.get("thread.former_officer").into(),
+    }
+}
+
+/// The messages (or notes) of a case with the files sent with them (`internal`: with notes).
+fn officer_thread(
+    t: &Ui,
+    case: &OfficerCaseView,
+    entries: &[ThreadEntry],
+    internal: bool,
+    file_url: &impl Fn(&FileView) -> String,
+) -> Vec<ThreadLine> {
+    let messages = entries.iter().map(|m| {
+        let who = author(t, &m.officer, &m.author);
+        ThreadLine::message(t, &m.author, who, (m.at, m.exact_at), &m.body)
+    });
+    let files = case
+        .files
+        .iter()
+        .filter(|f| f.internal == internal)
+        .map(|f| {
+            let note = match (f.cleaned, f.author.as_str()) {
+                (true, _) => t.get("files.cleaned"),
+                (false, "submitter") => t.get("files.as_sent_short"),
+                (false, _) => "",
+            };
+            ThreadLine::file(t, author(t, &f.officer, &f.author), f, file_url(f), note)
+        });
+    thread(messages, files)
+}
+
+/// The case's deadlines and when they were met: (label, when, overdue).
+fn deadlines(t: &Ui, case: &OfficerCaseView, current: Status) -> Vec<(&'static str, String, bool)> {
+    let resolve_label = if case.kind == "complaint" {
+        t.get("case.resolve_by")
+    } else {
+        t.get("case.feedback_due")
+    };
+    let mut deadlines = Vec::new();
+    if let Some(ack) = case.acknowledge_due_at {
+        let late = case.overdue && current == Status::Received;
+        deadlines.push((t.get("case.acknowledge_by"), t.date(ack), late));
+    }
+    if let Some(at) = case.acknowledged_at {
+        deadlines.push((t.get("case.acknowledged"), t.date_time(at), false));
+    }
+    if let Some(resolve) = case.resolve_due_at {
+        let late = case.overdue && !matches!(current, Status::Received | Status::Closed);
+        deadlines.push((resolve_label, t.date(resolve), late));
+    }
+    if let Some(at) = case.closed_at {
+        deadlines.push((t.get("case.closed"), t.date_time(at), false));
+    }
+    deadlines
+}
+
+/// (when, who, what, detail)
+fn history_line(t: &Ui, h: &HistoryEntry) -> (String, String, String, String) {
+    let when = if h.exact {
+        t.date_time(h.at)
+    } else {
+        t.date(h.at)
+    };
+    (when, h.who.clone(), h.action.clone(), h.detail.clone())
+}
+
+#[derive(Template)]
+#[template(path = "officer_case_print.html")]
+pub struct PrintPage<'a> {
+    pub t: Ui,
+    pub case: &'a OfficerCaseView,
+    pub sheet: CaseSheet,
+    /// Self-contained (styles inline, no links) for a bundle, opened offline.
+    pub standalone: bool,
+    pub exported: String,
+    pub exported_by: String,
+}

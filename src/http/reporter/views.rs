@@ -1,0 +1,466 @@
+//! View models of the reporter pages: the forms, the receipt, the follow-up pages.
+
+use std::collections::{BTreeMap, HashSet};
+
+use askama::Template;
+
+use crate::cases::channels::{Field, RawValue};
+use crate::cases::files::human_size;
+use crate::cases::followup::CaseView;
+use crate::cases::identity::IdentityInput;
+use crate::cases::intake::{ContactInput, OfficerRef, Submission};
+use crate::cases::Channel;
+use crate::config::{ChannelKind, FieldKind};
+use crate::http::errors::Problem;
+use crate::http::views::{paragraphs, thread, ThreadLine, Ui};
+
+/// Where the form of a kind of channel is.
+pub fn form_path(kind: &ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::Whistleblowing => "/report",
+        ChannelKind::Complaint => "/complaint",
+    }
+}
+
+/// A form as the submitter filled it in, kept to show it again with an error.
+#[derive(Default)]
+pub struct FormInput {
+    pub channel: String,
+    pub fields: BTreeMap<String, String>,
+    pub exclude: HashSet<String>,
+    pub contact_email: String,
+    pub contact_consent: bool,
+    pub identity_name: String,
+    pub identity_contact: String,
+    pub clean_metadata: bool,
+    /// Files came with it (and, refused, were not kept).
+    pub had_files: bool,
+    pub form_token: String,
+}
+
+impl FormInput {
+    pub fn read(pairs: Vec<(String, String)>) -> Self {
+        let mut input = FormInput::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "channel" => input.channel = value,
+                "exclude" => {
+                    input.exclude.insert(value);
+                }
+                "contact_email" => input.contact_email = value,
+                "contact_consent" => input.contact_consent = !value.is_empty(),
+                "identity_name" => input.identity_name = value,
+                "identity_contact" => input.identity_contact = value,
+                "clean_metadata" => input.clean_metadata = !value.is_empty(),
+                "form_token" => input.form_token = value,
+                _ => {
+                    if let Some(id) = key.strip_prefix("f_") {
+                        input.fields.insert(id.to_owned(), value);
+                    }
+                }
+            }
+        }
+        input
+    }
+
+    pub fn submission(&self, language: crate::i18n::Lang) -> Submission {
+        Submission {
+            language,
+            channel: self.channel.clone(),
+            fields: self
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
+                .collect(),
+            exclude_officers: self.exclude.iter().cloned().collect(),
+            contact: Some(ContactInput {
+                email: self.contact_email.clone(),
+                consent: self.contact_consent,
+            }),
+            identity: Some(IdentityInput {
+                name: self.identity_name.clone(),
+                contact: self.identity_contact.clone(),
+            }),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+pub struct IndexPage {
+    pub t: Ui,
+}
+
+#[derive(Template)]
+#[template(path = "channels.html")]
+pub struct ChannelsPage {
+    pub t: Ui,
+    pub heading: &'static str,
+    /// (id, title, description, link)
+    pub channels: Vec<(String, String, String, String)>,
+}
+
+impl ChannelsPage {
+    /// The channels of `kind` to choose from, each linking to its form at `path`.
+    pub fn new<'a>(
+        t: Ui,
+        kind: &ChannelKind,
+        channels: impl Iterator<Item = &'a Channel>,
+        path: &str,
+    ) -> Self {
+        let lang = t.lang;
+        ChannelsPage {
+            heading: match kind {
+                ChannelKind::Whistleblowing => t.get("channels.heading_report"),
+                ChannelKind::Complaint => t.get("channels.heading_complaint"),
+            },
+            channels: channels
+                .map(|c| {
+                    (
+                        c.id.clone(),
+                        c.title.get(lang).to_owned(),
+                        c.description.get(lang).to_owned(),
+                        format!("{path}?channel={}", c.id),
+                    )
+                })
+                .collect(),
+            t,
+        }
+    }
+}
+
+pub struct FieldInput {
+    pub name: String,
+    pub label: String,
+    pub help: String,
+    pub kind: &'static str,
+    pub required: bool,
+    pub max_length: usize,
+    pub value: String,
+    pub checked: bool,
+    /// (value, shown, selected)
+    pub options: Vec<(String, String, bool)>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub t: Ui,
+    pub title: String,
+    pub description: String,
+    pub noun: &'static str,
+    pub action: &'static str,
+    pub channel: String,
+    pub fields: Vec<FieldInput>,
+    /// (id, name, excluded)
+    pub officers: Vec<(String, String, bool)>,
+    pub takes_contact: bool,
+    /// False while nobody could read a case of this channel: the form is not shown.
+    pub accepting: bool,
+    pub contact_email: String,
+    pub contact_consent: bool,
+    pub takes_identity: bool,
+    pub identity_name: String,
+    pub identity_contact: String,
+    pub identity_error: Option<String>,
+    pub error: Option<String>,
+    pub exclude_error: Option<String>,
+    pub contact_error: Option<String>,
+    pub file_error: Option<String>,
+    pub clean_metadata: bool,
+    /// Files were sent with a submission that was refused: they must be chosen again.
+    pub files_again: bool,
+    /// What files may come, and how many.
+    pub files_help: String,
+    /// The one-time token of this filling-in (see `form_tokens`).
+    pub form_token: String,
+    /// Whistleblowing forms: the word on reporting to the authorities (configured paragraphs;
+    /// empty: the built-in sentence). `None` on complaint forms.
+    pub external: Option<Vec<String>>,
+}
+
+/// What a form shows besides the channel's own settings, asked of `cases` for the page.
+pub struct FormFacts {
+    /// Somebody could read a case of this channel now.
+    pub accepting: bool,
+    /// Officers the submitter may keep away from the case.
+    pub officers: Vec<OfficerRef>,
+    pub takes_identity: bool,
+}
+
+impl FieldInput {
+    fn new(t: &Ui, f: &Field, input: &FormInput, error: Option<String>) -> Self {
+        let lang = t.lang;
+        let value = input.fields.get(&f.id).cloned().unwrap_or_default();
+        FieldInput {
+            name: format!("f_{}", f.id),
+            label: f.label.get(lang).to_owned(),
+            help: f.help.get(lang).to_owned(),
+            kind: f.kind.as_str(),
+            required: f.required,
+            max_length: f.max_length,
+            checked: f.kind == FieldKind::Checkbox && !value.is_empty(),
+            options: f
+                .options
+                .iter()
+                .map(|o| {
+                    let canonical = o.canonical();
+                    let selected = canonical == value;
+                    (canonical.to_owned(), o.get(lang).to_owned(), selected)
+                })
+                .collect(),
+            error,
+            value,
+        }
+    }
+}
+
+impl FormPage {
+    /// The form of `channel` as `input` filled it in; with `error`, the message goes next to
+    /// the field it is about (or on top).
+    pub fn new(
+        t: Ui,
+        channel: &Channel,
+        input: &FormInput,
+        error: Option<&Problem>,
+        facts: FormFacts,
+    ) -> Self {
+        let error_for = |name: &str| match error {
+            Some(e) if e.field.as_deref() == Some(name) => Some(t.problem_in(e, Some(channel))),
+            _ => None,
+        };
+        let fields = channel
+            .fields
+            .iter()
+            .map(|f| FieldInput::new(&t, f, input, error_for(&format!("fields.{}", f.id))))
+            .collect();
+        let officers = facts
+            .officers
+            .into_iter()
+            .map(|o| {
+                let excluded = input.exclude.contains(&o.id);
+                (o.id, o.name, excluded)
+            })
+            .collect();
+        FormPage {
+            contact_error: error_for("contact.email").or_else(|| error_for("contact.consent")),
+            identity_error: error_for("identity.name")
+                .or_else(|| error_for("identity.contact"))
+                .or_else(|| error_for("identity")),
+            error: error.map(|e| t.problem_in(e, Some(channel))),
+            exclude_error: error_for("exclude_officers"),
+            file_error: error_for("file"),
+            fields,
+            officers,
+            accepting: facts.accepting,
+            takes_identity: facts.takes_identity,
+            files_again: input.had_files && error.is_some(),
+            ..FormPage::plain(t, channel, input)
+        }
+    }
+
+    /// The form without its errors and the facts from `cases`.
+    fn plain(t: Ui, channel: &Channel, input: &FormInput) -> Self {
+        let lang = t.lang;
+        let noun = noun(&t, &channel.kind);
+        FormPage {
+            title: channel.title.get(lang).to_owned(),
+            description: channel.description.get(lang).to_owned(),
+            noun,
+            action: form_path(&channel.kind),
+            channel: channel.id.clone(),
+            fields: Vec::new(),
+            officers: Vec::new(),
+            takes_contact: channel.takes_contact(),
+            accepting: false,
+            contact_email: input.contact_email.clone(),
+            contact_consent: input.contact_consent,
+            takes_identity: false,
+            identity_name: input.identity_name.clone(),
+            identity_contact: input.identity_contact.clone(),
+            identity_error: None,
+            error: None,
+            exclude_error: None,
+            file_error: None,
+            contact_error: None,
+            clean_metadata: input.clean_metadata,
+            files_again: false,
+            external: external_reporting(&t, &channel.kind),
+            form_token: form_token(input),
+            files_help: files_help(&t, channel, noun),
+            t,
+        }
+    }
+}
+
+/// Whistleblowing forms: the word on reporting to the authorities.
+fn external_reporting(t: &Ui, kind: &ChannelKind) -> Option<Vec<String>> {
+    (kind == &ChannelKind::Whistleblowing).then(|| {
+        t.brand
+            .external_reporting
+            .as_ref()
+            .map(|text| paragraphs(text.get(t.lang)))
+            .unwrap_or_default()
+    })
+}
+
+/// A refused form keeps its token: nothing was made with it, and it may come again.
+fn form_token(input: &FormInput) -> String {
+    if input.form_token.is_empty() {
+        crate::crypto::random::token()
+    } else {
+        input.form_token.clone()
+    }
+}
+
+fn files_help(t: &Ui, channel: &Channel, noun: &str) -> String {
+    t.lang.fill(
+        "form.files_help",
+        &[
+            ("noun", &noun),
+            ("count", &channel.files.files),
+            ("size", &human_size(channel.files.per_file)),
+            ("total", &human_size(channel.files.total)),
+        ],
+    )
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+pub struct ReceiptPage {
+    pub t: Ui,
+    pub noun: &'static str,
+    pub code: String,
+}
+
+impl ReceiptPage {
+    /// The receipt of a new case (or of a form sent again): its claim code, shown this once.
+    pub fn new(t: Ui, kind: &ChannelKind, code: secrecy::SecretString) -> Self {
+        ReceiptPage {
+            noun: noun(&t, kind),
+            code: secrecy::ExposeSecret::expose_secret(&code).to_owned(),
+            t,
+        }
+    }
+}
+
+impl Drop for ReceiptPage {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.code);
+    }
+}
+
+#[derive(Template)]
+#[template(path = "followup_login.html")]
+pub struct FollowupLoginPage {
+    pub t: Ui,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "followup_case.html")]
+pub struct FollowupCasePage {
+    pub t: Ui,
+    pub noun: &'static str,
+    pub case: CaseView,
+    pub received: String,
+    pub status: &'static str,
+    pub status_help: &'static str,
+    pub messages: Vec<ThreadLine>,
+    pub csrf: String,
+    pub error: Option<String>,
+    pub draft: String,
+    pub max_file: String,
+    /// The channel takes an identity: (when given, when disclosed to a handler).
+    pub identity: Option<(Option<String>, Vec<String>)>,
+}
+
+impl FollowupCasePage {
+    /// The case as its submitter sees it; `error` and the `draft` kept when a post was refused.
+    pub fn new(
+        t: Ui,
+        case: CaseView,
+        max_file: u64,
+        csrf: String,
+        error: Option<String>,
+        draft: String,
+    ) -> Self {
+        let (status, status_help) = status_text(&t, &case.status);
+        let identity = case.identity.as_ref().map(|i| {
+            (
+                i.given_at.map(|at| t.date(at)),
+                i.disclosed.iter().map(|d| t.date_time(d.at)).collect(),
+            )
+        });
+        FollowupCasePage {
+            identity,
+            max_file: human_size(max_file),
+            noun: noun_of(&t, &case.kind),
+            received: t.when(case.received_at, case.received_exact),
+            status,
+            status_help,
+            messages: submitter_thread(&t, &case),
+            csrf,
+            error,
+            draft,
+            case,
+            t,
+        }
+    }
+}
+
+/// Messages and files of a case, as its submitter reads them.
+fn submitter_thread(t: &Ui, case: &CaseView) -> Vec<ThreadLine> {
+    let who = |author: &str| {
+        if author == "submitter" {
+            t.get("thread.you").to_owned()
+        } else {
+            t.get("thread.case_handler").to_owned()
+        }
+    };
+    thread(
+        case.messages.iter().map(|m| {
+            ThreadLine::message(t, &m.author, who(&m.author), (m.at, m.exact_at), &m.body)
+        }),
+        case.files.iter().map(|f| {
+            let note = match (f.cleaned, f.author.as_str()) {
+                (true, _) => t.get("files.cleaned"),
+                (false, "submitter") => t.get("files.as_sent"),
+                (false, _) => "",
+            };
+            let url = format!("/followup/files/{}", f.id);
+            ThreadLine::file(t, who(&f.author), f, url, note)
+        }),
+    )
+}
+
+impl Drop for FollowupCasePage {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.draft);
+    }
+}
+
+/// What a case of this kind is called, in running text: "report", "Meldung", "denúncia".
+pub fn noun(ui: &Ui, kind: &ChannelKind) -> &'static str {
+    noun_of(ui, kind.as_str())
+}
+
+pub fn noun_of(ui: &Ui, kind: &str) -> &'static str {
+    if kind == "complaint" {
+        ui.get("kind.complaint")
+    } else {
+        ui.get("kind.report")
+    }
+}
+
+/// A status as the submitter reads it, with what it means for them.
+pub fn status_text(ui: &Ui, status: &str) -> (&'static str, &'static str) {
+    match status {
+        "received" | "acknowledged" | "in_progress" | "awaiting_submitter" | "closed" => (
+            ui.get(&format!("submitter_status.{status}")),
+            ui.get(&format!("submitter_status.{status}_help")),
+        ),
+        _ => (ui.get("submitter_status.unknown"), ""),
+    }
+}
