@@ -51,6 +51,10 @@ pub struct Settings {
     /// HTTPS served directly.
     #[serde(default)]
     pub tls: TlsSettings,
+    /// Where Prometheus text is served at `/metrics` (counts only); off when absent. Keep it
+    /// on a loopback or internal address.
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// `[tls]`: serve HTTPS directly from PEM files (a certificate chain and its private key),

@@ -12,6 +12,7 @@ pub mod config;
 pub mod crypto;
 pub mod http;
 pub mod i18n;
+pub mod metrics;
 pub mod notify;
 pub mod startup;
 pub mod store;

@@ -419,6 +419,8 @@ impl Cases {
         }
         self.mail.wake();
         // No log line: its time would date the case's arrival for anyone who reads the log.
+        // The counter says how many, to whoever may scrape the metrics port, and never which.
+        crate::metrics::count("sealbox_cases_received_total", &[("channel", &channel.id)]);
         Ok(Receipt {
             case_id,
             number,

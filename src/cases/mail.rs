@@ -215,6 +215,24 @@ impl Cases {
             })
     }
 
+    /// Sets the gauges of the metrics (queue lengths, outbox size) to what they are now.
+    pub async fn refresh_gauges(&self) -> Result<(), CaseError> {
+        let (intake, sign_in) = self.kdf.queued();
+        crate::metrics::set(
+            "sealbox_kdf_queue_length",
+            &[("lane", "intake")],
+            intake as f64,
+        );
+        crate::metrics::set(
+            "sealbox_kdf_queue_length",
+            &[("lane", "sign-in")],
+            sign_in as f64,
+        );
+        let outbox = self.mail_pending().await?;
+        crate::metrics::set("sealbox_mail_outbox_size", &[], outbox as f64);
+        Ok(())
+    }
+
     /// How many mails wait in the outbox.
     pub async fn mail_pending(&self) -> Result<i64, CaseError> {
         Ok(self.store.run(crate::store::outbox::pending).await?)

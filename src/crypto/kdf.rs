@@ -25,6 +25,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::keys::SecretKey;
 use super::{ClaimCode, CryptoError};
+use crate::metrics;
 
 /// OWASP's minimum for argon2id: m = 19 MiB, t = 2, p = 1.
 pub const MEMORY_KIB: u32 = 19 * 1024;
@@ -195,6 +196,12 @@ impl KdfPool {
         }
     }
 
+    /// Jobs waiting for a worker now: (intake, sign-in).
+    pub fn queued(&self) -> (usize, usize) {
+        let queues = self.shared.queues.lock().unwrap_or_else(|p| p.into_inner());
+        (queues.intake.len(), queues.sign_in.len())
+    }
+
     /// Seconds a client is told to wait before trying again when the pool is full.
     pub fn retry_after(&self) -> u64 {
         self.shared.max_wait.as_secs().clamp(1, 60)
@@ -213,14 +220,23 @@ impl KdfPool {
             retry_after: self.retry_after(),
         };
         let (done, result) = oneshot::channel();
+        let queued_at = Instant::now();
         let job: Job = Box::new(move |expired| {
             if done.is_closed() {
                 return;
             }
+            let lanes = [("lane", lane.name())];
             if expired {
+                metrics::count("sealbox_kdf_refused_total", &lanes);
                 let _ = done.send(Err(Missed::Expired));
                 return;
             }
+            metrics::count("sealbox_kdf_jobs_total", &lanes);
+            metrics::add(
+                "sealbox_kdf_wait_seconds_total",
+                &lanes,
+                queued_at.elapsed().as_secs_f64(),
+            );
             tracing::debug!(lane = lane.name(), "argon2id job");
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(job));
             let _ = done.send(outcome.map_err(|_| Missed::Panicked));
@@ -239,6 +255,7 @@ impl KdfPool {
         };
         if full {
             tracing::debug!(lane = lane.name(), "argon2id queue full");
+            metrics::count("sealbox_kdf_refused_total", &[("lane", lane.name())]);
             // A client that asks again at once, ignoring Retry-After, would otherwise turn
             // the refusals into a loop that takes the CPU from the reports being sealed: it
             // waits a moment first (a timer, no thread, no CPU).

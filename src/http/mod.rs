@@ -6,6 +6,7 @@ pub mod charts;
 pub mod errors;
 pub mod form_tokens;
 pub mod health;
+pub mod metrics;
 pub mod middleware;
 pub mod officer;
 pub mod qr;
@@ -151,6 +152,11 @@ impl Application {
         .max_connections(max_connections.div_ceil(workers))
         .shutdown_timeout(10);
         tls::reload_on_hangup(tls.clone())?;
+        if let Some(at) = state.settings.metrics_listen {
+            let (metrics_server, bound) = metrics::serve(at, state.clone())?;
+            actix_web::rt::spawn(metrics_server);
+            tracing::info!("metrics on http://{bound}/metrics");
+        }
         let server = match &tls {
             Some(certificate) => {
                 let config = certificate

@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 
 use super::{NotifyError, OutboxKey, Transport};
 use crate::clock::now;
+use crate::metrics;
 use crate::store::outbox::{self, QueuedMail};
 use crate::store::Store;
 
@@ -134,18 +135,21 @@ impl Worker {
         };
         match self.transport.send(message).await {
             Ok(()) => {
+                metrics::count("sealbox_mail_sent_total", &[]);
                 self.forget(id).await;
                 // The kind at `info` would say "a case arrived" (or was answered) and when.
                 tracing::debug!(kind = mail.kind, "mail sent");
                 tracing::info!("mail sent");
             }
             Err(failure) if failure.permanent && mail.attempts + 1 >= PERMANENT_ATTEMPTS => {
+                metrics::count("sealbox_mail_failures_total", &[]);
                 tracing::debug!(kind = mail.kind, "mail dropped");
                 tracing::error!(attempts = mail.attempts + 1, error = %failure.category,
                     "mail dropped: the server refused it every time");
                 self.forget(id).await;
             }
             Err(failure) => {
+                metrics::count("sealbox_mail_failures_total", &[]);
                 let attempts = mail.attempts + 1;
                 let wait = backoff(mail.attempts);
                 tracing::debug!(kind = mail.kind, "mail not sent");

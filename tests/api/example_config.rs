@@ -48,6 +48,9 @@ fn the_binary_starts_with_every_example_switched_on() {
                 format!("recovery_recipient = \"{recovery}\"")
             }
             Some(Entry::Key(key)) if key == "logo" => format!("logo = {:?}", logo.display()),
+            Some(Entry::Key(key)) if key == "metrics_listen" => {
+                format!("metrics_listen = \"127.0.0.1:{}\"", free_port())
+            }
             Some(Entry::Key(key)) if key == "smtp_url_file" => continue,
             // HTTPS needs certificate files; tests/api/tls.rs serves it.
             Some(Entry::Key(key)) if key == "cert" || key == "key" => continue,

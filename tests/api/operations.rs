@@ -73,3 +73,62 @@ fn pages_name_the_onion_site_when_there_is_one() {
         .get("onion-location")
         .is_none());
 }
+
+#[test]
+fn metrics_count_on_their_own_port_and_name_nothing() {
+    let port = free_port();
+    let app = spawn_app_with(&format!("metrics_listen = \"127.0.0.1:{port}\"\n"));
+    let code = app.submit(report("counted, never named"));
+    let wrong = app
+        .client
+        .get(app.url("/api/v1/followup"))
+        .bearer_auth("AAAA-BBBB-CCCC-DDDD-EEEE")
+        .send()
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let metrics_url = format!("http://127.0.0.1:{port}/metrics");
+    let res = client().get(&metrics_url).send().unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = res.text().unwrap();
+    for line in [
+        "sealbox_cases_received_total{channel=\"report\"} 1",
+        "sealbox_http_requests_total{route=\"/api/v1/cases\",method=\"POST\",status=\"201\"} 1",
+        "sealbox_http_requests_total{route=\"/api/v1/followup\",method=\"GET\",status=\"401\"} 1",
+        "sealbox_kdf_jobs_total{lane=\"intake\"} 1",
+        "sealbox_kdf_jobs_total{lane=\"sign-in\"} 1",
+        "sealbox_kdf_queue_length{lane=\"sign-in\"} 0",
+        "sealbox_mail_outbox_size 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
+    }
+    // Every line is a comment or `name{labels} number`, every series is declared.
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (series, value) = line.rsplit_once(' ').unwrap();
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+        let name = series.split('{').next().unwrap();
+        assert!(text.contains(&format!("# TYPE {name} ")), "{line}");
+    }
+    // Nothing that says which case, who, or when.
+    let number = app.followup_api(&code).json::<serde_json::Value>().unwrap()["number"]
+        .as_i64()
+        .unwrap();
+    assert!(!text.contains(&number.to_string()), "{text}");
+    assert!(
+        !text.contains(&code) && !text.contains("127.0.0.1"),
+        "{text}"
+    );
+    // The metrics are not on the site, and the site is not on the metrics port.
+    assert_eq!(app.get("/metrics").status(), 404);
+    assert_eq!(
+        client()
+            .get(format!("http://127.0.0.1:{port}/report"))
+            .send()
+            .unwrap()
+            .status(),
+        404
+    );
+}

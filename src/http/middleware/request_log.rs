@@ -1,4 +1,5 @@
-//! The request log: route pattern, method, status and time. Never the client's address, user
+//! The request log, and the request counter of the metrics: route pattern, method, status and
+//! time. Never the client's address, user
 //! agent, referrer, query string or raw path (a mistyped URL could hold a claim code).
 //!
 //! Only officer routes are logged at the default level. A line for a submitter's request, even
@@ -9,6 +10,7 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 
 /// Whether a route pattern is one only officers use (their pages and their API).
@@ -26,6 +28,19 @@ pub async fn log(
     let res = next.call(req).await?;
     let status = res.status().as_u16();
     let ms = started.elapsed().as_millis() as u64;
+    // Standard methods only: a made-up method must not make a new series per request.
+    let known = matches!(
+        method,
+        Method::GET | Method::HEAD | Method::POST | Method::PUT | Method::DELETE | Method::OPTIONS
+    );
+    crate::metrics::count(
+        "sealbox_http_requests_total",
+        &[
+            ("route", &route),
+            ("method", if known { method.as_str() } else { "other" }),
+            ("status", res.status().as_str()),
+        ],
+    );
     if is_officer_route(&route) {
         tracing::info!(%method, route, status, ms, "request");
     } else {
