@@ -131,6 +131,7 @@ fn main() {
             case_id: None,
             officer_id: None,
             delay_s: 0,
+            replaces: &[],
         };
         let mail = key.seal(draft, now).unwrap();
         sealbox::store::outbox::insert(&db, &mail, now).unwrap();

@@ -164,6 +164,9 @@ pub struct MailSettings {
     pub notify_delay_s: u64,
     /// At most one alert per officer per case within this many seconds.
     pub coalesce_s: u64,
+    /// A customer's status mail waits this many seconds; a newer one for the same case
+    /// replaces it meanwhile, so several moves in a row make one mail.
+    pub customer_delay_s: u64,
     /// Give up on one SMTP attempt after this many seconds (the mail stays queued).
     pub timeout_s: u64,
     /// Remind officers this many hours before a deadline (and again once it has passed).
@@ -342,6 +345,7 @@ struct DefaultMail {
     from: &'static str,
     notify_delay_s: u64,
     coalesce_s: u64,
+    customer_delay_s: u64,
     timeout_s: u64,
     remind_before_h: u64,
     reminder_interval_s: u64,
@@ -356,6 +360,7 @@ fn defaults() -> Defaults {
             from: "Ethics line <ethics@localhost>",
             notify_delay_s: 300,
             coalesce_s: 3600,
+            customer_delay_s: 300,
             timeout_s: 30,
             remind_before_h: 48,
             reminder_interval_s: 300,

@@ -24,6 +24,7 @@ pub(super) struct MailContext {
     base_url: String,
     delay_s: u64,
     pub coalesce_s: u64,
+    customer_delay_s: u64,
     /// Seconds before a deadline that a reminder goes out.
     pub remind_before_s: i64,
     pub digest_hour: Option<u8>,
@@ -49,6 +50,7 @@ impl MailContext {
             base_url: settings.base_url().to_owned(),
             delay_s: settings.mail.notify_delay_s,
             coalesce_s: settings.mail.coalesce_s,
+            customer_delay_s: settings.mail.customer_delay_s,
             remind_before_s: settings.mail.remind_before_h as i64 * 3600,
             digest_hour: settings.mail.daily_digest_hour.filter(|h| *h < 24),
             wake: Arc::new(Notify::new()),
@@ -102,6 +104,7 @@ impl MailContext {
             case_id: case_id.map(str::to_owned),
             officer_id: officer_id.map(str::to_owned),
             delay_s,
+            replaces: &[],
         };
         Ok(self.key.seal(draft, now())?)
     }
@@ -151,6 +154,9 @@ impl MailContext {
         )
     }
 
+    /// Kinds of a customer's status mail: a newer one replaces a queued older one.
+    const CUSTOMER_STATUS: &'static [&'static str] = &["customer_status", "customer_closed"];
+
     /// The mails a move to `to` sends: a customer who left an address and consented hears
     /// that there is news (closing also invites them to rate how it was handled); officers
     /// are not told of their own moves.
@@ -164,16 +170,15 @@ impl MailContext {
             Status::Closed => Template::CustomerClosed,
             _ => Template::CustomerStatus,
         };
-        match contact.filter(|c| c.consent) {
-            Some(c) => Ok(vec![self.customer(
-                template,
-                c.lang(),
-                &c.email,
-                case_id,
-                to,
-            )?]),
-            None => Ok(Vec::new()),
-        }
+        let Some(c) = contact.filter(|c| c.consent) else {
+            return Ok(Vec::new());
+        };
+        // It waits a few minutes, and replaces one still waiting: three moves in a row make
+        // one mail, which names where the case stands in the end.
+        let mut mail = self.customer(template, c.lang(), &c.email, case_id, to)?;
+        mail.not_before += self.customer_delay_s as i64;
+        mail.replaces = Self::CUSTOMER_STATUS;
+        Ok(vec![mail])
     }
 
     /// The site's address as mails link to it, without a trailing slash.

@@ -108,6 +108,8 @@ pub struct Draft {
     pub officer_id: Option<String>,
     /// Seconds to wait before sending.
     pub delay_s: u64,
+    /// Kinds of mail for the same case this one replaces while they are still queued.
+    pub replaces: &'static [&'static str],
 }
 
 /// What is sealed in the outbox for one mail.
@@ -177,6 +179,7 @@ impl OutboxKey {
             officer_id: draft.officer_id,
             sealed: seal::seal_padded(&json, &[&self.public])?,
             not_before: now + draft.delay_s as i64,
+            replaces: draft.replaces,
         })
     }
 

@@ -12,6 +12,8 @@ pub struct NewMail {
     pub officer_id: Option<String>,
     pub sealed: Vec<u8>,
     pub not_before: i64,
+    /// Kinds of mail for the same case that this one replaces while they are still queued.
+    pub replaces: &'static [&'static str],
 }
 
 pub struct QueuedMail {
@@ -26,6 +28,20 @@ pub struct QueuedMail {
 /// often caused by a submitter. `not_before` stays exact (after the random alert delay) for as
 /// long as the mail waits; the row is deleted once sent.
 pub fn insert(conn: &Connection, mail: &NewMail, at: i64) -> Result<(), StoreError> {
+    if let Some(case_id) = mail
+        .case_id
+        .as_deref()
+        .filter(|_| !mail.replaces.is_empty())
+    {
+        // Only mails still waiting out their delay: a due one may be on its way already (and
+        // its row id, once deleted, could be given to this one).
+        let mut delete = conn.prepare_cached(
+            "DELETE FROM outbox WHERE case_id = ?1 AND kind = ?2 AND not_before > ?3",
+        )?;
+        for kind in mail.replaces {
+            delete.execute(params![case_id, kind, at])?;
+        }
+    }
     let at = super::day(at);
     conn.execute(
         "INSERT INTO outbox (message_id, kind, case_id, officer_id, sealed, not_before,

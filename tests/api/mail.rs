@@ -75,7 +75,7 @@ pub(crate) fn smtp_server(port: u16) -> (u16, Inbox) {
 }
 
 pub(crate) fn mail_config(port: u16, extra: &str) -> String {
-    format!("[mail]\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nnotify_delay_s = 0\nfrom = \"Ethics <ethics@example.org>\"\n{extra}")
+    format!("[mail]\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nnotify_delay_s = 0\ncustomer_delay_s = 0\nfrom = \"Ethics <ethics@example.org>\"\n{extra}")
 }
 
 pub(crate) fn wait_for(what: &str, timeout_s: u64, mut done: impl FnMut() -> bool) {
@@ -426,6 +426,54 @@ fn a_short_deadline_is_not_due_soon_the_moment_a_case_arrives() {
         "{:?}",
         mails.iter().map(|m| &m.data).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn a_customer_gets_one_mail_for_several_moves_in_a_row() {
+    let (port, inbox) = smtp_server(0);
+    let config = mail_config(port, "").replace("customer_delay_s = 0", "customer_delay_s = 2");
+    let app = spawn_app_with(&config);
+    app.add_officer("o@example.org", "Olga", &[]);
+    app.submit(json!({
+        "channel": "complaint",
+        "fields": {"subject": "Late", "description": "Three weeks late."},
+        "contact": {"email": "moved@example.org", "consent": true}
+    }));
+    let token = officer_token(&app, "o@example.org");
+    let id = only_case_id(&app, &token);
+    for body in [
+        json!({"status": "acknowledged"}),
+        json!({"status": "in_progress"}),
+        json!({"status": "closed", "outcome": "resolved", "summary": "Refunded."}),
+    ] {
+        let res = officer_api(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/officer/cases/{id}/status"),
+            Some(body),
+        );
+        assert_eq!(res.status(), 200);
+    }
+    let to_customer = || -> Vec<String> {
+        inbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to == ["moved@example.org"])
+            .map(|m| m.data.clone())
+            .collect()
+    };
+    wait_for("the closing mail", 30, || {
+        to_customer()
+            .iter()
+            .any(|m| m.contains("Subject: Your complaint is closed"))
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let mails = to_customer();
+    // The receipt, then one mail for the three moves: where the case stands in the end.
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    assert!(mails[0].contains("received"), "{mails:#?}");
 }
 
 #[test]
