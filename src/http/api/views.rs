@@ -326,14 +326,7 @@ impl<'a> CaseOut<'a> {
             excluded_officers: &c.excluded,
             feedback: c.feedback.as_deref(),
             fields: &c.fields,
-            files: c
-                .files
-                .iter()
-                .map(|f| {
-                    let url = format!("/api/v1/officer/cases/{}/files/{}", c.id, f.id);
-                    FileOut::for_officers(f, url)
-                })
-                .collect(),
+            files: officer_files(c),
             handlers: c
                 .handlers
                 .iter()
@@ -355,6 +348,15 @@ impl<'a> CaseOut<'a> {
             summary: c.summary.as_deref(),
         }
     }
+}
+
+/// Every file of the case, with what only officers see and where to download it.
+fn officer_files(c: &OfficerCaseView) -> Vec<FileOut<'_>> {
+    let url = |f: &FileView| format!("/api/v1/officer/cases/{}/files/{}", c.id, f.id);
+    c.files
+        .iter()
+        .map(|f| FileOut::for_officers(f, url(f)))
+        .collect()
 }
 
 /// A case's deadlines and when they were met (keys in alphabetical order, as on the wire).
