@@ -9,11 +9,10 @@ use serde::Serialize;
 use super::views::{CaseOut, CasesOut};
 use crate::cases::casework::Thread;
 use crate::cases::casework::{InboxQuery, StatusRequest};
-use crate::cases::export::Exporter;
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
 use crate::http::errors::{ApiError, Problem};
-use crate::http::officer::export::{bundle_page, recipient_or_own};
+use crate::http::officer::export::sealed_bundle;
 use crate::http::officer::login::{sign_in, SignInFailure};
 use crate::http::officer::statistics::{months, Params};
 use crate::http::sessions::Session;
@@ -317,17 +316,7 @@ pub async fn export(
     body: web::Json<ExportIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
-    let officer = session.value.officer.clone();
-    let to = recipient_or_own(body.recipient.as_deref(), officer.public_key());
-    let file = state
-        .cases
-        .export_bundle(
-            Exporter::Officer(officer),
-            &path,
-            &to,
-            bundle_page(session.value.ui.lang),
-        )
-        .await?;
+    let file = sealed_bundle(&state, &session, &path, body.recipient.as_deref()).await?;
     Ok(uploads::download(file))
 }
 
