@@ -618,15 +618,7 @@ impl ThreadPost {
         Fut: Future<Output = Result<Upload, Problem>>,
     {
         let body = match body {
-            OrMultipart::Plain(form) => {
-                let PostForm { csrf, body } = form.into_inner();
-                let texts = vec![("csrf".to_owned(), csrf), ("body".to_owned(), body)];
-                return ThreadPost {
-                    texts,
-                    upload: None,
-                    refused: None,
-                };
-            }
+            OrMultipart::Plain(form) => return ThreadPost::plain(form.into_inner()),
             OrMultipart::Multipart(body) => body,
         };
         ThreadPost::read(body, text_limit, |texts: &Texts| {
@@ -639,6 +631,15 @@ impl ThreadPost {
             }
         })
         .await
+    }
+
+    /// A post without files: a plain form.
+    fn plain(PostForm { csrf, body }: PostForm) -> Self {
+        ThreadPost {
+            texts: vec![("csrf".to_owned(), csrf), ("body".to_owned(), body)],
+            upload: None,
+            refused: None,
+        }
     }
 
     /// The text part `name`, empty when absent.

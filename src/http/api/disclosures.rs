@@ -4,35 +4,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::officer::officer;
-use crate::cases::identity::{OfficerIdentity, RequestView};
+use super::views::DisclosuresOut;
 use crate::http::errors::ApiError;
-use crate::http::views::rfc3339;
 use crate::http::AppState;
-
-fn request_json(r: &RequestView) -> serde_json::Value {
-    serde_json::json!({
-        "id": r.id,
-        "case_id": r.case_id,
-        "number": r.number,
-        "requester": r.requester,
-        "reason": r.reason,
-        "requested_at": rfc3339(r.requested_at),
-        "state": r.state,
-        "decided_by": r.decided_by,
-        "decided_at": r.decided_at.map(rfc3339),
-    })
-}
-
-/// The `identity` of the officer API's case: the identity only for a holder of its key.
-pub fn identity_json(identity: &OfficerIdentity) -> serde_json::Value {
-    serde_json::json!({
-        "given_at": identity.given_at.map(rfc3339),
-        "name": identity.name,
-        "contact": identity.contact,
-        "may_request": identity.may_request,
-        "requests": identity.requests.iter().map(request_json).collect::<Vec<_>>(),
-    })
-}
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,9 +36,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         .cases
         .disclosure_requests(&session.value.officer)
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "disclosures": requests.iter().map(request_json).collect::<Vec<_>>(),
-    })))
+    Ok(HttpResponse::Ok().json(DisclosuresOut::new(&requests)))
 }
 
 #[derive(serde::Deserialize)]

@@ -6,3 +6,4 @@ pub mod admin;
 pub mod disclosures;
 pub mod officer;
 pub mod reporter;
+pub mod views;

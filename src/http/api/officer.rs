@@ -6,19 +6,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Serialize;
 
-use super::reporter::FileOut;
+use super::views::{CaseOut, CasesOut};
 use crate::cases::casework::Thread;
-use crate::cases::casework::{InboxQuery, StatusRequest, ThreadEntry};
-use crate::cases::export::Exporter;
+use crate::cases::casework::{InboxQuery, StatusRequest};
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
 use crate::http::errors::{ApiError, Problem};
-use crate::http::officer::export::{bundle_page, recipient_or_own};
+use crate::http::officer::export::sealed_bundle;
 use crate::http::officer::login::{sign_in, SignInFailure};
 use crate::http::officer::statistics::{months, Params};
 use crate::http::sessions::Session;
 use crate::http::uploads::{self, Texts, ThreadPost};
-use crate::http::views::rfc3339;
 use crate::http::{AppState, OfficerState};
 use serde_json::json;
 
@@ -119,26 +117,15 @@ pub struct ListParams {
     next: Option<String>,
 }
 
-#[derive(Serialize)]
-struct CaseLine {
-    id: String,
-    number: i64,
-    channel: String,
-    status: String,
-    received_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    due_at: Option<String>,
-    overdue: bool,
-    unread: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    assigned_to: Option<String>,
-}
-
-#[derive(Serialize)]
-struct CasesOut {
-    cases: Vec<CaseLine>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next: Option<String>,
+impl From<ListParams> for InboxQuery {
+    fn from(params: ListParams) -> Self {
+        InboxQuery {
+            channel: params.channel,
+            status: params.status,
+            overdue: params.overdue.unwrap_or(false),
+            after: params.next,
+        }
+    }
 }
 
 pub async fn cases(
@@ -147,63 +134,9 @@ pub async fn cases(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
-    let params = params.into_inner();
-    let page = state
-        .cases
-        .inbox(
-            &session.value.officer,
-            InboxQuery {
-                channel: params.channel,
-                status: params.status,
-                overdue: params.overdue.unwrap_or(false),
-                after: params.next,
-            },
-        )
-        .await?;
-    Ok(HttpResponse::Ok().json(CasesOut {
-        cases: page
-            .items
-            .into_iter()
-            .map(|i| CaseLine {
-                received_at: rfc3339(i.received_at),
-                due_at: i.due_at.map(rfc3339),
-                id: i.id,
-                number: i.number,
-                channel: i.channel,
-                status: i.status,
-                overdue: i.overdue,
-                unread: i.unread,
-                assigned_to: i.assigned_to,
-            })
-            .collect(),
-        next: page.next,
-    }))
-}
-
-#[derive(Serialize)]
-struct ThreadOut<'a> {
-    author: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    officer: Option<&'a str>,
-    body: &'a str,
-    /// As kept in clear: the day for a message, the exact time for a note.
-    at: String,
-    /// The exact time sealed with it, when it was.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    at_exact: Option<String>,
-}
-
-fn thread(entries: &[ThreadEntry]) -> Vec<ThreadOut<'_>> {
-    entries
-        .iter()
-        .map(|m| ThreadOut {
-            author: &m.author,
-            officer: m.officer.as_deref(),
-            body: &m.body,
-            at: rfc3339(m.at),
-            at_exact: m.exact_at.map(rfc3339),
-        })
-        .collect()
+    let query = InboxQuery::from(params.into_inner());
+    let page = state.cases.inbox(&session.value.officer, query).await?;
+    Ok(HttpResponse::Ok().json(CasesOut::from(page)))
 }
 
 pub async fn case(
@@ -217,43 +150,7 @@ pub async fn case(
         .open_case(&session.value.officer, &path, crate::i18n::Lang::En)
         .await?;
     let history = state.cases.history(&session.value.officer, &path).await?;
-    let date = |t: Option<i64>| t.map(rfc3339);
-    let body = serde_json::json!({
-        "id": c.id,
-        "number": c.number,
-        "channel": c.channel,
-        "kind": c.kind,
-        "status": c.status,
-        "outcome": c.outcome,
-        "received_at": rfc3339(c.received_at),
-        "received_at_exact": c.received_exact.map(rfc3339),
-        "due_at": date(c.due_at),
-        "overdue": c.overdue,
-        "deadlines": {
-            "acknowledge_by": date(c.acknowledge_due_at),
-            "resolve_by": date(c.resolve_due_at),
-            "acknowledged_at": date(c.acknowledged_at),
-            "closed_at": date(c.closed_at),
-        },
-        "assigned_to": c.assigned_to,
-        "fields": &c.fields,
-        "contact": c.contact_email.as_deref().map(|email| serde_json::json!({ "email": email })),
-        "excluded_officers": &c.excluded,
-        "summary": c.summary,
-        "satisfaction": c.satisfaction,
-        "feedback": c.feedback,
-        "messages": thread(&c.messages),
-        "notes": thread(&c.notes),
-        "handlers": c.handlers.iter().map(|(id, name)| serde_json::json!({"id": id, "name": name})).collect::<Vec<_>>(),
-        "history": history.iter().map(|h| serde_json::json!({
-            "at": rfc3339(h.at), "who": h.who, "action": h.action, "detail": h.detail
-        })).collect::<Vec<_>>(),
-        "files": c.files.iter().map(|f| {
-            FileOut::for_officers(f, format!("/api/v1/officer/cases/{}/files/{}", c.id, f.id))
-        }).collect::<Vec<_>>(),
-        "identity": c.identity.as_ref().map(super::disclosures::identity_json),
-    });
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(CaseOut::new(&c, &history)))
 }
 
 /// Files (parts named `file`) from the officer to a case, with an optional message (`body`):
@@ -419,17 +316,7 @@ pub async fn export(
     body: web::Json<ExportIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
-    let officer = session.value.officer.clone();
-    let to = recipient_or_own(body.recipient.as_deref(), officer.public_key());
-    let file = state
-        .cases
-        .export_bundle(
-            Exporter::Officer(officer),
-            &path,
-            &to,
-            bundle_page(session.value.ui.lang),
-        )
-        .await?;
+    let file = sealed_bundle(&state, &session, &path, body.recipient.as_deref()).await?;
     Ok(uploads::download(file))
 }
 

@@ -6,47 +6,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
+use super::views::{ChannelOut, ChannelsOut, FollowupOut};
 use crate::cases::access::Unlocked;
-use crate::cases::files::FileView;
-use crate::cases::intake::{OfficerRef, Submission};
+use crate::cases::intake::Submission;
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
 use crate::http::errors::{json_part_problem, ApiError, Problem};
 use crate::http::rate_limit::Bucket;
 use crate::http::uploads::{self, IntakeFiles, OrMultipart, Texts, ThreadPost};
-use crate::http::views::{rfc3339, Ui};
+use crate::http::views::Ui;
 use crate::http::AppState;
 use crate::i18n::Lang;
-
-#[derive(Serialize)]
-struct ChannelsOut {
-    channels: Vec<ChannelOut>,
-}
-
-#[derive(Serialize)]
-struct ChannelOut {
-    id: String,
-    kind: &'static str,
-    title: String,
-    description: String,
-    fields: Vec<FieldOut>,
-    officers: Vec<OfficerRef>,
-    takes_contact: bool,
-    /// False while nobody could read a case of this channel (no officer, no recovery key).
-    accepting: bool,
-}
-
-#[derive(Serialize)]
-struct FieldOut {
-    id: String,
-    label: String,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    required: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    options: Vec<String>,
-    max_length: usize,
-}
 
 /// The channels and their forms; titles and labels in the language of `?lang=` or
 /// `Accept-Language`. Options are the values to send, whatever the language.
@@ -55,32 +25,13 @@ pub async fn channels(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = Ui::for_request(&req).lang;
-    let mut out = Vec::new();
+    let mut channels = Vec::new();
     for c in state.cases.channels().all() {
         let officers = state.cases.officers_to_exclude(&c.id).await?;
-        out.push(ChannelOut {
-            id: c.id.clone(),
-            kind: c.kind.as_str(),
-            title: c.title.get(lang).to_owned(),
-            description: c.description.get(lang).to_owned(),
-            fields: c
-                .fields
-                .iter()
-                .map(|f| FieldOut {
-                    id: f.id.clone(),
-                    label: f.label.get(lang).to_owned(),
-                    kind: f.kind.as_str(),
-                    required: f.required,
-                    options: f.options.iter().map(|o| o.canonical().to_owned()).collect(),
-                    max_length: f.max_length,
-                })
-                .collect(),
-            accepting: state.cases.channel_accepts(&c.id).await?,
-            officers,
-            takes_contact: c.takes_contact(),
-        });
+        let accepting = state.cases.channel_accepts(&c.id).await?;
+        channels.push(ChannelOut::new(c, lang, officers, accepting));
     }
-    Ok(HttpResponse::Ok().json(ChannelsOut { channels: out }))
+    Ok(HttpResponse::Ok().json(ChannelsOut { channels }))
 }
 
 /// A multipart submission; also says whether files started to arrive (a refusal after that
@@ -171,154 +122,13 @@ async fn bearer(req: &HttpRequest, state: &AppState) -> Result<Unlocked, ApiErro
     Ok(unlocked?)
 }
 
-#[derive(Serialize)]
-struct FollowupOut<'a> {
-    number: i64,
-    channel: &'a str,
-    status: &'a str,
-    outcome: Option<&'a str>,
-    /// The day (UTC midnight, RFC 3339), as kept in clear.
-    received_at: String,
-    /// The exact time, from the sealed submission (absent in cases from before it was sealed).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    received_at_exact: Option<String>,
-    fields: &'a std::collections::BTreeMap<String, serde_json::Value>,
-    contact: Option<ContactOut<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    summary: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    satisfaction: Option<i64>,
-    messages: Vec<MessageOut<'a>>,
-    files: Vec<FileOut<'a>>,
-    /// `null` when the channel takes no identity.
-    identity: Option<IdentityOut>,
-}
-
-#[derive(Serialize)]
-struct IdentityOut {
-    given_at: Option<String>,
-    disclosed: Vec<DisclosedOut>,
-}
-
-#[derive(Serialize)]
-struct DisclosedOut {
-    at: String,
-    to: &'static str,
-}
-
-/// A file of a case as the API lists it, with where to download it.
-#[derive(Serialize)]
-pub struct FileOut<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    #[serde(rename = "type")]
-    pub media_type: &'a str,
-    pub size: u64,
-    pub cleaned: bool,
-    pub author: &'a str,
-    /// The day it was sent (UTC midnight), as kept in clear.
-    pub at: String,
-    /// The exact time, from its sealed facts, when they hold one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub at_exact: Option<String>,
-    pub url: String,
-    /// Officers only: sealed with the staff key, and who sent it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub internal: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub officer: Option<Option<&'a str>>,
-}
-
-impl<'a> FileOut<'a> {
-    pub fn new(f: &'a FileView, url: String) -> Self {
-        FileOut {
-            id: &f.id,
-            name: &f.name,
-            media_type: &f.media_type,
-            size: f.size,
-            cleaned: f.cleaned,
-            author: &f.author,
-            at: rfc3339(f.at),
-            at_exact: f.exact_at.map(rfc3339),
-            url,
-            internal: None,
-            officer: None,
-        }
-    }
-
-    /// With what only officers see.
-    pub fn for_officers(f: &'a FileView, url: String) -> Self {
-        FileOut {
-            internal: Some(f.internal),
-            officer: Some(f.officer.as_deref()),
-            ..FileOut::new(f, url)
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ContactOut<'a> {
-    email: &'a str,
-}
-
-#[derive(Serialize)]
-struct MessageOut<'a> {
-    author: &'a str,
-    body: &'a str,
-    /// The day it was written (UTC midnight), as kept in clear.
-    at: String,
-    /// The exact time sealed with it, when it was.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    at_exact: Option<String>,
-}
-
 pub async fn followup(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
     let case = state.cases.view(&unlocked, Lang::En).await?;
-    Ok(HttpResponse::Ok().json(FollowupOut {
-        number: case.number,
-        channel: &case.channel,
-        status: &case.status,
-        outcome: case.outcome.as_deref(),
-        received_at: rfc3339(case.received_at),
-        received_at_exact: case.received_exact.map(rfc3339),
-        fields: &case.fields,
-        contact: case
-            .contact_email
-            .as_deref()
-            .map(|email| ContactOut { email }),
-        summary: case.summary.as_deref(),
-        satisfaction: case.satisfaction,
-        messages: case
-            .messages
-            .iter()
-            .map(|m| MessageOut {
-                author: &m.author,
-                body: &m.body,
-                at: rfc3339(m.at),
-                at_exact: m.exact_at.map(rfc3339),
-            })
-            .collect(),
-        files: case
-            .files
-            .iter()
-            .map(|f| FileOut::new(f, format!("/api/v1/followup/files/{}", f.id)))
-            .collect(),
-        identity: case.identity.as_ref().map(|i| IdentityOut {
-            given_at: i.given_at.map(rfc3339),
-            disclosed: i
-                .disclosed
-                .iter()
-                .map(|d| DisclosedOut {
-                    at: rfc3339(d.at),
-                    to: d.to,
-                })
-                .collect(),
-        }),
-    }))
+    Ok(HttpResponse::Ok().json(FollowupOut::new(&case)))
 }
 
 /// `POST /api/v1/followup/identity` `{"name","contact"?}`: the reporter gives their identity,

@@ -23,30 +23,13 @@ async fn account_page(
 ) -> Result<HttpResponse, PageError> {
     let officer = &session.value.officer;
     let enrolled = state.cases.has_totp(officer).await?;
-    let (mut qr_svg, mut secret) = (String::new(), String::new());
-    if !enrolled {
-        // One pending secret per session, so a reload shows the same code to scan.
-        let pending = match &session.value.pending_totp {
-            Some(secret) => secret.clone(),
-            None => {
-                let fresh = Arc::new(state.cases.new_totp_secret());
-                let keep = fresh.clone();
-                state
-                    .officers
-                    .update(&session.id, move |s| s.pending_totp = Some(keep));
-                fresh
-            }
-        };
-        let (url, text) = state.cases.totp_setup(officer, &pending)?;
-        qr_svg = crate::http::qr::svg(url.expose_secret());
-        secret = text.expose_secret().to_owned();
-    }
+    let (qr_svg, secret) = if enrolled {
+        (String::new(), String::new())
+    } else {
+        totp_to_scan(state, session)?
+    };
     let page = AccountPage {
-        chrome: Chrome {
-            notice,
-            error,
-            ..chrome(session)
-        },
+        chrome: chrome_with(session, notice, error),
         language: officer.language.map_or("", |l| l.code()),
         languages: Lang::ALL.iter().map(|l| (l.code(), l.name())).collect(),
         enrolled,
@@ -55,6 +38,25 @@ async fn account_page(
         secret,
     };
     Ok(html(&mut HttpResponse::build(status), page))
+}
+
+/// The 2FA secret to enrol, as a QR code and as text. One pending secret per session, so a
+/// reload shows the same code to scan.
+fn totp_to_scan(state: &AppState, session: &OfficerSession) -> Result<(String, String), PageError> {
+    let pending = match &session.value.pending_totp {
+        Some(secret) => secret.clone(),
+        None => {
+            let fresh = Arc::new(state.cases.new_totp_secret());
+            let keep = fresh.clone();
+            state
+                .officers
+                .update(&session.id, move |s| s.pending_totp = Some(keep));
+            fresh
+        }
+    };
+    let (url, text) = state.cases.totp_setup(&session.value.officer, &pending)?;
+    let qr_svg = crate::http::qr::svg(url.expose_secret());
+    Ok((qr_svg, text.expose_secret().to_owned()))
 }
 
 pub async fn account(

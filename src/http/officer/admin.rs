@@ -6,6 +6,7 @@ use secrecy::ExposeSecret;
 
 use super::views::*;
 use super::{confirm_page, for_change, require_admin, signed_in, CsrfForm, OfficerSession};
+use crate::cases::admin::GrantReport;
 use crate::cases::officers::OfficerProfile;
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
@@ -31,40 +32,14 @@ async fn admin_page_with(
     enrol_link: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     require_admin(session)?;
-    let officers = state
-        .cases
-        .list_officers()
-        .await?
-        .into_iter()
-        .map(|o| OfficerRow {
-            channels: o.channels.map_or("all".into(), |c| c.join(",")),
-            id: o.id,
-            name: o.name,
-            email: o.email,
-            admin: o.admin,
-            custodian: o.custodian,
-            disabled: o.disabled,
-            awaiting: o.awaiting_enrolment,
-        })
-        .collect();
-    let page = AdminPage {
-        chrome: Chrome {
-            notice,
-            error,
-            ..chrome(session)
-        },
-        require_totp: state.cases.totp_required().await?,
+    let officers = state.cases.list_officers().await?;
+    let page = AdminPage::new(
+        chrome_with(session, notice, error),
+        state.cases.totp_required().await?,
         enrol_link,
         officers,
-        channel_ids: state
-            .cases
-            .channels()
-            .all()
-            .iter()
-            .map(|c| c.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
+        state.cases.channels().all(),
+    );
     Ok(html(&mut HttpResponse::build(status), page))
 }
 
@@ -202,40 +177,52 @@ pub async fn set_channels(
     let admin = &session.value.officer;
     let channels = parse_channels(&form.channels);
     if form.confirm.is_none() {
-        match state
-            .cases
-            .grants_outside(admin, &path, channels.clone())
-            .await
-        {
-            Ok(0) => {}
-            Ok(n) => {
-                let t = &session.value.ui;
-                let question = t.fmt1("admin.confirm_channels", "count", n);
-                return confirm_page(
-                    &session,
-                    question,
-                    format!("/officer/admin/officers/{}/channels", path.as_str()),
-                    vec![("channels".into(), form.channels.clone())],
-                );
-            }
-            Err(e) => return admin_result(&state, &session, Err(e)).await,
+        if let Some(answer) = ask_before_channels(&state, &session, &path, &form).await? {
+            return Ok(answer);
         }
     }
     let result = state
         .cases
         .set_officer_channels(admin, &path, channels)
         .await
-        .map(|r| {
-            let t = &session.value.ui;
-            t.fmt2(
-                "admin.channels_saved",
-                "granted",
-                numbers(t, &r.granted),
-                "unreachable",
-                r.unreachable,
-            )
-        });
+        .map(|r| channels_saved(&session.value.ui, &r));
     admin_result(&state, &session, result).await
+}
+
+/// Before cases are taken from an officer with their channels: the question, or the admin
+/// page saying why not; `None` when the change takes nothing away.
+async fn ask_before_channels(
+    state: &AppState,
+    session: &OfficerSession,
+    id: &str,
+    form: &ChannelsForm,
+) -> Result<Option<HttpResponse>, PageError> {
+    let channels = parse_channels(&form.channels);
+    match state
+        .cases
+        .grants_outside(&session.value.officer, id, channels)
+        .await
+    {
+        Ok(0) => Ok(None),
+        Ok(n) => confirm_page(
+            session,
+            session.value.ui.fmt1("admin.confirm_channels", "count", n),
+            format!("/officer/admin/officers/{id}/channels"),
+            vec![("channels".into(), form.channels.clone())],
+        )
+        .map(Some),
+        Err(e) => admin_result(state, session, Err(e)).await.map(Some),
+    }
+}
+
+fn channels_saved(t: &Ui, r: &GrantReport) -> String {
+    t.fmt2(
+        "admin.channels_saved",
+        "granted",
+        numbers(t, &r.granted),
+        "unreachable",
+        r.unreachable,
+    )
 }
 
 pub async fn grant(
@@ -370,23 +357,7 @@ pub async fn reset(
     let id = path.into_inner();
     let t = &session.value.ui;
     if form.confirm.is_none() {
-        return match state.cases.reset_preview(admin, &id).await {
-            Ok((_, _, sole)) if sole > 0 => {
-                let refused = Err(crate::cases::CaseError::Conflict(t.fmt1(
-                    "admin.reset_refused",
-                    "count",
-                    sole,
-                )));
-                admin_result(&state, &session, refused).await
-            }
-            Ok((name, held, _)) => confirm_page(
-                &session,
-                t.fmt2("admin.confirm_reset", "name", name, "count", held),
-                format!("/officer/admin/officers/{id}/reset"),
-                Vec::new(),
-            ),
-            Err(e) => admin_result(&state, &session, Err(e)).await,
-        };
+        return ask_before_reset(&state, &session, &id).await;
     }
     let result = state.cases.reset_officer(admin, &id).await;
     if result.is_ok() {
@@ -399,6 +370,29 @@ pub async fn reset(
         )
     });
     admin_link_result(&state, &session, result).await
+}
+
+/// Before a reset: the question, or the admin page saying why not (the officer's key is the
+/// only way left to open some case).
+async fn ask_before_reset(
+    state: &AppState,
+    session: &OfficerSession,
+    id: &str,
+) -> Result<HttpResponse, PageError> {
+    let t = &session.value.ui;
+    match state.cases.reset_preview(&session.value.officer, id).await {
+        Ok((_, _, sole)) if sole > 0 => {
+            let refused = CaseError::Conflict(t.fmt1("admin.reset_refused", "count", sole));
+            admin_result(state, session, Err(refused)).await
+        }
+        Ok((name, held, _)) => confirm_page(
+            session,
+            t.fmt2("admin.confirm_reset", "name", name, "count", held),
+            format!("/officer/admin/officers/{id}/reset"),
+            Vec::new(),
+        ),
+        Err(e) => admin_result(state, session, Err(e)).await,
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
-use crate::http::officer::views::{Chrome, EnrolPage};
+use crate::http::officer::views::EnrolPage;
 use crate::http::views::Ui;
 use crate::http::AppState;
 
@@ -36,18 +36,7 @@ async fn page(
         Err(CaseError::NotFound(_)) => return Err(gone()),
         Err(e) => return Err(e.into()),
     };
-    let page = EnrolPage {
-        chrome: Chrome {
-            t: Ui::for_request(req),
-            error,
-            ..Chrome::default()
-        },
-        action: format!("/officer/enrol/{token}"),
-        name: view.name,
-        email: view.email,
-        reset: view.reset,
-        done: false,
-    };
+    let page = EnrolPage::new(Ui::for_request(req), token, view, error);
     Ok(html(&mut HttpResponse::build(status), page))
 }
 
@@ -80,17 +69,7 @@ pub async fn submit(
         Ok(officer_id) => {
             // Sessions of the key this one replaces cannot outlive it.
             state.officers.end_where(|s| s.officer.id == officer_id);
-            let page = EnrolPage {
-                chrome: Chrome {
-                    t: Ui::for_request(&req),
-                    ..Chrome::default()
-                },
-                action: String::new(),
-                name: String::new(),
-                email: String::new(),
-                reset: false,
-                done: true,
-            };
+            let page = EnrolPage::done(Ui::for_request(&req));
             Ok(html(&mut HttpResponse::Ok(), page))
         }
         Err(CaseError::NotFound(_)) => Err(gone()),

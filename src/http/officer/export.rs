@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::case::case_page;
-use super::{for_change, signed_in};
+use super::{for_change, signed_in, OfficerSession};
 use crate::cases::export::{Exporter, Render};
 use crate::cases::files::Download;
 use crate::cases::{now, CaseError};
@@ -76,7 +76,7 @@ pub struct ExportForm {
 }
 
 /// The officer's own public key when they name no recipient.
-pub(crate) fn recipient_or_own(given: Option<&str>, own: String) -> String {
+fn recipient_or_own(given: Option<&str>, own: String) -> String {
     match given.map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => r.to_owned(),
         None => own,
@@ -92,31 +92,31 @@ pub async fn bundle(
     form: web::Form<ExportForm>,
 ) -> Result<HttpResponse, PageError> {
     let session = for_change(&req, &state, &form.csrf, false).await?;
-    let officer = session.value.officer.clone();
-    let to = recipient_or_own(Some(&form.recipient), officer.public_key());
-    match state
-        .cases
-        .export_bundle(
-            Exporter::Officer(officer),
-            &path,
-            &to,
-            bundle_page(session.value.ui.lang),
-        )
-        .await
-    {
+    match sealed_bundle(&state, &session, &path, Some(&form.recipient)).await {
         Ok(file) => Ok(uploads::download(file)),
         Err(e @ CaseError::Invalid { .. }) => {
-            case_page(
-                &state,
-                &session,
-                &path,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(e.to_string()),
-            )
-            .await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            case_page(&state, &session, &path, status, Some(e.to_string())).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The case `id` as a sealed bundle, for the page and the API alike: sealed to `recipient`,
+/// or to the officer's own key when they name none; its page in the officer's language.
+pub(crate) async fn sealed_bundle(
+    state: &AppState,
+    session: &OfficerSession,
+    id: &str,
+    recipient: Option<&str>,
+) -> Result<Download, CaseError> {
+    let officer = session.value.officer.clone();
+    let to = recipient_or_own(recipient, officer.public_key());
+    let page = bundle_page(session.value.ui.lang);
+    state
+        .cases
+        .export_bundle(Exporter::Officer(officer), id, &to, page)
+        .await
 }
 
 /// `GET /officer/account/key`: the officer's identity sealed with their password, for opening

@@ -5,7 +5,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::case::case_page;
-use super::views::chrome;
+use super::views::chrome_with;
 use super::{for_change, signed_in};
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError};
@@ -58,9 +58,7 @@ async fn list_page(
         .cases
         .disclosure_requests(&session.value.officer)
         .await?;
-    let mut chrome = chrome(session);
-    chrome.notice = notice;
-    chrome.error = error;
+    let chrome = chrome_with(session, notice, error);
     let page = DisclosuresPage {
         requests: requests
             .iter()
@@ -91,31 +89,23 @@ async fn decide_page(
     approve: bool,
 ) -> Result<HttpResponse, PageError> {
     let session = for_change(&req, &state, csrf, false).await?;
-    match state
+    let decided = state
         .cases
         .decide_disclosure(&session.value.officer, id, approve)
-        .await
-    {
+        .await;
+    let (status, notice, error) = match decided {
         Ok(()) => {
             let notice = session.value.ui.get(if approve {
                 "identity.approved_notice"
             } else {
                 "identity.denied_notice"
             });
-            list_page(&state, &session, StatusCode::OK, Some(notice.into()), None).await
+            (StatusCode::OK, Some(notice.into()), None)
         }
-        Err(e @ CaseError::Conflict(_)) => {
-            list_page(
-                &state,
-                &session,
-                StatusCode::CONFLICT,
-                None,
-                Some(e.to_string()),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        Err(e @ CaseError::Conflict(_)) => (StatusCode::CONFLICT, None, Some(e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    list_page(&state, &session, status, notice, error).await
 }
 
 /// `POST /officer/disclosures/{id}/approve`

@@ -18,14 +18,7 @@ pub async fn login_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
     }
     html(
         &mut HttpResponse::Ok(),
-        LoginPage {
-            chrome: Chrome {
-                t: Ui::for_request(&req),
-                ..Chrome::default()
-            },
-            email: String::new(),
-            totp_needed: false,
-        },
+        LoginPage::new(Ui::for_request(&req)),
     )
 }
 
@@ -48,34 +41,28 @@ pub async fn login(
         state.officers.end(&old.id);
     }
     match sign_in(&req, &state, &form.email, form.password, Some(&form.totp)).await {
-        Ok((token, must_enrol)) => {
-            let next = if must_enrol {
-                "/officer/account"
-            } else {
-                "/officer"
-            };
-            Ok(HttpResponse::SeeOther()
-                .cookie(state.officers.cookie(token))
-                .insert_header((header::LOCATION, next))
-                .finish())
-        }
+        Ok((token, must_enrol)) => Ok(session_started(&state, token, must_enrol)),
         Err(SignInFailure::Limited(wait)) => Err(PageError(Problem::rate_limited(wait))),
         Err(SignInFailure::Refused(e)) => {
-            let t = Ui::for_request(&req);
-            let totp_needed = !matches!(e, CaseError::SignInRejected);
-            let page = LoginPage {
-                chrome: Chrome {
-                    error: Some(t.problem(&Problem::from(e))),
-                    t,
-                    ..Chrome::default()
-                },
-                email: form.email,
-                totp_needed,
-            };
+            let page = LoginPage::refused(Ui::for_request(&req), form.email, e);
             Ok(html(&mut HttpResponse::Unauthorized(), page))
         }
         Err(SignInFailure::Failed(e)) => Err(e.into()),
     }
+}
+
+/// The new session's cookie, and on to the inbox, or to the account page when 2FA
+/// enrolment is due first.
+fn session_started(state: &AppState, token: String, must_enrol: bool) -> HttpResponse {
+    let next = if must_enrol {
+        "/officer/account"
+    } else {
+        "/officer"
+    };
+    HttpResponse::SeeOther()
+        .cookie(state.officers.cookie(token))
+        .insert_header((header::LOCATION, next))
+        .finish()
 }
 
 pub async fn logout(

@@ -6,9 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::signed_in;
 use super::views::chrome;
-use crate::cases::statistics::{Count, Statistics};
-use crate::cases::workflow::Outcome;
-use crate::http::charts;
+use crate::cases::statistics::Statistics;
 use crate::http::errors::{html, PageError};
 use crate::http::officer::views::StatisticsPage;
 use crate::http::AppState;
@@ -31,55 +29,11 @@ pub async fn page(
 ) -> Result<HttpResponse, PageError> {
     let session = signed_in(&req, &state, false).await?;
     let months = months(&params);
-    let mut stats = state
+    let stats = state
         .cases
         .statistics(&session.value.officer, months)
         .await?;
-    let t = &session.value.ui;
-    // Names in the officer's language; the figures and the JSON stay as they are.
-    for series in &mut stats.by_channel {
-        if let Some(c) = state.cases.channels().get(&series.id) {
-            series.label = c.title.get(t.lang).to_owned();
-        }
-    }
-    for series in &mut stats.by_kind {
-        series.label = match series.id.as_str() {
-            "complaint" => t.get("kind.complaint_plural"),
-            _ => t.get("kind.whistleblowing_plural"),
-        }
-        .to_owned();
-    }
-    for ((label, _), outcome) in stats.outcomes.iter_mut().zip(Outcome::ALL) {
-        *label = t.get(&format!("outcome.{}", outcome.as_str())).to_owned();
-    }
-    let state_rows = [
-        (t.get("stats.open").to_owned(), stats.open),
-        (t.get("stats.closed").to_owned(), stats.closed),
-        (t.get("stats.overdue").to_owned(), stats.overdue),
-    ];
-    let ratings: Vec<(String, Count)> = stats
-        .satisfaction
-        .iter()
-        .map(|(score, count)| (t.fmt1("stats.of_5", "n", score), *count))
-        .collect();
-    let page = StatisticsPage {
-        chrome: chrome(&session),
-        months,
-        by_channel_svg: charts::stacked_bars(
-            t.get("stats.chart_by_channel"),
-            &stats.months,
-            &stats.by_channel,
-        ),
-        by_kind_svg: charts::stacked_bars(
-            t.get("stats.chart_by_kind"),
-            &stats.months,
-            &stats.by_kind,
-        ),
-        state_svg: charts::bars(t.get("stats.chart_state"), &state_rows),
-        outcomes_svg: charts::bars(t.get("stats.chart_outcomes"), &stats.outcomes),
-        satisfaction_svg: charts::bars(t.get("stats.chart_ratings"), &ratings),
-        stats,
-    };
+    let page = StatisticsPage::new(chrome(&session), months, stats, state.cases.channels());
     Ok(html(&mut HttpResponse::Ok(), page))
 }
 

@@ -4,11 +4,16 @@ use askama::Template;
 
 use super::OfficerSession;
 use crate::cases::casework::{HistoryEntry, InboxItem, InboxQuery, OfficerCaseView, ThreadEntry};
+use crate::cases::enrolment::EnrolmentView;
 use crate::cases::files::FileView;
 use crate::cases::identity::{OfficerIdentity, RequestView};
+use crate::cases::officers::OfficerSummary;
+use crate::cases::statistics::{Count, Series, Statistics};
 use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
-use crate::cases::Channel;
+use crate::cases::{Channel, Channels};
+use crate::http::charts;
+use crate::http::errors::Problem;
 use crate::http::views::{thread, ThreadLine, Ui};
 
 /// The page frame for a signed-in officer.
@@ -20,6 +25,19 @@ pub fn chrome(session: &OfficerSession) -> Chrome {
         custodian: session.value.officer.is_custodian,
         csrf: session.csrf.clone(),
         ..Chrome::default()
+    }
+}
+
+/// The page frame with what an action did (`notice`) or what was wrong with it (`error`).
+pub fn chrome_with(
+    session: &OfficerSession,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Chrome {
+    Chrome {
+        notice,
+        error,
+        ..chrome(session)
     }
 }
 
@@ -42,6 +60,21 @@ pub struct OfficerRow {
     pub awaiting: bool,
 }
 
+impl From<OfficerSummary> for OfficerRow {
+    fn from(o: OfficerSummary) -> Self {
+        OfficerRow {
+            channels: o.channels.map_or("all".into(), |c| c.join(",")),
+            id: o.id,
+            name: o.name,
+            email: o.email,
+            admin: o.admin,
+            custodian: o.custodian,
+            disabled: o.disabled,
+            awaiting: o.awaiting_enrolment,
+        }
+    }
+}
+
 /// What every officer page shows around its content.
 #[derive(Default)]
 pub struct Chrome {
@@ -62,6 +95,35 @@ pub struct LoginPage {
     pub chrome: Chrome,
     pub email: String,
     pub totp_needed: bool,
+}
+
+impl LoginPage {
+    /// The sign-in form, empty, for a visitor in the browser's language.
+    pub fn new(t: Ui) -> Self {
+        LoginPage {
+            chrome: Chrome {
+                t,
+                ..Chrome::default()
+            },
+            email: String::new(),
+            totp_needed: false,
+        }
+    }
+
+    /// The form again after a refused sign-in: why, the address kept, and the code field
+    /// once the password was right.
+    pub fn refused(t: Ui, email: String, refusal: CaseError) -> Self {
+        let totp_needed = !matches!(refusal, CaseError::SignInRejected);
+        LoginPage {
+            chrome: Chrome {
+                error: Some(t.problem(&Problem::from(refusal))),
+                t,
+                ..Chrome::default()
+            },
+            email,
+            totp_needed,
+        }
+    }
 }
 
 pub struct InboxLine {
@@ -209,21 +271,31 @@ impl CasePage {
             excluded: sheet.excluded,
             messages: sheet.messages,
             notes: sheet.notes,
-            moves: current
-                .next()
-                .iter()
-                .map(|s| (s.as_str(), status_label(t, *s)))
-                .collect(),
-            outcomes: Outcome::ALL
-                .iter()
-                .map(|o| (o.as_str(), t.get(&format!("outcome.{}", o.as_str()))))
-                .collect(),
+            moves: moves(t, current),
+            outcomes: outcome_choices(t),
             history: sheet.history,
             identity: case.identity.as_ref().map(|i| IdentityPanel::new(t, i)),
             case,
             chrome,
         })
     }
+}
+
+/// The statuses a case can move to from `current`: (value, label).
+fn moves(t: &Ui, current: Status) -> Vec<(&'static str, &'static str)> {
+    current
+        .next()
+        .iter()
+        .map(|s| (s.as_str(), status_label(t, *s)))
+        .collect()
+}
+
+/// The outcomes a case can be closed with: (value, label).
+fn outcome_choices(t: &Ui) -> Vec<(&'static str, &'static str)> {
+    Outcome::ALL
+        .iter()
+        .map(|o| (o.as_str(), t.get(&format!("outcome.{}", o.as_str()))))
+        .collect()
 }
 
 /// The reporter's identity on the case page, as this officer may see it.
@@ -336,6 +408,29 @@ pub struct AdminPage {
     pub channel_ids: String,
 }
 
+impl AdminPage {
+    /// The officers and settings; `enrol_link` when an action just issued one.
+    pub fn new(
+        chrome: Chrome,
+        require_totp: bool,
+        enrol_link: Option<String>,
+        officers: Vec<OfficerSummary>,
+        channels: &[Channel],
+    ) -> Self {
+        AdminPage {
+            chrome,
+            require_totp,
+            enrol_link,
+            officers: officers.into_iter().map(OfficerRow::from).collect(),
+            channel_ids: channels
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
 /// A question before a destructive admin action, answered by posting the same form again with
 /// `confirm` set (no script needed).
 #[derive(Template)]
@@ -364,11 +459,44 @@ pub struct EnrolPage {
     pub done: bool,
 }
 
+impl EnrolPage {
+    /// The form to set a password with the enrolment link `token`, for `view`'s officer.
+    pub fn new(t: Ui, token: &str, view: EnrolmentView, error: Option<String>) -> Self {
+        EnrolPage {
+            chrome: Chrome {
+                t,
+                error,
+                ..Chrome::default()
+            },
+            action: format!("/officer/enrol/{token}"),
+            name: view.name,
+            email: view.email,
+            reset: view.reset,
+            done: false,
+        }
+    }
+
+    /// The password is set: the page says so and links to sign in.
+    pub fn done(t: Ui) -> Self {
+        EnrolPage {
+            chrome: Chrome {
+                t,
+                ..Chrome::default()
+            },
+            action: String::new(),
+            name: String::new(),
+            email: String::new(),
+            reset: false,
+            done: true,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "officer_statistics.html")]
 pub struct StatisticsPage {
     pub chrome: Chrome,
-    pub stats: crate::cases::statistics::Statistics,
+    pub stats: Statistics,
     pub months: u32,
     /// SVG drawn by `charts`, from figures only (labels escaped there).
     pub by_channel_svg: String,
@@ -376,6 +504,56 @@ pub struct StatisticsPage {
     pub state_svg: String,
     pub outcomes_svg: String,
     pub satisfaction_svg: String,
+}
+
+impl StatisticsPage {
+    /// The figures of the last `months` as charts, named in the officer's language (the
+    /// figures themselves, and the JSON, stay as they are).
+    pub fn new(chrome: Chrome, months: u32, mut stats: Statistics, channels: &Channels) -> Self {
+        let t = &chrome.t;
+        name_series(t, &mut stats, channels);
+        let state_rows = [
+            (t.get("stats.open").to_owned(), stats.open),
+            (t.get("stats.closed").to_owned(), stats.closed),
+            (t.get("stats.overdue").to_owned(), stats.overdue),
+        ];
+        let ratings: Vec<(String, Count)> = stats
+            .satisfaction
+            .iter()
+            .map(|(score, count)| (t.fmt1("stats.of_5", "n", score), *count))
+            .collect();
+        let by_month =
+            |title: &str, series: &[Series]| charts::stacked_bars(title, &stats.months, series);
+        StatisticsPage {
+            by_channel_svg: by_month(t.get("stats.chart_by_channel"), &stats.by_channel),
+            by_kind_svg: by_month(t.get("stats.chart_by_kind"), &stats.by_kind),
+            state_svg: charts::bars(t.get("stats.chart_state"), &state_rows),
+            outcomes_svg: charts::bars(t.get("stats.chart_outcomes"), &stats.outcomes),
+            satisfaction_svg: charts::bars(t.get("stats.chart_ratings"), &ratings),
+            months,
+            stats,
+            chrome,
+        }
+    }
+}
+
+/// Channels, kinds and outcomes by their names in the officer's language.
+fn name_series(t: &Ui, stats: &mut Statistics, channels: &Channels) {
+    for series in &mut stats.by_channel {
+        if let Some(c) = channels.get(&series.id) {
+            series.label = c.title.get(t.lang).to_owned();
+        }
+    }
+    for series in &mut stats.by_kind {
+        series.label = match series.id.as_str() {
+            "complaint" => t.get("kind.complaint_plural"),
+            _ => t.get("kind.whistleblowing_plural"),
+        }
+        .to_owned();
+    }
+    for ((label, _), outcome) in stats.outcomes.iter_mut().zip(Outcome::ALL) {
+        *label = t.get(&format!("outcome.{}", outcome.as_str())).to_owned();
+    }
 }
 
 /// What the case page and the printable page both show, shaped for a template.

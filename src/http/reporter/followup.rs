@@ -75,25 +75,26 @@ pub async fn followup_sign_in(
     // Only a failed claim code counts against the allowance.
     attempt.keep_if(unlocked.is_err());
     match unlocked {
-        Ok(unlocked) => {
-            if let Some(old) = session(&req, &state) {
-                state.followups.end(&old.id);
-            }
-            let cookie = state.followups.cookie(state.followups.create(unlocked));
-            Ok(HttpResponse::SeeOther()
-                .cookie(cookie)
-                .insert_header((header::LOCATION, t.link("/followup")))
-                .finish())
-        }
+        Ok(unlocked) => Ok(start_session(&req, &state, &t, unlocked)),
         Err(CaseError::ClaimRejected) => {
-            let page = FollowupLoginPage {
-                error: Some(t.get("problem.claim_rejected").into()),
-                t,
-            };
+            let page = FollowupLoginPage::rejected(t);
             Ok(html(&mut HttpResponse::Unauthorized(), page))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The follow-up session of the case the claim code opened (ending one the browser had), and
+/// on to its page.
+fn start_session(req: &HttpRequest, state: &AppState, t: &Ui, unlocked: Unlocked) -> HttpResponse {
+    if let Some(old) = session(req, state) {
+        state.followups.end(&old.id);
+    }
+    let cookie = state.followups.cookie(state.followups.create(unlocked));
+    HttpResponse::SeeOther()
+        .cookie(cookie)
+        .insert_header((header::LOCATION, t.link("/followup")))
+        .finish()
 }
 
 /// A form that changes something and carries nothing but the session's CSRF token.
@@ -135,14 +136,7 @@ pub async fn followup_message(
         return Err(csrf_failed());
     }
     let draft = post.text("body").to_owned();
-    let result = match post.into_parts() {
-        Ok((message, upload)) => state
-            .cases
-            .add_submitter_post(&session.value, message, upload)
-            .await
-            .map_err(Problem::from),
-        Err(problem) => Err(problem),
-    };
+    let result = add_post(&state, &session, post).await;
     match result {
         Ok(_) => Ok(see_followup(&t)),
         // What the submitter can put right: the page again, their text kept.
@@ -152,6 +146,20 @@ pub async fn followup_message(
         }
         Err(p) => Err(PageError(p)),
     }
+}
+
+/// The message and files of a post to the case; or why they are refused.
+async fn add_post(
+    state: &AppState,
+    session: &Session<Unlocked>,
+    post: ThreadPost,
+) -> Result<(), Problem> {
+    let (message, upload) = post.into_parts()?;
+    state
+        .cases
+        .add_submitter_post(&session.value, message, upload)
+        .await?;
+    Ok(())
 }
 
 /// Back to the follow-up page.

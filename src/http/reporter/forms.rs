@@ -84,16 +84,6 @@ fn pick_channel<'a>(
     kind: &ChannelKind,
     requested: Option<&str>,
 ) -> Result<Option<&'a Channel>, PageError> {
-    let missing = || {
-        PageError(
-            Problem::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "there is no such form on this site",
-            )
-            .said("no_such_form"),
-        )
-    };
     if let Some(id) = requested {
         return state
             .cases
@@ -101,14 +91,25 @@ fn pick_channel<'a>(
             .get(id)
             .filter(|c| &c.kind == kind)
             .map(Some)
-            .ok_or_else(missing);
+            .ok_or_else(no_such_form);
     }
     let mut of_kind = state.cases.channels().of_kind(kind.clone());
     match (of_kind.next(), of_kind.next()) {
-        (None, _) => Err(missing()),
+        (None, _) => Err(no_such_form()),
         (Some(only), None) => Ok(Some(only)),
         _ => Ok(None),
     }
+}
+
+fn no_such_form() -> PageError {
+    PageError(
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "there is no such form on this site",
+        )
+        .said("no_such_form"),
+    )
 }
 
 async fn channel_form(
@@ -169,17 +170,27 @@ async fn submit(
     };
     let sent = send_once(state, &input, refused, draft, t.lang).await;
     attempt.keep_if(sent.counts() || input.had_files);
+    answer(t, state, channel, &input, sent).await
+}
+
+/// The receipt; or the form again, as filled in, with what the submitter can put right.
+async fn answer(
+    t: Ui,
+    state: &AppState,
+    channel: &Channel,
+    input: &FormInput,
+    sent: Sent,
+) -> Result<HttpResponse, PageError> {
     match sent {
         Sent::Made(code) | Sent::Again(code) => {
             let page = ReceiptPage::new(t, &channel.kind, code);
             Ok(html(&mut HttpResponse::Ok(), page))
         }
         Sent::Busy => Err(PageError(Problem::form_pending())),
-        // What the submitter can put right: the form again, as filled in, with the message.
         Sent::Refused(p)
             if p.status.is_client_error() || p.status == StatusCode::SERVICE_UNAVAILABLE =>
         {
-            let page = form_page(t, state, channel, &input, Some(&p)).await?;
+            let page = form_page(t, state, channel, input, Some(&p)).await?;
             Ok(html(&mut HttpResponse::build(p.status), page))
         }
         Sent::Refused(p) => Err(PageError(p)),

@@ -235,14 +235,6 @@ impl FormPage {
             .iter()
             .map(|f| FieldInput::new(&t, f, input, error_for(&format!("fields.{}", f.id))))
             .collect();
-        let officers = facts
-            .officers
-            .into_iter()
-            .map(|o| {
-                let excluded = input.exclude.contains(&o.id);
-                (o.id, o.name, excluded)
-            })
-            .collect();
         FormPage {
             contact_error: error_for("contact.email").or_else(|| error_for("contact.consent")),
             identity_error: error_for("identity.name")
@@ -252,7 +244,7 @@ impl FormPage {
             exclude_error: error_for("exclude_officers"),
             file_error: error_for("file"),
             fields,
-            officers,
+            officers: officer_choices(facts.officers, input),
             accepting: facts.accepting,
             takes_identity: facts.takes_identity,
             files_again: input.had_files && error.is_some(),
@@ -292,6 +284,17 @@ impl FormPage {
             t,
         }
     }
+}
+
+/// The officers the submitter may keep away from the case: (id, name, excluded).
+fn officer_choices(officers: Vec<OfficerRef>, input: &FormInput) -> Vec<(String, String, bool)> {
+    officers
+        .into_iter()
+        .map(|o| {
+            let excluded = input.exclude.contains(&o.id);
+            (o.id, o.name, excluded)
+        })
+        .collect()
 }
 
 /// Whistleblowing forms: the word on reporting to the authorities.
@@ -356,6 +359,16 @@ impl Drop for ReceiptPage {
 pub struct FollowupLoginPage {
     pub t: Ui,
     pub error: Option<String>,
+}
+
+impl FollowupLoginPage {
+    /// The sign-in form again: the claim code did not open a case.
+    pub fn rejected(t: Ui) -> Self {
+        FollowupLoginPage {
+            error: Some(t.get("problem.claim_rejected").into()),
+            t,
+        }
+    }
 }
 
 #[derive(Template)]
