@@ -18,6 +18,7 @@ use super::text::MessageBody;
 use super::workflow::{Outcome, Status};
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Entry, Event};
+use crate::config::ChannelKind;
 use crate::crypto::SecretKey;
 use crate::store::cases::{self, CaseRecord, InboxFilter, KeyKind, StatusChange};
 use crate::store::messages::{self, NewPost};
@@ -65,9 +66,9 @@ pub struct OfficerCaseView {
     pub number: i64,
     pub channel: String,
     pub channel_title: String,
-    pub kind: String,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub kind: ChannelKind,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
     /// The day it was received (as stored in clear).
     pub received_at: i64,
     /// The exact time, from the sealed submission, when it holds one.
@@ -302,13 +303,16 @@ impl Cases {
         officer: &Officer,
         query: InboxQuery,
     ) -> Result<InboxPage, CaseError> {
-        if let Some(status) = query.status.as_deref().filter(|s| *s != cases::DISCARDED) {
-            Status::parse(status)?;
-        }
+        let discarded = query.status.as_deref() == Some(super::discard::DISCARDED);
+        let status = match query.status.as_deref() {
+            Some(word) if !discarded => Some(Status::parse(word)?),
+            _ => None,
+        };
         let now = now();
         let filter = InboxFilter {
             channel: query.channel.clone(),
-            status: query.status.clone(),
+            status,
+            discarded,
             overdue_at: query.overdue.then_some(now),
         };
         let after = match &query.after {
@@ -337,7 +341,11 @@ impl Cases {
                 id: r.id,
                 number: r.number,
                 channel: r.channel_id,
-                status: r.status,
+                status: if r.discarded {
+                    super::discard::DISCARDED.to_owned()
+                } else {
+                    r.status.as_str().to_owned()
+                },
                 received_at: r.received_at,
             })
             .collect();
@@ -450,7 +458,7 @@ impl Cases {
         self.store
             .run(move |s| {
                 let record = granted(s, &officer, &case_id)?;
-                let from = Status::parse(&record.status)?;
+                let from = record.status;
                 from.check_move(to)?;
                 let channel = channels.get(&record.channel_id);
                 let at = now();
@@ -465,8 +473,8 @@ impl Cases {
                     crate::store::day(at),
                 );
                 let change = StatusChange {
-                    status: to.as_str().into(),
-                    outcome: outcome.map(|o| o.as_str().to_owned()),
+                    status: to,
+                    outcome,
                     acknowledged_at: if to == Status::Acknowledged {
                         Some(at)
                     } else {

@@ -73,15 +73,6 @@ pub enum RawValue {
 #[derive(Debug, Clone)]
 pub struct Channels(Vec<Channel>);
 
-impl ChannelKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ChannelKind::Whistleblowing => "whistleblowing",
-            ChannelKind::Complaint => "complaint",
-        }
-    }
-}
-
 /// Why the configured channels cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ChannelsError {

@@ -10,7 +10,7 @@ use crate::audit::{Actor, Event};
 use crate::store::cases;
 
 /// The inbox status that lists discarded cases.
-pub use crate::store::cases::DISCARDED;
+pub const DISCARDED: &str = "discarded";
 
 /// Cases purged per transaction.
 const PURGE_BATCH: i64 = 100;

@@ -14,9 +14,10 @@ use super::sealed::{
     labelled_fields, open_text, open_text_at, seal_text, wipe, wipe_case, SealedSubmission,
 };
 use super::text::MessageBody;
-use super::workflow::Status;
+use super::workflow::{Outcome, Status};
 use super::{now, CaseError, Cases};
 use crate::audit::{Actor, Event};
+use crate::config::ChannelKind;
 use crate::crypto::{kdf, keys, random, seal, ClaimCode, CryptoError};
 use crate::i18n::Lang;
 use crate::notify::templates::Template;
@@ -34,9 +35,9 @@ pub struct CaseView {
     pub number: i64,
     pub channel: String,
     pub channel_title: String,
-    pub kind: String,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub kind: ChannelKind,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
     /// The day it was received (as stored in clear).
     pub received_at: i64,
     /// The exact time, from the sealed submission, when it holds one.
@@ -416,7 +417,9 @@ impl Cases {
 
 /// A customer may rate a complaint once, after it was closed.
 fn may_rate(record: &cases::CaseRecord) -> bool {
-    record.kind == "complaint" && record.status == "closed" && record.satisfaction.is_none()
+    record.kind == ChannelKind::Complaint
+        && record.status == Status::Closed
+        && record.satisfaction.is_none()
 }
 
 impl Cases {

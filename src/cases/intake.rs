@@ -346,7 +346,7 @@ impl Cases {
         let recovery = self.recovery_recipient.clone();
         let due = super::deadlines::at_receipt(&channel, received_at);
         let audit = self.audit.clone();
-        let kind = channel.kind.as_str();
+        let kind = channel.kind.clone();
         let channel_id = channel.id.clone();
 
         let excluded = exclude;

@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
 use super::access::Officer;
-use super::workflow::Outcome;
+use super::workflow::{Outcome, Status};
 use super::{now, CaseError, Cases};
 use crate::store::stats::{self, CaseFacts};
 
@@ -163,7 +163,7 @@ pub fn compute(
     .map(|(id, label)| Series {
         id: id.into(),
         label: label.into(),
-        counts: per_month(&|f| f.kind == id),
+        counts: per_month(&|f| f.kind.as_str() == id),
     })
     .collect();
 
@@ -200,7 +200,7 @@ pub fn compute(
         .map(|o| {
             let n = window
                 .iter()
-                .filter(|f| f.status == "closed" && f.outcome.as_deref() == Some(o.as_str()))
+                .filter(|f| f.status == Status::Closed && f.outcome == Some(*o))
                 .count();
             (o.label().to_owned(), Count::of(n as u64))
         })
@@ -218,8 +218,8 @@ pub fn compute(
         months: (first..=last).map(month_name).collect(),
         by_channel,
         by_kind,
-        open: count(&|f| f.status != "closed"),
-        closed: count(&|f| f.status == "closed"),
+        open: count(&|f| f.status != Status::Closed),
+        closed: count(&|f| f.status == Status::Closed),
         overdue: count(&|f| super::deadlines::is_overdue(f.next_due_at, at)),
         median_days_to_acknowledge: median(to_ack).map(round1),
         median_days_to_close: median(to_close).map(round1),
@@ -264,8 +264,8 @@ mod tests {
         let received_at = crate::store::day(received_at);
         CaseFacts {
             channel_id: channel.into(),
-            kind: "whistleblowing".into(),
-            status: "received".into(),
+            kind: crate::config::ChannelKind::Whistleblowing,
+            status: Status::Received,
             outcome: None,
             received_at,
             acknowledged_at: None,

@@ -8,44 +8,17 @@ use super::CaseError;
 use crate::audit::{Actor, Event};
 use crate::store::messages::StatusMove;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Received,
-    Acknowledged,
-    InProgress,
-    AwaitingSubmitter,
-    Closed,
-}
+pub use crate::store::vocabulary::{Outcome, Status};
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Received,
-        Status::Acknowledged,
-        Status::InProgress,
-        Status::AwaitingSubmitter,
-        Status::Closed,
-    ];
-
+    /// A status as a request names it.
     pub fn parse(text: &str) -> Result<Self, CaseError> {
-        Status::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| {
-                CaseError::invalid(
-                    "status",
-                    "use received, acknowledged, in_progress, awaiting_submitter or closed",
-                )
-            })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Received => "received",
-            Status::Acknowledged => "acknowledged",
-            Status::InProgress => "in_progress",
-            Status::AwaitingSubmitter => "awaiting_submitter",
-            Status::Closed => "closed",
-        }
+        Status::from_word(text).ok_or_else(|| {
+            CaseError::invalid(
+                "status",
+                "use received, acknowledged, in_progress, awaiting_submitter or closed",
+            )
+        })
     }
 
     pub fn label(self) -> &'static str {
@@ -70,20 +43,20 @@ impl Status {
         }
     }
 
-    /// Checks a move; the error says why it is not possible.
     /// A submitter's answer ends `awaiting_submitter`: the case goes back to `in_progress`
     /// (made with the message, only if the case still awaits them).
     pub fn after_submitter_answer(case_id: &str) -> StatusMove {
         let (from, to) = (Status::AwaitingSubmitter, Status::InProgress);
         StatusMove {
-            from: from.as_str(),
-            to: to.as_str(),
+            from,
+            to,
             event: Event::new(Actor::Submitter, "status_changed")
                 .case(case_id)
                 .detail(format!("{} → {}", from.as_str(), to.as_str())),
         }
     }
 
+    /// Checks a move; the error says why it is not possible.
     pub fn check_move(self, to: Status) -> Result<(), CaseError> {
         if self.next().contains(&to) {
             return Ok(());
@@ -99,45 +72,16 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Substantiated,
-    Unsubstantiated,
-    Resolved,
-    NoAction,
-    Referred,
-}
-
 impl Outcome {
-    pub const ALL: [Outcome; 5] = [
-        Outcome::Substantiated,
-        Outcome::Unsubstantiated,
-        Outcome::Resolved,
-        Outcome::NoAction,
-        Outcome::Referred,
-    ];
-
+    /// An outcome as a request names it.
     pub fn parse(text: &str) -> Result<Self, CaseError> {
-        Outcome::ALL
-            .into_iter()
-            .find(|o| o.as_str() == text)
-            .ok_or_else(|| {
-                CaseError::invalid(
-                    "outcome",
-                    "closing needs an outcome: substantiated, unsubstantiated, resolved, \
+        Outcome::from_word(text).ok_or_else(|| {
+            CaseError::invalid(
+                "outcome",
+                "closing needs an outcome: substantiated, unsubstantiated, resolved, \
                      no_action or referred",
-                )
-            })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Substantiated => "substantiated",
-            Outcome::Unsubstantiated => "unsubstantiated",
-            Outcome::Resolved => "resolved",
-            Outcome::NoAction => "no_action",
-            Outcome::Referred => "referred",
-        }
+            )
+        })
     }
 
     pub fn label(self) -> &'static str {

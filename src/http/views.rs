@@ -347,7 +347,7 @@ mod tests {
                 ..Ui::default()
             };
             for s in crate::cases::workflow::Status::ALL {
-                let (label, help) = crate::http::reporter::views::status_text(&ui, s.as_str());
+                let (label, help) = crate::http::reporter::views::status_text(&ui, s);
                 assert!(!label.is_empty() && !help.is_empty(), "{lang:?} {s:?}");
                 assert!(!ui.get(&format!("status.{}", s.as_str())).is_empty());
             }

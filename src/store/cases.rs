@@ -3,6 +3,7 @@
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::outbox::{self, NewMail};
+use super::vocabulary::{ChannelKind, Outcome, Status};
 use super::{audit, Store, StoreError};
 use crate::audit::{AuditKey, Event};
 
@@ -105,7 +106,7 @@ pub struct NewCase {
     /// Draws a candidate case number; drawn again while the number is taken.
     pub number: fn() -> i64,
     pub channel_id: String,
-    pub kind: &'static str,
+    pub kind: ChannelKind,
     pub received_at: i64,
     pub acknowledge_due_at: Option<i64>,
     pub resolve_due_at: Option<i64>,
@@ -135,9 +136,9 @@ pub struct CaseRecord {
     pub id: String,
     pub number: i64,
     pub channel_id: String,
-    pub kind: String,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub kind: ChannelKind,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
     pub received_at: i64,
     pub acknowledge_due_at: Option<i64>,
     pub resolve_due_at: Option<i64>,
@@ -366,8 +367,8 @@ pub fn holders(store: &Store, case_id: &str) -> Result<Vec<String>, StoreError> 
 
 /// A change of workflow state, with everything it sets.
 pub struct StatusChange {
-    pub status: String,
-    pub outcome: Option<String>,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
     pub acknowledged_at: Option<i64>,
     pub closed_at: Option<i64>,
     pub resolve_due_at: Option<i64>,
@@ -526,7 +527,9 @@ pub fn mark_read(
 #[derive(Debug, Default, Clone)]
 pub struct InboxFilter {
     pub channel: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<Status>,
+    /// Discarded cases only (otherwise: none of them).
+    pub discarded: bool,
     pub overdue_at: Option<i64>,
 }
 
@@ -536,7 +539,9 @@ pub struct InboxRow {
     pub id: String,
     pub number: i64,
     pub channel_id: String,
-    pub status: String,
+    pub status: Status,
+    /// Discarded as junk: listed only when asked for.
+    pub discarded: bool,
     pub received_at: i64,
     pub next_due_at: Option<i64>,
     pub updated_at: i64,
@@ -559,10 +564,8 @@ pub fn inbox(
     let (after_due, after_number) =
         after.map_or((i64::MIN, i64::MIN), |(due, n)| (due_to_column(due), n));
     let mut sql = String::from(
-        "SELECT c.id, c.number, c.channel_id,
-                CASE WHEN c.discarded_at IS NULL THEN c.status ELSE 'discarded' END,
-                c.received_at, c.next_due_at,
-                c.updated_at, c.assigned_officer_id, r.seen_at
+        "SELECT c.id, c.number, c.channel_id, c.status, c.received_at, c.next_due_at,
+                c.updated_at, c.assigned_officer_id, r.seen_at, c.discarded_at IS NOT NULL
          FROM cases c
          LEFT JOIN case_reads r ON r.case_id = c.id AND r.officer_id = ?1
          WHERE EXISTS (SELECT 1 FROM grants g
@@ -577,7 +580,7 @@ pub fn inbox(
         limit.into(),
     ];
     // Discarded cases are listed only when asked for by that name.
-    sql.push_str(if filter.status.as_deref() == Some(DISCARDED) {
+    sql.push_str(if filter.discarded {
         " AND c.discarded_at IS NOT NULL"
     } else {
         " AND c.discarded_at IS NULL"
@@ -589,8 +592,8 @@ pub fn inbox(
     if let Some(channel) = &filter.channel {
         add("c.channel_id =", channel.clone().into());
     }
-    if let Some(status) = filter.status.as_deref().filter(|s| *s != DISCARDED) {
-        add("c.status =", status.to_owned().into());
+    if let Some(status) = filter.status {
+        add("c.status =", status.as_str().to_owned().into());
     }
     if let Some(at) = filter.overdue_at {
         add("c.next_due_at <", at.into());
@@ -609,6 +612,7 @@ pub fn inbox(
                 updated_at: r.get(6)?,
                 assigned_officer_id: r.get(7)?,
                 seen_at: r.get(8)?,
+                discarded: r.get(9)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -666,9 +670,6 @@ pub fn delete_closed(
     tx.commit()?;
     Ok(deleted)
 }
-
-/// The inbox filter (and the status shown there) of a discarded case.
-pub const DISCARDED: &str = "discarded";
 
 /// Discards a case as junk, if it is not discarded already: closed (outcome `no_action`, which
 /// is what its submitter sees), out of the inbox, to be purged after the grace period. The

@@ -50,8 +50,8 @@ pub struct NewPost<'a> {
 
 /// A move from one status to another, and the audit entry that records it.
 pub struct StatusMove {
-    pub from: &'static str,
-    pub to: &'static str,
+    pub from: super::vocabulary::Status,
+    pub to: super::vocabulary::Status,
     pub event: Event,
 }
 

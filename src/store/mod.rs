@@ -18,6 +18,7 @@ pub mod reminders;
 pub mod settings;
 pub mod snapshot;
 pub mod stats;
+pub mod vocabulary;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};

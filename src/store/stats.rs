@@ -6,9 +6,9 @@ use super::{Store, StoreError};
 #[derive(Debug, Clone)]
 pub struct CaseFacts {
     pub channel_id: String,
-    pub kind: String,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub kind: super::vocabulary::ChannelKind,
+    pub status: super::vocabulary::Status,
+    pub outcome: Option<super::vocabulary::Outcome>,
     pub received_at: i64,
     pub acknowledged_at: Option<i64>,
     pub closed_at: Option<i64>,

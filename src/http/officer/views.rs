@@ -12,6 +12,7 @@ use crate::cases::statistics::{Count, Series, Statistics};
 use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
 use crate::cases::{Channel, Channels};
+use crate::config::ChannelKind;
 use crate::http::charts;
 use crate::http::errors::Problem;
 use crate::http::views::{thread, ThreadLine, Ui};
@@ -258,7 +259,7 @@ impl CasePage {
         history: &[HistoryEntry],
     ) -> Result<Self, CaseError> {
         let t = &chrome.t;
-        let current = Status::parse(&case.status)?;
+        let current = case.status;
         let case_id = case.id.clone();
         let sheet = CaseSheet::of(t, &case, history, |f| {
             format!("/officer/cases/{case_id}/files/{}", f.id)
@@ -578,13 +579,11 @@ impl CaseSheet {
         history: &[HistoryEntry],
         file_url: impl Fn(&FileView) -> String,
     ) -> Result<Self, CaseError> {
-        let current = Status::parse(&case.status)?;
+        let current = case.status;
         Ok(CaseSheet {
             status_label: status_label(t, current),
             outcome_label: case
                 .outcome
-                .as_deref()
-                .and_then(|o| Outcome::parse(o).ok())
                 .map(|o| t.get(&format!("outcome.{}", o.as_str()))),
             received: t.when(case.received_at, case.received_exact),
             deadlines: deadlines(t, case, current),
@@ -634,7 +633,7 @@ fn officer_thread(
 
 /// The case's deadlines and when they were met: (label, when, overdue).
 fn deadlines(t: &Ui, case: &OfficerCaseView, current: Status) -> Vec<(&'static str, String, bool)> {
-    let resolve_label = if case.kind == "complaint" {
+    let resolve_label = if case.kind == ChannelKind::Complaint {
         t.get("case.resolve_by")
     } else {
         t.get("case.feedback_due")

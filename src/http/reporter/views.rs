@@ -9,6 +9,7 @@ use crate::cases::files::human_size;
 use crate::cases::followup::CaseView;
 use crate::cases::identity::IdentityInput;
 use crate::cases::intake::{ContactInput, OfficerRef, Submission};
+use crate::cases::workflow::Status;
 use crate::cases::Channel;
 use crate::config::{ChannelKind, FieldKind};
 use crate::http::errors::Problem;
@@ -399,7 +400,7 @@ impl FollowupCasePage {
         error: Option<String>,
         draft: String,
     ) -> Self {
-        let (status, status_help) = status_text(&t, &case.status);
+        let (status, status_help) = status_text(&t, case.status);
         let identity = case.identity.as_ref().map(|i| {
             (
                 i.given_at.map(|at| t.date(at)),
@@ -409,7 +410,7 @@ impl FollowupCasePage {
         FollowupCasePage {
             identity,
             max_file: human_size(max_file),
-            noun: noun_of(&t, &case.kind),
+            noun: noun(&t, &case.kind),
             received: t.when(case.received_at, case.received_exact),
             status,
             status_help,
@@ -468,12 +469,9 @@ pub fn noun_of(ui: &Ui, kind: &str) -> &'static str {
 }
 
 /// A status as the submitter reads it, with what it means for them.
-pub fn status_text(ui: &Ui, status: &str) -> (&'static str, &'static str) {
-    match status {
-        "received" | "acknowledged" | "in_progress" | "awaiting_submitter" | "closed" => (
-            ui.get(&format!("submitter_status.{status}")),
-            ui.get(&format!("submitter_status.{status}_help")),
-        ),
-        _ => (ui.get("submitter_status.unknown"), ""),
-    }
+pub fn status_text(ui: &Ui, status: Status) -> (&'static str, &'static str) {
+    (
+        ui.get(&format!("submitter_status.{status}")),
+        ui.get(&format!("submitter_status.{status}_help")),
+    )
 }
