@@ -116,12 +116,24 @@ pub struct ThreadEntry {
 /// One line of a case's history (from the audit log; never content).
 #[derive(Debug, Serialize)]
 pub struct HistoryEntry {
+    /// When it happened; for repeated readings, the last of them.
     pub at: i64,
     /// `at` is exact; a submitter's action is recorded with its day only.
     pub exact: bool,
     pub who: String,
     pub action: String,
     pub detail: String,
+    /// Repeated readings in a row by the same person count as one line: how many.
+    pub count: u32,
+    /// The first of them.
+    pub first_at: i64,
+}
+
+/// Whether an entry only says that someone read the case (opened it, printed it, took a file):
+/// such entries in a row by the same person collapse into one line with a count.
+fn is_reading(action: &str, detail: &str) -> bool {
+    matches!(action, "case_opened" | "file_downloaded")
+        || (action == "case_exported" && detail == "printable page")
 }
 
 impl Drop for OfficerCaseView {
@@ -279,11 +291,15 @@ pub(super) fn history_of(
 ) -> Result<Vec<HistoryEntry>, CaseError> {
     let names = names(s)?;
     let entries: Vec<Entry> = audit::for_case(s, case_id)?;
-    Ok(entries
+    let mut history: Vec<HistoryEntry> = Vec::new();
+    for e in entries
         .into_iter()
         .filter(|e| with_readings || e.action != "case_opened")
-        .map(|e| HistoryEntry {
+    {
+        let entry = HistoryEntry {
             at: e.at,
+            first_at: e.at,
+            count: 1,
             exact: e.actor != Actor::Submitter.as_str(),
             who: match (&e.officer_id, e.actor.as_str()) {
                 (Some(id), _) => names.get(id).cloned().unwrap_or_else(|| id.clone()),
@@ -292,8 +308,21 @@ pub(super) fn history_of(
             },
             action: e.action.replace('_', " "),
             detail: e.detail,
-        })
-        .collect())
+        };
+        match history.last_mut() {
+            Some(last)
+                if is_reading(&e.action, &entry.detail)
+                    && last.action == entry.action
+                    && last.who == entry.who
+                    && last.detail == entry.detail =>
+            {
+                last.count += 1;
+                last.at = entry.at;
+            }
+            _ => history.push(entry),
+        }
+    }
+    Ok(history)
 }
 
 impl Cases {

@@ -649,3 +649,59 @@ fn officer_sign_in_failures_are_rate_limited() {
         .unwrap();
     assert_eq!(res.status(), 429);
 }
+
+#[test]
+fn the_case_history_counts_repeated_readings_and_is_paged() {
+    let app = spawn_app();
+    // The first officer is an admin, who sees readings of the case.
+    app.add_officer("admin@example.org", "Ada", &[]);
+    app.submit(report("a history to page"));
+    let token = officer_token(&app, "admin@example.org");
+    let id = only_case_id(&app, &token);
+    let browser = officer_browser(&app, "admin@example.org");
+    let page = |query: &str| {
+        let res = browser
+            .get(app.url(&format!("/officer/cases/{id}{query}")))
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.text().unwrap()
+    };
+    for _ in 0..3 {
+        page("");
+    }
+    let text = page("");
+    // Four readings in a row: one line with a count, not four lines.
+    assert!(text.contains("case opened ×4"), "{text}");
+    assert_eq!(text.matches("case opened").count(), 1, "{text}");
+
+    // Sixty notes (not readings, so each is a line): the history comes in pages of 50.
+    for i in 0..60 {
+        let res = officer_api(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/officer/cases/{id}/notes"),
+            Some(json!({"body": format!("note {i}")})),
+        );
+        assert_eq!(res.status(), 201, "{}", res.text().unwrap());
+    }
+    let newest = page("");
+    assert!(newest.contains("Earlier entries") && !newest.contains("Later entries"));
+    assert!(
+        !newest.contains("case received"),
+        "the oldest entry is on page 2"
+    );
+    let older = page("?history=2");
+    assert!(older.contains("Later entries") && !older.contains("Earlier entries"));
+    assert!(older.contains("case received"), "{older}");
+    assert!(older.contains(" of "), "{older}");
+    assert_eq!(
+        app.client
+            .get(app.url(&format!("/officer/cases/{id}?history=many")))
+            .send()
+            .unwrap()
+            .status(),
+        400
+    );
+}

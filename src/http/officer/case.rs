@@ -21,6 +21,18 @@ pub(super) async fn case_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
+    case_page_at(state, session, id, status, error, 1).await
+}
+
+/// The case page with page `history_page` of its history (1: the newest entries).
+async fn case_page_at(
+    state: &AppState,
+    session: &OfficerSession,
+    id: &str,
+    status: StatusCode,
+    error: Option<String>,
+    history_page: usize,
+) -> Result<HttpResponse, PageError> {
     let officer = &session.value.officer;
     let t = &session.value.ui;
     let case = state.cases.open_case(officer, id, t.lang).await?;
@@ -29,17 +41,25 @@ pub(super) async fn case_page(
         error,
         ..chrome(session)
     };
-    let page = CasePage::new(chrome, case, &history)?;
+    let page = CasePage::new(chrome, case, &history, history_page)?;
     Ok(html(&mut HttpResponse::build(status), page))
+}
+
+#[derive(serde::Deserialize)]
+pub struct CaseQuery {
+    /// The page of the history (1: the newest entries).
+    history: Option<usize>,
 }
 
 pub async fn case(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<CaseQuery>,
 ) -> Result<HttpResponse, PageError> {
     let session = signed_in(&req, &state, false).await?;
-    case_page(&state, &session, &path, StatusCode::OK, None).await
+    let page = query.history.unwrap_or(1).max(1);
+    case_page_at(&state, &session, &path, StatusCode::OK, None, page).await
 }
 
 /// Runs a case action; on success back to the case page, on a rule broken the case page again

@@ -246,9 +246,40 @@ pub struct CasePage {
     /// (value, label)
     pub moves: Vec<(&'static str, &'static str)>,
     pub outcomes: Vec<(&'static str, &'static str)>,
-    /// (when, who, what, detail)
+    /// (when, who, what, detail): one page of the history.
     pub history: Vec<(String, String, String, String)>,
+    pub history_pages: HistoryPages,
     pub identity: Option<IdentityPanel>,
+}
+
+/// History lines on one page of the case page.
+pub const HISTORY_PAGE: usize = 50;
+
+/// Where a page of the history is: links to the earlier and later pages, and which entries.
+pub struct HistoryPages {
+    pub earlier: Option<usize>,
+    pub later: Option<usize>,
+    /// "Entries 51–100 of 230", when there is more than one page.
+    pub span: Option<String>,
+}
+
+/// Page `page` of `lines` (oldest first), counted from the newest: (its lines, the links).
+fn history_page<T>(t: &Ui, mut lines: Vec<T>, page: usize) -> (Vec<T>, HistoryPages) {
+    let total = lines.len();
+    let end = total.saturating_sub((page - 1) * HISTORY_PAGE);
+    let start = end.saturating_sub(HISTORY_PAGE);
+    let pages = HistoryPages {
+        earlier: (start > 0).then_some(page + 1),
+        later: (page > 1).then(|| page - 1),
+        span: (total > HISTORY_PAGE).then(|| {
+            t.get("case.history_span")
+                .replace("{from}", &(start + 1).to_string())
+                .replace("{to}", &end.to_string())
+                .replace("{total}", &total.to_string())
+        }),
+    };
+    lines.truncate(end);
+    (lines.split_off(start), pages)
 }
 
 impl CasePage {
@@ -257,6 +288,7 @@ impl CasePage {
         chrome: Chrome,
         case: OfficerCaseView,
         history: &[HistoryEntry],
+        page: usize,
     ) -> Result<Self, CaseError> {
         let t = &chrome.t;
         let current = case.status;
@@ -264,6 +296,7 @@ impl CasePage {
         let sheet = CaseSheet::of(t, &case, history, |f| {
             format!("/officer/cases/{case_id}/files/{}", f.id)
         })?;
+        let (lines, history_pages) = history_page(t, sheet.history, page);
         Ok(CasePage {
             status_label: sheet.status_label,
             outcome_label: sheet.outcome_label,
@@ -274,7 +307,8 @@ impl CasePage {
             notes: sheet.notes,
             moves: moves(t, current),
             outcomes: outcome_choices(t),
-            history: sheet.history,
+            history: lines,
+            history_pages,
             identity: case.identity.as_ref().map(|i| IdentityPanel::new(t, i)),
             case,
             chrome,
@@ -658,12 +692,22 @@ fn deadlines(t: &Ui, case: &OfficerCaseView, current: Status) -> Vec<(&'static s
 
 /// (when, who, what, detail)
 fn history_line(t: &Ui, h: &HistoryEntry) -> (String, String, String, String) {
-    let when = if h.exact {
-        t.date_time(h.at)
+    let date = |at| if h.exact { t.date_time(at) } else { t.date(at) };
+    if h.count > 1 {
+        (
+            format!("{} – {}", date(h.first_at), date(h.at)),
+            h.who.clone(),
+            format!("{} ×{}", h.action, h.count),
+            h.detail.clone(),
+        )
     } else {
-        t.date(h.at)
-    };
-    (when, h.who.clone(), h.action.clone(), h.detail.clone())
+        (
+            date(h.at),
+            h.who.clone(),
+            h.action.clone(),
+            h.detail.clone(),
+        )
+    }
 }
 
 #[derive(Template)]
