@@ -352,6 +352,15 @@ struct ErrorPage<'a> {
     message: String,
 }
 
+/// The same, inside the officer area: its frame, navigation and language.
+#[derive(Template)]
+#[template(path = "officer_error.html")]
+struct OfficerErrorPage {
+    chrome: super::officer::views::Chrome,
+    heading: &'static str,
+    message: String,
+}
+
 impl PageError {
     /// The error page, in the language of `ui`.
     pub fn render(&self, ui: &Ui) -> HttpResponse {
@@ -361,26 +370,46 @@ impl PageError {
                 .insert_header((header::LOCATION, location))
                 .finish();
         }
-        let heading = match p.status {
-            StatusCode::NOT_FOUND => "error_page.not_found",
-            StatusCode::FORBIDDEN => "error_page.forbidden",
-            StatusCode::CONFLICT => "error_page.conflict",
-            StatusCode::TOO_MANY_REQUESTS => "error_page.too_many",
-            StatusCode::PAYLOAD_TOO_LARGE => "error_page.too_large",
-            StatusCode::SERVICE_UNAVAILABLE => "error_page.unavailable",
-            s if s.is_server_error() => "error_page.server",
-            _ => "error_page.other",
-        };
         let mut res = HttpResponse::build(p.status);
         decorate(&mut res, p);
         html(
             &mut res,
             ErrorPage {
                 t: ui,
-                heading: ui.get(heading),
+                heading: ui.get(heading_key(p.status)),
                 message: ui.problem(p),
             },
         )
+    }
+
+    /// The error page inside the officer area, in `chrome`'s frame and language.
+    fn render_for_officer(&self, chrome: super::officer::views::Chrome) -> HttpResponse {
+        let p = &self.0;
+        let mut res = HttpResponse::build(p.status);
+        decorate(&mut res, p);
+        let (heading, message) = (chrome.t.get(heading_key(p.status)), chrome.t.problem(p));
+        html(
+            &mut res,
+            OfficerErrorPage {
+                chrome,
+                heading,
+                message,
+            },
+        )
+    }
+}
+
+/// The heading of an error page, as a translation key.
+fn heading_key(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "error_page.not_found",
+        StatusCode::FORBIDDEN => "error_page.forbidden",
+        StatusCode::CONFLICT => "error_page.conflict",
+        StatusCode::TOO_MANY_REQUESTS => "error_page.too_many",
+        StatusCode::PAYLOAD_TOO_LARGE => "error_page.too_large",
+        StatusCode::SERVICE_UNAVAILABLE => "error_page.unavailable",
+        s if s.is_server_error() => "error_page.server",
+        _ => "error_page.other",
     }
 }
 
@@ -408,13 +437,34 @@ pub async fn localize(
         .error()
         .and_then(|e| e.as_error::<PageError>())
         .filter(|e| e.0.location.is_none());
-    let ui = error.map(|_| Ui::for_any(res.request()));
-    match (error, ui) {
-        (Some(error), Some(ui)) => {
-            let page = error.render(&ui);
-            Ok(res.into_response(page).map_into_right_body())
-        }
-        _ => Ok(res.map_into_left_body()),
+    let Some(error) = error else {
+        return Ok(res.map_into_left_body());
+    };
+    let req = res.request();
+    let page = if req.path().starts_with("/officer") {
+        error.render_for_officer(officer_chrome(req))
+    } else {
+        error.render(&Ui::for_any(req))
+    };
+    Ok(res.into_response(page).map_into_right_body())
+}
+
+/// The officer frame for an error page: the signed-in officer's, or a signed-out one.
+fn officer_chrome(req: &actix_web::HttpRequest) -> super::officer::views::Chrome {
+    let session = req
+        .app_data::<actix_web::web::Data<super::AppState>>()
+        .and_then(|s| s.officers.from_request(req));
+    // The session keeps no language between requests: this request's, as every page does.
+    let t = Ui::for_any(req);
+    match session {
+        Some(session) => super::officer::views::Chrome {
+            t,
+            ..super::officer::views::chrome(&session)
+        },
+        None => super::officer::views::Chrome {
+            t,
+            ..Default::default()
+        },
     }
 }
 

@@ -705,3 +705,45 @@ fn the_case_history_counts_repeated_readings_and_is_paged() {
         400
     );
 }
+
+#[test]
+fn a_refusal_inside_the_officer_area_keeps_its_frame_and_language() {
+    let app = spawn_app();
+    app.add_officer("alice@example.org", "Alice", &[]);
+    let bob = app.add_officer("bob@example.org", "Bob", &[]);
+    app.submit(
+        json!({"channel": "report", "fields": {"what": "about Bob"}, "exclude_officers": [bob]}),
+    );
+    let id = only_case_id(&app, &officer_token(&app, "alice@example.org"));
+    // Bob signs in from a German browser: the officer pages speak German to him.
+    let browser = client();
+    let res = browser
+        .post(app.url("/officer/login"))
+        .header("Accept-Language", "de")
+        .form(&[
+            ("email", "bob@example.org"),
+            ("password", PASSWORD),
+            ("totp", ""),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let res = browser
+        .get(app.url(&format!("/officer/cases/{id}")))
+        .header("Accept-Language", "de")
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let page = res.text().unwrap();
+    // The officer's frame (navigation, sign-out), not the reporter pages', in German.
+    assert!(page.contains("<body class=\"officer\">"), "{page}");
+    assert!(page.contains("action=\"/officer/logout\""), "{page}");
+    assert!(page.contains("Kein Zugriff"), "{page}");
+    assert!(page.contains("lang=\"de\""), "{page}");
+    // Signed out, the same frame without the navigation.
+    let res = client()
+        .get(app.url("/officer/disclosures/nope"))
+        .send()
+        .unwrap();
+    assert!(res.status().is_client_error() || res.status().is_redirection());
+}
