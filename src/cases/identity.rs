@@ -164,6 +164,9 @@ pub(super) fn recovery_identity_key(
 #[derive(Debug, Serialize)]
 pub struct SubmitterIdentity {
     pub given_at: Option<i64>,
+    /// Someone holds this case's identity key, so an identity given now could be read:
+    /// the follow-up page offers the form only then.
+    pub can_give: bool,
     /// When a custodian approved a handler's request: the identity was disclosed then.
     pub disclosed: Vec<Disclosed>,
 }
@@ -297,6 +300,7 @@ pub(super) fn submitter_view(
     };
     Ok(Some(SubmitterIdentity {
         given_at: record.given_at,
+        can_give: identity::holders(store, case_id)? > 0,
         disclosed: identity::of_case_requests(store, case_id)?
             .into_iter()
             .filter(|r| r.state == "approved")

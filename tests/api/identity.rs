@@ -613,3 +613,50 @@ fn reporters_may_keep_a_custodian_out_and_admins_cannot_make_custodians() {
     );
     assert_eq!(held(), 1);
 }
+
+#[test]
+fn the_follow_up_page_offers_the_identity_form_only_when_it_can_succeed() {
+    // A report taken while nobody could hold an identity: its case has no identity key holder.
+    let app = spawn_bare_app("");
+    app.add_officer("h@example.org", "Hana Handler", &[]);
+    let code = app.submit(report("no holder"));
+    let browser = followup_browser(&app, &code);
+    let page = browser
+        .get(app.url("/followup"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(!page.contains("identity_name"), "{page}");
+    assert!(page.contains("No identity custodian can receive"), "{page}");
+
+    // With a custodian from the start, the form is there; a refusal comes back beside it, in
+    // the page's language, with what was typed.
+    let app = spawn_app();
+    app.add_officer("c@example.org", "Cleo Custodian", &["--custodian"]);
+    let code = app.submit(report("a holder"));
+    let browser = followup_browser(&app, &code);
+    let page = browser
+        .get(app.url("/followup?lang=de"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("identity_name"), "{page}");
+    let csrf = csrf_in(&page);
+    let long_contact = "x".repeat(600);
+    let res = browser
+        .post(app.url("/followup/identity?lang=de"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("identity_name", "Rosa Reporter"),
+            ("identity_contact", long_contact.as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().unwrap();
+    assert!(page.contains("value=\"Rosa Reporter\""), "{page}");
+    assert!(page.contains("id=\"identity_error\""), "{page}");
+    assert!(page.contains("lang=\"de\""), "{page}");
+}

@@ -45,15 +45,20 @@ async fn case_page(
     draft: String,
 ) -> Result<HttpResponse, PageError> {
     let case = state.cases.view(&session.value, t.lang).await?;
-    let max_file = state
-        .cases
-        .channels()
-        .get(&case.channel)
-        .map(|c| c.files)
-        .unwrap_or_default()
-        .per_file;
+    let max_file = max_file_of(state, &case.channel);
     let page = FollowupCasePage::new(t, case, max_file, session.csrf.clone(), error, draft);
     Ok(html(&mut HttpResponse::build(status), page))
+}
+
+/// The largest file a submitter may attach in `channel`.
+fn max_file_of(state: &AppState, channel: &str) -> u64 {
+    state
+        .cases
+        .channels()
+        .get(channel)
+        .map(|c| c.files)
+        .unwrap_or_default()
+        .per_file
 }
 
 #[derive(serde::Deserialize)]
@@ -256,8 +261,29 @@ pub async fn followup_identity(
         name: form.identity_name.clone(),
         contact: form.identity_contact.clone(),
     };
-    let result = state.cases.give_identity(&session.value, input).await;
-    back_to_case(t, &state, &session, result).await
+    match state.cases.give_identity(&session.value, input).await {
+        Err(e @ (CaseError::Invalid { .. } | CaseError::Conflict(_))) => {
+            identity_refused(t, &state, &session, e, form).await
+        }
+        result => back_to_case(t, &state, &session, result).await,
+    }
+}
+
+/// The page again with the refusal beside the identity form and what was typed kept.
+async fn identity_refused(
+    t: Ui,
+    state: &AppState,
+    session: &Session<Unlocked>,
+    e: CaseError,
+    form: IdentityForm,
+) -> Result<HttpResponse, PageError> {
+    let p = Problem::from(e);
+    let message = t.problem(&p);
+    let case = state.cases.view(&session.value, t.lang).await?;
+    let max_file = max_file_of(state, &case.channel);
+    let page = FollowupCasePage::new(t, case, max_file, session.csrf.clone(), None, String::new())
+        .with_identity_refused(form.identity_name, form.identity_contact, message);
+    Ok(html(&mut HttpResponse::build(p.status), page))
 }
 
 /// After a follow-up form: back to the case page, or the page again with what was wrong.

@@ -386,8 +386,35 @@ pub struct FollowupCasePage {
     pub error: Option<String>,
     pub draft: String,
     pub max_file: String,
-    /// The channel takes an identity: (when given, when disclosed to a handler).
-    pub identity: Option<(Option<String>, Vec<String>)>,
+    /// The channel takes an identity.
+    pub identity: Option<IdentityBox>,
+}
+
+/// The identity part of the follow-up page.
+pub struct IdentityBox {
+    /// When it was given.
+    pub given: Option<String>,
+    /// When it was disclosed to a handler.
+    pub disclosed: Vec<String>,
+    /// Someone could read an identity given now: only then is the form shown.
+    pub can_give: bool,
+    /// What was typed, and what was wrong with it, when it was refused.
+    pub name: String,
+    pub contact: String,
+    pub error: Option<String>,
+}
+
+impl FollowupCasePage {
+    /// The page again after an identity was refused: the message beside the form, the input
+    /// kept.
+    pub fn with_identity_refused(mut self, name: String, contact: String, error: String) -> Self {
+        if let Some(identity) = &mut self.identity {
+            identity.name = name;
+            identity.contact = contact;
+            identity.error = Some(error);
+        }
+        self
+    }
 }
 
 impl FollowupCasePage {
@@ -401,11 +428,13 @@ impl FollowupCasePage {
         draft: String,
     ) -> Self {
         let (status, status_help) = status_text(&t, case.status);
-        let identity = case.identity.as_ref().map(|i| {
-            (
-                i.given_at.map(|at| t.date(at)),
-                i.disclosed.iter().map(|d| t.date_time(d.at)).collect(),
-            )
+        let identity = case.identity.as_ref().map(|i| IdentityBox {
+            given: i.given_at.map(|at| t.date(at)),
+            disclosed: i.disclosed.iter().map(|d| t.date_time(d.at)).collect(),
+            can_give: i.can_give,
+            name: String::new(),
+            contact: String::new(),
+            error: None,
         });
         FollowupCasePage {
             identity,
