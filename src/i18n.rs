@@ -97,6 +97,15 @@ impl Lang {
             })
     }
 
+    /// The text under `key`, if there is one (in this language or English).
+    pub fn try_text(self, key: &str) -> Option<&'static str> {
+        let catalog = catalog();
+        catalog[self as usize]
+            .get(key)
+            .or_else(|| catalog[Lang::En as usize].get(key))
+            .map(String::as_str)
+    }
+
     /// The text under `key` with its `{name}` placeholders filled in.
     pub fn fill(self, key: &str, args: &[(&str, &dyn Display)]) -> String {
         fill(self.text(key), args)

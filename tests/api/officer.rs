@@ -130,7 +130,7 @@ fn an_officer_works_a_case_through_the_pages() {
         .unwrap();
     assert!(page.contains(&note) && page.contains("Substantiated"));
     assert!(
-        page.contains("status changed") && page.contains("received → acknowledged"),
+        page.contains("status changed") && page.contains("Received → Acknowledged"),
         "history:\n{page}"
     );
 
@@ -746,4 +746,63 @@ fn a_refusal_inside_the_officer_area_keeps_its_frame_and_language() {
         .send()
         .unwrap();
     assert!(res.status().is_client_error() || res.status().is_redirection());
+}
+
+#[test]
+fn the_german_print_page_of_a_complaint_speaks_german_of_a_customer() {
+    let app = spawn_app();
+    app.add_officer("o@example.org", "Olga", &[]);
+    app.submit(json!({
+        "channel": "complaint",
+        "fields": {"subject": "Late", "description": "Three weeks late."}
+    }));
+    let token = officer_token(&app, "o@example.org");
+    let id = only_case_id(&app, &token);
+    let res = officer_api(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{id}/status"),
+        Some(json!({"status": "acknowledged"})),
+    );
+    assert_eq!(res.status(), 200);
+    let browser = client();
+    let res = browser
+        .post(app.url("/officer/login"))
+        .header("Accept-Language", "de")
+        .form(&[
+            ("email", "o@example.org"),
+            ("password", PASSWORD),
+            ("totp", ""),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = browser
+        .get(app.url(&format!("/officer/cases/{id}/print")))
+        .header("Accept-Language", "de")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    for german in [
+        "Nachrichten mit dem Kunden",
+        "Fall eingegangen",
+        "Status geändert",
+        "Kunde/Kundin",
+        "Eingegangen → ",
+    ] {
+        assert!(page.contains(german), "no {german:?} in:\n{page}");
+    }
+    for english_or_wrong in [
+        "Hinweisgeber",
+        "case received",
+        "status changed",
+        "received →",
+    ] {
+        assert!(
+            !page.contains(english_or_wrong),
+            "{english_or_wrong:?} in:\n{page}"
+        );
+    }
 }

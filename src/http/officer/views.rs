@@ -316,6 +316,25 @@ impl CasePage {
     }
 }
 
+impl CasePage {
+    /// The text under `key`, in the words for this case's kind (a customer, not a reporter,
+    /// for a complaint).
+    pub fn says(&self, key: &str) -> &'static str {
+        words_for(&self.chrome.t, &self.case.kind, key)
+    }
+}
+
+/// The text under `key`, or under `key_complaint` for a complaint when there is one.
+fn words_for(t: &Ui, kind: &ChannelKind, key: &str) -> &'static str {
+    match kind {
+        ChannelKind::Complaint => t
+            .lang
+            .try_text(&format!("{key}_complaint"))
+            .unwrap_or_else(|| t.get(key)),
+        ChannelKind::Whistleblowing => t.get(key),
+    }
+}
+
 /// The statuses a case can move to from `current`: (value, label).
 fn moves(t: &Ui, current: Status) -> Vec<(&'static str, &'static str)> {
     current
@@ -624,7 +643,10 @@ impl CaseSheet {
             excluded: case.excluded.join(", "),
             messages: officer_thread(t, case, &case.messages, false, &file_url),
             notes: officer_thread(t, case, &case.notes, true, &file_url),
-            history: history.iter().map(|h| history_line(t, h)).collect(),
+            history: history
+                .iter()
+                .map(|h| history_line(t, &case.kind, h))
+                .collect(),
         })
     }
 }
@@ -636,6 +658,22 @@ fn author(t: &Ui, officer: &Option<String>, author: &str) -> String {
         (None, "submitter") => t.get("thread.submitter").into(),
         (None, _) => t.get("thread.former_officer").into(),
     }
+}
+
+/// What a history entry did, in the reader's language (the log's own words for an action
+/// without a text), and who did it: a reporter, or a customer for a complaint.
+fn history_words(t: &Ui, kind: &ChannelKind, h: &HistoryEntry) -> (String, String) {
+    let action = t
+        .lang
+        .try_text(&format!("history.{}", h.action.replace(' ', "_")))
+        .map_or_else(|| h.action.clone(), str::to_owned);
+    let who = match (h.who.as_str(), kind) {
+        ("Submitter", ChannelKind::Complaint) => t.get("thread.customer").to_owned(),
+        ("Submitter", _) => t.get("thread.submitter").to_owned(),
+        ("system", _) => t.get("history.system").to_owned(),
+        (who, _) => who.to_owned(),
+    };
+    (action, who)
 }
 
 /// The messages (or notes) of a case with the files sent with them (`internal`: with notes).
@@ -691,22 +729,48 @@ fn deadlines(t: &Ui, case: &OfficerCaseView, current: Status) -> Vec<(&'static s
 }
 
 /// (when, who, what, detail)
-fn history_line(t: &Ui, h: &HistoryEntry) -> (String, String, String, String) {
+fn history_line(t: &Ui, kind: &ChannelKind, h: &HistoryEntry) -> (String, String, String, String) {
     let date = |at| if h.exact { t.date_time(at) } else { t.date(at) };
+    let (action, who) = history_words(t, kind, h);
+    let detail = detail_words(t, &h.detail);
     if h.count > 1 {
         (
             format!("{} – {}", date(h.first_at), date(h.at)),
-            h.who.clone(),
-            format!("{} ×{}", h.action, h.count),
-            h.detail.clone(),
+            who,
+            format!("{action} ×{}", h.count),
+            detail,
         )
     } else {
-        (
-            date(h.at),
-            h.who.clone(),
-            h.action.clone(),
-            h.detail.clone(),
-        )
+        (date(h.at), who, action, detail)
+    }
+}
+
+/// A history detail with the workflow's words (`received → acknowledged (resolved)`) in the
+/// reader's language; other words as the log has them.
+fn detail_words(t: &Ui, detail: &str) -> String {
+    if detail == "printable page" {
+        return t.get("export.printable").to_owned();
+    }
+    detail
+        .split(' ')
+        .map(|token| {
+            let word = token.trim_matches(|c| c == '(' || c == ')');
+            let label = Status::from_word(word)
+                .map(|s| status_label(t, s))
+                .or_else(|| Outcome::from_word(word).map(|_| t.get(&format!("outcome.{word}"))));
+            match label {
+                Some(label) => token.replace(word, label),
+                None => token.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl PrintPage<'_> {
+    /// The text under `key`, in the words for this case's kind.
+    pub fn says(&self, key: &str) -> &'static str {
+        words_for(&self.t, &self.case.kind, key)
     }
 }
 
