@@ -92,3 +92,34 @@ fn a_refused_form_keeps_its_token_and_goes_in_once_corrected() {
     claim_code_in(&res.text().unwrap());
     assert_eq!(app.case_count(), 1);
 }
+
+#[test]
+fn a_refused_field_is_tied_to_its_message_and_every_page_has_a_skip_link() {
+    let app = spawn_app();
+    app.add_officer("o@example.org", "Olga", &[]);
+    let page = app.get("/report").text().unwrap();
+    assert!(page.contains("<a class=\"skip\" href=\"#main\">"), "{page}");
+    assert!(page.contains("<main id=\"main\""), "{page}");
+    let res = app.post_form(
+        "/report",
+        &[
+            ("channel", "report"),
+            ("f_what", "   "),
+            ("form_token", &token_in(&page)),
+        ],
+    );
+    assert_eq!(res.status(), 422);
+    let page = res.text().unwrap();
+    assert!(page.contains("id=\"f_what_error\""), "{page}");
+    let field = between(&page, "<textarea id=\"f_what\"", ">");
+    assert!(field.contains("aria-invalid=\"true\""), "{field}");
+    assert!(
+        field.contains("aria-describedby=\"") && field.contains("f_what_error"),
+        "{field}"
+    );
+    let officer = app.get("/officer/login").text().unwrap();
+    assert!(
+        officer.contains("<a class=\"skip\" href=\"#main\">"),
+        "{officer}"
+    );
+}

@@ -191,6 +191,27 @@ pub struct FormFacts {
 }
 
 impl FieldInput {
+    /// The attributes that tie the field to its help and its error, for screen readers:
+    /// ` aria-describedby="…"` and, when refused, ` aria-invalid="true"`. Made of field ids
+    /// (a-z, 0-9, - and _ only), so safe to write as they are.
+    pub fn aria(&self) -> String {
+        let mut ids = Vec::new();
+        if !self.help.is_empty() {
+            ids.push(format!("{}_help", self.name));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}_error", self.name));
+        }
+        let mut out = String::new();
+        if !ids.is_empty() {
+            out.push_str(&format!(" aria-describedby=\"{}\"", ids.join(" ")));
+        }
+        if self.error.is_some() {
+            out.push_str(" aria-invalid=\"true\"");
+        }
+        out
+    }
+
     fn new(t: &Ui, f: &Field, input: &FormInput, error: Option<String>) -> Self {
         let lang = t.lang;
         let value = input.fields.get(&f.id).cloned().unwrap_or_default();
