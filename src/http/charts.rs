@@ -18,14 +18,26 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The hatching that marks a suppressed cell ("<5"): drawn at the height of 4, never lower.
-fn defs() -> &'static str {
-    r#"<defs><pattern id="few" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="few-bg"/><line x1="0" y1="0" x2="0" y2="6" class="few-line" stroke-width="3"/></pattern></defs>"#
+/// The id of a chart's hatching: one per chart (from its title), so that several charts on a
+/// page never share an id.
+fn pattern_id(title: &str) -> String {
+    // FNV-1a: short, stable, and enough to tell a page's few titles apart.
+    let hash = title.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("few-{hash:08x}")
 }
 
-fn cell_fill(count: Count, series: usize) -> (String, String) {
+/// The hatching that marks a suppressed cell ("<5"): drawn at the height of 4, never lower.
+fn defs(id: &str) -> String {
+    format!(
+        r#"<defs><pattern id="{id}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" class="few-bg"/><line x1="0" y1="0" x2="0" y2="6" class="few-line" stroke-width="3"/></pattern></defs>"#
+    )
+}
+
+fn cell_fill(count: Count, series: usize, id: &str) -> (String, String) {
     match count {
-        Count::Few => ("url(#few)".into(), String::new()),
+        Count::Few => (format!("url(#{id})"), String::new()),
         Count::Exact(_) => (String::new(), format!("s{}", series % 6)),
     }
 }
@@ -41,7 +53,7 @@ pub fn stacked_bars(title: &str, months: &[String], series: &[Series]) -> String
     let bar = (slot * 0.7).max(2.0);
     let mut svg = format!(
         r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{t}"><title>{t}</title>{}"#,
-        defs(),
+        defs(&pattern_id(title)),
         t = escape(title)
     );
     // Axis and its scale.
@@ -62,7 +74,7 @@ pub fn stacked_bars(title: &str, months: &[String], series: &[Series]) -> String
             }
             let h = plot_h * count.drawn() as f64 / top;
             y -= h;
-            let (fill, class) = cell_fill(count, i);
+            let (fill, class) = cell_fill(count, i, &pattern_id(title));
             let _ = write!(
                 svg,
                 r#"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}"{}{}><title>{}, {}: {}</title></rect>"#,
@@ -109,13 +121,13 @@ pub fn bars(title: &str, rows: &[(String, Count)]) -> String {
     let height = row_h * rows.len() as f64 + 8.0;
     let mut svg = format!(
         r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{t}"><title>{t}</title>{}"#,
-        defs(),
+        defs(&pattern_id(title)),
         t = escape(title)
     );
     for (i, (label, count)) in rows.iter().enumerate() {
         let y = 4.0 + row_h * i as f64;
         let w = (WIDTH - label_w - 60.0) * count.drawn() as f64 / top;
-        let (fill, class) = cell_fill(*count, 0);
+        let (fill, class) = cell_fill(*count, 0, &pattern_id(title));
         let _ = write!(
             svg,
             r#"<text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{label_w}" y="{y:.1}" width="{w:.1}" height="{:.1}"{}{}/><text class="tick" x="{:.1}" y="{:.1}">{}</text>"#,
@@ -156,11 +168,16 @@ mod tests {
         let months: Vec<String> = ["2026-01", "2026-02", "2026-03"].map(String::from).to_vec();
         let svg = stacked_bars("Cases", &months, &series);
         assert!(svg.contains("HR &lt;&amp;&gt; &quot;conduct&quot;, 2026-01: 7"));
-        assert!(svg.contains(r#"fill="url(#few)""#));
+        assert!(
+            svg.contains(&format!(r#"fill="url(#{})""#, pattern_id("Cases"))),
+            "{svg}"
+        );
         assert!(svg.contains("2026-02: &lt;5"));
         assert_eq!(svg.matches("<rect x=").count(), 2, "nothing drawn for 0");
         assert!(!svg.contains("<script"));
         let svg = bars("Outcomes", &[("Resolved".into(), Count::Few)]);
         assert!(svg.contains("&lt;5"));
+        // Two charts on one page never share their hatching's id.
+        assert_ne!(pattern_id("Cases"), pattern_id("Outcomes"));
     }
 }

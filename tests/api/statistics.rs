@@ -108,10 +108,17 @@ fn statistics_count_what_the_officer_can_open_and_hide_small_cells() {
     assert!(page.contains("<svg class=\"chart\""));
     assert!(!page.contains("<script"));
     assert!(
-        page.contains("fill=\"url(#few)\""),
+        page.contains("fill=\"url(#few-"),
         "suppressed cells are hatched"
     );
     assert!(page.contains("too few ratings to show"));
+    // Each chart's hatching has its own id: ids on a page are unique.
+    let ids: Vec<&str> = page
+        .match_indices("<pattern id=\"")
+        .map(|(i, _)| &page[i + 13..i + 25])
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(ids.len(), unique.len(), "{ids:?}");
     assert!(!page.contains(&secret));
     assert!(page.contains("href=\"/officer/statistics.csv?months=6\""));
 
