@@ -517,3 +517,141 @@ fn a_browser_without_javascript_reports_follows_up_and_talks_to_no_other_site() 
         );
     }
 }
+
+/// Standard base64 (what WebDriver's screenshots are), decoded.
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
+    digits
+        .chunks(4)
+        .flat_map(|chunk| {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, d)| n | (u32::from(*d) << (18 - 6 * i)));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            bytes[..chunk.len().saturating_sub(1)].to_vec()
+        })
+        .collect()
+}
+
+impl Browser<'_> {
+    /// The page as shown, as PNG.
+    fn screenshot(&self) -> Vec<u8> {
+        let png = base64_decode(
+            self.command(Method::GET, "/screenshot", json!({}))
+                .as_str()
+                .unwrap(),
+        );
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+        png
+    }
+
+    /// Light or dark colours, as the page's `prefers-color-scheme` sees them.
+    fn colour_scheme(&self, scheme: &str) {
+        self.command(
+            Method::POST,
+            "/goog/cdp/execute",
+            json!({
+                "cmd": "Emulation.setEmulatedMedia",
+                "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] },
+            }),
+        );
+    }
+
+    /// The width of the viewport and of the whole page, from DevTools' layout metrics (no
+    /// page script involved).
+    fn widths(&self) -> (f64, f64) {
+        let metrics = self.command(
+            Method::POST,
+            "/goog/cdp/execute",
+            json!({ "cmd": "Page.getLayoutMetrics", "params": {} }),
+        );
+        (
+            metrics["cssLayoutViewport"]["clientWidth"]
+                .as_f64()
+                .unwrap(),
+            metrics["cssContentSize"]["width"].as_f64().unwrap(),
+        )
+    }
+}
+
+/// The reporter and officer pages in light and dark colours and on a 390 px phone: no page is
+/// wider than the phone, and each is photographed. With `SEALBOX_SCREENSHOTS=DIR` the pictures
+/// are written there (docs/screenshots/ holds the ones the README shows).
+#[test]
+fn the_pages_fit_a_phone_in_light_and_dark_and_are_photographed() {
+    let app = spawn_app();
+    app.add_officer("ada@example.org", "Ada Admin", &[]);
+    for i in 0..3 {
+        app.submit(report(&format!("screenshot case {i}")));
+    }
+    let server = app.base.trim_start_matches("http://").to_owned();
+    let proxy = Proxy::start(server);
+    let driver = ChromeDriver::start();
+    let browser = driver.browser(proxy.port, false);
+    let out = std::env::var_os("SEALBOX_SCREENSHOTS").map(std::path::PathBuf::from);
+
+    browser.go(&app.url("/officer/login"));
+    browser.type_into("#email", "ada@example.org");
+    browser.type_into("#password", PASSWORD);
+    browser.click("button[type=submit]");
+    browser.wait_for_text("officer/logout");
+    let case = browser.element("table.inbox a");
+    let case_href = browser
+        .command(
+            Method::GET,
+            &format!("/element/{case}/attribute/href"),
+            json!({}),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let pages = [
+        ("report", app.url("/report")),
+        ("complaint", app.url("/complaint")),
+        ("followup", app.url("/followup")),
+        ("privacy", app.url("/privacy")),
+        ("officer-inbox", app.url("/officer")),
+        ("officer-case", app.url(&case_href)),
+        ("officer-admin", app.url("/officer/admin")),
+        ("officer-statistics", app.url("/officer/statistics")),
+    ];
+    for (scheme, width) in [
+        ("light", 1280),
+        ("dark", 1280),
+        ("light", 390),
+        ("dark", 390),
+    ] {
+        browser.command(
+            Method::POST,
+            "/window/rect",
+            json!({ "width": width, "height": 900 }),
+        );
+        browser.colour_scheme(scheme);
+        for (name, url) in &pages {
+            browser.go(url);
+            let png = browser.screenshot();
+            if width == 390 {
+                let (viewport, content) = browser.widths();
+                assert!(
+                    content <= viewport + 1.0,
+                    "{name} is {content} px wide on a {viewport} px phone"
+                );
+            }
+            if let Some(dir) = &out {
+                let size = if width == 390 { "phone" } else { "desktop" };
+                std::fs::create_dir_all(dir).unwrap();
+                std::fs::write(dir.join(format!("{name}-{scheme}-{size}.png")), png).unwrap();
+            }
+        }
+    }
+}
