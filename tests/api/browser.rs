@@ -655,3 +655,100 @@ fn the_pages_fit_a_phone_in_light_and_dark_and_are_photographed() {
         }
     }
 }
+
+/// axe-core, unpacked from its npm package by `scripts/test` into `target/axe`.
+fn axe_source() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/package/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: scripts/test unpacks axe-core there (npm pack axe-core)",
+            path.display()
+        )
+    })
+}
+
+/// axe-core's WCAG 2.2 AA checks on every reporter and officer page, light and dark, desktop and
+/// phone: no violation. The pages have no script of their own, so a browser with JavaScript on
+/// (which axe needs) shows them exactly as one without.
+#[test]
+fn axe_finds_no_accessibility_violation_on_any_page() {
+    let app = spawn_app();
+    app.add_officer("ada@example.org", "Ada Admin", &[]);
+    let code = app.submit(report("an accessible case"));
+    let server = app.base.trim_start_matches("http://").to_owned();
+    let proxy = Proxy::start(server);
+    let driver = ChromeDriver::start();
+    let browser = driver.browser(proxy.port, true);
+    let axe = axe_source();
+
+    // The submitter's own case page, signed in with the claim code.
+    browser.go(&app.url("/followup"));
+    browser.type_into("#code", &code);
+    browser.click("button[type=submit]");
+    browser.wait_for_text("followup/logout");
+
+    browser.go(&app.url("/officer/login"));
+    browser.type_into("#email", "ada@example.org");
+    browser.type_into("#password", PASSWORD);
+    browser.click("button[type=submit]");
+    browser.wait_for_text("officer/logout");
+    let case = browser.element("table.inbox a");
+    let case_href = browser
+        .command(
+            Method::GET,
+            &format!("/element/{case}/attribute/href"),
+            json!({}),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pages = [
+        "/",
+        "/report",
+        "/complaint",
+        "/followup",
+        "/privacy",
+        "/no-such-page",
+        "/officer",
+        &case_href,
+        "/officer/admin",
+        "/officer/statistics",
+        "/officer/account",
+    ];
+    let mut found = Vec::new();
+    for (scheme, width) in [
+        ("light", 1280),
+        ("dark", 1280),
+        ("light", 390),
+        ("dark", 390),
+    ] {
+        browser.command(
+            Method::POST,
+            "/window/rect",
+            json!({ "width": width, "height": 900 }),
+        );
+        browser.colour_scheme(scheme);
+        for page in pages {
+            browser.go(&app.url(page));
+            let result = browser.command(
+                Method::POST,
+                "/execute/async",
+                json!({
+                    "script": format!(
+                        "{axe}\n;const done = arguments[arguments.length - 1];\
+                         axe.run(document, {{ runOnly: {{ type: 'tag', values: \
+                         ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }} }})\
+                         .then(r => done(r.violations.map(v => v.id + ': ' + \
+                         v.nodes.map(n => n.target.join(' ')).join(', '))))\
+                         .catch(e => done(['axe failed: ' + e]));"
+                    ),
+                    "args": [],
+                }),
+            );
+            for violation in result.as_array().unwrap() {
+                found.push(format!("{page} ({scheme}, {width} px): {violation}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
