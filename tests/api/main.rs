@@ -16,6 +16,7 @@ mod export;
 mod faults;
 mod files;
 mod followup;
+mod html;
 mod identity;
 mod images;
 mod insider;
