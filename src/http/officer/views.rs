@@ -652,10 +652,10 @@ impl CaseSheet {
 }
 
 /// Who wrote a message or sent a file, as officers read it.
-fn author(t: &Ui, officer: &Option<String>, author: &str) -> String {
+fn author(t: &Ui, kind: &ChannelKind, officer: &Option<String>, author: &str) -> String {
     match (officer, author) {
         (Some(name), _) => name.clone(),
-        (None, "submitter") => t.get("thread.submitter").into(),
+        (None, "submitter") => words_for(t, kind, "thread.submitter").into(),
         (None, _) => t.get("thread.former_officer").into(),
     }
 }
@@ -668,8 +668,7 @@ fn history_words(t: &Ui, kind: &ChannelKind, h: &HistoryEntry) -> (String, Strin
         .try_text(&format!("history.{}", h.action.replace(' ', "_")))
         .map_or_else(|| h.action.clone(), str::to_owned);
     let who = match (h.who.as_str(), kind) {
-        ("Submitter", ChannelKind::Complaint) => t.get("thread.customer").to_owned(),
-        ("Submitter", _) => t.get("thread.submitter").to_owned(),
+        ("Submitter", _) => words_for(t, kind, "thread.submitter").to_owned(),
         ("system", _) => t.get("history.system").to_owned(),
         (who, _) => who.to_owned(),
     };
@@ -685,7 +684,7 @@ fn officer_thread(
     file_url: &impl Fn(&FileView) -> String,
 ) -> Vec<ThreadLine> {
     let messages = entries.iter().map(|m| {
-        let who = author(t, &m.officer, &m.author);
+        let who = author(t, &case.kind, &m.officer, &m.author);
         ThreadLine::message(t, &m.author, who, (m.at, m.exact_at), &m.body)
     });
     let files = case
@@ -698,7 +697,8 @@ fn officer_thread(
                 (false, "submitter") => t.get("files.as_sent_short"),
                 (false, _) => "",
             };
-            ThreadLine::file(t, author(t, &f.officer, &f.author), f, file_url(f), note)
+            let who = author(t, &case.kind, &f.officer, &f.author);
+            ThreadLine::file(t, who, f, file_url(f), note)
         });
     thread(messages, files)
 }
