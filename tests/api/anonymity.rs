@@ -183,7 +183,9 @@ fn pages_load_nothing_from_another_origin_and_need_no_script() {
             for part in html.split(attr).skip(1) {
                 let target = &part[..part.find('"').unwrap()];
                 assert!(
-                    target.starts_with('/') && !target.starts_with("//") || target.starts_with('?'),
+                    target.starts_with('/') && !target.starts_with("//")
+                        || target.starts_with('?')
+                        || target.starts_with('#'),
                     "{path}: {attr}{target}"
                 );
             }
