@@ -145,7 +145,7 @@ impl Drop for ThreadEntry {
 }
 
 /// A requested status change.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     pub status: String,

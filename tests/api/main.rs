@@ -29,6 +29,7 @@ mod metadata;
 mod methods;
 mod officer;
 mod officer_admin;
+mod openapi;
 mod operations;
 mod reload;
 mod roles;
