@@ -68,3 +68,37 @@ fn the_description_covers_every_api_route_and_nothing_else() {
         );
     }
 }
+
+/// Found by Schemathesis: a query string the API cannot read was answered with an HTML page.
+#[test]
+fn an_unreadable_query_string_is_answered_in_json() {
+    let app = spawn_app();
+    app.add_officer("q@example.org", "Quinn", &[]);
+    let token = officer_token(&app, "q@example.org");
+    for path in [
+        "/api/v1/officer/statistics?months=",
+        "/api/v1/officer/cases?overdue=maybe",
+    ] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("Authorization", format!("Bearer {token}"))
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 400, "{path}");
+        assert_eq!(res.headers()["content-type"], "application/json", "{path}");
+        let body: Value = res.json().unwrap();
+        assert_eq!(body["error"], "malformed", "{path}");
+    }
+    // The pages still answer with a page.
+    let res = app
+        .client
+        .get(app.url("/report?channel=a&channel=b"))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+}
