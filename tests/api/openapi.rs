@@ -1,11 +1,24 @@
-//! `GET /api/v1/openapi.json`: it describes exactly the routes of `fn routes`.
+//! `GET /api/v1/openapi.json`: it describes exactly the routes of `fn routes`, and Schemathesis,
+//! run against the live server with it, finds nothing: no 5xx, no status, content type or body
+//! the description does not promise, no invalid request accepted.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::attacks::route_table;
 use crate::helpers::*;
+
+/// No rate limit gets in the way of the fuzzer (a 429 would hide what it is looking for).
+const NO_LIMITS: &str = "[limits]
+cases_per_hour_per_client = 0
+claim_failures_per_minute_per_client = 0
+login_failures_per_minute_per_client = 0
+connections_per_client = 0
+";
 
 fn spec(app: &TestApp) -> Value {
     let res = app
@@ -101,4 +114,120 @@ fn an_unreadable_query_string_is_answered_in_json() {
         .to_str()
         .unwrap()
         .starts_with("text/html"));
+}
+
+/// The Schemathesis command: `$SCHEMATHESIS`, else what scripts/test installs into
+/// target/schemathesis, else `schemathesis` on the PATH (not `st`, a name other programs
+/// use). Absent: the test is skipped, except under CI=true, where it fails.
+fn schemathesis() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("SCHEMATHESIS").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/schemathesis/bin/st")),
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join("schemathesis"))
+                .find(|p| p.is_file())
+        }),
+    ];
+    let found = candidates.into_iter().flatten().find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "schemathesis is missing: scripts/test installs it (python3 -m venv \
+             target/schemathesis && target/schemathesis/bin/pip install schemathesis)"
+        );
+        eprintln!("skipped: schemathesis is not installed (scripts/test installs it)");
+    }
+    found
+}
+
+/// Every check that applies to this API. Not `positive_data_acceptance`: the schemas give
+/// types, not every rule (a channel's fields, a status move), so a well-typed body can be
+/// refused with 422, as documented.
+const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
+                      response_schema_conformance,negative_data_rejection,ignored_auth";
+
+/// The operations that take `multipart/form-data`. Their text parts are untyped strings on the
+/// wire, read as browsers send them (a checkbox part is ticked by `on`, `true`, `1` or `yes`,
+/// anything else is not; the first of repeated parts counts), the same rules as the pages'
+/// forms: a "wrongly typed" part is not something the server could refuse without refusing
+/// what browsers send. So `negative_data_rejection` is off for them; every other check holds.
+const MULTIPART: &str = "^/api/v1/(cases|followup/files|officer/cases/[^/]+/files)$";
+
+/// One Schemathesis run over the operations `include` matches (less those `exclude` does),
+/// with `bearer` as the `Authorization` header; panics with its report on any finding.
+fn fuzz(st: &Path, app: &TestApp, include: &str, exclude: Option<&str>, bearer: &str) {
+    let checks = if include == MULTIPART {
+        CHECKS.replace(",negative_data_rejection", "")
+    } else {
+        CHECKS.to_owned()
+    };
+    let mut cmd = Command::new(st);
+    cmd.arg("run")
+        .arg(app.url("/api/v1/openapi.json"))
+        .args(["--url", &app.base])
+        .args(["--include-path-regex", include])
+        .args(["-H", &format!("Authorization: Bearer {bearer}")])
+        .args(["--checks", &checks])
+        .args(["--max-examples", "20", "--workers", "2"])
+        .args(["--phases", "examples,coverage,fuzzing"])
+        .args(["--request-timeout", "30", "--no-color"])
+        .args(["--generation-database", "none"])
+        // Its own files (reports) stay out of the source tree.
+        .current_dir(app.root.path())
+        .env("NO_COLOR", "1");
+    if let Some(exclude) = exclude {
+        cmd.args(["--exclude-path-regex", exclude]);
+    }
+    let out = cmd.output().expect("run schemathesis");
+    let report = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "schemathesis on {include}:\n{report}");
+    eprintln!("{report}");
+}
+
+#[test]
+fn schemathesis_finds_nothing_wrong_with_the_live_server() {
+    let Some(st) = schemathesis() else { return };
+    let started = Instant::now();
+    let app = spawn_app_with(NO_LIMITS);
+    app.add_officer(
+        "alice@example.org",
+        "Alice Admin",
+        &["--admin", "--custodian"],
+    );
+    let code = app.submit(json!({
+        "channel": "report",
+        "fields": { "what": "a case for the fuzzer" },
+    }));
+    let token = officer_token(&app, "alice@example.org");
+    // The reporter's operations with the claim code, the officer's with a token (signing out
+    // ends it, so that one is run last, on its own), and those taking files.
+    fuzz(
+        &st,
+        &app,
+        "^/api/v1/(channels|cases|followup|openapi)",
+        Some(MULTIPART),
+        &code,
+    );
+    fuzz(
+        &st,
+        &app,
+        "^/api/v1/officer/",
+        Some("^/api/v1/officer/(logout|cases/[^/]+/files)$"),
+        &token,
+    );
+    fuzz(&st, &app, MULTIPART, Some("^/api/v1/officer/"), &code);
+    fuzz(
+        &st,
+        &app,
+        MULTIPART,
+        Some("^/api/v1/(cases|followup/files)$"),
+        &token,
+    );
+    fuzz(&st, &app, "^/api/v1/officer/logout$", None, &token);
+    eprintln!("schemathesis took {:?}", started.elapsed());
 }
