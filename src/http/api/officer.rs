@@ -312,6 +312,7 @@ pub async fn discard(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BodyIn {
+    #[schema(min_length = 1)]
     body: String,
 }
 

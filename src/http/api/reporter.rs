@@ -238,6 +238,7 @@ pub async fn followup_file(
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageIn {
+    #[schema(min_length = 1)]
     body: String,
 }
 
@@ -272,6 +273,7 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RatingIn {
+    #[schema(minimum = 1, maximum = 5)]
     score: i64,
     comment: Option<String>,
 }

@@ -89,6 +89,8 @@ pub struct FollowupOut<'a> {
     /// The exact time, from the sealed submission (absent in cases from before it was sealed).
     #[serde(skip_serializing_if = "Option::is_none")]
     received_at_exact: Option<String>,
+    /// Each field's value: text, or true/false for a checkbox.
+    #[schema(value_type = BTreeMap<String, crate::cases::channels::RawValue>)]
     fields: &'a BTreeMap<String, serde_json::Value>,
     contact: Option<ContactOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -297,6 +299,8 @@ pub struct CaseOut<'a> {
     due_at: Option<String>,
     excluded_officers: &'a [String],
     feedback: Option<&'a str>,
+    /// Each field's value: text, or true/false for a checkbox.
+    #[schema(value_type = BTreeMap<String, crate::cases::channels::RawValue>)]
     fields: &'a BTreeMap<String, serde_json::Value>,
     files: Vec<FileOut<'a>>,
     handlers: Vec<HandlerOut<'a>>,
