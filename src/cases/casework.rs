@@ -148,6 +148,7 @@ impl Drop for ThreadEntry {
 #[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
+    #[schema(value_type = super::workflow::Status)]
     pub status: String,
     pub outcome: Option<String>,
     pub summary: Option<String>,

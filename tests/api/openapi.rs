@@ -155,15 +155,29 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 const MULTIPART: &str = "^/api/v1/(cases|followup/files|officer/cases/[^/]+/files)$";
 
 /// One Schemathesis run over the operations `include` matches (less those `exclude` does),
-/// with `bearer` as the `Authorization` header; panics with its report on any finding.
-fn fuzz(st: &Path, app: &TestApp, include: &str, exclude: Option<&str>, bearer: &str) {
+/// with `bearer` as the `Authorization` header and the real case and file ids of `ids` in the
+/// paths (random ones would only ever meet 404); panics with its report on any finding.
+fn fuzz(st: &Path, app: &TestApp, include: &str, exclude: Option<&str>, bearer: &str, ids: &Ids) {
     let checks = if include == MULTIPART {
         CHECKS.replace(",negative_data_rejection", "")
     } else {
         CHECKS.to_owned()
     };
+    let config = app.root.path().join("schemathesis.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[parameters]\n\"path.id\" = \"{}\"\n\"path.file_id\" = \"{}\"\n\n\
+             [[operations]]\ninclude-path-regex = \"/reset$\"\n\
+             parameters = {{ \"path.id\" = \"{}\" }}\n",
+            ids.case, ids.file, ids.officer
+        ),
+    )
+    .unwrap();
     let mut cmd = Command::new(st);
-    cmd.arg("run")
+    cmd.arg("--config-file")
+        .arg(&config)
+        .arg("run")
         .arg(app.url("/api/v1/openapi.json"))
         .args(["--url", &app.base])
         .args(["--include-path-regex", include])
@@ -189,6 +203,13 @@ fn fuzz(st: &Path, app: &TestApp, include: &str, exclude: Option<&str>, bearer: 
     eprintln!("{report}");
 }
 
+/// A case, one of its files and an officer to reset, for the path parameters.
+struct Ids {
+    case: String,
+    file: String,
+    officer: String,
+}
+
 #[test]
 fn schemathesis_finds_nothing_wrong_with_the_live_server() {
     let Some(st) = schemathesis() else { return };
@@ -199,11 +220,40 @@ fn schemathesis_finds_nothing_wrong_with_the_live_server() {
         "Alice Admin",
         &["--admin", "--custodian"],
     );
+    let officer = app.add_officer("bob@example.org", "Bob Handler", &[]);
     let code = app.submit(json!({
         "channel": "report",
         "fields": { "what": "a case for the fuzzer" },
     }));
+    let res = app
+        .client
+        .post(app.url("/api/v1/followup/files"))
+        .header("Authorization", format!("Bearer {code}"))
+        .multipart(reqwest::blocking::multipart::Form::new().part(
+            "file",
+            reqwest::blocking::multipart::Part::bytes(b"evidence".to_vec()).file_name("a.txt"),
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let file = res.json::<Value>().unwrap()["files"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let token = officer_token(&app, "alice@example.org");
+    let cases: Value = app
+        .client
+        .get(app.url("/api/v1/officer/cases"))
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let ids = Ids {
+        case: cases["cases"][0]["id"].as_str().unwrap().to_owned(),
+        file,
+        officer,
+    };
     // The reporter's operations with the claim code, the officer's with a token (signing out
     // ends it, so that one is run last, on its own), and those taking files.
     fuzz(
@@ -212,6 +262,7 @@ fn schemathesis_finds_nothing_wrong_with_the_live_server() {
         "^/api/v1/(channels|cases|followup|openapi)",
         Some(MULTIPART),
         &code,
+        &ids,
     );
     fuzz(
         &st,
@@ -219,15 +270,17 @@ fn schemathesis_finds_nothing_wrong_with_the_live_server() {
         "^/api/v1/officer/",
         Some("^/api/v1/officer/(logout|cases/[^/]+/files)$"),
         &token,
+        &ids,
     );
-    fuzz(&st, &app, MULTIPART, Some("^/api/v1/officer/"), &code);
+    fuzz(&st, &app, MULTIPART, Some("^/api/v1/officer/"), &code, &ids);
     fuzz(
         &st,
         &app,
         MULTIPART,
         Some("^/api/v1/(cases|followup/files)$"),
         &token,
+        &ids,
     );
-    fuzz(&st, &app, "^/api/v1/officer/logout$", None, &token);
+    fuzz(&st, &app, "^/api/v1/officer/logout$", None, &token, &ids);
     eprintln!("schemathesis took {:?}", started.elapsed());
 }

@@ -82,7 +82,9 @@ impl FieldOut {
 pub struct FollowupOut<'a> {
     number: i64,
     channel: &'a str,
+    #[schema(value_type = crate::cases::workflow::Status)]
     status: &'a str,
+    #[schema(value_type = Option<crate::cases::workflow::Outcome>)]
     outcome: Option<&'a str>,
     /// The day (UTC midnight, RFC 3339), as kept in clear.
     received_at: String,
@@ -260,6 +262,7 @@ struct CaseLine {
     id: String,
     number: i64,
     channel: String,
+    #[schema(value_type = crate::cases::workflow::Status)]
     status: String,
     received_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -311,11 +314,13 @@ pub struct CaseOut<'a> {
     messages: Vec<ThreadOut<'a>>,
     notes: Vec<ThreadOut<'a>>,
     number: i64,
+    #[schema(value_type = Option<crate::cases::workflow::Outcome>)]
     outcome: Option<&'a str>,
     overdue: bool,
     received_at: String,
     received_at_exact: Option<String>,
     satisfaction: Option<i64>,
+    #[schema(value_type = crate::cases::workflow::Status)]
     status: &'a str,
     summary: Option<&'a str>,
 }
