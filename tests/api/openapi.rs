@@ -169,8 +169,10 @@ fn fuzz(st: &Path, app: &TestApp, include: &str, exclude: Option<&str>, bearer: 
         format!(
             "[parameters]\n\"path.id\" = \"{}\"\n\"path.file_id\" = \"{}\"\n\n\
              [[operations]]\ninclude-path-regex = \"/reset$\"\n\
+             parameters = {{ \"path.id\" = \"{}\" }}\n\n\
+             [[operations]]\ninclude-path-regex = \"/disclosures/\"\n\
              parameters = {{ \"path.id\" = \"{}\" }}\n",
-            ids.case, ids.file, ids.officer
+            ids.case, ids.file, ids.officer, ids.request
         ),
     )
     .unwrap();
@@ -203,11 +205,13 @@ fn fuzz(st: &Path, app: &TestApp, include: &str, exclude: Option<&str>, bearer: 
     eprintln!("{report}");
 }
 
-/// A case, one of its files and an officer to reset, for the path parameters.
+/// A case, one of its files, an officer to reset and a request for the case's reporter's
+/// identity, for the path parameters.
 struct Ids {
     case: String,
     file: String,
     officer: String,
+    request: String,
 }
 
 #[test]
@@ -220,10 +224,13 @@ fn schemathesis_finds_nothing_wrong_with_the_live_server() {
         "Alice Admin",
         &["--admin", "--custodian"],
     );
-    let officer = app.add_officer("bob@example.org", "Bob Handler", &[]);
+    // Bob asks for the reporter's identity; Carol is reset (which would withdraw her requests).
+    app.add_officer("bob@example.org", "Bob Handler", &[]);
+    let officer = app.add_officer("carol@example.org", "Carol Handler", &[]);
     let code = app.submit(json!({
         "channel": "report",
         "fields": { "what": "a case for the fuzzer" },
+        "identity": { "name": "Fay Fuzz", "contact": "fay@example.org" },
     }));
     let res = app
         .client
@@ -249,10 +256,27 @@ fn schemathesis_finds_nothing_wrong_with_the_live_server() {
         .unwrap()
         .json()
         .unwrap();
+    let case = cases["cases"][0]["id"].as_str().unwrap().to_owned();
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/officer/cases/{case}/disclosure")))
+        .header(
+            "Authorization",
+            format!("Bearer {}", officer_token(&app, "bob@example.org")),
+        )
+        .json(&json!({ "reason": "the fuzzer asks" }))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let request = res.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let ids = Ids {
-        case: cases["cases"][0]["id"].as_str().unwrap().to_owned(),
+        case,
         file,
         officer,
+        request,
     };
     // The reporter's operations with the claim code, the officer's with a token (signing out
     // ends it, so that one is run last, on its own), and those taking files.
