@@ -157,9 +157,10 @@ impl Drop for ThreadEntry {
 }
 
 /// A requested status change.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
+    #[schema(value_type = super::workflow::Status)]
     pub status: String,
     pub outcome: Option<String>,
     pub summary: Option<String>,

@@ -62,7 +62,7 @@ pub struct Field {
 }
 
 /// A value as a client sent it, before validation.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum RawValue {
     Text(String),

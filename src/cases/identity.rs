@@ -23,7 +23,7 @@ const CONTACT_MAX: usize = 500;
 const REASON_MAX: usize = 2_000;
 
 /// What a reporter gives about themselves, before validation.
-#[derive(Debug, Default, Deserialize, Zeroize, ZeroizeOnDrop)]
+#[derive(Debug, Default, Deserialize, Zeroize, ZeroizeOnDrop, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityInput {
     #[serde(default)]

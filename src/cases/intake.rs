@@ -19,7 +19,7 @@ use crate::store::cases::{Holder, KeyKind, NewCase, NewGrant};
 use crate::store::officers;
 
 /// What a submitter sends, before validation.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     pub channel: String,
@@ -37,7 +37,7 @@ pub struct Submission {
     pub language: Lang,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
     #[serde(default)]
@@ -77,7 +77,7 @@ pub struct Receipt {
 }
 
 /// An officer a submitter may exclude from their case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfficerRef {
     pub id: String,
     pub name: String,

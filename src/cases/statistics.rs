@@ -62,15 +62,36 @@ impl Serialize for Count {
     }
 }
 
+/// Its schema says the same: a count of 0 or at least [`SMALL`], or the string "<5".
+impl utoipa::PartialSchema for Count {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([format!("<{SMALL}")])),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Count {}
+
 /// Counts per month for one channel or kind.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Series {
     pub id: String,
     pub label: String,
     pub counts: Vec<Count>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Statistics {
     /// Calendar months (UTC), oldest first: `2026-11`.
     pub months: Vec<String>,

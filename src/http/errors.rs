@@ -563,15 +563,19 @@ fn limit_of(req: &actix_web::HttpRequest) -> usize {
         .map_or(0, |s| s.settings.limits.json_body_bytes)
 }
 
-/// Query strings that cannot be read → 400, as a page.
+/// Query strings that cannot be read → 400: as JSON under `/api/`, as a page elsewhere.
 pub fn query_error(
     err: actix_web::error::QueryPayloadError,
-    _req: &actix_web::HttpRequest,
+    req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    PageError(Problem::new(
+    let problem = Problem::new(
         StatusCode::BAD_REQUEST,
         "malformed",
         format!("the address could not be read: {err}"),
-    ))
-    .into()
+    );
+    if req.path().starts_with("/api/") {
+        ApiError(problem).into()
+    } else {
+        PageError(problem).into()
+    }
 }

@@ -183,6 +183,7 @@ impl Application {
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            .route("/openapi.json", web::get().to(api::openapi::spec))
             .route("/channels", web::get().to(api::reporter::channels))
             .route("/cases", web::post().to(api::reporter::create_case))
             .route("/followup", web::get().to(api::reporter::followup))

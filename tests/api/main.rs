@@ -30,6 +30,7 @@ mod metadata;
 mod methods;
 mod officer;
 mod officer_admin;
+mod openapi;
 mod operations;
 mod reload;
 mod roles;

@@ -10,7 +10,7 @@ use crate::http::api::officer::officer;
 use crate::http::errors::ApiError;
 use crate::http::AppState;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOfficerIn {
     email: String,
@@ -23,18 +23,25 @@ pub struct NewOfficerIn {
     custodian: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct AddedOut {
     id: String,
     enrol_url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct LinkOut {
     enrol_url: String,
 }
 
 /// `POST /api/v1/officer/admin/officers` → `201 {"id","enrol_url"}`.
+#[utoipa::path(post, path = "/api/v1/officer/admin/officers", tag = "officer", security(("officer_token" = [])),
+    request_body = NewOfficerIn,
+    responses(
+        (status = 201, description = "Added; the one-time link is for the new officer", body = AddedOut),
+        (status = 403, description = "Admins only", body = super::openapi::ProblemOut),
+        (status = 409, description = "The address is taken", body = super::openapi::ProblemOut),
+    ))]
 pub async fn add(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -64,6 +71,14 @@ pub async fn add(
 /// `POST /api/v1/officer/admin/officers/{id}/reset` → `{"enrol_url"}`. The call is the
 /// confirmation: it is refused (409, with a count) while the officer's key is the last way
 /// to open a case.
+#[utoipa::path(post, path = "/api/v1/officer/admin/officers/{id}/reset", tag = "officer", security(("officer_token" = [])),
+    params(("id" = String, Path, description = "The officer id")),
+    responses(
+        (status = 200, body = LinkOut),
+        (status = 403, description = "Admins only", body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+        (status = 409, description = "The officer's key is the last way to open some cases", body = super::openapi::ProblemOut),
+    ))]
 pub async fn reset(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -8,13 +8,21 @@ use super::views::DisclosuresOut;
 use crate::http::errors::ApiError;
 use crate::http::AppState;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestIn {
     reason: String,
 }
 
 /// `POST /api/v1/officer/cases/{id}/disclosure` `{"reason"}` → `201 {"id"}`
+#[utoipa::path(post, path = "/api/v1/officer/cases/{id}/disclosure", tag = "officer", security(("officer_token" = [])), params(("id" = String, Path, description = "The case id")),
+    request_body = RequestIn,
+    responses(
+        (status = 201, description = "The request, for the custodians to decide", body = super::reporter::IdOut),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+        (status = 409, description = "Requested already, or no identity to disclose", body = super::openapi::ProblemOut),
+    ))]
 pub async fn request(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -26,10 +34,15 @@ pub async fn request(
         .cases
         .request_disclosure(&session.value.officer, &path, &body.reason)
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({ "id": id })))
+    Ok(HttpResponse::Created().json(super::reporter::IdOut { id }))
 }
 
 /// `GET /api/v1/officer/disclosures` (custodians) → `{"disclosures":[…]}`
+#[utoipa::path(get, path = "/api/v1/officer/disclosures", tag = "officer", security(("officer_token" = [])),
+    responses(
+        (status = 200, body = DisclosuresOut),
+        (status = 403, description = "Custodians only", body = super::openapi::ProblemOut),
+    ))]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let requests = state
@@ -39,20 +52,42 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     Ok(HttpResponse::Ok().json(DisclosuresOut::new(&requests)))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum Decision {
     Approve,
     Deny,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionIn {
     decision: Decision,
 }
 
+/// A request's state after a decision.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct StateOut {
+    state: Decided,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decided {
+    Approved,
+    Denied,
+}
+
 /// `POST /api/v1/officer/disclosures/{id}` `{"decision": "approve"|"deny"}`
+#[utoipa::path(post, path = "/api/v1/officer/disclosures/{id}", tag = "officer", security(("officer_token" = [])),
+    params(("id" = String, Path, description = "The request id")),
+    request_body = DecisionIn,
+    responses(
+        (status = 200, body = StateOut),
+        (status = 403, description = "Custodians only", body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+        (status = 409, description = "Decided already", body = super::openapi::ProblemOut),
+    ))]
 pub async fn decide(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -65,7 +100,11 @@ pub async fn decide(
         .cases
         .decide_disclosure(&session.value.officer, &path, approve)
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "state": if approve { "approved" } else { "denied" },
-    })))
+    Ok(HttpResponse::Ok().json(StateOut {
+        state: if approve {
+            Decided::Approved
+        } else {
+            Decided::Denied
+        },
+    }))
 }

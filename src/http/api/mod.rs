@@ -5,5 +5,6 @@
 pub mod admin;
 pub mod disclosures;
 pub mod officer;
+pub mod openapi;
 pub mod reporter;
 pub mod views;

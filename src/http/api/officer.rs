@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use serde::Serialize;
 
+use super::reporter::FilesCreated;
 use super::views::{CaseOut, CasesOut};
 use crate::cases::casework::Thread;
 use crate::cases::casework::{InboxQuery, StatusRequest};
@@ -18,21 +19,27 @@ use crate::http::officer::statistics::{months, Params};
 use crate::http::sessions::Session;
 use crate::http::uploads::{self, Texts, ThreadPost};
 use crate::http::{AppState, OfficerState};
-use serde_json::json;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginIn {
     email: String,
+    #[schema(value_type = String, format = Password)]
     password: SecretString,
     totp: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct TokenOut {
     token: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/officer/login", tag = "officer",
+    request_body = LoginIn,
+    responses(
+        (status = 200, description = "Signed in: send the token as `Authorization: Bearer`", body = TokenOut),
+        (status = 401, description = "Wrong email, password or TOTP code", body = super::openapi::ProblemOut),
+    ))]
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -99,6 +106,8 @@ async fn signed_in(req: &HttpRequest, state: &AppState) -> Result<Session<Office
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/officer/logout", tag = "officer", security(("officer_token" = [])),
+    responses((status = 204, description = "The token is ended")))]
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -109,7 +118,8 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     status: Option<String>,
     channel: Option<String>,
@@ -128,6 +138,13 @@ impl From<ListParams> for InboxQuery {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/officer/cases", tag = "officer", security(("officer_token" = [])),
+    params(ListParams),
+    responses(
+        (status = 200, description = "One page of the inbox; `next` asks for the one after", body = CasesOut),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 422, description = "An unknown status or channel, or a page marker that is not one", body = super::openapi::ProblemOut),
+    ))]
 pub async fn cases(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -139,6 +156,12 @@ pub async fn cases(
     Ok(HttpResponse::Ok().json(CasesOut::from(page)))
 }
 
+#[utoipa::path(get, path = "/api/v1/officer/cases/{id}", tag = "officer", security(("officer_token" = [])), params(("id" = String, Path, description = "The case id")),
+    responses(
+        (status = 200, body = CaseOut),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+    ))]
 pub async fn case(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -156,6 +179,15 @@ pub async fn case(
 /// Files (parts named `file`) from the officer to a case, with an optional message (`body`):
 /// for the submitter, or with `internal=true` (before the files) for officers only, sealed
 /// with the staff key. `clean_metadata=true` cleans photos.
+#[utoipa::path(post, path = "/api/v1/officer/cases/{id}/files", tag = "officer", security(("officer_token" = [])), params(("id" = String, Path, description = "The case id")),
+    request_body(content = super::openapi::FilesForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = super::reporter::FilesCreated),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+        (status = 409, description = "The case is closed", body = super::openapi::ProblemOut),
+        (status = 507, description = "No room for the files", body = super::openapi::ProblemOut),
+    ))]
 pub async fn add_files(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -176,8 +208,7 @@ pub async fn add_files(
     let ids = cases
         .post_with_files(officer, id, thread, message, upload)
         .await?;
-    let files: Vec<_> = ids.iter().map(|id| json!({ "id": id })).collect();
-    Ok(HttpResponse::Created().json(json!({ "files": files })))
+    Ok(HttpResponse::Created().json(FilesCreated::new(ids)))
 }
 
 /// Files marked `internal` go with the notes, sealed with the staff key.
@@ -190,6 +221,13 @@ fn thread_of(internal: bool) -> Thread {
 }
 
 /// A file of a case the officer may open, as a download (audit-logged).
+#[utoipa::path(get, path = "/api/v1/officer/cases/{id}/files/{file_id}", tag = "officer", security(("officer_token" = [])),
+    params(("id" = String, Path, description = "The case id"), ("file_id" = String, Path)),
+    responses(
+        (status = 200, description = "The file (`Content-Disposition: attachment`)", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+    ))]
 pub async fn file(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -204,6 +242,14 @@ pub async fn file(
     Ok(uploads::download(file))
 }
 
+#[utoipa::path(post, path = "/api/v1/officer/cases/{id}/status", tag = "officer", security(("officer_token" = [])), params(("id" = String, Path, description = "The case id")),
+    request_body = StatusRequest,
+    responses(
+        (status = 200, body = StatusOut),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+        (status = 409, description = "Not a move the case can make now", body = super::openapi::ProblemOut),
+    ))]
 pub async fn status(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -215,10 +261,22 @@ pub async fn status(
         .cases
         .change_status(&session.value.officer, &path, body.into_inner())
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status })))
+    Ok(HttpResponse::Ok().json(StatusOut { status }))
 }
 
-#[derive(serde::Deserialize)]
+/// A case's status after a change.
+#[derive(Serialize, utoipa::ToSchema)]
+struct StatusOut {
+    status: String,
+}
+
+/// Who the case is assigned to now (`null`: nobody).
+#[derive(Serialize, utoipa::ToSchema)]
+struct AssignedOut {
+    assigned_to: Option<String>,
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiscardIn {
     #[serde(default)]
@@ -227,6 +285,14 @@ pub struct DiscardIn {
 
 /// `POST /api/v1/officer/cases/{id}/discard` `{"reason"}`: a junk case leaves the inbox and is
 /// purged after the grace period.
+#[utoipa::path(post, path = "/api/v1/officer/cases/{id}/discard", tag = "officer", security(("officer_token" = [])), params(("id" = String, Path, description = "The case id")),
+    request_body = DiscardIn,
+    responses(
+        (status = 200, description = "`{\"status\": \"discarded\"}`", body = StatusOut),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+        (status = 409, body = super::openapi::ProblemOut),
+    ))]
 pub async fn discard(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -238,12 +304,15 @@ pub async fn discard(
         .cases
         .discard(&session.value.officer, &path, &body.reason)
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "discarded" })))
+    Ok(HttpResponse::Ok().json(StatusOut {
+        status: "discarded".into(),
+    }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BodyIn {
+    #[schema(min_length = 1)]
     body: String,
 }
 
@@ -260,9 +329,17 @@ async fn post_to(
         .cases
         .post(&session.value.officer, id, thread, body)
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({})))
+    Ok(HttpResponse::Created().json(super::openapi::EmptyOut {}))
 }
 
+#[utoipa::path(post, path = "/api/v1/officer/cases/{id}/messages", tag = "officer", security(("officer_token" = [])), params(("id" = String, Path, description = "The case id")),
+    request_body = BodyIn,
+    responses(
+        (status = 201, description = "A message to the submitter", body = super::openapi::EmptyOut),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+        (status = 409, description = "The case is closed", body = super::openapi::ProblemOut),
+    ))]
 pub async fn message(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -272,6 +349,14 @@ pub async fn message(
     post_to(req, state, &path, &body.body, Thread::Messages).await
 }
 
+#[utoipa::path(post, path = "/api/v1/officer/cases/{id}/notes", tag = "officer", security(("officer_token" = [])), params(("id" = String, Path, description = "The case id")),
+    request_body = BodyIn,
+    responses(
+        (status = 201, description = "A note for officers only", body = super::openapi::EmptyOut),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+        (status = 409, description = "The case is closed", body = super::openapi::ProblemOut),
+    ))]
 pub async fn note(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -281,12 +366,20 @@ pub async fn note(
     post_to(req, state, &path, &body.body, Thread::Notes).await
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignIn {
     officer_id: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/officer/cases/{id}/assign", tag = "officer", security(("officer_token" = [])), params(("id" = String, Path, description = "The case id")),
+    request_body = AssignIn,
+    responses(
+        (status = 200, body = AssignedOut),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+        (status = 409, body = super::openapi::ProblemOut),
+    ))]
 pub async fn assign(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -298,10 +391,12 @@ pub async fn assign(
         .cases
         .assign(&session.value.officer, &path, body.officer_id.as_deref())
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "assigned_to": body.officer_id })))
+    Ok(HttpResponse::Ok().json(AssignedOut {
+        assigned_to: body.into_inner().officer_id,
+    }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportIn {
     recipient: Option<String>,
@@ -309,6 +404,13 @@ pub struct ExportIn {
 
 /// `POST /api/v1/officer/cases/{id}/export` `{"recipient"?}`: the bundle (`application/x-tar`
 /// body); without a recipient, sealed to the officer's own key.
+#[utoipa::path(post, path = "/api/v1/officer/cases/{id}/export", tag = "officer", security(("officer_token" = [])), params(("id" = String, Path, description = "The case id")),
+    request_body = ExportIn,
+    responses(
+        (status = 200, description = "The case as a tar bundle sealed with age (`Content-Disposition: attachment`)", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 403, body = super::openapi::ProblemOut),
+        (status = 404, body = super::openapi::ProblemOut),
+    ))]
 pub async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -321,6 +423,12 @@ pub async fn export(
 }
 
 /// `GET /api/v1/officer/statistics`: the figures of the statistics page, as JSON.
+#[utoipa::path(get, path = "/api/v1/officer/statistics", tag = "officer", security(("officer_token" = [])),
+    params(crate::http::officer::statistics::Params),
+    responses(
+        (status = 200, description = "Counts under 5 are given as \"<5\"", body = crate::cases::statistics::Statistics),
+        (status = 403, body = super::openapi::ProblemOut),
+    ))]
 pub async fn statistics(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -20,6 +20,9 @@ use crate::i18n::Lang;
 
 /// The channels and their forms; titles and labels in the language of `?lang=` or
 /// `Accept-Language`. Options are the values to send, whatever the language.
+#[utoipa::path(get, path = "/api/v1/channels", tag = "reporter",
+    params(("lang" = Option<String>, Query, description = "The language of titles and labels")),
+    responses((status = 200, body = ChannelsOut)))]
 pub async fn channels(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -65,13 +68,24 @@ async fn submit_multipart(
     (result, started)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Created<'a> {
     claim_code: &'a str,
 }
 
 /// A new case: JSON, or `multipart/form-data` with the JSON in a part named `case` followed by
 /// parts named `file` (and `clean_metadata=true` before them to clean photos).
+#[utoipa::path(post, path = "/api/v1/cases", tag = "reporter",
+    request_body(content(
+        (crate::cases::intake::Submission = "application/json"),
+        (super::openapi::CaseForm = "multipart/form-data"),
+    )),
+    responses(
+        (status = 201, description = "The case is in; keep the claim code", body = Created),
+        (status = 404, description = "No such channel", body = super::openapi::ProblemOut),
+        (status = 409, description = "The channel takes no cases now", body = super::openapi::ProblemOut),
+        (status = 507, description = "No room for the files", body = super::openapi::ProblemOut),
+    ))]
 pub async fn create_case(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -122,6 +136,9 @@ async fn bearer(req: &HttpRequest, state: &AppState) -> Result<Unlocked, ApiErro
     Ok(unlocked?)
 }
 
+#[utoipa::path(get, path = "/api/v1/followup", tag = "reporter",
+    security(("claim_code" = [])),
+    responses((status = 200, description = "The case as its submitter sees it", body = FollowupOut)))]
 pub async fn followup(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -133,6 +150,14 @@ pub async fn followup(
 
 /// `POST /api/v1/followup/identity` `{"name","contact"?}`: the reporter gives their identity,
 /// sealed for the identity custodians.
+#[utoipa::path(post, path = "/api/v1/followup/identity", tag = "reporter",
+    security(("claim_code" = [])),
+    request_body = crate::cases::identity::IdentityInput,
+    responses(
+        (status = 201, description = "Sealed for the identity custodians", body = super::openapi::EmptyOut),
+        (status = 403, description = "The channel takes no identity", body = super::openapi::ProblemOut),
+        (status = 409, description = "The identity was given already", body = super::openapi::ProblemOut),
+    ))]
 pub async fn followup_identity(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -143,21 +168,39 @@ pub async fn followup_identity(
         .cases
         .give_identity(&unlocked, body.into_inner())
         .await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({})))
+    Ok(HttpResponse::Created().json(super::openapi::EmptyOut {}))
 }
 
-#[derive(Serialize)]
-struct FilesCreated {
+/// The ids of the files added.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct FilesCreated {
     files: Vec<IdOut>,
 }
 
-#[derive(Serialize)]
-struct IdOut {
-    id: String,
+impl FilesCreated {
+    pub(super) fn new(ids: Vec<String>) -> Self {
+        FilesCreated {
+            files: ids.into_iter().map(|id| IdOut { id }).collect(),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct IdOut {
+    pub(super) id: String,
 }
 
 /// Files (parts named `file`), with an optional message (`body`), added to the case of the
 /// bearer claim code. `clean_metadata=true`, before the files, cleans photos.
+#[utoipa::path(post, path = "/api/v1/followup/files", tag = "reporter",
+    security(("claim_code" = [])),
+    request_body(content = super::openapi::FilesForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = FilesCreated),
+        (status = 403, description = "The case takes no more files", body = super::openapi::ProblemOut),
+        (status = 409, description = "The case is closed", body = super::openapi::ProblemOut),
+        (status = 507, description = "No room for the files", body = super::openapi::ProblemOut),
+    ))]
 pub async fn followup_files(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -171,12 +214,17 @@ pub async fn followup_files(
         .cases
         .add_submitter_post(&unlocked, message, upload)
         .await?;
-    Ok(HttpResponse::Created().json(FilesCreated {
-        files: ids.into_iter().map(|id| IdOut { id }).collect(),
-    }))
+    Ok(HttpResponse::Created().json(FilesCreated::new(ids)))
 }
 
 /// A file of the bearer claim code's case.
+#[utoipa::path(get, path = "/api/v1/followup/files/{file_id}", tag = "reporter",
+    security(("claim_code" = [])),
+    params(("file_id" = String, Path)),
+    responses(
+        (status = 200, description = "The file (`Content-Disposition: attachment`)", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, body = super::openapi::ProblemOut),
+    ))]
 pub async fn followup_file(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -187,12 +235,20 @@ pub async fn followup_file(
     Ok(uploads::download(file))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageIn {
+    #[schema(min_length = 1)]
     body: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/followup/messages", tag = "reporter",
+    security(("claim_code" = [])),
+    request_body = MessageIn,
+    responses(
+        (status = 201, body = super::openapi::EmptyOut),
+        (status = 409, description = "The case is closed", body = super::openapi::ProblemOut),
+    ))]
 pub async fn followup_message(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -201,7 +257,7 @@ pub async fn followup_message(
     let unlocked = bearer(&req, &state).await?;
     let body = MessageBody::parse(&body.body)?;
     state.cases.add_submitter_message(&unlocked, body).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({})))
+    Ok(HttpResponse::Created().json(super::openapi::EmptyOut {}))
 }
 
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -214,14 +270,18 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     ))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RatingIn {
+    #[schema(minimum = 1, maximum = 5)]
     score: i64,
     comment: Option<String>,
 }
 
 /// `DELETE /api/v1/followup/contact`: the customer's address leaves the case; no more mail.
+#[utoipa::path(delete, path = "/api/v1/followup/contact", tag = "reporter",
+    security(("claim_code" = [])),
+    responses((status = 204, description = "The address is gone")))]
 pub async fn withdraw_contact(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -231,6 +291,13 @@ pub async fn withdraw_contact(
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(post, path = "/api/v1/followup/rating", tag = "reporter",
+    security(("claim_code" = [])),
+    request_body = RatingIn,
+    responses(
+        (status = 201, body = super::openapi::EmptyOut),
+        (status = 409, description = "Not closed yet, or rated already", body = super::openapi::ProblemOut),
+    ))]
 pub async fn followup_rating(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -242,5 +309,5 @@ pub async fn followup_rating(
         Some(text) => Some(MessageBody::parse(text)?),
     };
     state.cases.rate(&unlocked, body.score, comment).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({})))
+    Ok(HttpResponse::Created().json(super::openapi::EmptyOut {}))
 }

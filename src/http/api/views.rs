@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::cases::casework::{HistoryEntry, InboxItem, InboxPage, OfficerCaseView, ThreadEntry};
 use crate::cases::channels::Field;
@@ -16,12 +17,12 @@ use crate::http::views::rfc3339;
 use crate::i18n::Lang;
 
 /// `GET /api/v1/channels`
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ChannelsOut {
     pub channels: Vec<ChannelOut>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ChannelOut {
     id: String,
     kind: &'static str,
@@ -50,7 +51,7 @@ impl ChannelOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct FieldOut {
     id: String,
     label: String,
@@ -77,17 +78,21 @@ impl FieldOut {
 }
 
 /// `GET /api/v1/followup`: the case as its submitter sees it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct FollowupOut<'a> {
     number: i64,
     channel: &'a str,
+    #[schema(value_type = crate::cases::workflow::Status)]
     status: &'a str,
+    #[schema(value_type = Option<crate::cases::workflow::Outcome>)]
     outcome: Option<&'a str>,
     /// The day (UTC midnight, RFC 3339), as kept in clear.
     received_at: String,
     /// The exact time, from the sealed submission (absent in cases from before it was sealed).
     #[serde(skip_serializing_if = "Option::is_none")]
     received_at_exact: Option<String>,
+    /// Each field's value: text, or true/false for a checkbox.
+    #[schema(value_type = BTreeMap<String, crate::cases::channels::RawValue>)]
     fields: &'a BTreeMap<String, serde_json::Value>,
     contact: Option<ContactOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,7 +129,7 @@ impl<'a> FollowupOut<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct IdentityOut {
     given_at: Option<String>,
     disclosed: Vec<DisclosedOut>,
@@ -146,14 +151,14 @@ impl IdentityOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DisclosedOut {
     at: String,
     to: &'static str,
 }
 
 /// A file of a case as the API lists it, with where to download it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct FileOut<'a> {
     pub id: &'a str,
     pub name: &'a str,
@@ -202,7 +207,7 @@ impl<'a> FileOut<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ContactOut<'a> {
     email: &'a str,
 }
@@ -213,7 +218,7 @@ impl<'a> ContactOut<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct MessageOut<'a> {
     author: &'a str,
     body: &'a str,
@@ -236,7 +241,7 @@ impl<'a> MessageOut<'a> {
 }
 
 /// `GET /api/v1/officer/cases`: one page of the inbox.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CasesOut {
     cases: Vec<CaseLine>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -252,11 +257,12 @@ impl From<InboxPage> for CasesOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct CaseLine {
     id: String,
     number: i64,
     channel: String,
+    #[schema(value_type = crate::cases::workflow::Status)]
     status: String,
     received_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -287,7 +293,7 @@ impl From<InboxItem> for CaseLine {
 ///
 /// The fields are in alphabetical order: the body was built with `json!` before, whose keys
 /// come out sorted, and the order on the wire stays as it was.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CaseOut<'a> {
     assigned_to: Option<&'a str>,
     channel: &'a str,
@@ -296,6 +302,8 @@ pub struct CaseOut<'a> {
     due_at: Option<String>,
     excluded_officers: &'a [String],
     feedback: Option<&'a str>,
+    /// Each field's value: text, or true/false for a checkbox.
+    #[schema(value_type = BTreeMap<String, crate::cases::channels::RawValue>)]
     fields: &'a BTreeMap<String, serde_json::Value>,
     files: Vec<FileOut<'a>>,
     handlers: Vec<HandlerOut<'a>>,
@@ -306,11 +314,13 @@ pub struct CaseOut<'a> {
     messages: Vec<ThreadOut<'a>>,
     notes: Vec<ThreadOut<'a>>,
     number: i64,
+    #[schema(value_type = Option<crate::cases::workflow::Outcome>)]
     outcome: Option<&'a str>,
     overdue: bool,
     received_at: String,
     received_at_exact: Option<String>,
     satisfaction: Option<i64>,
+    #[schema(value_type = crate::cases::workflow::Status)]
     status: &'a str,
     summary: Option<&'a str>,
 }
@@ -360,7 +370,7 @@ fn officer_files(c: &OfficerCaseView) -> Vec<FileOut<'_>> {
 }
 
 /// A case's deadlines and when they were met (keys in alphabetical order, as on the wire).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct DeadlinesOut {
     acknowledge_by: Option<String>,
     acknowledged_at: Option<String>,
@@ -380,14 +390,14 @@ impl DeadlinesOut {
 }
 
 /// Someone the case can be assigned to.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct HandlerOut<'a> {
     id: &'a str,
     name: &'a str,
 }
 
 /// One line of a case's history (keys in alphabetical order, as on the wire).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct HistoryOut<'a> {
     action: &'a str,
     at: String,
@@ -406,7 +416,7 @@ impl<'a> HistoryOut<'a> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ThreadOut<'a> {
     author: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -434,7 +444,7 @@ fn thread(entries: &[ThreadEntry]) -> Vec<ThreadOut<'_>> {
 
 /// The `identity` of the officer API's case: the identity only for a holder of its key
 /// (keys in alphabetical order, as on the wire).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct IdentityPanelOut<'a> {
     contact: Option<&'a str>,
     given_at: Option<String>,
@@ -456,7 +466,7 @@ impl<'a> IdentityPanelOut<'a> {
 }
 
 /// `GET /api/v1/officer/disclosures`: the requests for identities a custodian may see.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct DisclosuresOut<'a> {
     disclosures: Vec<RequestOut<'a>>,
 }
@@ -470,7 +480,7 @@ impl<'a> DisclosuresOut<'a> {
 }
 
 /// A request for a reporter's identity (keys in alphabetical order, as on the wire).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct RequestOut<'a> {
     case_id: &'a str,
     decided_at: Option<String>,

@@ -11,8 +11,11 @@ use crate::http::errors::{html, PageError};
 use crate::http::officer::views::StatisticsPage;
 use crate::http::AppState;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Params {
+    /// How many calendar months, up to this one (default 12; taken as 1 to 60).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     months: Option<u32>,
 }
 
