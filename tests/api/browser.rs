@@ -583,6 +583,25 @@ impl Browser<'_> {
     }
 }
 
+/// Signs Ada (an officer added by the test) in through the page; the link to her first case.
+fn sign_in_ada(browser: &Browser<'_>, app: &TestApp) -> String {
+    browser.go(&app.url("/officer/login"));
+    browser.type_into("#email", "ada@example.org");
+    browser.type_into("#password", PASSWORD);
+    browser.click("button[type=submit]");
+    browser.wait_for_text("officer/logout");
+    let case = browser.element("table.inbox a");
+    browser
+        .command(
+            Method::GET,
+            &format!("/element/{case}/attribute/href"),
+            json!({}),
+        )
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// The reporter and officer pages in light and dark colours and on a 390 px phone: no page is
 /// wider than the phone, and each is photographed. With `SEALBOX_SCREENSHOTS=DIR` the pictures
 /// are written there (docs/screenshots/ holds the ones the README shows).
@@ -599,21 +618,7 @@ fn the_pages_fit_a_phone_in_light_and_dark_and_are_photographed() {
     let browser = driver.browser(proxy.port, false);
     let out = std::env::var_os("SEALBOX_SCREENSHOTS").map(std::path::PathBuf::from);
 
-    browser.go(&app.url("/officer/login"));
-    browser.type_into("#email", "ada@example.org");
-    browser.type_into("#password", PASSWORD);
-    browser.click("button[type=submit]");
-    browser.wait_for_text("officer/logout");
-    let case = browser.element("table.inbox a");
-    let case_href = browser
-        .command(
-            Method::GET,
-            &format!("/element/{case}/attribute/href"),
-            json!({}),
-        )
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let case_href = sign_in_ada(&browser, &app);
 
     let pages = [
         ("report", app.url("/report")),
@@ -687,21 +692,7 @@ fn axe_finds_no_accessibility_violation_on_any_page() {
     browser.click("button[type=submit]");
     browser.wait_for_text("followup/logout");
 
-    browser.go(&app.url("/officer/login"));
-    browser.type_into("#email", "ada@example.org");
-    browser.type_into("#password", PASSWORD);
-    browser.click("button[type=submit]");
-    browser.wait_for_text("officer/logout");
-    let case = browser.element("table.inbox a");
-    let case_href = browser
-        .command(
-            Method::GET,
-            &format!("/element/{case}/attribute/href"),
-            json!({}),
-        )
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let case_href = sign_in_ada(&browser, &app);
     let pages = [
         "/",
         "/report",
