@@ -64,13 +64,7 @@ fn known(name: &str) -> bool {
 
 /// Adds `by` to a counter.
 pub fn add(name: &'static str, labels: &[(&'static str, &str)], by: f64) {
-    if !known(name) {
-        debug_assert!(false, "unknown metric {name}");
-        return;
-    }
-    let labels: Labels = labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-    let mut values = VALUES.lock().unwrap_or_else(|p| p.into_inner());
-    *values.entry(name).or_default().entry(labels).or_default() += by;
+    update(name, labels, |value| *value += by);
 }
 
 /// Adds one to a counter.
@@ -80,13 +74,18 @@ pub fn count(name: &'static str, labels: &[(&'static str, &str)]) {
 
 /// Sets a gauge.
 pub fn set(name: &'static str, labels: &[(&'static str, &str)], value: f64) {
+    update(name, labels, |v| *v = value);
+}
+
+/// Changes one series of a listed metric (an unknown name changes nothing).
+fn update(name: &'static str, labels: &[(&'static str, &str)], change: impl FnOnce(&mut f64)) {
     if !known(name) {
         debug_assert!(false, "unknown metric {name}");
         return;
     }
     let labels: Labels = labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
     let mut values = VALUES.lock().unwrap_or_else(|p| p.into_inner());
-    values.entry(name).or_default().insert(labels, value);
+    change(values.entry(name).or_default().entry(labels).or_default());
 }
 
 /// Everything, in the Prometheus text format (version 0.0.4).

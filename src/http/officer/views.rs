@@ -669,7 +669,7 @@ fn history_words(t: &Ui, kind: &ChannelKind, h: &HistoryEntry) -> (String, Strin
         .map_or_else(|| h.action.clone(), str::to_owned);
     let who = match (h.who.as_str(), kind) {
         ("Submitter", _) => words_for(t, kind, "thread.submitter").to_owned(),
-        ("system", _) => t.get("history.system").to_owned(),
+        (actor @ ("system" | "operator"), _) => t.get(&format!("history.{actor}")).to_owned(),
         (who, _) => who.to_owned(),
     };
     (action, who)

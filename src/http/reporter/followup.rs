@@ -44,21 +44,34 @@ async fn case_page(
     error: Option<String>,
     draft: String,
 ) -> Result<HttpResponse, PageError> {
-    let case = state.cases.view(&session.value, t.lang).await?;
-    let max_file = max_file_of(state, &case.channel);
-    let page = FollowupCasePage::new(t, case, max_file, session.csrf.clone(), error, draft);
+    let page = followup_page(t, state, session, error, draft).await?;
     Ok(html(&mut HttpResponse::build(status), page))
 }
 
-/// The largest file a submitter may attach in `channel`.
-fn max_file_of(state: &AppState, channel: &str) -> u64 {
-    state
+/// The submitter's case page; `error` and the `draft` kept when a post was refused.
+async fn followup_page(
+    t: Ui,
+    state: &AppState,
+    session: &Session<Unlocked>,
+    error: Option<String>,
+    draft: String,
+) -> Result<FollowupCasePage, PageError> {
+    let case = state.cases.view(&session.value, t.lang).await?;
+    let max_file = state
         .cases
         .channels()
-        .get(channel)
+        .get(&case.channel)
         .map(|c| c.files)
         .unwrap_or_default()
-        .per_file
+        .per_file;
+    Ok(FollowupCasePage::new(
+        t,
+        case,
+        max_file,
+        session.csrf.clone(),
+        error,
+        draft,
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -279,9 +292,8 @@ async fn identity_refused(
 ) -> Result<HttpResponse, PageError> {
     let p = Problem::from(e);
     let message = t.problem(&p);
-    let case = state.cases.view(&session.value, t.lang).await?;
-    let max_file = max_file_of(state, &case.channel);
-    let page = FollowupCasePage::new(t, case, max_file, session.csrf.clone(), None, String::new())
+    let page = followup_page(t, state, session, None, String::new())
+        .await?
         .with_identity_refused(form.identity_name, form.identity_contact, message);
     Ok(html(&mut HttpResponse::build(p.status), page))
 }
