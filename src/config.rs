@@ -276,6 +276,8 @@ pub struct ChannelConfig {
     /// Whether a reporter may give their identity, sealed for the identity custodians
     /// (default: yes for whistleblowing, no for complaints).
     pub identity: Option<bool>,
+    /// Days to answer a reporter's request for a call or a meeting (default 14).
+    pub meeting_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

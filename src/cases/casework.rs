@@ -22,6 +22,7 @@ use crate::config::ChannelKind;
 use crate::crypto::SecretKey;
 use crate::store::cases::{self, CaseRecord, InboxFilter, KeyKind, StatusChange};
 use crate::store::messages::{self, NewPost};
+use crate::store::vocabulary::Source;
 use crate::store::{audit, files, Store};
 
 /// Which thread of a case: the one with the submitter, or the officers' internal notes.
@@ -52,6 +53,10 @@ pub struct InboxItem {
     pub overdue: bool,
     pub unread: bool,
     pub assigned_to: Option<String>,
+    /// A record of the case awaits the reporter's approval.
+    pub awaiting_approval: bool,
+    /// The reporter asked to talk and has no answer yet.
+    pub meeting_requested: bool,
 }
 
 pub struct InboxPage {
@@ -99,6 +104,12 @@ pub struct OfficerCaseView {
     /// The reporter's sealed identity as this reader may see it; `None`: the channel takes
     /// none.
     pub identity: Option<super::identity::OfficerIdentity>,
+    /// How it came in: `web`, or taken down by an officer (`phone`, `meeting`, `letter`).
+    pub source: Source,
+    /// Records of an oral report (minutes, transcripts) and where each stands.
+    pub records: Vec<super::records::RecordView>,
+    /// The reporter's requests for a call or a meeting.
+    pub meeting_requests: Vec<super::records::MeetingView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -246,9 +257,14 @@ pub(super) fn read_case(
         .into_iter()
         .filter_map(|id| names.get(&id).map(|n| (id.clone(), n.clone())))
         .collect();
+    let records = super::records::read_records(s, &case_id, case_key, Some(&names))?;
+    let meeting_requests = super::records::read_meetings(s, &case_id, case_key)?;
     let at = now();
     let channel = channels.get(&record.channel_id);
     Ok(OfficerCaseView {
+        source: record.source,
+        records,
+        meeting_requests,
         labelled: labelled_fields(channel, &doc.fields, lang),
         channel_title: channel.map_or(record.channel_id.clone(), |c| c.title.get(lang).to_owned()),
         excluded: doc
@@ -368,6 +384,8 @@ impl Cases {
                 unread: r.seen_at.is_none_or(|seen| seen < r.updated_at),
                 due_at: r.next_due_at,
                 assigned_to: r.assigned_officer_id.and_then(|id| names.get(&id).cloned()),
+                awaiting_approval: r.awaiting_approval,
+                meeting_requested: r.meeting_requested,
                 id: r.id,
                 number: r.number,
                 channel: r.channel_id,

@@ -27,6 +27,8 @@ pub struct Channel {
     pub files: FileLimits,
     /// A reporter may give their identity, sealed for the identity custodians.
     pub takes_identity: bool,
+    /// Days to answer a reporter's request to talk.
+    pub meeting_days: u32,
 }
 
 /// How much a submitter may attach to a case of a channel.
@@ -218,6 +220,7 @@ impl Channel {
             acknowledge_days: c.acknowledge_days.unwrap_or(ack),
             resolve_days: c.resolve_days.unwrap_or(resolve),
             retention_days: c.retention_days.unwrap_or(365),
+            meeting_days: c.meeting_days.unwrap_or(14),
             files: FileLimits {
                 per_file: c.max_file_bytes.unwrap_or(defaults.per_file),
                 files: c.max_files.unwrap_or(defaults.files),
@@ -458,6 +461,7 @@ pub fn builtin() -> Vec<ChannelConfig> {
             max_files: None,
             max_total_bytes: None,
             identity: None,
+            meeting_days: None,
         },
         ChannelConfig {
             id: "complaint".into(),
@@ -530,6 +534,7 @@ pub fn builtin() -> Vec<ChannelConfig> {
             max_files: None,
             max_total_bytes: None,
             identity: None,
+            meeting_days: None,
         },
     ]
 }

@@ -23,7 +23,7 @@ use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::store::cases::KeyKind;
 use crate::store::messages::{self, NewPost, Thread};
-use crate::store::{cases, files, officers};
+use crate::store::{cases, files};
 
 /// Salt for the derivation that an unknown or malformed code still pays for, so it costs the
 /// same time as a real one.
@@ -60,6 +60,10 @@ pub struct CaseView {
     /// Whether they gave their identity and when it was disclosed; `None`: the channel takes
     /// no identity.
     pub identity: Option<super::identity::SubmitterIdentity>,
+    /// Records of what they said (minutes, transcripts), for them to check and approve.
+    pub records: Vec<super::records::RecordView>,
+    /// Their requests for a call or a meeting.
+    pub meetings: Vec<super::records::MeetingView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -270,6 +274,8 @@ impl Cases {
                     messages,
                     files,
                     identity: super::identity::submitter_view(s, &record.id)?,
+                    records: super::records::read_records(s, &record.id, &unlocked.key, None)?,
+                    meetings: super::records::read_meetings(s, &record.id, &unlocked.key)?,
                 })
             })
             .await
@@ -344,27 +350,9 @@ impl Cases {
                     Some(u) => u.prepare()?,
                     None => Vec::new(),
                 };
-                let channel = channels.get(&record.channel_id);
                 // Everyone who can open the case hears of it, at most once per window.
-                let holders = cases::holders(s, &case_id)?;
-                let alerts = officers::list(s)?
-                    .into_iter()
-                    .filter(|o| {
-                        holders.contains(&o.id) && !o.disabled && mail.claim_alert(&o.id, &case_id)
-                    })
-                    .map(|o| {
-                        let lang = o.lang();
-                        let m = mail.officer_alert(
-                            Template::OfficerNewMessage,
-                            lang,
-                            &o.email,
-                            &o.id,
-                            &case_id,
-                            channel.map_or(record.channel_id.as_str(), |c| c.title.get(lang)),
-                        )?;
-                        Ok(m)
-                    })
-                    .collect::<Result<Vec<_>, CaseError>>()?;
+                let alerts =
+                    mail.alert_holders(s, &channels, &record, Template::OfficerNewMessage, true)?;
                 let at = now();
                 let post = NewPost {
                     case_id: &case_id,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::access::Officer;
 use super::channels::RawValue;
 use super::enrolment::kept_out;
 use super::files::Upload;
@@ -17,6 +18,36 @@ use crate::i18n::Lang;
 use crate::notify::templates::Template;
 use crate::store::cases::{Holder, KeyKind, NewCase, NewGrant};
 use crate::store::officers;
+use crate::store::vocabulary::Source;
+
+/// A report an officer took down for a reporter (a call, a meeting, a letter): the channel's
+/// form filled in on their behalf, with their choices, before validation.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedReport {
+    pub channel: String,
+    #[serde(default)]
+    pub fields: BTreeMap<String, RawValue>,
+    /// `phone`, `meeting` or `letter`.
+    pub source: Source,
+    /// Officers the reporter asked to keep out: honoured as on the web, for the officer who
+    /// takes the report down too.
+    #[serde(default)]
+    pub exclude_officers: Vec<String>,
+    pub contact: Option<ContactInput>,
+    pub identity: Option<super::identity::IdentityInput>,
+    /// The reporter agreed to the recording attached (required when one is).
+    #[serde(default)]
+    pub recording_consent: bool,
+    #[serde(skip)]
+    pub language: Lang,
+}
+
+/// Who brought a case in, when it was not its reporter on the web.
+struct TakenDown {
+    officer_id: String,
+    source: Source,
+}
 
 /// What a submitter sends, before validation.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -169,14 +200,72 @@ impl Cases {
         self.submit_with(self.new_intake(), submission).await
     }
 
+    /// Keys for a report `officer` takes down, and an upload for its recording.
+    pub fn new_recorded_intake(&self, officer: &Officer) -> IntakeDraft {
+        let mut draft = self.new_intake();
+        draft.files = Upload::new(
+            self.files.clone(),
+            draft.case_key.public.clone(),
+            KeyKind::Case,
+            "officer",
+        )
+        .by_officer(&officer.id);
+        draft
+    }
+
+    /// A report `officer` took down for a reporter, sealed like one from the web: the officer
+    /// reads it only through a grant of the channel, unless the reporter kept them out. The
+    /// claim code, to hand over, is returned once and never stored.
+    pub async fn record_report(
+        &self,
+        officer: &Officer,
+        draft: IntakeDraft,
+        report: RecordedReport,
+    ) -> Result<Receipt, CaseError> {
+        if report.source == Source::Web {
+            return Err(CaseError::invalid(
+                "source",
+                "a report taken down comes by phone, meeting or letter",
+            ));
+        }
+        if !draft.files.is_empty() && !report.recording_consent {
+            return Err(CaseError::invalid_because(
+                "recording_consent",
+                Reason::new("recording_consent"),
+            ));
+        }
+        let submission = Submission {
+            channel: report.channel,
+            fields: report.fields,
+            exclude_officers: report.exclude_officers,
+            contact: report.contact,
+            identity: report.identity,
+            language: report.language,
+        };
+        let by = TakenDown {
+            officer_id: officer.id.clone(),
+            source: report.source,
+        };
+        self.intake(draft, submission, Some(by)).await
+    }
+
     /// Validates, seals and stores a submission with the files of its draft. The case is
     /// committed (and durable, files included) before the claim code is returned; on any error
     /// nothing of it is kept.
-    #[tracing::instrument(skip_all, fields(channel = %submission.channel))]
     pub async fn submit_with(
         &self,
         draft: IntakeDraft,
         submission: Submission,
+    ) -> Result<Receipt, CaseError> {
+        self.intake(draft, submission, None).await
+    }
+
+    #[tracing::instrument(skip_all, fields(channel = %submission.channel))]
+    async fn intake(
+        &self,
+        draft: IntakeDraft,
+        submission: Submission,
+        taken_down: Option<TakenDown>,
     ) -> Result<Receipt, CaseError> {
         self.files.reserve.check(0)?;
         let channel = self
@@ -240,6 +329,13 @@ impl Cases {
                 Ok::<_, CaseError>((entitled, excludable))
             })
             .await?;
+        if let Some(by) = &taken_down {
+            if !entitled.iter().any(|o| o.id == by.officer_id) {
+                return Err(CaseError::Forbidden(
+                    "only an officer of this channel takes reports down for it".into(),
+                ));
+            }
+        }
         let mut exclude = submission.exclude_officers;
         exclude.sort();
         exclude.dedup();
@@ -273,8 +369,10 @@ impl Cases {
         // Mails this case causes, queued in its own transaction: an alert to every officer who
         // will hold a grant, and a receipt to a customer who left an address.
         let case_id = crypto::random::id();
+        let recorder = taken_down.as_ref().map(|t| t.officer_id.as_str());
         let alerts = holders
             .iter()
+            .filter(|o| Some(o.id.as_str()) != recorder)
             .map(|o| {
                 let lang = o.lang();
                 let mail = self.mail.officer_alert(
@@ -408,6 +506,8 @@ impl Cases {
                     sealed_submission,
                     grants,
                     files,
+                    source: taken_down.as_ref().map_or(Source::Web, |t| t.source),
+                    recorded_by: taken_down.map(|t| t.officer_id),
                 };
                 let number = crate::store::cases::insert(store, &case, &audit, &alerts, &receipts)?;
                 upload.commit();

@@ -132,6 +132,31 @@ impl MailContext {
         )
     }
 
+    /// Alerts to everyone who can open a case that its reporter did something (`template`
+    /// says what, never the content): with `coalesce`, to each at most once per coalescing
+    /// window; without, always (a request that waits for an answer).
+    pub fn alert_holders(
+        &self,
+        s: &crate::store::Store,
+        channels: &super::Channels,
+        case: &crate::store::cases::CaseRecord,
+        template: Template,
+        coalesce: bool,
+    ) -> Result<Vec<NewMail>, CaseError> {
+        let holders = crate::store::cases::holders(s, &case.id)?;
+        let channel = channels.get(&case.channel_id);
+        crate::store::officers::list(s)?
+            .into_iter()
+            .filter(|o| holders.contains(&o.id) && !o.disabled)
+            .filter(|o| !coalesce || self.claim_alert(&o.id, &case.id))
+            .map(|o| {
+                let lang = o.lang();
+                let title = channel.map_or(case.channel_id.as_str(), |c| c.title.get(lang));
+                self.officer_alert(template, lang, &o.email, &o.id, &case.id, title)
+            })
+            .collect()
+    }
+
     /// A mail to a customer who consented, in the language they wrote in; `status` is named
     /// as they read it on their status page.
     pub fn customer(

@@ -15,6 +15,7 @@ pub mod intake;
 mod mail;
 pub mod officers;
 mod posting;
+pub mod records;
 pub mod reminders;
 pub mod reserve;
 pub mod retention;

@@ -11,7 +11,7 @@ impl Cases {
     /// Queues the reminders that are due and, at the configured hour, the daily digests.
     /// Returns (reminders, digests) queued.
     pub async fn queue_due_mail(&self) -> Result<(usize, usize), CaseError> {
-        let reminders = self.queue_reminders().await?;
+        let reminders = self.queue_reminders().await? + self.queue_meeting_reminders().await?;
         let digests = match self.mail.digest_hour {
             Some(hour) => self.queue_digests(hour).await?,
             None => 0,

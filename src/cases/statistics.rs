@@ -98,6 +98,8 @@ pub struct Statistics {
     /// Cases received per month, by channel and by kind (the category of channel).
     pub by_channel: Vec<Series>,
     pub by_kind: Vec<Series>,
+    /// How they came in: the web, or taken down by an officer (phone, meeting, letter).
+    pub by_source: Vec<Series>,
     /// Now, over every case the officer can open.
     pub open: Count,
     pub closed: Count,
@@ -187,6 +189,14 @@ pub fn compute(
         counts: per_month(&|f| f.kind.as_str() == id),
     })
     .collect();
+    let by_source = crate::store::vocabulary::Source::ALL
+        .iter()
+        .map(|source| Series {
+            id: source.as_str().into(),
+            label: source.as_str().into(),
+            counts: per_month(&|f| f.source == *source),
+        })
+        .collect();
 
     let count =
         |p: &dyn Fn(&CaseFacts) -> bool| Count::of(facts.iter().filter(|f| p(f)).count() as u64);
@@ -239,6 +249,7 @@ pub fn compute(
         months: (first..=last).map(month_name).collect(),
         by_channel,
         by_kind,
+        by_source,
         open: count(&|f| f.status != Status::Closed),
         closed: count(&|f| f.status == Status::Closed),
         overdue: count(&|f| super::deadlines::is_overdue(f.next_due_at, at)),
@@ -293,6 +304,7 @@ mod tests {
             closed_at: None,
             next_due_at: Some(received_at + 7 * DAYS),
             satisfaction: None,
+            source: crate::store::vocabulary::Source::Web,
         }
     }
 

@@ -10,8 +10,16 @@ pub const MESSAGE_MAX: usize = 20_000;
 /// A message body: trimmed, not empty, at most `MESSAGE_MAX` characters; wiped when dropped.
 pub struct MessageBody(Zeroizing<String>);
 
+/// Characters in one version of a record (minutes, a transcript).
+pub const RECORD_MAX: usize = 100_000;
+
 impl MessageBody {
     pub fn parse(input: &str) -> Result<Self, CaseError> {
+        Self::parse_up_to(input, MESSAGE_MAX)
+    }
+
+    /// A body of at most `max` characters, otherwise as [`MessageBody::parse`].
+    pub fn parse_up_to(input: &str, max: usize) -> Result<Self, CaseError> {
         let text = Zeroizing::new(input.replace("\r\n", "\n"));
         let text = text.trim();
         if text.is_empty() {
@@ -21,12 +29,12 @@ impl MessageBody {
             ));
         }
         let chars = text.chars().count();
-        if chars > MESSAGE_MAX {
+        if chars > max {
             return Err(CaseError::invalid_because(
                 "body",
                 Reason::new("message_too_long")
                     .with("chars", chars)
-                    .with("max", MESSAGE_MAX),
+                    .with("max", max),
             ));
         }
         Ok(MessageBody(Zeroizing::new(text.to_owned())))

@@ -211,9 +211,27 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 "/followup/files/{file_id}",
                 web::get().to(api::reporter::followup_file),
             )
+            .route(
+                "/followup/records/{id}/approve",
+                web::post().to(api::records::approve),
+            )
+            .route(
+                "/followup/records/{id}/comment",
+                web::post().to(api::records::comment),
+            )
+            .route("/followup/meeting", web::post().to(api::records::meeting))
             .route("/officer/login", web::post().to(api::officer::login))
             .route("/officer/logout", web::post().to(api::officer::logout))
             .route("/officer/cases", web::get().to(api::officer::cases))
+            .route("/officer/cases", web::post().to(api::records::record_case))
+            .route(
+                "/officer/cases/{id}/records",
+                web::post().to(api::records::write_record),
+            )
+            .route(
+                "/officer/cases/{id}/records/{record_id}",
+                web::post().to(api::records::revise_record),
+            )
             .route(
                 "/officer/statistics",
                 web::get().to(api::officer::statistics),
@@ -283,6 +301,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route("/officer/login", web::get().to(officer::login::login_form))
     .route("/officer/login", web::post().to(officer::login::login))
     .route("/officer/logout", web::post().to(officer::login::logout))
+    .route("/officer/record", web::get().to(officer::record::form))
+    .route("/officer/record", web::post().to(officer::record::submit))
     .route("/officer/cases/{id}", web::get().to(officer::case::case))
     .route(
         "/officer/cases/{id}/print",
@@ -327,6 +347,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/cases/{id}/assign",
         web::post().to(officer::case::assign),
+    )
+    .route(
+        "/officer/cases/{id}/records",
+        web::post().to(officer::case::write_record),
+    )
+    .route(
+        "/officer/cases/{id}/records/{record_id}",
+        web::post().to(officer::case::revise_record),
     )
     .route(
         "/officer/cases/{id}/discard",
@@ -426,6 +454,18 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/followup/files/{file_id}",
         web::get().to(reporter::followup::followup_file),
+    )
+    .route(
+        "/followup/records/{id}/approve",
+        web::post().to(reporter::followup::approve_record),
+    )
+    .route(
+        "/followup/records/{id}/comment",
+        web::post().to(reporter::followup::comment_record),
+    )
+    .route(
+        "/followup/meeting",
+        web::post().to(reporter::followup::request_meeting),
     )
     .route(
         "/followup/logout",

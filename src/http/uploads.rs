@@ -482,6 +482,8 @@ pub struct IntakeFiles<'a> {
     pub state: &'a AppState,
     pub draft: &'a mut IntakeDraft,
     pub kind: Option<ChannelKind>,
+    /// The channel is named by a form field (`channel`), not by a JSON part.
+    from_form: bool,
     ready: bool,
 }
 
@@ -495,8 +497,17 @@ impl<'a> IntakeFiles<'a> {
         IntakeFiles {
             state,
             draft,
+            from_form: kind.is_some(),
             kind,
             ready: false,
+        }
+    }
+
+    /// Files for a report an officer takes down on a form: of any channel they name.
+    pub fn on_officer_form(state: &'a AppState, draft: &'a mut IntakeDraft) -> Self {
+        IntakeFiles {
+            from_form: true,
+            ..IntakeFiles::new(state, draft, None)
         }
     }
 }
@@ -509,9 +520,9 @@ struct ChannelOf {
 impl FileTarget for IntakeFiles<'_> {
     async fn upload(&mut self, texts: &Texts) -> Result<&mut Upload, Problem> {
         if !self.ready {
-            let id = match self.kind {
-                Some(_) => text(texts, "channel").map(str::to_owned),
-                None => text(texts, "case")
+            let id = match self.from_form {
+                true => text(texts, "channel").map(str::to_owned),
+                false => text(texts, "case")
                     .and_then(|c| serde_json::from_str::<ChannelOf>(c).ok())
                     .map(|c| c.channel),
             };

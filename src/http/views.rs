@@ -388,3 +388,111 @@ mod tests {
         }
     }
 }
+
+/// A record (minutes, a transcript) as the pages show it, to its reporter or to officers.
+pub struct RecordLine {
+    pub id: String,
+    pub title: &'static str,
+    /// The state's word (for the style) and how it reads.
+    pub state: &'static str,
+    pub state_label: &'static str,
+    /// The version to approve, and the ones before it (newest first).
+    pub latest: Option<VersionLine>,
+    pub earlier: Vec<VersionLine>,
+    pub comments: Vec<VersionLine>,
+    /// Which version was approved, and the SHA-256 of its text.
+    pub approved: Option<String>,
+    /// Not approved yet: it may still change.
+    pub open: bool,
+}
+
+pub struct VersionLine {
+    pub heading: String,
+    pub body: String,
+}
+
+impl RecordLine {
+    /// `officers`: name who wrote each version (the reporter reads "the case handler").
+    pub fn new(t: &Ui, r: &crate::cases::records::RecordView, officers: bool) -> Self {
+        let version = |v: &crate::cases::records::VersionView| {
+            let when = t.when(v.at, v.exact_at);
+            let heading = match (&v.officer, officers) {
+                (Some(who), true) => format!(
+                    "{} · {who}",
+                    t.fmt2("records.version", "n", v.version, "date", when)
+                ),
+                _ => t.fmt2("records.version", "n", v.version, "date", when),
+            };
+            VersionLine {
+                heading,
+                body: v.body.clone(),
+            }
+        };
+        let mut versions: Vec<VersionLine> = r.versions.iter().map(version).collect();
+        let latest = versions.pop();
+        versions.reverse();
+        RecordLine {
+            id: r.id.clone(),
+            title: t.get(&format!("records.kind_{}", r.kind)),
+            state: r.state.as_str(),
+            state_label: t.get(&format!("records.state_{}", r.state)),
+            latest,
+            earlier: versions,
+            comments: r
+                .comments
+                .iter()
+                .map(|c| VersionLine {
+                    heading: t.fmt2("records.comment", "n", c.version, "date", t.date(c.at)),
+                    body: c.body.clone(),
+                })
+                .collect(),
+            approved: r.approved_sha256.as_ref().map(|sha| {
+                t.fmt2(
+                    "records.approved",
+                    "n",
+                    r.approved_version.unwrap_or_default(),
+                    "sha",
+                    sha,
+                )
+            }),
+            open: r.state != crate::cases::records::RecordState::Approved,
+        }
+    }
+}
+
+impl Drop for VersionLine {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.body);
+    }
+}
+
+/// A reporter's request to talk, as the pages show it.
+pub struct MeetingLine {
+    pub heading: String,
+    pub availability: String,
+    pub answered: Option<String>,
+}
+
+impl MeetingLine {
+    pub fn new(t: &Ui, m: &crate::cases::records::MeetingView) -> Self {
+        MeetingLine {
+            heading: t.fmt2(
+                "meeting.requested",
+                "kind",
+                t.get(&format!("meeting.{}", m.kind)),
+                "due",
+                t.date(m.due_at),
+            ),
+            availability: m.availability.clone(),
+            answered: m
+                .answered_at
+                .map(|at| t.fmt1("meeting.answered", "date", t.date(at))),
+        }
+    }
+}
+
+impl Drop for MeetingLine {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.availability);
+    }
+}

@@ -22,10 +22,12 @@ pub enum Template {
     OfficerReset,
     /// A password was set through an enrolment link.
     OfficerEnrolled,
+    /// A reporter asked for a call or a meeting.
+    OfficerMeetingRequest,
 }
 
 impl Template {
-    pub const ALL: [Template; 12] = [
+    pub const ALL: [Template; 13] = [
         Template::OfficerNewCase,
         Template::OfficerNewMessage,
         Template::OfficerDueSoon,
@@ -38,6 +40,7 @@ impl Template {
         Template::OfficerEnrol,
         Template::OfficerReset,
         Template::OfficerEnrolled,
+        Template::OfficerMeetingRequest,
     ];
 
     /// The outbox's name for mails of this template, and its section in the translations.
@@ -55,6 +58,7 @@ impl Template {
             Template::OfficerEnrol => "officer_enrol",
             Template::OfficerReset => "officer_reset",
             Template::OfficerEnrolled => "officer_enrolled",
+            Template::OfficerMeetingRequest => "officer_meeting_request",
         }
     }
 

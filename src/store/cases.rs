@@ -3,7 +3,7 @@
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::outbox::{self, NewMail};
-use super::vocabulary::{ChannelKind, Outcome, Status};
+use super::vocabulary::{ChannelKind, Outcome, Source, Status};
 use super::{audit, Store, StoreError};
 use crate::audit::{AuditKey, Event};
 
@@ -122,6 +122,9 @@ pub struct NewCase {
     pub files: Vec<super::files::NewFile>,
     /// The identity key, for a channel that takes the reporter's identity.
     pub identity: Option<super::identity::NewCaseIdentity>,
+    /// How it came in, and the officer who took it down when not on the web.
+    pub source: Source,
+    pub recorded_by: Option<String>,
 }
 
 /// What the claim-code sign-in needs to find and unlock a case.
@@ -153,6 +156,7 @@ pub struct CaseRecord {
     pub sealed_summary: Option<Vec<u8>>,
     pub satisfaction: Option<i64>,
     pub sealed_feedback: Option<Vec<u8>>,
+    pub source: Source,
 }
 
 #[derive(Debug, Clone)]
@@ -182,8 +186,8 @@ pub fn insert(
     tx.execute(
         "INSERT INTO cases (id, number, channel_id, kind, status, received_at,
              acknowledge_due_at, resolve_due_at, next_due_at, updated_at, case_public_key,
-             staff_public_key, claim_tag, submitter_salt, sealed_submission)
-         VALUES (?1, ?2, ?3, ?4, 'received', ?5, ?6, ?7, ?13, ?5, ?8, ?9, ?10, ?11, ?12)",
+             staff_public_key, claim_tag, submitter_salt, sealed_submission, source)
+         VALUES (?1, ?2, ?3, ?4, 'received', ?5, ?6, ?7, ?13, ?5, ?8, ?9, ?10, ?11, ?12, ?14)",
         params![
             case.id,
             number,
@@ -198,6 +202,7 @@ pub fn insert(
             case.submitter_salt,
             case.sealed_submission,
             due_to_column(case.next_due_at),
+            case.source,
         ],
     )?;
     let mut granted = Vec::new();
@@ -220,12 +225,16 @@ pub fn insert(
     if let Some(identity) = &case.identity {
         super::identity::insert_for_case(&tx, &case.id, identity, received_at)?;
     }
-    let event = Event::new(crate::audit::Actor::Submitter, "case_received")
-        .case(&case.id)
-        .detail(match case.files.len() {
-            0 => format!("#{number} in {}", case.channel_id),
-            n => format!("#{number} in {}, {n} files", case.channel_id),
-        });
+    let event = match &case.recorded_by {
+        None => Event::new(crate::audit::Actor::Submitter, "case_received"),
+        Some(officer_id) => Event::by_officer(officer_id, "case_recorded"),
+    }
+    .case(&case.id)
+    .detail(match (case.files.len(), case.source) {
+        (0, Source::Web) => format!("#{number} in {}", case.channel_id),
+        (n, Source::Web) => format!("#{number} in {}, {n} files", case.channel_id),
+        (n, source) => format!("#{number} in {}, by {source}, {n} files", case.channel_id),
+    });
     audit::append(&tx, key, &event, received_at)?;
     tx.commit()?;
     Ok(number)
@@ -270,7 +279,7 @@ pub fn find_by_claim_tag(store: &Store, tag: &[u8; 32]) -> Result<Option<ClaimMa
 const RECORD: &str = "id, number, channel_id, kind, status, outcome, received_at,
     acknowledge_due_at, resolve_due_at, acknowledged_at, closed_at, next_due_at,
     assigned_officer_id, updated_at, case_public_key, staff_public_key, sealed_submission,
-    sealed_summary, satisfaction, sealed_feedback";
+    sealed_summary, satisfaction, sealed_feedback, source";
 
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
     Ok(CaseRecord {
@@ -294,6 +303,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         sealed_summary: r.get(17)?,
         satisfaction: r.get(18)?,
         sealed_feedback: r.get(19)?,
+        source: r.get(20)?,
     })
 }
 
@@ -547,6 +557,10 @@ pub struct InboxRow {
     pub updated_at: i64,
     pub assigned_officer_id: Option<String>,
     pub seen_at: Option<i64>,
+    /// A record of the case awaits the reporter's approval.
+    pub awaiting_approval: bool,
+    /// The reporter asked to talk and nobody has answered yet.
+    pub meeting_requested: bool,
 }
 
 /// Cases `officer_id` holds a grant for, by next deadline, `limit` after the cursor
@@ -565,7 +579,11 @@ pub fn inbox(
         after.map_or((i64::MIN, i64::MIN), |(due, n)| (due_to_column(due), n));
     let mut sql = String::from(
         "SELECT c.id, c.number, c.channel_id, c.status, c.received_at, c.next_due_at,
-                c.updated_at, c.assigned_officer_id, r.seen_at, c.discarded_at IS NOT NULL
+                c.updated_at, c.assigned_officer_id, r.seen_at, c.discarded_at IS NOT NULL,
+                EXISTS (SELECT 1 FROM records d
+                        WHERE d.case_id = c.id AND d.state = 'awaiting_approval'),
+                EXISTS (SELECT 1 FROM meeting_requests m
+                        WHERE m.case_id = c.id AND m.answered_at IS NULL)
          FROM cases c
          LEFT JOIN case_reads r ON r.case_id = c.id AND r.officer_id = ?1
          WHERE EXISTS (SELECT 1 FROM grants g
@@ -613,6 +631,8 @@ pub fn inbox(
                 assigned_officer_id: r.get(7)?,
                 seen_at: r.get(8)?,
                 discarded: r.get(9)?,
+                awaiting_approval: r.get(10)?,
+                meeting_requested: r.get(11)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

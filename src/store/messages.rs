@@ -87,6 +87,10 @@ pub fn insert(
             )?,
         };
     }
+    if matches!(post.thread, Thread::Messages) && post.author == "officer" {
+        // Writing to the reporter is how a request to talk is answered.
+        super::records::answer_meetings(&tx, post.case_id, at)?;
+    }
     super::files::insert_all(&tx, post.case_id, post.files, at)?;
     super::cases::touch(&tx, post.case_id, at)?;
     for event in events {

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod messages;
 pub mod officers;
 pub mod outbox;
+pub mod records;
 pub mod reminders;
 pub mod settings;
 pub mod snapshot;
@@ -88,6 +89,7 @@ fn migrations() -> Migrations<'static> {
             "../../migrations/0007_metadata_to_the_day.sql"
         )),
         M::up(include_str!("../../migrations/0008_bounds.sql")),
+        M::up(include_str!("../../migrations/0009_records.sql")),
     ])
 }
 

@@ -147,3 +147,64 @@ macro_rules! display_as_word {
     )*};
 }
 display_as_word!(Status, Outcome, ChannelKind);
+
+/// A closed set of words stored in one column: the enum, its words, and their SQL mapping.
+macro_rules! words {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+
+            /// The value a stored word names.
+            pub fn from_word(word: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == word)
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                word(value, $name::from_word)
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+
+        display_as_word!($name);
+    };
+}
+
+words! {
+    /// How a case came in: on the web, or taken down by an officer.
+    Source { Web = "web", Phone = "phone", Meeting = "meeting", Letter = "letter" }
+}
+
+words! {
+    /// What an officer wrote down of an oral report.
+    RecordKind { Minutes = "minutes", Transcript = "transcript" }
+}
+
+words! {
+    /// Where a record stands with the reporter.
+    RecordState {
+        AwaitingApproval = "awaiting_approval",
+        ChangesRequested = "changes_requested",
+        Approved = "approved",
+    }
+}
+
+words! {
+    /// What a reporter asks for when they want to talk.
+    MeetingKind { Call = "call", Meeting = "meeting" }
+}

@@ -32,6 +32,7 @@ mod officer;
 mod officer_admin;
 mod openapi;
 mod operations;
+mod oral;
 mod reload;
 mod roles;
 mod statistics;

@@ -6,5 +6,6 @@ pub mod admin;
 pub mod disclosures;
 pub mod officer;
 pub mod openapi;
+pub mod records;
 pub mod reporter;
 pub mod views;

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Spec, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{admin, disclosures, officer, reporter};
+use super::{admin, disclosures, officer, records, reporter};
 
 /// Every error of the API: `{"error","message"}`, with `field` when one field is at fault.
 #[derive(Serialize, ToSchema)]
@@ -105,6 +105,12 @@ pub struct FilesForm {
         disclosures::decide,
         admin::add,
         admin::reset,
+        records::record_case,
+        records::write_record,
+        records::revise_record,
+        records::approve,
+        records::comment,
+        records::meeting,
     ),
     modifiers(&Common),
     tags(

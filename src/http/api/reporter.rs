@@ -117,7 +117,7 @@ pub async fn create_case(
 
 /// Unlocks the case named by `Authorization: Bearer <claim code>`. Every attempt is taken from
 /// the client's claim-code allowance before the work and given back only if it succeeds.
-async fn bearer(req: &HttpRequest, state: &AppState) -> Result<Unlocked, ApiError> {
+pub(super) async fn bearer(req: &HttpRequest, state: &AppState) -> Result<Unlocked, ApiError> {
     let attempt = state
         .limiter
         .attempt(req, Bucket::ClaimFailure)

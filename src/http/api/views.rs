@@ -12,6 +12,9 @@ use crate::cases::files::FileView;
 use crate::cases::followup::{CaseView, MessageView};
 use crate::cases::identity::{OfficerIdentity, RequestView, SubmitterIdentity};
 use crate::cases::intake::OfficerRef;
+use crate::cases::records::{
+    MeetingKind, MeetingView, RecordKind, RecordState, RecordView, Source,
+};
 use crate::cases::Channel;
 use crate::http::views::rfc3339;
 use crate::i18n::Lang;
@@ -103,6 +106,10 @@ pub struct FollowupOut<'a> {
     files: Vec<FileOut<'a>>,
     /// `null` when the channel takes no identity.
     identity: Option<IdentityOut>,
+    /// Records of what the reporter said, for them to approve.
+    records: Vec<RecordOut<'a>>,
+    /// Their requests for a call or a meeting.
+    meetings: Vec<MeetingOut<'a>>,
 }
 
 impl<'a> FollowupOut<'a> {
@@ -125,6 +132,8 @@ impl<'a> FollowupOut<'a> {
                 .map(|f| FileOut::new(f, format!("/api/v1/followup/files/{}", f.id)))
                 .collect(),
             identity: case.identity.as_ref().map(IdentityOut::new),
+            records: case.records.iter().map(RecordOut::new).collect(),
+            meetings: case.meetings.iter().map(MeetingOut::new).collect(),
         }
     }
 }
@@ -271,6 +280,10 @@ struct CaseLine {
     unread: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     assigned_to: Option<String>,
+    /// A record awaits the reporter's approval.
+    awaiting_approval: bool,
+    /// The reporter asked to talk and has no answer yet.
+    meeting_requested: bool,
 }
 
 impl From<InboxItem> for CaseLine {
@@ -285,6 +298,8 @@ impl From<InboxItem> for CaseLine {
             overdue: i.overdue,
             unread: i.unread,
             assigned_to: i.assigned_to,
+            awaiting_approval: i.awaiting_approval,
+            meeting_requested: i.meeting_requested,
         }
     }
 }
@@ -323,6 +338,10 @@ pub struct CaseOut<'a> {
     #[schema(value_type = crate::cases::workflow::Status)]
     status: &'a str,
     summary: Option<&'a str>,
+    /// `web`, or how an officer took it down: `phone`, `meeting`, `letter`.
+    source: Source,
+    records: Vec<RecordOut<'a>>,
+    meeting_requests: Vec<MeetingOut<'a>>,
 }
 
 impl<'a> CaseOut<'a> {
@@ -356,6 +375,104 @@ impl<'a> CaseOut<'a> {
             satisfaction: c.satisfaction,
             status: c.status.as_str(),
             summary: c.summary.as_deref(),
+            source: c.source,
+            records: c.records.iter().map(RecordOut::new).collect(),
+            meeting_requests: c.meeting_requests.iter().map(MeetingOut::new).collect(),
+        }
+    }
+}
+
+/// A record and where it stands: its latest version first-hand, the earlier ones and the
+/// reporter's comments beside it.
+#[derive(Serialize, ToSchema)]
+struct RecordOut<'a> {
+    id: &'a str,
+    kind: RecordKind,
+    /// The latest version and its text.
+    version: i64,
+    body: &'a str,
+    state: RecordState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approved_version: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approved_sha256: Option<&'a str>,
+    versions: Vec<VersionOut<'a>>,
+    comments: Vec<CommentOut<'a>>,
+}
+
+impl<'a> RecordOut<'a> {
+    fn new(r: &'a RecordView) -> Self {
+        let latest = r.latest();
+        RecordOut {
+            id: &r.id,
+            kind: r.kind,
+            version: latest.map_or(0, |v| v.version),
+            body: latest.map_or("", |v| v.body.as_str()),
+            state: r.state,
+            approved_version: r.approved_version,
+            approved_sha256: r.approved_sha256.as_deref(),
+            versions: r
+                .versions
+                .iter()
+                .map(|v| VersionOut {
+                    version: v.version,
+                    body: &v.body,
+                    at: rfc3339(v.at),
+                    at_exact: v.exact_at.map(rfc3339),
+                    officer: v.officer.as_deref(),
+                })
+                .collect(),
+            comments: r
+                .comments
+                .iter()
+                .map(|c| CommentOut {
+                    version: c.version,
+                    body: &c.body,
+                    at: rfc3339(c.at),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct VersionOut<'a> {
+    version: i64,
+    body: &'a str,
+    at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at_exact: Option<String>,
+    /// Who wrote it (officers' view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    officer: Option<&'a str>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CommentOut<'a> {
+    /// The version it asks to correct.
+    version: i64,
+    body: &'a str,
+    at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct MeetingOut<'a> {
+    kind: MeetingKind,
+    availability: &'a str,
+    requested_at: String,
+    due_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answered_at: Option<String>,
+}
+
+impl<'a> MeetingOut<'a> {
+    fn new(m: &'a MeetingView) -> Self {
+        MeetingOut {
+            kind: m.kind,
+            availability: &m.availability,
+            requested_at: rfc3339(m.requested_at),
+            due_at: rfc3339(m.due_at),
+            answered_at: m.answered_at.map(rfc3339),
         }
     }
 }

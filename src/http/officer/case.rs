@@ -9,6 +9,7 @@ use super::{
 };
 use crate::cases::casework::StatusRequest;
 use crate::cases::casework::Thread;
+use crate::cases::records::RecordKind;
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
 use crate::http::uploads::{self, OrMultipart, PostForm, ThreadPost};
@@ -72,9 +73,13 @@ async fn case_action(
 ) -> Result<HttpResponse, PageError> {
     match result {
         Ok(()) => Ok(see_other(format!("/officer/cases/{id}"))),
-        Err(e @ (CaseError::Invalid { .. } | CaseError::InvalidTransition(_))) => {
+        Err(
+            e @ (CaseError::Invalid { .. }
+            | CaseError::InvalidTransition(_)
+            | CaseError::Conflict(_)),
+        ) => {
             let status = match e {
-                CaseError::InvalidTransition(_) => StatusCode::CONFLICT,
+                CaseError::InvalidTransition(_) | CaseError::Conflict(_) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let message = session.value.ui.problem(&Problem::from(e));
@@ -241,4 +246,50 @@ pub async fn assign(
         .assign(&session.value.officer, &path, Some(&form.officer_id))
         .await;
     case_action(&state, &session, &path, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct RecordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// A new record (minutes, a transcript) from the case page.
+pub async fn write_record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<RecordForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false).await?;
+    let result = match RecordKind::from_word(&form.kind) {
+        Some(kind) => state
+            .cases
+            .write_record(&session.value.officer, &path, kind, &form.body)
+            .await
+            .map(|_| ()),
+        None => Err(CaseError::invalid("kind", "choose minutes or a transcript")),
+    };
+    case_action(&state, &session, &path, result).await
+}
+
+/// A new version of a record, from the case page.
+pub async fn revise_record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<RecordForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false).await?;
+    let (case_id, record_id) = path.into_inner();
+    let result = state
+        .cases
+        .revise_record(&session.value.officer, &case_id, &record_id, &form.body)
+        .await
+        .map(|_| ());
+    case_action(&state, &session, &case_id, result).await
 }

@@ -11,6 +11,7 @@ pub mod export;
 pub mod identity;
 pub mod inbox;
 pub mod login;
+pub mod record;
 pub mod statistics;
 pub mod views;
 

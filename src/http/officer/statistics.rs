@@ -91,6 +91,7 @@ pub fn to_csv(s: &Statistics) -> String {
     for (section, series) in [
         ("cases_by_channel", &s.by_channel),
         ("cases_by_kind", &s.by_kind),
+        ("cases_by_source", &s.by_source),
     ] {
         for line in series {
             for (month, count) in s.months.iter().zip(&line.counts) {

@@ -8,6 +8,7 @@ use crate::cases::enrolment::EnrolmentView;
 use crate::cases::files::FileView;
 use crate::cases::identity::{OfficerIdentity, RequestView};
 use crate::cases::officers::OfficerSummary;
+use crate::cases::records::Source;
 use crate::cases::statistics::{Count, Series, Statistics};
 use crate::cases::workflow::{Outcome, Status};
 use crate::cases::CaseError;
@@ -15,7 +16,7 @@ use crate::cases::{Channel, Channels};
 use crate::config::ChannelKind;
 use crate::http::charts;
 use crate::http::errors::Problem;
-use crate::http::views::{thread, ThreadLine, Ui};
+use crate::http::views::{thread, MeetingLine, RecordLine, ThreadLine, Ui};
 
 /// The page frame for a signed-in officer.
 pub fn chrome(session: &OfficerSession) -> Chrome {
@@ -138,6 +139,8 @@ pub struct InboxLine {
     pub overdue: bool,
     pub unread: bool,
     pub handler: String,
+    pub awaiting_approval: bool,
+    pub meeting_requested: bool,
 }
 
 impl InboxLine {
@@ -148,6 +151,8 @@ impl InboxLine {
             received: t.date(i.received_at),
             due: i.due_at.map(|d| t.date(d)).unwrap_or_default(),
             handler: i.assigned_to.unwrap_or_default(),
+            awaiting_approval: i.awaiting_approval,
+            meeting_requested: i.meeting_requested,
             id: i.id,
             number: i.number,
             channel: i.channel,
@@ -250,6 +255,9 @@ pub struct CasePage {
     pub history: Vec<(String, String, String, String)>,
     pub history_pages: HistoryPages,
     pub identity: Option<IdentityPanel>,
+    pub records: Vec<RecordLine>,
+    pub meetings: Vec<MeetingLine>,
+    pub source: Option<&'static str>,
 }
 
 /// History lines on one page of the case page.
@@ -298,6 +306,9 @@ impl CasePage {
         })?;
         let (lines, history_pages) = history_page(t, sheet.history, page);
         Ok(CasePage {
+            records: sheet.records,
+            meetings: sheet.meetings,
+            source: sheet.source,
             status_label: sheet.status_label,
             outcome_label: sheet.outcome_label,
             received: sheet.received,
@@ -605,6 +616,9 @@ fn name_series(t: &Ui, stats: &mut Statistics, channels: &Channels) {
         }
         .to_owned();
     }
+    for series in &mut stats.by_source {
+        series.label = t.get(&format!("source.{}", series.id)).to_owned();
+    }
     for ((label, _), outcome) in stats.outcomes.iter_mut().zip(Outcome::ALL) {
         *label = t.get(&format!("outcome.{}", outcome.as_str())).to_owned();
     }
@@ -622,6 +636,10 @@ pub struct CaseSheet {
     pub notes: Vec<ThreadLine>,
     /// (when, who, what, detail)
     pub history: Vec<(String, String, String, String)>,
+    pub records: Vec<RecordLine>,
+    pub meetings: Vec<MeetingLine>,
+    /// How it came in, when an officer took it down (phone, meeting, letter).
+    pub source: Option<&'static str>,
 }
 
 impl CaseSheet {
@@ -634,6 +652,17 @@ impl CaseSheet {
     ) -> Result<Self, CaseError> {
         let current = case.status;
         Ok(CaseSheet {
+            records: case
+                .records
+                .iter()
+                .map(|r| RecordLine::new(t, r, true))
+                .collect(),
+            meetings: case
+                .meeting_requests
+                .iter()
+                .map(|m| MeetingLine::new(t, m))
+                .collect(),
+            source: (case.source != Source::Web).then(|| t.get(&format!("source.{}", case.source))),
             status_label: status_label(t, current),
             outcome_label: case
                 .outcome
@@ -784,4 +813,69 @@ pub struct PrintPage<'a> {
     pub standalone: bool,
     pub exported: String,
     pub exported_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "officer_record.html")]
+pub struct RecordPage {
+    pub chrome: Chrome,
+    /// (id, title, chosen)
+    pub channels: Vec<(String, String, bool)>,
+    /// The chosen channel's form, as the reporter would fill it in.
+    pub form: Option<crate::http::reporter::views::FormPage>,
+    /// (word, label, chosen): how the report came in.
+    pub sources: Vec<(&'static str, &'static str, bool)>,
+}
+
+impl RecordPage {
+    pub fn new(
+        chrome: Chrome,
+        channels: Vec<(String, String, bool)>,
+        form: Option<crate::http::reporter::views::FormPage>,
+        source: &str,
+    ) -> Self {
+        let t = &chrome.t;
+        let sources = Source::ALL
+            .iter()
+            .filter(|s| **s != Source::Web)
+            .map(|s| {
+                (
+                    s.as_str(),
+                    t.get(&format!("source.{s}")),
+                    s.as_str() == source,
+                )
+            })
+            .collect();
+        RecordPage {
+            channels,
+            form,
+            sources,
+            chrome,
+        }
+    }
+}
+
+/// The slip with the claim code of a report taken down: shown once, printable on its own.
+#[derive(Template)]
+#[template(path = "officer_slip.html")]
+pub struct SlipPage {
+    pub chrome: Chrome,
+    pub code: String,
+    pub followup: String,
+}
+
+impl SlipPage {
+    pub fn new(chrome: Chrome, code: String, followup: String) -> Self {
+        SlipPage {
+            chrome,
+            code,
+            followup,
+        }
+    }
+}
+
+impl Drop for SlipPage {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.code);
+    }
 }

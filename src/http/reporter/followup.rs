@@ -9,6 +9,7 @@ use secrecy::ExposeSecret;
 use super::views::*;
 use crate::cases::access::Unlocked;
 use crate::cases::identity::IdentityInput;
+use crate::cases::records::MeetingKind;
 use crate::cases::text::MessageBody;
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
@@ -331,4 +332,85 @@ pub async fn followup_sign_out(
         .cookie(state.followups.removal())
         .insert_header((header::LOCATION, Ui::for_request(&req).link("/")))
         .finish())
+}
+
+#[derive(serde::Deserialize)]
+pub struct RecordCommentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// The reporter approves the latest version of a record.
+pub async fn approve_record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let result = state.cases.approve_record(&session.value, &path).await;
+    back_to_case(t, &state, &session, result.map(|_| ())).await
+}
+
+/// The reporter asks for corrections to a record.
+pub async fn comment_record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<RecordCommentForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let result = match MessageBody::parse(&form.body) {
+        Ok(body) => {
+            state
+                .cases
+                .comment_record(&session.value, &path, body)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    back_to_case(t, &state, &session, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct MeetingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    availability: String,
+}
+
+/// The reporter asks for a call or a meeting.
+pub async fn request_meeting(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<MeetingForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let result = match MeetingKind::from_word(&form.kind) {
+        Some(kind) => {
+            state
+                .cases
+                .request_meeting(&session.value, kind, &form.availability)
+                .await
+        }
+        None => Err(CaseError::invalid("kind", "choose a call or a meeting")),
+    };
+    back_to_case(t, &state, &session, result).await
 }

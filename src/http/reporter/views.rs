@@ -13,7 +13,7 @@ use crate::cases::workflow::Status;
 use crate::cases::Channel;
 use crate::config::{ChannelKind, FieldKind};
 use crate::http::errors::Problem;
-use crate::http::views::{paragraphs, thread, ThreadLine, Ui};
+use crate::http::views::{paragraphs, thread, MeetingLine, RecordLine, ThreadLine, Ui};
 
 /// Where the form of a kind of channel is.
 pub fn form_path(kind: &ChannelKind) -> &'static str {
@@ -130,6 +130,7 @@ impl ChannelsPage {
     }
 }
 
+#[derive(Clone)]
 pub struct FieldInput {
     pub name: String,
     pub label: String,
@@ -409,6 +410,8 @@ pub struct FollowupCasePage {
     pub max_file: String,
     /// The channel takes an identity.
     pub identity: Option<IdentityBox>,
+    pub records: Vec<RecordLine>,
+    pub meetings: Vec<MeetingLine>,
 }
 
 /// The identity part of the follow-up page.
@@ -458,6 +461,16 @@ impl FollowupCasePage {
             error: None,
         });
         FollowupCasePage {
+            records: case
+                .records
+                .iter()
+                .map(|r| RecordLine::new(&t, r, false))
+                .collect(),
+            meetings: case
+                .meetings
+                .iter()
+                .map(|m| MeetingLine::new(&t, m))
+                .collect(),
             identity,
             max_file: human_size(max_file),
             noun: noun(&t, &case.kind),

@@ -123,6 +123,20 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
     .unwrap();
 
     let case1 = case_id_of(&app, &alice_token, &code_asked);
+    // Minutes of the reporter's case, for them to correct and approve.
+    let reported = case_id_of(&app, &alice_token, &code_report);
+    let res = officer_api(
+        &app,
+        &alice_token,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{reported}/records"),
+        Some(json!({ "kind": "minutes", "body": "what was said" })),
+    );
+    assert_eq!(res.status(), 201);
+    let record = res.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let forgery = |route: &'static str,
                    path: String,
                    agent: &'static str,
@@ -158,6 +172,46 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
             "/followup/contact/withdraw".into(),
             "customer",
             &[],
+        ),
+        forgery(
+            "/followup/meeting",
+            "/followup/meeting".into(),
+            "reporter",
+            &[("kind", "call"), ("availability", "forged times")],
+        ),
+        forgery(
+            "/officer/cases/{id}/records/{record_id}",
+            format!("/officer/cases/{reported}/records/{record}"),
+            "alice",
+            &[("body", "a forged version")],
+        ),
+        forgery(
+            "/followup/records/{id}/comment",
+            format!("/followup/records/{record}/comment"),
+            "reporter",
+            &[("body", "a forged correction")],
+        ),
+        forgery(
+            "/followup/records/{id}/approve",
+            format!("/followup/records/{record}/approve"),
+            "reporter",
+            &[],
+        ),
+        forgery(
+            "/officer/cases/{id}/records",
+            format!("/officer/cases/{case1}/records"),
+            "alice",
+            &[("kind", "transcript"), ("body", "a forged transcript")],
+        ),
+        forgery(
+            "/officer/record",
+            "/officer/record".into(),
+            "alice",
+            &[
+                ("channel", "report"),
+                ("source", "letter"),
+                ("f_what", "a forged letter"),
+            ],
         ),
         forgery(
             "/officer/cases/{id}/messages",

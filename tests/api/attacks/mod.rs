@@ -488,6 +488,8 @@ struct World {
     number: i64,
     file_id: String,
     request_id: String,
+    /// A record (minutes) of the case.
+    record_id: String,
     secrets: Vec<String>,
     bob: String,
     carol: String,
@@ -507,6 +509,7 @@ fn world_with(config: &str) -> World {
     app.add_officer("hank@example.org", "Hank Handler", &[]);
     let secrets: Vec<String> = [
         "field", "identity", "filename", "filetext", "message", "note", "reply", "reason",
+        "record", "meeting",
     ]
     .iter()
     .map(|s| canary(s))
@@ -570,6 +573,26 @@ fn world_with(config: &str) -> World {
         .as_str()
         .unwrap()
         .to_owned();
+    let res = officer_api(
+        &app,
+        &alice,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{case_id}/records"),
+        Some(json!({ "kind": "minutes", "body": secrets[8] })),
+    );
+    assert_eq!(res.status(), 201);
+    let record_id = res.json::<Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .client
+        .post(app.url("/api/v1/followup/meeting"))
+        .bearer_auth(&code)
+        .json(&json!({ "kind": "call", "availability": secrets[9] }))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 201);
     World {
         app,
         code,
@@ -577,6 +600,7 @@ fn world_with(config: &str) -> World {
         case_id,
         file_id,
         request_id,
+        record_id,
         secrets,
         bob,
         carol,
@@ -594,6 +618,8 @@ impl World {
             &self.request_id
         } else if route.contains("/officers/{id}") {
             &self.bob
+        } else if route.contains("/records/{id}") {
+            &self.record_id
         } else {
             assert!(
                 !route.contains("{id}"),
@@ -605,6 +631,7 @@ impl World {
         let path = route
             .replace("{id}", id)
             .replace("{file_id}", &self.file_id)
+            .replace("{record_id}", &self.record_id)
             .replace("{token}", &"0".repeat(64));
         assert!(
             !path.contains('{'),
@@ -640,7 +667,14 @@ fn api_body(route: &Route) -> Option<Value> {
         "contact" => json!({}),
         "logout" => json!({}),
         "login" => json!({ "email": "alice@example.org", "password": PASSWORD }),
+        "cases" if route.path.contains("/officer/") => {
+            json!({ "channel": "report", "fields": { "what": "taken down" }, "source": "phone" })
+        }
         "cases" => report("a case"),
+        "records" => json!({ "kind": "minutes", "body": "minutes from someone shut out" }),
+        "{record_id}" | "comment" => json!({ "body": "a version from someone shut out" }),
+        "approve" => json!({}),
+        "meeting" => json!({ "kind": "call", "availability": "any time" }),
         "officers" => json!({ "email": "forged@example.org", "name": "Forged" }),
         "reset" => json!({}),
         "discard" => json!({ "reason": "junk" }),
@@ -671,6 +705,17 @@ fn page_form(route: &Route) -> Vec<(&'static str, &'static str)> {
         "rating" => vec![("score", "5")],
         "withdraw" => vec![],
         "discard" => vec![("reason", "junk"), ("confirm", "1")],
+        "record" => vec![
+            ("channel", "report"),
+            ("source", "phone"),
+            ("f_what", "taken down"),
+        ],
+        "records" => vec![
+            ("kind", "minutes"),
+            ("body", "minutes from someone shut out"),
+        ],
+        "{record_id}" | "comment" => vec![("body", "a version from someone shut out")],
+        "meeting" => vec![("kind", "call"), ("availability", "any time")],
         _ => panic!("POST {}: add a form for it here", route.path),
     }
 }
