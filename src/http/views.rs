@@ -329,66 +329,6 @@ pub fn rfc3339(ts: i64) -> String {
         .unwrap_or_default()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_read_well() {
-        assert_eq!(Ui::default().date_time(0), "1 January 1970, 00:00 UTC");
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-    }
-
-    #[test]
-    fn every_status_reads_in_every_language() {
-        for lang in Lang::ALL {
-            let ui = Ui {
-                lang,
-                ..Ui::default()
-            };
-            for s in crate::cases::workflow::Status::ALL {
-                let (label, help) = crate::http::reporter::views::status_text(&ui, s);
-                assert!(!label.is_empty() && !help.is_empty(), "{lang:?} {s:?}");
-                assert!(!ui.get(&format!("status.{}", s.as_str())).is_empty());
-            }
-            for o in crate::cases::workflow::Outcome::ALL {
-                assert!(!ui.get(&format!("outcome.{}", o.as_str())).is_empty());
-            }
-        }
-    }
-
-    #[test]
-    fn links_carry_a_chosen_language_only() {
-        let pinned = Ui {
-            lang: Lang::De,
-            pinned: true,
-            here: "/report?channel=hr".into(),
-            ..Ui::default()
-        };
-        assert_eq!(pinned.link("/followup"), "/followup?lang=de");
-        assert_eq!(
-            pinned.link("/report?channel=x"),
-            "/report?channel=x&lang=de"
-        );
-        assert_eq!(Ui::default().link("/followup"), "/followup");
-        assert_eq!(pinned.switcher()[1].3, "/report?channel=hr&lang=pt-BR");
-    }
-
-    #[test]
-    fn language_links_stay_on_this_site_whatever_the_path() {
-        for (path, here) in [
-            ("//evil.example/x", "/evil.example/x"),
-            ("/\\evil.example/x", "/evil.example/x"),
-            ("///evil.example", "/evil.example"),
-            ("/followup", "/followup"),
-        ] {
-            let req = actix_web::test::TestRequest::with_uri(path).to_http_request();
-            let ui = Ui::for_request(&req);
-            assert_eq!(ui.switcher()[1].3, format!("{here}?lang=pt-BR"), "{path}");
-        }
-    }
-}
-
 /// A record (minutes, a transcript) as the pages show it, to its reporter or to officers.
 pub struct RecordLine {
     pub id: String,
@@ -494,5 +434,65 @@ impl MeetingLine {
 impl Drop for MeetingLine {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.availability);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_well() {
+        assert_eq!(Ui::default().date_time(0), "1 January 1970, 00:00 UTC");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn every_status_reads_in_every_language() {
+        for lang in Lang::ALL {
+            let ui = Ui {
+                lang,
+                ..Ui::default()
+            };
+            for s in crate::cases::workflow::Status::ALL {
+                let (label, help) = crate::http::reporter::views::status_text(&ui, s);
+                assert!(!label.is_empty() && !help.is_empty(), "{lang:?} {s:?}");
+                assert!(!ui.get(&format!("status.{}", s.as_str())).is_empty());
+            }
+            for o in crate::cases::workflow::Outcome::ALL {
+                assert!(!ui.get(&format!("outcome.{}", o.as_str())).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn links_carry_a_chosen_language_only() {
+        let pinned = Ui {
+            lang: Lang::De,
+            pinned: true,
+            here: "/report?channel=hr".into(),
+            ..Ui::default()
+        };
+        assert_eq!(pinned.link("/followup"), "/followup?lang=de");
+        assert_eq!(
+            pinned.link("/report?channel=x"),
+            "/report?channel=x&lang=de"
+        );
+        assert_eq!(Ui::default().link("/followup"), "/followup");
+        assert_eq!(pinned.switcher()[1].3, "/report?channel=hr&lang=pt-BR");
+    }
+
+    #[test]
+    fn language_links_stay_on_this_site_whatever_the_path() {
+        for (path, here) in [
+            ("//evil.example/x", "/evil.example/x"),
+            ("/\\evil.example/x", "/evil.example/x"),
+            ("///evil.example", "/evil.example"),
+            ("/followup", "/followup"),
+        ] {
+            let req = actix_web::test::TestRequest::with_uri(path).to_http_request();
+            let ui = Ui::for_request(&req);
+            assert_eq!(ui.switcher()[1].3, format!("{here}?lang=pt-BR"), "{path}");
+        }
     }
 }

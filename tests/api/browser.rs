@@ -610,7 +610,10 @@ fn the_pages_fit_a_phone_in_light_and_dark_and_are_photographed() {
     let app = spawn_app();
     app.add_officer("ada@example.org", "Ada Admin", &[]);
     for i in 0..3 {
-        app.submit(report(&format!("screenshot case {i}")));
+        let code = app.submit(report(&format!("screenshot case {i}")));
+        if i == 0 {
+            with_record_and_request(&app, &code);
+        }
     }
     let server = app.base.trim_start_matches("http://").to_owned();
     let proxy = Proxy::start(server);
@@ -629,6 +632,7 @@ fn the_pages_fit_a_phone_in_light_and_dark_and_are_photographed() {
         ("officer-case", app.url(&case_href)),
         ("officer-admin", app.url("/officer/admin")),
         ("officer-statistics", app.url("/officer/statistics")),
+        ("officer-record", app.url("/officer/record?channel=report")),
     ];
     for (scheme, width) in [
         ("light", 1280),
@@ -661,6 +665,51 @@ fn the_pages_fit_a_phone_in_light_and_dark_and_are_photographed() {
     }
 }
 
+/// Minutes on the case of `code`, corrected once, and a request to talk: the case and
+/// follow-up pages then show every part of a record.
+pub(crate) fn with_record_and_request(app: &TestApp, code: &str) {
+    let token = officer_token(app, "ada@example.org");
+    let id = case_id_of(app, &token, code);
+    let res = officer_api(
+        app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{id}/records"),
+        Some(json!({ "kind": "minutes", "body": "The caller described the invoices." })),
+    );
+    assert_eq!(res.status(), 201);
+    let record = res.json::<serde_json::Value>().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reporter = |path: &str, body: serde_json::Value| {
+        let res = app
+            .client
+            .post(app.url(path))
+            .bearer_auth(code)
+            .json(&body)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), 201, "{path}");
+    };
+    reporter(
+        &format!("/api/v1/followup/records/{record}/comment"),
+        json!({ "body": "It was March." }),
+    );
+    let res = officer_api(
+        app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{id}/records/{record}"),
+        Some(json!({ "body": "The caller described the invoices of March." })),
+    );
+    assert_eq!(res.status(), 201);
+    reporter(
+        "/api/v1/followup/meeting",
+        json!({ "kind": "meeting", "availability": "Tuesday mornings" }),
+    );
+}
+
 /// axe-core, unpacked from its npm package by `scripts/test` into `target/axe`.
 fn axe_source() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/package/axe.min.js");
@@ -680,6 +729,7 @@ fn axe_finds_no_accessibility_violation_on_any_page() {
     let app = spawn_app();
     app.add_officer("ada@example.org", "Ada Admin", &[]);
     let code = app.submit(report("an accessible case"));
+    with_record_and_request(&app, &code);
     let server = app.base.trim_start_matches("http://").to_owned();
     let proxy = Proxy::start(server);
     let driver = ChromeDriver::start();
@@ -705,6 +755,7 @@ fn axe_finds_no_accessibility_violation_on_any_page() {
         "/officer/admin",
         "/officer/statistics",
         "/officer/account",
+        "/officer/record?channel=report",
     ];
     let mut found = Vec::new();
     for (scheme, width) in [

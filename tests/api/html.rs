@@ -37,6 +37,7 @@ fn the_nu_checker_finds_no_error_in_any_page() {
         &format!("/api/v1/officer/cases/{id}/messages"),
         Some(json!({"body": "A reply."})),
     );
+    crate::browser::with_record_and_request(&app, &code);
     let officer = officer_browser(&app, "ada@example.org");
     let submitter = followup_browser(&app, &code);
     let anyone = client();
@@ -64,6 +65,9 @@ fn the_nu_checker_finds_no_error_in_any_page() {
         "/officer/statistics".into(),
         "/officer/account".into(),
         "/officer/disclosures".into(),
+        "/officer/record".into(),
+        "/officer/record?channel=report".into(),
+        "/officer/record?channel=complaint&lang=de".into(),
     ] {
         pages.push((path, officer.clone()));
     }
@@ -88,6 +92,32 @@ fn the_nu_checker_finds_no_error_in_any_page() {
     let file = dir.path().join("refused.html");
     std::fs::write(&file, refused).unwrap();
     files.push((file, "/report (refused)".into()));
+
+    // The slip of a report taken down, and that form refused.
+    let form = officer
+        .get(app.url("/officer/record?channel=report"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = csrf_in(&form);
+    for (name, what) in [("slip", "taken down"), ("record-refused", " ")] {
+        let page = officer
+            .post(app.url("/officer/record"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("channel", "report"),
+                ("source", "phone"),
+                ("f_what", what),
+            ])
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        let file = dir.path().join(format!("{name}.html"));
+        std::fs::write(&file, page).unwrap();
+        files.push((file, format!("/officer/record ({name})")));
+    }
 
     let out = Command::new(validator())
         .arg("--format")

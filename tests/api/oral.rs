@@ -457,3 +457,236 @@ fn a_reporter_asks_for_a_meeting_and_the_answer_in_the_thread_settles_it() {
         .unwrap()
         .contains("Tuesday 18:00"));
 }
+
+/// A page as a signed-in browser sees it.
+fn page(browser: &reqwest::blocking::Client, app: &TestApp, path: &str) -> String {
+    let res = browser.get(app.url(path)).send().unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    res.text().unwrap()
+}
+
+fn post(
+    browser: &reqwest::blocking::Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::blocking::Response {
+    browser.post(app.url(path)).form(form).send().unwrap()
+}
+
+#[test]
+fn the_whole_story_through_the_pages_without_javascript() {
+    let app = spawn_app();
+    app.add_officer("anna@example.org", "Anna", &[]);
+    let anna = officer_browser(&app, "anna@example.org");
+    let what = canary("called-in");
+
+    // Anna opens "record a report" from the inbox, chooses the channel, fills its form.
+    let inbox = page(&anna, &app, "/officer");
+    assert!(inbox.contains("href=\"/officer/record\""));
+    let chooser = page(&anna, &app, "/officer/record");
+    assert!(chooser.contains("name=\"channel\""));
+    let form = page(&anna, &app, "/officer/record?channel=report");
+    assert!(form.contains("name=\"f_what\"") && form.contains("name=\"source\""));
+    let csrf = csrf_in(&form);
+    let recording = || {
+        reqwest::blocking::multipart::Part::bytes(b"RIFF....WAVEfmt ".to_vec())
+            .file_name("call.wav")
+    };
+    let multipart = |consent: bool| {
+        let mut f = reqwest::blocking::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("channel", "report")
+            .text("source", "phone")
+            .text("f_what", what.clone());
+        if consent {
+            f = f.text("recording_consent", "on");
+        }
+        f.part("file", recording())
+    };
+    // A recording without the reporter's consent is refused, the form kept.
+    let res = anna
+        .post(app.url("/officer/record"))
+        .multipart(multipart(false))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let again = res.text().unwrap();
+    assert!(again.contains("agreed"), "the reason is shown");
+    assert!(again.contains(&what), "what was typed is kept");
+    assert_eq!(app.case_count(), 0);
+    let res = anna
+        .post(app.url("/officer/record"))
+        .multipart(multipart(true))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let slip = res.text().unwrap();
+    let code = claim_code_in(&slip);
+    assert!(code.len() > 10, "the slip shows the code: {slip}");
+    assert!(slip.contains("/followup"));
+
+    // The case page says how it came in and holds the recording.
+    let token = officer_token(&app, "anna@example.org");
+    let id = only_case_id(&app, &token);
+    let case = page(&anna, &app, &format!("/officer/cases/{id}"));
+    assert!(case.contains(&what) && case.contains("Phone") && case.contains("call.wav"));
+
+    // Minutes from the case page.
+    let csrf = csrf_in(&case);
+    let v1 = canary("minutes-one");
+    let res = post(
+        &anna,
+        &app,
+        &format!("/officer/cases/{id}/records"),
+        &[("csrf", &csrf), ("kind", "minutes"), ("body", &v1)],
+    );
+    assert_eq!(res.status(), 303, "back to the case page");
+    let inbox = page(&anna, &app, "/officer");
+    assert!(inbox.contains("awaiting the reporter"), "{inbox}");
+
+    // The reporter signs in with the code from the slip and asks for a correction.
+    let reporter = followup_browser(&app, &code);
+    let mine = page(&reporter, &app, "/followup");
+    assert!(mine.contains(&v1) && mine.contains("Approve this version"));
+    let record = between(&mine, "/followup/records/", "/approve").to_owned();
+    let rcsrf = csrf_in(&mine);
+    let res = post(
+        &reporter,
+        &app,
+        &format!("/followup/records/{record}/comment"),
+        &[("csrf", &rcsrf), ("body", "It was March.")],
+    );
+    assert_eq!(res.status(), 303);
+    assert!(page(&reporter, &app, "/followup").contains("Corrections asked for"));
+
+    // Anna answers with version 2.
+    let case = page(&anna, &app, &format!("/officer/cases/{id}"));
+    assert!(case.contains("It was March."));
+    let v2 = canary("minutes-two");
+    let res = post(
+        &anna,
+        &app,
+        &format!("/officer/cases/{id}/records/{record}"),
+        &[("csrf", &csrf), ("body", &v2)],
+    );
+    assert_eq!(res.status(), 303);
+
+    // The reporter approves version 2; version 1 stays readable; the record is final.
+    let mine = page(&reporter, &app, "/followup");
+    assert!(mine.contains(&v2) && mine.contains(&v1) && mine.contains("Earlier versions"));
+    let res = post(
+        &reporter,
+        &app,
+        &format!("/followup/records/{record}/approve"),
+        &[("csrf", &rcsrf)],
+    );
+    assert_eq!(res.status(), 303);
+    let mine = page(&reporter, &app, "/followup");
+    let digest = format!("{:x}", Sha256::digest(v2.as_bytes()));
+    assert!(mine.contains(&digest), "the approved digest is shown");
+    assert!(!mine.contains("Approve this version"));
+    let res = post(
+        &anna,
+        &app,
+        &format!("/officer/cases/{id}/records/{record}"),
+        &[("csrf", &csrf), ("body", "rewrite")],
+    );
+    assert_eq!(res.status(), 409);
+
+    // The printable page (and so the export) carries both versions and the approval.
+    let print = page(&anna, &app, &format!("/officer/cases/{id}/print"));
+    assert!(print.contains(&v1) && print.contains(&v2) && print.contains(&digest));
+
+    // The reporter asks to talk; Anna sees it in the inbox and on the case page.
+    let res = post(
+        &reporter,
+        &app,
+        "/followup/meeting",
+        &[
+            ("csrf", &rcsrf),
+            ("kind", "call"),
+            ("availability", "mornings"),
+        ],
+    );
+    assert_eq!(res.status(), 303);
+    assert!(page(&anna, &app, "/officer").contains("asks to talk"));
+    let case = page(&anna, &app, &format!("/officer/cases/{id}"));
+    assert!(case.contains("Requests to talk") && case.contains("mornings"));
+
+    // In German and Brazilian Portuguese too.
+    assert!(page(&reporter, &app, "/followup?lang=de").contains("Protokolle Ihrer Aussagen"));
+    assert!(page(&reporter, &app, "/followup?lang=pt-BR").contains("Registros do que você disse"));
+
+    // Statistics count it as taken down by phone.
+    let res = officer_api(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/officer/statistics",
+        None,
+    );
+    let stats: Value = res.json().unwrap();
+    let phone = stats["by_source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "phone")
+        .unwrap();
+    assert!(
+        phone["counts"].as_array().unwrap().iter().any(|c| c != 0),
+        "{phone}"
+    );
+}
+
+#[test]
+fn a_request_to_talk_nobody_answers_is_reminded_once_and_never_after_the_answer() {
+    let (smtp, mailbox) = crate::mail::smtp_server(0);
+    let channel = URGENT_CHANNEL
+        .replace(
+            "acknowledge_days = 0",
+            "acknowledge_days = 30\nresolve_days = 90\nmeeting_days = 0",
+        )
+        .replace("kind = \"complaint\"", "kind = \"whistleblowing\"");
+    let app = spawn_app_with(&crate::mail::mail_config(
+        smtp,
+        &format!("reminder_interval_s = 1\n{channel}"),
+    ));
+    app.add_officer("anna@example.org", "Anna", &[]);
+    let code = app.submit(json!({ "channel": "urgent", "fields": { "what": "talk to me" } }));
+    let overdue = || {
+        mailbox
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.data.contains("is overdue"))
+            .count()
+    };
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(overdue(), 0, "the case itself is not overdue");
+    let res = followup_post(
+        &app,
+        &code,
+        "/api/v1/followup/meeting",
+        Some(json!({ "kind": "call", "availability": "now" })),
+    );
+    assert_eq!(res.status(), 201);
+    // Due today (meeting_days = 0), so already past: one overdue reminder, once.
+    crate::mail::wait_for("the overdue reminder", 30, || overdue() == 1);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(overdue(), 1);
+
+    // Answered in the thread: never reminded again.
+    let token = officer_token(&app, "anna@example.org");
+    let id = case_id_of(&app, &token, &code);
+    let res = officer_api(
+        &app,
+        &token,
+        Method::POST,
+        &format!("/api/v1/officer/cases/{id}/messages"),
+        Some(json!({ "body": "Calling you at 10." })),
+    );
+    assert_eq!(res.status(), 201);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(overdue(), 1, "no reminder once answered");
+}
