@@ -489,6 +489,8 @@ fn the_whole_story_through_the_pages_without_javascript() {
     let form = page(&anna, &app, "/officer/record?channel=report");
     assert!(form.contains("name=\"f_what\"") && form.contains("name=\"source\""));
     let csrf = csrf_in(&form);
+    let token = between(&form, "name=\"form_token\" value=\"", "\"").to_owned();
+    assert!(!token.is_empty());
     let recording = || {
         reqwest::blocking::multipart::Part::bytes(b"RIFF....WAVEfmt ".to_vec())
             .file_name("call.wav")
@@ -496,6 +498,7 @@ fn the_whole_story_through_the_pages_without_javascript() {
     let multipart = |consent: bool| {
         let mut f = reqwest::blocking::multipart::Form::new()
             .text("csrf", csrf.clone())
+            .text("form_token", token.clone())
             .text("channel", "report")
             .text("source", "phone")
             .text("f_what", what.clone());
@@ -525,9 +528,18 @@ fn the_whole_story_through_the_pages_without_javascript() {
     let code = claim_code_in(&slip);
     assert!(code.len() > 10, "the slip shows the code: {slip}");
     assert!(slip.contains("/followup"));
+    // Sent again (a reload): the same slip, no second case.
+    let res = anna
+        .post(app.url("/officer/record"))
+        .multipart(multipart(true))
+        .send()
+        .unwrap();
+    assert_eq!(claim_code_in(&res.text().unwrap()), code);
+    assert_eq!(app.case_count(), 1);
 
     // The case page says how it came in and holds the recording.
     let token = officer_token(&app, "anna@example.org");
+
     let id = only_case_id(&app, &token);
     let case = page(&anna, &app, &format!("/officer/cases/{id}"));
     assert!(case.contains(&what) && case.contains("Phone") && case.contains("call.wav"));

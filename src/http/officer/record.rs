@@ -11,6 +11,7 @@ use crate::cases::intake::RecordedReport;
 use crate::cases::records::Source;
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
+use crate::http::form_tokens::Begin;
 use crate::http::reporter::views::{FormFacts, FormInput, FormPage};
 use crate::http::uploads::{self, IntakeFiles, OrMultipart};
 use crate::http::AppState;
@@ -143,7 +144,15 @@ async fn take_down(
         recording_consent,
         language: submission.language,
     };
+    // A reload of the sent form shows the same slip again rather than making a second case.
+    let once = match state.form_tokens.begin(&input.form_token).await {
+        Begin::Fresh(guard) => guard,
+        Begin::Sent(code) => return Ok(code.expose_secret().to_owned()),
+        Begin::Busy => return Err(Problem::form_pending()),
+    };
     let officer = &session.value.officer;
     let receipt = state.cases.record_report(officer, draft, report).await?;
-    Ok(receipt.claim_code.grouped().expose_secret().to_owned())
+    let code = receipt.claim_code.grouped();
+    once.sent(code.clone());
+    Ok(code.expose_secret().to_owned())
 }
