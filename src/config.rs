@@ -55,6 +55,9 @@ pub struct Settings {
     /// on a loopback or internal address.
     #[serde(default)]
     pub metrics_listen: Option<SocketAddr>,
+    /// Canned replies offered on the case page and by the API.
+    #[serde(default)]
+    pub replies: Vec<ReplyConfig>,
 }
 
 /// `[tls]`: serve HTTPS directly from PEM files (a certificate chain and its private key),
@@ -278,6 +281,19 @@ pub struct ChannelConfig {
     pub identity: Option<bool>,
     /// Days to answer a reporter's request for a call or a meeting (default 14).
     pub meeting_days: Option<u32>,
+    /// What officers may file a case of this channel under (triage); none by default.
+    #[serde(default)]
+    pub categories: Vec<String>,
+}
+
+/// `[[replies]]`: a canned reply officers may start from, its texts one string or one per
+/// language.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyConfig {
+    pub id: String,
+    pub title: Text,
+    pub body: Text,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -479,6 +495,27 @@ impl Settings {
                 "public_url must start with http:// or https://, got {:?}",
                 self.public_url
             )));
+        }
+        let mut reply_ids = std::collections::HashSet::new();
+        for reply in &self.replies {
+            let id_ok = !reply.id.is_empty()
+                && reply.id.len() <= 64
+                && reply
+                    .id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if !id_ok || !reply_ids.insert(reply.id.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "replies: id {:?} must be 1-64 of a-z, 0-9, '-' and '_', and used once",
+                    reply.id
+                )));
+            }
+            if reply.title.is_empty() || reply.body.is_empty() {
+                return Err(ConfigError::Invalid(format!(
+                    "replies: {:?} needs a title and a body",
+                    reply.id
+                )));
+            }
         }
         if self.limits.json_body_bytes < 1024 {
             return Err(ConfigError::Invalid(

@@ -22,7 +22,7 @@ use crate::config::ChannelKind;
 use crate::crypto::SecretKey;
 use crate::store::cases::{self, CaseRecord, InboxFilter, KeyKind, StatusChange};
 use crate::store::messages::{self, NewPost};
-use crate::store::vocabulary::Source;
+use crate::store::vocabulary::{Priority, Source};
 use crate::store::{audit, files, Store};
 
 /// Which thread of a case: the one with the submitter, or the officers' internal notes.
@@ -39,6 +39,8 @@ pub struct InboxQuery {
     pub overdue: bool,
     /// The `next` of the previous page.
     pub after: Option<String>,
+    pub category: Option<String>,
+    pub priority: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +59,12 @@ pub struct InboxItem {
     pub awaiting_approval: bool,
     /// The reporter asked to talk and has no answer yet.
     pub meeting_requested: bool,
+    pub category: Option<String>,
+    pub priority: Priority,
+    /// Its opening words, decrypted for this page with the officer's key (never stored);
+    /// wiped when dropped.
+    #[serde(skip)]
+    pub summary: zeroize::Zeroizing<String>,
 }
 
 pub struct InboxPage {
@@ -110,6 +118,13 @@ pub struct OfficerCaseView {
     pub records: Vec<super::records::RecordView>,
     /// The reporter's requests for a call or a meeting.
     pub meeting_requests: Vec<super::records::MeetingView>,
+    /// Triage: the category (one of the channel's) and priority.
+    pub category: Option<String>,
+    pub priority: Priority,
+    /// What the channel offers to file it under.
+    pub categories: Vec<String>,
+    /// Cases linked to it that this reader can open too: (id, number).
+    pub links: Vec<(String, i64)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -261,7 +276,15 @@ pub(super) fn read_case(
     let meeting_requests = super::records::read_meetings(s, &case_id, case_key)?;
     let at = now();
     let channel = channels.get(&record.channel_id);
+    let links = match viewer {
+        Some(o) => super::triage::visible_links(s, &case_id, o)?,
+        None => Vec::new(),
+    };
     Ok(OfficerCaseView {
+        links,
+        categories: channel.map(|c| c.categories.clone()).unwrap_or_default(),
+        category: record.category.clone(),
+        priority: record.priority,
         source: record.source,
         records,
         meeting_requests,
@@ -298,6 +321,25 @@ pub(super) fn read_case(
         handlers,
         identity,
     })
+}
+
+/// The opening words of each of `case_ids` that `officer` holds, opened with their grant for
+/// this one page and then dropped: nothing readable is kept.
+fn summaries(
+    s: &Store,
+    channels: &super::Channels,
+    officer: &Officer,
+    case_ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, CaseError> {
+    let mut out = std::collections::HashMap::new();
+    for d in cases::documents_for(s, &officer.id, case_ids)? {
+        let case_key = crate::crypto::keys::open_grant(&d.grant, &officer.key)?;
+        let mut doc = SealedSubmission::open(&d.sealed, &case_key)?;
+        let channel = channels.get(&d.channel_id);
+        out.insert(d.id, super::sealed::opening_words(channel, &doc.fields));
+        doc.fields.values_mut().for_each(super::sealed::wipe);
+    }
+    Ok(out)
 }
 
 /// A case's history from the audit log; readings of the case only with `with_readings`.
@@ -355,11 +397,17 @@ impl Cases {
             _ => None,
         };
         let now = now();
+        let priority = match query.priority.as_deref() {
+            Some(word) => Some(super::triage::parse_priority(word)?),
+            None => None,
+        };
         let filter = InboxFilter {
             channel: query.channel.clone(),
             status,
             discarded,
             overdue_at: query.overdue.then_some(now),
+            category: query.category.clone(),
+            priority,
         };
         let after = match &query.after {
             Some(text) => Some(
@@ -368,11 +416,19 @@ impl Cases {
             ),
             None => None,
         };
-        let id = officer.id.clone();
-        let (rows, names) = self
+        let reader = officer.clone();
+        let channels = self.channels.clone();
+        let (rows, names, mut summaries) = self
             .store
             .run(move |s| {
-                Ok::<_, CaseError>((cases::inbox(s, &id, &filter, after, PAGE + 1)?, names(s)?))
+                let rows = cases::inbox(s, &reader.id, &filter, after, PAGE + 1)?;
+                let ids: Vec<String> = rows
+                    .iter()
+                    .take(PAGE as usize)
+                    .map(|r| r.id.clone())
+                    .collect();
+                let summaries = summaries(s, &channels, &reader, &ids)?;
+                Ok::<_, CaseError>((rows, names(s)?, summaries))
             })
             .await?;
         let more = rows.len() as i64 > PAGE;
@@ -386,6 +442,9 @@ impl Cases {
                 assigned_to: r.assigned_officer_id.and_then(|id| names.get(&id).cloned()),
                 awaiting_approval: r.awaiting_approval,
                 meeting_requested: r.meeting_requested,
+                category: r.category,
+                priority: r.priority,
+                summary: summaries.remove(&r.id).unwrap_or_default().into(),
                 id: r.id,
                 number: r.number,
                 channel: r.channel_id,

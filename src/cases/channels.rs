@@ -29,6 +29,8 @@ pub struct Channel {
     pub takes_identity: bool,
     /// Days to answer a reporter's request to talk.
     pub meeting_days: u32,
+    /// What officers may file its cases under.
+    pub categories: Vec<String>,
 }
 
 /// How much a submitter may attach to a case of a channel.
@@ -92,6 +94,8 @@ pub enum ChannelsError {
     FieldIdTwice { channel: String, field: String },
     #[error("channel {channel:?}: select field {field:?} needs options")]
     SelectWithoutOptions { channel: String, field: String },
+    #[error("channel {channel:?}: category {category:?} is empty, longer than 64 characters or given twice")]
+    BadCategory { channel: String, category: String },
 }
 
 impl Channels {
@@ -163,6 +167,16 @@ impl Channel {
                 });
             }
         }
+        let mut named = HashSet::new();
+        for category in &c.categories {
+            let text = category.trim();
+            if text.is_empty() || text.chars().count() > 64 || !named.insert(text) {
+                return Err(ChannelsError::BadCategory {
+                    channel: c.id.clone(),
+                    category: category.clone(),
+                });
+            }
+        }
         let mut seen = HashSet::new();
         let fields = c
             .fields
@@ -221,6 +235,7 @@ impl Channel {
             resolve_days: c.resolve_days.unwrap_or(resolve),
             retention_days: c.retention_days.unwrap_or(365),
             meeting_days: c.meeting_days.unwrap_or(14),
+            categories: c.categories.iter().map(|c| c.trim().to_owned()).collect(),
             files: FileLimits {
                 per_file: c.max_file_bytes.unwrap_or(defaults.per_file),
                 files: c.max_files.unwrap_or(defaults.files),
@@ -462,6 +477,7 @@ pub fn builtin() -> Vec<ChannelConfig> {
             max_total_bytes: None,
             identity: None,
             meeting_days: None,
+            categories: Vec::new(),
         },
         ChannelConfig {
             id: "complaint".into(),
@@ -535,6 +551,7 @@ pub fn builtin() -> Vec<ChannelConfig> {
             max_total_bytes: None,
             identity: None,
             meeting_days: None,
+            categories: Vec::new(),
         },
     ]
 }

@@ -24,6 +24,7 @@ pub mod sealed;
 pub mod signin;
 pub mod statistics;
 pub mod text;
+pub mod triage;
 pub mod workflow;
 
 use std::path::{Path, PathBuf};
@@ -243,6 +244,8 @@ pub struct Cases {
     claims_in_flight: Arc<followup::InFlight>,
     /// Days a discarded case is kept before it is purged.
     discard_grace_days: u32,
+    /// Canned replies (`[[replies]]`).
+    replies: Arc<Vec<crate::config::ReplyConfig>>,
 }
 
 impl Cases {
@@ -292,6 +295,7 @@ impl Cases {
             uploading: files::Uploading::default(),
             claims_in_flight: Arc::default(),
             discard_grace_days: settings.discard_grace_days,
+            replies: Arc::new(settings.replies.clone()),
         })
     }
 

@@ -139,6 +139,50 @@ pub(super) fn labelled_fields(
     out
 }
 
+/// Characters of a case's opening words in the inbox.
+pub const SUMMARY_CHARS: usize = 120;
+
+/// A case's opening words: its first text answered, in form order (a field the form no longer
+/// has comes after), cut to [`SUMMARY_CHARS`] at a word where it can be.
+pub(super) fn opening_words(
+    channel: Option<&super::Channel>,
+    fields: &BTreeMap<String, serde_json::Value>,
+) -> String {
+    let known = channel.map(|c| c.fields.as_slice()).unwrap_or_default();
+    let texts = known
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.kind,
+                crate::config::FieldKind::Text | crate::config::FieldKind::Textarea
+            )
+        })
+        .filter_map(|f| fields.get(&f.id))
+        .chain(
+            fields
+                .iter()
+                .filter(|(id, _)| !known.iter().any(|f| &f.id == *id))
+                .map(|(_, v)| v),
+        );
+    let Some(first) = texts
+        .filter_map(|v| v.as_str())
+        .map(str::trim)
+        .find(|t| !t.is_empty())
+    else {
+        return String::new();
+    };
+    let flat: String = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= SUMMARY_CHARS {
+        return flat;
+    }
+    let cut: String = flat.chars().take(SUMMARY_CHARS).collect();
+    let at_word = cut
+        .rfind(' ')
+        .filter(|i| *i > SUMMARY_CHARS / 2)
+        .unwrap_or(cut.len());
+    format!("{}…", &cut[..at_word])
+}
+
 /// Zeroizes what a decrypted case view holds: field values, their labelled copies, and the
 /// optional texts (contact, summary, feedback).
 pub(super) fn wipe_case<const N: usize>(

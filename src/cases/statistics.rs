@@ -100,6 +100,8 @@ pub struct Statistics {
     pub by_kind: Vec<Series>,
     /// How they came in: the web, or taken down by an officer (phone, meeting, letter).
     pub by_source: Vec<Series>,
+    /// By the category officers filed them under (those used, in the order first met).
+    pub by_category: Vec<Series>,
     /// Now, over every case the officer can open.
     pub open: Count,
     pub closed: Count,
@@ -198,6 +200,21 @@ pub fn compute(
         })
         .collect();
 
+    let mut categories: Vec<String> = Vec::new();
+    for name in facts.iter().filter_map(|f| f.category.clone()) {
+        if !categories.contains(&name) {
+            categories.push(name);
+        }
+    }
+    let by_category = categories
+        .into_iter()
+        .map(|name| Series {
+            counts: per_month(&|f| f.category.as_deref() == Some(name.as_str())),
+            id: name.clone(),
+            label: name,
+        })
+        .collect();
+
     let count =
         |p: &dyn Fn(&CaseFacts) -> bool| Count::of(facts.iter().filter(|f| p(f)).count() as u64);
     let window: Vec<&CaseFacts> = facts.iter().filter(in_window).collect();
@@ -250,6 +267,7 @@ pub fn compute(
         by_channel,
         by_kind,
         by_source,
+        by_category,
         open: count(&|f| f.status != Status::Closed),
         closed: count(&|f| f.status == Status::Closed),
         overdue: count(&|f| super::deadlines::is_overdue(f.next_due_at, at)),
@@ -305,6 +323,7 @@ mod tests {
             next_due_at: Some(received_at + 7 * DAYS),
             satisfaction: None,
             source: crate::store::vocabulary::Source::Web,
+            category: None,
         }
     }
 

@@ -225,6 +225,15 @@ fn routes(cfg: &mut web::ServiceConfig) {
             .route("/officer/cases", web::get().to(api::officer::cases))
             .route("/officer/cases", web::post().to(api::records::record_case))
             .route(
+                "/officer/cases/{id}/triage",
+                web::post().to(api::triage::triage),
+            )
+            .route(
+                "/officer/cases/{id}/links",
+                web::post().to(api::triage::link),
+            )
+            .route("/officer/replies", web::get().to(api::triage::replies))
+            .route(
                 "/officer/cases/{id}/records",
                 web::post().to(api::records::write_record),
             )
@@ -351,6 +360,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/cases/{id}/records",
         web::post().to(officer::case::write_record),
+    )
+    .route(
+        "/officer/cases/{id}/triage",
+        web::post().to(officer::case::triage),
+    )
+    .route(
+        "/officer/cases/{id}/links",
+        web::post().to(officer::case::link),
     )
     .route(
         "/officer/cases/{id}/records/{record_id}",

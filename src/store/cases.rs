@@ -3,7 +3,7 @@
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::outbox::{self, NewMail};
-use super::vocabulary::{ChannelKind, Outcome, Source, Status};
+use super::vocabulary::{ChannelKind, Outcome, Priority, Source, Status};
 use super::{audit, Store, StoreError};
 use crate::audit::{AuditKey, Event};
 
@@ -157,6 +157,8 @@ pub struct CaseRecord {
     pub satisfaction: Option<i64>,
     pub sealed_feedback: Option<Vec<u8>>,
     pub source: Source,
+    pub category: Option<String>,
+    pub priority: Priority,
 }
 
 #[derive(Debug, Clone)]
@@ -279,7 +281,7 @@ pub fn find_by_claim_tag(store: &Store, tag: &[u8; 32]) -> Result<Option<ClaimMa
 const RECORD: &str = "id, number, channel_id, kind, status, outcome, received_at,
     acknowledge_due_at, resolve_due_at, acknowledged_at, closed_at, next_due_at,
     assigned_officer_id, updated_at, case_public_key, staff_public_key, sealed_submission,
-    sealed_summary, satisfaction, sealed_feedback, source";
+    sealed_summary, satisfaction, sealed_feedback, source, category, priority";
 
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
     Ok(CaseRecord {
@@ -304,6 +306,8 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         satisfaction: r.get(18)?,
         sealed_feedback: r.get(19)?,
         source: r.get(20)?,
+        category: r.get(21)?,
+        priority: r.get(22)?,
     })
 }
 
@@ -541,6 +545,8 @@ pub struct InboxFilter {
     /// Discarded cases only (otherwise: none of them).
     pub discarded: bool,
     pub overdue_at: Option<i64>,
+    pub category: Option<String>,
+    pub priority: Option<Priority>,
 }
 
 /// One inbox line: metadata only.
@@ -561,6 +567,8 @@ pub struct InboxRow {
     pub awaiting_approval: bool,
     /// The reporter asked to talk and nobody has answered yet.
     pub meeting_requested: bool,
+    pub category: Option<String>,
+    pub priority: Priority,
 }
 
 /// Cases `officer_id` holds a grant for, by next deadline, `limit` after the cursor
@@ -583,7 +591,8 @@ pub fn inbox(
                 EXISTS (SELECT 1 FROM records d
                         WHERE d.case_id = c.id AND d.state = 'awaiting_approval'),
                 EXISTS (SELECT 1 FROM meeting_requests m
-                        WHERE m.case_id = c.id AND m.answered_at IS NULL)
+                        WHERE m.case_id = c.id AND m.answered_at IS NULL),
+                c.category, c.priority
          FROM cases c
          LEFT JOIN case_reads r ON r.case_id = c.id AND r.officer_id = ?1
          WHERE EXISTS (SELECT 1 FROM grants g
@@ -616,6 +625,12 @@ pub fn inbox(
     if let Some(at) = filter.overdue_at {
         add("c.next_due_at <", at.into());
     }
+    if let Some(category) = &filter.category {
+        add("c.category =", category.clone().into());
+    }
+    if let Some(priority) = filter.priority {
+        add("c.priority =", priority.as_str().to_owned().into());
+    }
     sql.push_str(" ORDER BY c.next_due_at, c.number LIMIT ?4");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
@@ -633,6 +648,8 @@ pub fn inbox(
                 discarded: r.get(9)?,
                 awaiting_approval: r.get(10)?,
                 meeting_requested: r.get(11)?,
+                category: r.get(12)?,
+                priority: r.get(13)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -847,4 +864,45 @@ pub fn add_grants(
     }
     tx.commit()?;
     Ok(granted)
+}
+
+/// A case's sealed document and an officer's grant of its case key.
+pub struct GrantedDocument {
+    pub id: String,
+    pub channel_id: String,
+    pub grant: Vec<u8>,
+    pub sealed: Vec<u8>,
+}
+
+/// For each of `case_ids` that `officer_id` holds a case grant for, its document: what an
+/// inbox page needs to show each case's opening words.
+pub fn documents_for(
+    store: &Store,
+    officer_id: &str,
+    case_ids: &[String],
+) -> Result<Vec<GrantedDocument>, StoreError> {
+    let conn = store.reader()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.channel_id, g.sealed, c.sealed_submission FROM cases c
+         JOIN grants g ON g.case_id = c.id AND g.key = 'case' AND g.holder = 'officer'
+              AND g.officer_id = ?2
+         WHERE c.id = ?1",
+    )?;
+    let mut out = Vec::with_capacity(case_ids.len());
+    for id in case_ids {
+        if let Some(row) = stmt
+            .query_row(params![id, officer_id], |r| {
+                Ok(GrantedDocument {
+                    id: r.get(0)?,
+                    channel_id: r.get(1)?,
+                    grant: r.get(2)?,
+                    sealed: r.get(3)?,
+                })
+            })
+            .optional()?
+        {
+            out.push(row);
+        }
+    }
+    Ok(out)
 }

@@ -19,6 +19,7 @@ pub mod reminders;
 pub mod settings;
 pub mod snapshot;
 pub mod stats;
+pub mod triage;
 pub mod vocabulary;
 
 use std::path::Path;
@@ -90,6 +91,7 @@ fn migrations() -> Migrations<'static> {
         )),
         M::up(include_str!("../../migrations/0008_bounds.sql")),
         M::up(include_str!("../../migrations/0009_records.sql")),
+        M::up(include_str!("../../migrations/0010_triage.sql")),
     ])
 }
 

@@ -15,6 +15,7 @@ pub struct CaseFacts {
     pub next_due_at: Option<i64>,
     pub satisfaction: Option<i64>,
     pub source: super::vocabulary::Source,
+    pub category: Option<String>,
 }
 
 /// The facts of every case `officer_id` holds a grant for.
@@ -22,7 +23,7 @@ pub fn granted_to(store: &Store, officer_id: &str) -> Result<Vec<CaseFacts>, Sto
     let conn = store.reader()?;
     let mut stmt = conn.prepare(
         "SELECT c.channel_id, c.kind, c.status, c.outcome, c.received_at, c.acknowledged_at,
-                c.closed_at, c.next_due_at, c.satisfaction, c.source
+                c.closed_at, c.next_due_at, c.satisfaction, c.source, c.category
          FROM cases c
          WHERE EXISTS (SELECT 1 FROM grants g
                        WHERE g.case_id = c.id AND g.officer_id = ?1 AND g.key = 'case')",
@@ -40,6 +41,7 @@ pub fn granted_to(store: &Store, officer_id: &str) -> Result<Vec<CaseFacts>, Sto
                 next_due_at: super::cases::due_from_column(r.get(7)?),
                 satisfaction: r.get(8)?,
                 source: r.get(9)?,
+                category: r.get(10)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -208,3 +208,8 @@ words! {
     /// What a reporter asks for when they want to talk.
     MeetingKind { Call = "call", Meeting = "meeting" }
 }
+
+words! {
+    /// How urgent a case is, as an officer triaged it.
+    Priority { Low = "low", Normal = "normal", High = "high", Critical = "critical" }
+}

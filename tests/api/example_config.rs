@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use sealbox::config::{
-    ChannelConfig, FieldConfig, Limits, MailSettings, Overrides, SessionSettings, Settings,
-    SiteSettings, TlsSettings,
+    ChannelConfig, FieldConfig, Limits, MailSettings, Overrides, ReplyConfig, SessionSettings,
+    Settings, SiteSettings, TlsSettings,
 };
 use serde::de::{self, Deserialize, Visitor};
 use serde_json::Value;
@@ -105,6 +105,7 @@ fn sections() -> Vec<(&'static str, &'static [&'static str])> {
         ("tls", fields_of::<TlsSettings>()),
         ("channels", fields_of::<ChannelConfig>()),
         ("channels.fields", fields_of::<FieldConfig>()),
+        ("replies", fields_of::<ReplyConfig>()),
     ]
 }
 

@@ -9,6 +9,7 @@ mod bounds_http;
 mod bounds_kdf;
 mod branding;
 mod browser;
+mod casework;
 mod cli;
 mod errors;
 mod example_config;

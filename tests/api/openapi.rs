@@ -308,3 +308,50 @@ fn schemathesis_finds_nothing_wrong_with_the_live_server() {
     fuzz(&st, &app, "^/api/v1/officer/logout$", None, &token, &ids);
     eprintln!("schemathesis took {:?}", started.elapsed());
 }
+
+/// The description names each schema by its type's name, so two types of one name would
+/// silently share one schema (and answers would be checked against the wrong one).
+#[test]
+fn no_two_described_types_share_a_name() {
+    let mut seen = BTreeSet::new();
+    let mut twice = Vec::new();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut stack = vec![src];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut described = false;
+            for line in text.lines() {
+                let line = line.trim();
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    described = true;
+                } else if described && !line.starts_with("#[") && !line.starts_with("///") {
+                    let name = line
+                        .split_whitespace()
+                        .skip_while(|w| *w != "struct" && *w != "enum")
+                        .nth(1)
+                        .map(|n| {
+                            n.trim_end_matches(['{', '<', '('])
+                                .split('<')
+                                .next()
+                                .unwrap()
+                                .to_owned()
+                        });
+                    if let Some(name) = name {
+                        if !seen.insert(name.clone()) {
+                            twice.push(name);
+                        }
+                    }
+                    described = false;
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 20, "{seen:?}");
+    assert!(twice.is_empty(), "described twice: {twice:?}");
+}

@@ -8,4 +8,5 @@ pub mod officer;
 pub mod openapi;
 pub mod records;
 pub mod reporter;
+pub mod triage;
 pub mod views;

@@ -125,6 +125,10 @@ pub struct ListParams {
     channel: Option<String>,
     overdue: Option<bool>,
     next: Option<String>,
+    /// One of the channel's categories.
+    category: Option<String>,
+    /// `low`, `normal`, `high` or `critical`.
+    priority: Option<String>,
 }
 
 impl From<ListParams> for InboxQuery {
@@ -134,6 +138,8 @@ impl From<ListParams> for InboxQuery {
             status: params.status,
             overdue: params.overdue.unwrap_or(false),
             after: params.next,
+            category: params.category.filter(|c| !c.is_empty()),
+            priority: params.priority.filter(|p| !p.is_empty()),
         }
     }
 }

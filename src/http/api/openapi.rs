@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Spec, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{admin, disclosures, officer, records, reporter};
+use super::{admin, disclosures, officer, records, reporter, triage};
 
 /// Every error of the API: `{"error","message"}`, with `field` when one field is at fault.
 #[derive(Serialize, ToSchema)]
@@ -111,6 +111,9 @@ pub struct FilesForm {
         records::approve,
         records::comment,
         records::meeting,
+        triage::triage,
+        triage::link,
+        triage::replies,
     ),
     modifiers(&Common),
     tags(

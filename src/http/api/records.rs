@@ -51,7 +51,7 @@ pub async fn record_case(
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub(super) struct RecordOut {
+pub(super) struct RecordWritten {
     id: String,
     version: i64,
 }
@@ -62,7 +62,7 @@ pub(super) struct RecordOut {
     params(("id" = String, Path, description = "The case id")),
     request_body = NewRecord,
     responses(
-        (status = 201, body = RecordOut),
+        (status = 201, body = RecordWritten),
         (status = 403, body = super::openapi::ProblemOut),
         (status = 404, body = super::openapi::ProblemOut),
     ))]
@@ -77,7 +77,7 @@ pub async fn write_record(
         .cases
         .write_record(&session.value.officer, &path, body.kind, &body.body)
         .await?;
-    Ok(HttpResponse::Created().json(RecordOut { id, version: 1 }))
+    Ok(HttpResponse::Created().json(RecordWritten { id, version: 1 }))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -93,7 +93,7 @@ pub struct VersionIn {
     params(("id" = String, Path, description = "The case id"), ("record_id" = String, Path, description = "The record id")),
     request_body = VersionIn,
     responses(
-        (status = 201, body = RecordOut),
+        (status = 201, body = RecordWritten),
         (status = 403, body = super::openapi::ProblemOut),
         (status = 404, body = super::openapi::ProblemOut),
         (status = 409, description = "The record was approved", body = super::openapi::ProblemOut),
@@ -110,7 +110,7 @@ pub async fn revise_record(
         .cases
         .revise_record(&session.value.officer, &case_id, &record_id, &body.body)
         .await?;
-    Ok(HttpResponse::Created().json(RecordOut {
+    Ok(HttpResponse::Created().json(RecordWritten {
         id: record_id,
         version,
     }))

@@ -15,6 +15,7 @@ use crate::cases::intake::OfficerRef;
 use crate::cases::records::{
     MeetingKind, MeetingView, RecordKind, RecordState, RecordView, Source,
 };
+use crate::cases::triage::Priority;
 use crate::cases::Channel;
 use crate::http::views::rfc3339;
 use crate::i18n::Lang;
@@ -284,6 +285,12 @@ struct CaseLine {
     awaiting_approval: bool,
     /// The reporter asked to talk and has no answer yet.
     meeting_requested: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<String>,
+    priority: Priority,
+    /// The case's opening words (its first text answered, about 120 characters), decrypted
+    /// for this answer with the officer's key.
+    summary: String,
 }
 
 impl From<InboxItem> for CaseLine {
@@ -300,6 +307,9 @@ impl From<InboxItem> for CaseLine {
             assigned_to: i.assigned_to,
             awaiting_approval: i.awaiting_approval,
             meeting_requested: i.meeting_requested,
+            summary: i.summary.to_string(),
+            category: i.category,
+            priority: i.priority,
         }
     }
 }
@@ -342,6 +352,16 @@ pub struct CaseOut<'a> {
     source: Source,
     records: Vec<RecordOut<'a>>,
     meeting_requests: Vec<MeetingOut<'a>>,
+    category: Option<&'a str>,
+    priority: Priority,
+    /// Linked cases this officer can open too.
+    links: Vec<CaseLinkOut<'a>>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CaseLinkOut<'a> {
+    id: &'a str,
+    number: i64,
 }
 
 impl<'a> CaseOut<'a> {
@@ -378,6 +398,16 @@ impl<'a> CaseOut<'a> {
             source: c.source,
             records: c.records.iter().map(RecordOut::new).collect(),
             meeting_requests: c.meeting_requests.iter().map(MeetingOut::new).collect(),
+            category: c.category.as_deref(),
+            priority: c.priority,
+            links: c
+                .links
+                .iter()
+                .map(|(id, number)| CaseLinkOut {
+                    id,
+                    number: *number,
+                })
+                .collect(),
         }
     }
 }

@@ -10,6 +10,7 @@ use super::{
 use crate::cases::casework::StatusRequest;
 use crate::cases::casework::Thread;
 use crate::cases::records::RecordKind;
+use crate::cases::triage::TriageRequest;
 use crate::cases::CaseError;
 use crate::http::errors::{html, PageError, Problem};
 use crate::http::uploads::{self, OrMultipart, PostForm, ThreadPost};
@@ -22,7 +23,7 @@ pub(super) async fn case_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<HttpResponse, PageError> {
-    case_page_at(state, session, id, status, error, 1).await
+    case_page_at(state, session, id, status, error, 1, None).await
 }
 
 /// The case page with page `history_page` of its history (1: the newest entries).
@@ -33,6 +34,7 @@ async fn case_page_at(
     status: StatusCode,
     error: Option<String>,
     history_page: usize,
+    reply: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
     let officer = &session.value.officer;
     let t = &session.value.ui;
@@ -42,7 +44,9 @@ async fn case_page_at(
         error,
         ..chrome(session)
     };
-    let page = CasePage::new(chrome, case, &history, history_page)?;
+    let replies = state.cases.replies(t.lang);
+    let mut page = CasePage::new(chrome, case, &history, history_page)?;
+    page.offer_replies(&replies, reply);
     Ok(html(&mut HttpResponse::build(status), page))
 }
 
@@ -50,6 +54,8 @@ async fn case_page_at(
 pub struct CaseQuery {
     /// The page of the history (1: the newest entries).
     history: Option<usize>,
+    /// A canned reply to start the answer from.
+    reply: Option<String>,
 }
 
 pub async fn case(
@@ -60,7 +66,8 @@ pub async fn case(
 ) -> Result<HttpResponse, PageError> {
     let session = signed_in(&req, &state, false).await?;
     let page = query.history.unwrap_or(1).max(1);
-    case_page_at(&state, &session, &path, StatusCode::OK, None, page).await
+    let reply = query.reply.as_deref();
+    case_page_at(&state, &session, &path, StatusCode::OK, None, page, reply).await
 }
 
 /// Runs a case action; on success back to the case page, on a rule broken the case page again
@@ -292,4 +299,64 @@ pub async fn revise_record(
         .await
         .map(|_| ());
     case_action(&state, &session, &case_id, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct TriageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    priority: String,
+}
+
+/// Category and priority, from the case page.
+pub async fn triage(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<TriageForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false).await?;
+    let result = match crate::cases::triage::parse_priority(&form.priority) {
+        Ok(priority) => {
+            let request = TriageRequest {
+                category: Some(form.category.clone()),
+                priority: Some(priority),
+            };
+            let officer = &session.value.officer;
+            state
+                .cases
+                .triage(officer, &path, request)
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    case_action(&state, &session, &path, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    case: String,
+}
+
+/// A link to another case (by its number), from the case page.
+pub async fn link(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<LinkForm>,
+) -> Result<HttpResponse, PageError> {
+    let session = for_change(&req, &state, &form.csrf, false).await?;
+    let result = state
+        .cases
+        .link(&session.value.officer, &path, &form.case)
+        .await
+        .map(|_| ());
+    case_action(&state, &session, &path, result).await
 }

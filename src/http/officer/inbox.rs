@@ -14,6 +14,8 @@ pub struct InboxParams {
     status: Option<String>,
     overdue: Option<String>,
     after: Option<String>,
+    category: Option<String>,
+    priority: Option<String>,
 }
 
 pub async fn inbox(
@@ -28,6 +30,8 @@ pub async fn inbox(
         status: non_empty(params.status),
         overdue: params.overdue.is_some_and(|v| !v.is_empty()),
         after: non_empty(params.after),
+        category: non_empty(params.category),
+        priority: non_empty(params.priority),
     };
     let page = state
         .cases

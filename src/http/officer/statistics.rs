@@ -92,6 +92,7 @@ pub fn to_csv(s: &Statistics) -> String {
         ("cases_by_channel", &s.by_channel),
         ("cases_by_kind", &s.by_kind),
         ("cases_by_source", &s.by_source),
+        ("cases_by_category", &s.by_category),
     ] {
         for line in series {
             for (month, count) in s.months.iter().zip(&line.counts) {

@@ -141,6 +141,10 @@ pub struct InboxLine {
     pub handler: String,
     pub awaiting_approval: bool,
     pub meeting_requested: bool,
+    pub category: Option<String>,
+    pub priority: &'static str,
+    pub priority_label: &'static str,
+    pub summary: String,
 }
 
 impl InboxLine {
@@ -153,6 +157,10 @@ impl InboxLine {
             handler: i.assigned_to.unwrap_or_default(),
             awaiting_approval: i.awaiting_approval,
             meeting_requested: i.meeting_requested,
+            priority: i.priority.as_str(),
+            priority_label: t.get(&format!("priority.{}", i.priority)),
+            summary: i.summary.to_string(),
+            category: i.category,
             id: i.id,
             number: i.number,
             channel: i.channel,
@@ -181,6 +189,18 @@ impl InboxPage {
                 })
                 .collect(),
             statuses: status_filter(t, query.status.as_deref()),
+            priorities: priority_choices(t)
+                .into_iter()
+                .map(|(w, l)| (w, l, query.priority.as_deref() == Some(w)))
+                .collect(),
+            categories: {
+                let mut all: Vec<&String> = channels.iter().flat_map(|c| &c.categories).collect();
+                all.sort();
+                all.dedup();
+                all.into_iter()
+                    .map(|c| (c.clone(), query.category.as_ref() == Some(c)))
+                    .collect()
+            },
             overdue: query.overdue,
             rows: page
                 .items
@@ -219,7 +239,26 @@ fn next_link(query: &InboxQuery, next: &str) -> String {
     if query.overdue {
         link.push_str("&overdue=1");
     }
+    if let Some(c) = &query.category {
+        link.push_str(&format!("&category={}", percent_encoded(c)));
+    }
+    if let Some(p) = &query.priority {
+        link.push_str(&format!("&priority={}", percent_encoded(p)));
+    }
     link
+}
+
+/// A query value as a link carries it: every byte but letters, digits and `-_.~` escaped.
+fn percent_encoded(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -233,6 +272,10 @@ pub struct InboxPage {
     pub overdue: bool,
     pub rows: Vec<InboxLine>,
     pub next_link: Option<String>,
+    /// (word, label, selected)
+    pub priorities: Vec<(&'static str, &'static str, bool)>,
+    /// Every channel's categories: (name, selected).
+    pub categories: Vec<(String, bool)>,
 }
 
 #[derive(Template)]
@@ -258,6 +301,34 @@ pub struct CasePage {
     pub records: Vec<RecordLine>,
     pub meetings: Vec<MeetingLine>,
     pub source: Option<&'static str>,
+    /// (word, label) of each priority, and the case's.
+    pub priorities: Vec<(&'static str, &'static str)>,
+    pub priority_label: &'static str,
+    /// Canned replies to start from: (id, title, chosen).
+    pub replies: Vec<(String, String, bool)>,
+    /// The reply box's text: a canned reply chosen.
+    pub reply_draft: String,
+}
+
+impl CasePage {
+    /// Offers the canned replies; with `chosen`, its text fills the reply box.
+    pub fn offer_replies(&mut self, replies: &[crate::cases::triage::Reply], chosen: Option<&str>) {
+        self.replies = replies
+            .iter()
+            .map(|r| (r.id.clone(), r.title.clone(), Some(r.id.as_str()) == chosen))
+            .collect();
+        if let Some(r) = replies.iter().find(|r| Some(r.id.as_str()) == chosen) {
+            self.reply_draft = r.body.clone();
+        }
+    }
+}
+
+/// Each priority as (word, label).
+pub fn priority_choices(t: &Ui) -> Vec<(&'static str, &'static str)> {
+    crate::cases::triage::Priority::ALL
+        .iter()
+        .map(|p| (p.as_str(), t.get(&format!("priority.{p}"))))
+        .collect()
 }
 
 /// History lines on one page of the case page.
@@ -306,6 +377,10 @@ impl CasePage {
         })?;
         let (lines, history_pages) = history_page(t, sheet.history, page);
         Ok(CasePage {
+            priorities: priority_choices(t),
+            priority_label: t.get(&format!("priority.{}", case.priority)),
+            replies: Vec::new(),
+            reply_draft: String::new(),
             records: sheet.records,
             meetings: sheet.meetings,
             source: sheet.source,

@@ -137,6 +137,7 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
         .as_str()
         .unwrap()
         .to_owned();
+    let linked_number = case_number_of(&app, &code_approve).to_string();
     let forgery = |route: &'static str,
                    path: String,
                    agent: &'static str,
@@ -202,6 +203,18 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
             format!("/officer/cases/{case1}/records"),
             "alice",
             &[("kind", "transcript"), ("body", "a forged transcript")],
+        ),
+        forgery(
+            "/officer/cases/{id}/triage",
+            format!("/officer/cases/{case1}/triage"),
+            "alice",
+            &[("category", ""), ("priority", "critical")],
+        ),
+        forgery(
+            "/officer/cases/{id}/links",
+            format!("/officer/cases/{case1}/links"),
+            "alice",
+            &[("case", &linked_number)],
         ),
         forgery(
             "/officer/record",

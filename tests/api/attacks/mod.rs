@@ -674,6 +674,8 @@ fn api_body(route: &Route) -> Option<Value> {
         "records" => json!({ "kind": "minutes", "body": "minutes from someone shut out" }),
         "{record_id}" | "comment" => json!({ "body": "a version from someone shut out" }),
         "approve" => json!({}),
+        "triage" => json!({ "priority": "critical" }),
+        "links" => json!({ "case": "1" }),
         "meeting" => json!({ "kind": "call", "availability": "any time" }),
         "officers" => json!({ "email": "forged@example.org", "name": "Forged" }),
         "reset" => json!({}),
@@ -716,6 +718,8 @@ fn page_form(route: &Route) -> Vec<(&'static str, &'static str)> {
         ],
         "{record_id}" | "comment" => vec![("body", "a version from someone shut out")],
         "meeting" => vec![("kind", "call"), ("availability", "any time")],
+        "triage" => vec![("category", ""), ("priority", "critical")],
+        "links" => vec![("case", "1")],
         _ => panic!("POST {}: add a form for it here", route.path),
     }
 }
