@@ -702,6 +702,7 @@ impl Cases {
         let officer = officer.clone();
         let case_id = case_id.to_owned();
         let audit_key = self.audit.clone();
+        let mail = self.mail.clone();
         self.store
             .run(move |s| {
                 let record = granted(s, &officer, &case_id)?;
@@ -714,6 +715,14 @@ impl Cases {
                     Some(u) => u.prepare()?,
                     None => Vec::new(),
                 };
+                // Writing to the reporter is news for a reporter who asked to hear of it.
+                let news = match thread {
+                    Thread::Messages => {
+                        let (case_key, _) = open_keys(s, &officer, &case_id)?;
+                        super::news::news_mail(&mail, &record, &case_key)?
+                    }
+                    Thread::Notes => None,
+                };
                 let post = NewPost {
                     case_id: &case_id,
                     thread,
@@ -722,7 +731,7 @@ impl Cases {
                     sealed: sealed.as_deref(),
                     files: &files,
                     status_move: None,
-                    alerts: Vec::new(),
+                    alerts: news.into_iter().collect(),
                 };
                 let at = now();
                 let events = post_events(
@@ -734,6 +743,9 @@ impl Cases {
                 messages::insert(s, &post, &audit_key, &events, at)?;
                 let ids = upload.map(Upload::commit).unwrap_or_default();
                 cases::mark_read(s, &officer.id, &case_id, at)?;
+                if !post.alerts.is_empty() {
+                    mail.wake();
+                }
                 Ok(ids)
             })
             .await

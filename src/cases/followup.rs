@@ -64,6 +64,8 @@ pub struct CaseView {
     pub records: Vec<super::records::RecordView>,
     /// Their requests for a call or a meeting.
     pub meetings: Vec<super::records::MeetingView>,
+    /// The address they asked to hear of news at.
+    pub notify_email: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -87,6 +89,7 @@ impl Drop for CaseView {
                 &mut self.contact_email,
                 &mut self.summary,
                 &mut self.feedback,
+                &mut self.notify_email,
             ],
         );
     }
@@ -254,6 +257,8 @@ impl Cases {
                     .map(|row| super::files::view(row, &unlocked.key, None))
                     .collect::<Result<Vec<_>, CaseError>>()?;
                 let can_rate = may_rate(&record);
+                let notify_email =
+                    super::news::notify_address(&record, &unlocked.key)?.map(|(email, _)| email);
                 Ok(CaseView {
                     number: record.number,
                     channel_title: channel
@@ -276,6 +281,7 @@ impl Cases {
                     identity: super::identity::submitter_view(s, &record.id)?,
                     records: super::records::read_records(s, &record.id, &unlocked.key, None)?,
                     meetings: super::records::read_meetings(s, &record.id, &unlocked.key)?,
+                    notify_email,
                 })
             })
             .await

@@ -179,6 +179,22 @@ impl MailContext {
         )
     }
 
+    /// To a reporter who asked for it: an officer wrote to them. Nothing else, not even the
+    /// organisation's name: others may read that mailbox. After the officers' random delay, so
+    /// its time says little.
+    pub fn reporter_news(&self, lang: Lang, to: &str, case_id: &str) -> Result<NewMail, CaseError> {
+        let delay = rand::thread_rng().gen_range(0..=self.delay_s);
+        self.draft(
+            Template::ReporterNews,
+            lang,
+            to,
+            None,
+            Some(case_id),
+            &[],
+            delay,
+        )
+    }
+
     /// Kinds of a customer's status mail: a newer one replaces a queued older one.
     const CUSTOMER_STATUS: &'static [&'static str] = &["customer_status", "customer_closed"];
 

@@ -13,6 +13,7 @@ pub mod followup;
 pub mod identity;
 pub mod intake;
 mod mail;
+pub mod news;
 pub mod officers;
 mod posting;
 pub mod records;

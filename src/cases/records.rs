@@ -216,10 +216,12 @@ impl Cases {
         let officer = officer.clone();
         let case_id = case_id.to_owned();
         let audit = self.audit.clone();
+        let mail = self.mail.clone();
         self.store
             .run(move |s| {
                 let case = granted(s, &officer, &case_id)?;
                 let sealed = seal_text(body.as_str(), &case.case_public_key)?;
+                let news = news_for(s, &mail, &officer, &case)?;
                 let id = random::id();
                 let event = Event::by_officer(&officer.id, "record_written")
                     .case(&case_id)
@@ -234,8 +236,10 @@ impl Cases {
                     &sealed,
                     &audit,
                     &event,
+                    &news,
                     at,
                 )?;
+                mail.wake();
                 cases::mark_read(s, &officer.id, &case_id, at)?;
                 Ok(id)
             })
@@ -256,10 +260,12 @@ impl Cases {
         let case_id = case_id.to_owned();
         let record_id = record_id.to_owned();
         let audit = self.audit.clone();
+        let mail = self.mail.clone();
         self.store
             .run(move |s| {
                 let case = granted(s, &officer, &case_id)?;
                 let sealed = seal_text(body.as_str(), &case.case_public_key)?;
+                let news = news_for(s, &mail, &officer, &case)?;
                 let event = |version: i64| {
                     Event::by_officer(&officer.id, "record_revised")
                         .case(&case_id)
@@ -274,10 +280,12 @@ impl Cases {
                     &sealed,
                     &audit,
                     event,
+                    &news,
                     at,
                 )?;
                 let version = settled(change)?;
                 cases::mark_read(s, &officer.id, &case_id, at)?;
+                mail.wake();
                 Ok(version)
             })
             .await
@@ -473,6 +481,19 @@ impl Cases {
             })
             .await
     }
+}
+
+/// The "there is news" mail of a case `officer` writes a record for, if its reporter asked.
+fn news_for(
+    s: &Store,
+    mail: &super::mail::MailContext,
+    officer: &Officer,
+    case: &cases::CaseRecord,
+) -> Result<Vec<crate::store::outbox::NewMail>, CaseError> {
+    let (case_key, _) = super::access::open_keys(s, officer, &case.id)?;
+    Ok(super::news::news_mail(mail, case, &case_key)?
+        .into_iter()
+        .collect())
 }
 
 /// Who hears of a deadline of a case: its handler, or everyone who can open it.

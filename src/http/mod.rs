@@ -220,6 +220,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(api::records::comment),
             )
             .route("/followup/meeting", web::post().to(api::records::meeting))
+            .route("/followup/notify", web::post().to(api::records::notify))
+            .route(
+                "/followup/notify",
+                web::delete().to(api::records::stop_notify),
+            )
             .route("/officer/login", web::post().to(api::officer::login))
             .route("/officer/logout", web::post().to(api::officer::logout))
             .route("/officer/cases", web::get().to(api::officer::cases))
@@ -483,6 +488,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/followup/meeting",
         web::post().to(reporter::followup::request_meeting),
+    )
+    .route(
+        "/followup/notify",
+        web::post().to(reporter::followup::ask_for_news),
+    )
+    .route(
+        "/followup/notify/remove",
+        web::post().to(reporter::followup::stop_news),
     )
     .route(
         "/followup/logout",

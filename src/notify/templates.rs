@@ -24,10 +24,12 @@ pub enum Template {
     OfficerEnrolled,
     /// A reporter asked for a call or a meeting.
     OfficerMeetingRequest,
+    /// To a reporter who asked to hear of news: an officer wrote to them.
+    ReporterNews,
 }
 
 impl Template {
-    pub const ALL: [Template; 13] = [
+    pub const ALL: [Template; 14] = [
         Template::OfficerNewCase,
         Template::OfficerNewMessage,
         Template::OfficerDueSoon,
@@ -41,6 +43,7 @@ impl Template {
         Template::OfficerReset,
         Template::OfficerEnrolled,
         Template::OfficerMeetingRequest,
+        Template::ReporterNews,
     ];
 
     /// The outbox's name for mails of this template, and its section in the translations.
@@ -59,6 +62,7 @@ impl Template {
             Template::OfficerReset => "officer_reset",
             Template::OfficerEnrolled => "officer_enrolled",
             Template::OfficerMeetingRequest => "officer_meeting_request",
+            Template::ReporterNews => "reporter_news",
         }
     }
 

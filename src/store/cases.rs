@@ -159,6 +159,8 @@ pub struct CaseRecord {
     pub source: Source,
     pub category: Option<String>,
     pub priority: Priority,
+    /// Where the reporter asked to hear of news: an age file to the case key.
+    pub sealed_notify: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -281,7 +283,7 @@ pub fn find_by_claim_tag(store: &Store, tag: &[u8; 32]) -> Result<Option<ClaimMa
 const RECORD: &str = "id, number, channel_id, kind, status, outcome, received_at,
     acknowledge_due_at, resolve_due_at, acknowledged_at, closed_at, next_due_at,
     assigned_officer_id, updated_at, case_public_key, staff_public_key, sealed_submission,
-    sealed_summary, satisfaction, sealed_feedback, source, category, priority";
+    sealed_summary, satisfaction, sealed_feedback, source, category, priority, sealed_notify";
 
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
     Ok(CaseRecord {
@@ -308,6 +310,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         source: r.get(20)?,
         category: r.get(21)?,
         priority: r.get(22)?,
+        sealed_notify: r.get(23)?,
     })
 }
 
@@ -905,4 +908,30 @@ pub fn documents_for(
         }
     }
     Ok(out)
+}
+
+/// Sets (or with `None` removes) the address a reporter asked to hear of news at. Removing
+/// it also withdraws news mail still queued to it. A reporter's act: the day only.
+pub fn set_notify(
+    store: &Store,
+    case_id: &str,
+    sealed: Option<&[u8]>,
+    key: &AuditKey,
+    event: &Event,
+    at: i64,
+) -> Result<(), StoreError> {
+    let at = super::day(at);
+    audit::audited(store, key, event, at, |tx| {
+        tx.execute(
+            "UPDATE cases SET sealed_notify = ?2 WHERE id = ?1",
+            params![case_id, sealed],
+        )?;
+        if sealed.is_none() {
+            tx.execute(
+                "DELETE FROM outbox WHERE case_id = ?1 AND kind = 'reporter_news'",
+                [case_id],
+            )?;
+        }
+        Ok(())
+    })
 }

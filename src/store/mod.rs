@@ -92,6 +92,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0008_bounds.sql")),
         M::up(include_str!("../../migrations/0009_records.sql")),
         M::up(include_str!("../../migrations/0010_triage.sql")),
+        M::up(include_str!("../../migrations/0011_news.sql")),
     ])
 }
 

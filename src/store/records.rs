@@ -62,6 +62,7 @@ pub fn insert(
     sealed: &[u8],
     key: &AuditKey,
     event: &Event,
+    mails: &[NewMail],
     at: i64,
 ) -> Result<(), StoreError> {
     audit::audited(store, key, event, at, |tx| {
@@ -72,6 +73,9 @@ pub fn insert(
         )?;
         add_version(tx, record_id, 1, officer_id, sealed, at)?;
         super::cases::touch(tx, case_id, at)?;
+        for mail in mails {
+            outbox::insert(tx, mail, at)?;
+        }
         Ok(())
     })
 }
@@ -118,6 +122,7 @@ pub fn revise(
     sealed: &[u8],
     key: &AuditKey,
     event: impl FnOnce(i64) -> Event,
+    mails: &[NewMail],
     at: i64,
 ) -> Result<Change, StoreError> {
     let mut conn = store.writer();
@@ -134,6 +139,9 @@ pub fn revise(
     )?;
     super::cases::touch(&tx, case_id, at)?;
     audit::append(&tx, key, &event(version), at)?;
+    for mail in mails {
+        outbox::insert(&tx, mail, at)?;
+    }
     tx.commit()?;
     Ok(Change::Done(version))
 }

@@ -29,6 +29,7 @@ mod litestream;
 mod mail;
 mod metadata;
 mod methods;
+mod news;
 mod officer;
 mod officer_admin;
 mod openapi;

@@ -111,6 +111,8 @@ pub struct FilesForm {
         records::approve,
         records::comment,
         records::meeting,
+        records::notify,
+        records::stop_notify,
         triage::triage,
         triage::link,
         triage::replies,

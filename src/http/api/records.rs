@@ -183,3 +183,42 @@ pub async fn meeting(
         .await?;
     Ok(HttpResponse::Created().json(super::openapi::EmptyOut {}))
 }
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyIn {
+    /// Where to hear that an officer wrote; sealed to the case key.
+    email: String,
+}
+
+/// `POST /api/v1/followup/notify`: a content-free mail when an officer writes to the reporter.
+#[utoipa::path(post, path = "/api/v1/followup/notify", tag = "reporter",
+    security(("claim_code" = [])),
+    request_body = NotifyIn,
+    responses((status = 201, body = super::openapi::EmptyOut)))]
+pub async fn notify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<NotifyIn>,
+) -> Result<HttpResponse, ApiError> {
+    let unlocked = bearer(&req, &state).await?;
+    let lang = Ui::for_request(&req).lang;
+    state
+        .cases
+        .ask_for_news(&unlocked, &body.email, lang)
+        .await?;
+    Ok(HttpResponse::Created().json(super::openapi::EmptyOut {}))
+}
+
+/// `DELETE /api/v1/followup/notify`: no more news mail; the address is gone.
+#[utoipa::path(delete, path = "/api/v1/followup/notify", tag = "reporter",
+    security(("claim_code" = [])),
+    responses((status = 204, description = "The address is gone")))]
+pub async fn stop_notify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let unlocked = bearer(&req, &state).await?;
+    state.cases.stop_news(&unlocked).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

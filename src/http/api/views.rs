@@ -111,6 +111,9 @@ pub struct FollowupOut<'a> {
     records: Vec<RecordOut<'a>>,
     /// Their requests for a call or a meeting.
     meetings: Vec<MeetingOut<'a>>,
+    /// Where they asked to hear of news (`POST`/`DELETE /api/v1/followup/notify`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notify_email: Option<&'a str>,
 }
 
 impl<'a> FollowupOut<'a> {
@@ -135,6 +138,7 @@ impl<'a> FollowupOut<'a> {
             identity: case.identity.as_ref().map(IdentityOut::new),
             records: case.records.iter().map(RecordOut::new).collect(),
             meetings: case.meetings.iter().map(MeetingOut::new).collect(),
+            notify_email: case.notify_email.as_deref(),
         }
     }
 }

@@ -414,3 +414,44 @@ pub async fn request_meeting(
     };
     back_to_case(t, &state, &session, result).await
 }
+
+#[derive(serde::Deserialize)]
+pub struct NotifyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// The reporter leaves an address to hear of news.
+pub async fn ask_for_news(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<NotifyForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let result = state
+        .cases
+        .ask_for_news(&session.value, &form.email, t.lang)
+        .await;
+    back_to_case(t, &state, &session, result).await
+}
+
+/// The reporter removes that address.
+pub async fn stop_news(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let result = state.cases.stop_news(&session.value).await;
+    back_to_case(t, &state, &session, result).await
+}

@@ -175,6 +175,18 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
             &[],
         ),
         forgery(
+            "/followup/notify",
+            "/followup/notify".into(),
+            "reporter",
+            &[("email", "forged@example.org")],
+        ),
+        forgery(
+            "/followup/notify/remove",
+            "/followup/notify/remove".into(),
+            "reporter",
+            &[],
+        ),
+        forgery(
             "/followup/meeting",
             "/followup/meeting".into(),
             "reporter",

@@ -675,6 +675,7 @@ fn api_body(route: &Route) -> Option<Value> {
         "{record_id}" | "comment" => json!({ "body": "a version from someone shut out" }),
         "approve" => json!({}),
         "triage" => json!({ "priority": "critical" }),
+        "notify" => json!({ "email": "news@example.org" }),
         "links" => json!({ "case": "1" }),
         "meeting" => json!({ "kind": "call", "availability": "any time" }),
         "officers" => json!({ "email": "forged@example.org", "name": "Forged" }),
@@ -719,6 +720,8 @@ fn page_form(route: &Route) -> Vec<(&'static str, &'static str)> {
         "{record_id}" | "comment" => vec![("body", "a version from someone shut out")],
         "meeting" => vec![("kind", "call"), ("availability", "any time")],
         "triage" => vec![("category", ""), ("priority", "critical")],
+        "notify" => vec![("email", "news@example.org")],
+        "remove" => vec![],
         "links" => vec![("case", "1")],
         _ => panic!("POST {}: add a form for it here", route.path),
     }
