@@ -284,6 +284,9 @@ pub struct ChannelConfig {
     /// What officers may file a case of this channel under (triage); none by default.
     #[serde(default)]
     pub categories: Vec<String>,
+    /// Days after closing that the reporter is asked whether they suffered retaliation
+    /// (default: 90 and 180 for whistleblowing, none for complaints).
+    pub checkin_days: Option<Vec<u32>>,
 }
 
 /// `[[replies]]`: a canned reply officers may start from, its texts one string or one per

@@ -61,6 +61,8 @@ pub struct InboxItem {
     pub meeting_requested: bool,
     pub category: Option<String>,
     pub priority: Priority,
+    /// A check-in said the reporter suffered retaliation.
+    pub retaliation_reported: bool,
     /// Its opening words, decrypted for this page with the officer's key (never stored);
     /// wiped when dropped.
     #[serde(skip)]
@@ -125,6 +127,8 @@ pub struct OfficerCaseView {
     pub categories: Vec<String>,
     /// Cases linked to it that this reader can open too: (id, number).
     pub links: Vec<(String, i64)>,
+    /// A check-in said the reporter suffered retaliation.
+    pub retaliation_reported: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -281,6 +285,7 @@ pub(super) fn read_case(
         None => Vec::new(),
     };
     Ok(OfficerCaseView {
+        retaliation_reported: record.retaliation_reported,
         links,
         categories: channel.map(|c| c.categories.clone()).unwrap_or_default(),
         category: record.category.clone(),
@@ -444,6 +449,7 @@ impl Cases {
                 meeting_requested: r.meeting_requested,
                 category: r.category,
                 priority: r.priority,
+                retaliation_reported: r.retaliation_reported,
                 summary: summaries.remove(&r.id).unwrap_or_default().into(),
                 id: r.id,
                 number: r.number,
@@ -604,7 +610,12 @@ impl Cases {
                     .detail(detail);
                 let (case_key, _) = open_keys(s, &officer, &case_id)?;
                 let doc = SealedSubmission::open(&record.sealed_submission, &case_key)?;
-                let mails = mail.status_mails(doc.contact.as_ref(), &case_id, to)?;
+                let mut mails = mail.status_mails(doc.contact.as_ref(), &case_id, to)?;
+                if to == Status::Closed {
+                    mails.extend(super::checkins::checkin_mails(
+                        &mail, channel, &record, &case_key,
+                    )?);
+                }
                 if !cases::change_status(
                     s,
                     &case_id,

@@ -31,6 +31,8 @@ pub struct Channel {
     pub meeting_days: u32,
     /// What officers may file its cases under.
     pub categories: Vec<String>,
+    /// Days after closing that the reporter is asked about retaliation, soonest first.
+    pub checkin_days: Vec<u32>,
 }
 
 /// How much a submitter may attach to a case of a channel.
@@ -224,6 +226,7 @@ impl Channel {
             ChannelKind::Complaint => (1, 30),
         };
         let takes_identity = c.identity.unwrap_or(c.kind == ChannelKind::Whistleblowing);
+        let kind = c.kind.clone();
         Ok(Channel {
             takes_identity,
             id: c.id,
@@ -236,6 +239,15 @@ impl Channel {
             retention_days: c.retention_days.unwrap_or(365),
             meeting_days: c.meeting_days.unwrap_or(14),
             categories: c.categories.iter().map(|c| c.trim().to_owned()).collect(),
+            checkin_days: {
+                let mut days = c.checkin_days.clone().unwrap_or_else(|| match kind {
+                    ChannelKind::Whistleblowing => vec![90, 180],
+                    ChannelKind::Complaint => Vec::new(),
+                });
+                days.sort_unstable();
+                days.dedup();
+                days
+            },
             files: FileLimits {
                 per_file: c.max_file_bytes.unwrap_or(defaults.per_file),
                 files: c.max_files.unwrap_or(defaults.files),
@@ -478,6 +490,7 @@ pub fn builtin() -> Vec<ChannelConfig> {
             identity: None,
             meeting_days: None,
             categories: Vec::new(),
+            checkin_days: None,
         },
         ChannelConfig {
             id: "complaint".into(),
@@ -552,6 +565,7 @@ pub fn builtin() -> Vec<ChannelConfig> {
             identity: None,
             meeting_days: None,
             categories: Vec::new(),
+            checkin_days: None,
         },
     ]
 }

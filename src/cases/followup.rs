@@ -66,6 +66,8 @@ pub struct CaseView {
     pub meetings: Vec<super::records::MeetingView>,
     /// The address they asked to hear of news at.
     pub notify_email: Option<String>,
+    /// A retaliation check-in asked of them now: its days after closing.
+    pub checkin: Option<u32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -257,6 +259,11 @@ impl Cases {
                     .map(|row| super::files::view(row, &unlocked.key, None))
                     .collect::<Result<Vec<_>, CaseError>>()?;
                 let can_rate = may_rate(&record);
+                let answered = match record.closed_at {
+                    Some(closed) => crate::store::checkins::answered(s, &record.id, closed)?,
+                    None => Vec::new(),
+                };
+                let checkin = super::checkins::asked(channel, &record, &answered, now());
                 let notify_email =
                     super::news::notify_address(&record, &unlocked.key)?.map(|(email, _)| email);
                 Ok(CaseView {
@@ -282,6 +289,7 @@ impl Cases {
                     records: super::records::read_records(s, &record.id, &unlocked.key, None)?,
                     meetings: super::records::read_meetings(s, &record.id, &unlocked.key)?,
                     notify_email,
+                    checkin,
                 })
             })
             .await

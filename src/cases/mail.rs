@@ -195,6 +195,26 @@ impl MailContext {
         )
     }
 
+    /// To a reporter who asked to hear of news: a question waits for them (a retaliation
+    /// check-in), sent `after_s` from now. Content-free like every mail to a reporter.
+    pub fn reporter_checkin(
+        &self,
+        lang: Lang,
+        to: &str,
+        case_id: &str,
+        after_s: u64,
+    ) -> Result<NewMail, CaseError> {
+        self.draft(
+            Template::ReporterCheckin,
+            lang,
+            to,
+            None,
+            Some(case_id),
+            &[],
+            after_s,
+        )
+    }
+
     /// Kinds of a customer's status mail: a newer one replaces a queued older one.
     const CUSTOMER_STATUS: &'static [&'static str] = &["customer_status", "customer_closed"];
 

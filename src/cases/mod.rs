@@ -4,6 +4,7 @@ pub mod access;
 pub mod admin;
 pub mod casework;
 pub mod channels;
+pub mod checkins;
 pub mod deadlines;
 pub mod discard;
 pub mod enrolment;

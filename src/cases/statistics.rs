@@ -102,6 +102,8 @@ pub struct Statistics {
     pub by_source: Vec<Series>,
     /// By the category officers filed them under (those used, in the order first met).
     pub by_category: Vec<Series>,
+    /// Cases whose reporter answered a check-in with retaliation suffered.
+    pub retaliation_reported: Count,
     /// Now, over every case the officer can open.
     pub open: Count,
     pub closed: Count,
@@ -268,6 +270,7 @@ pub fn compute(
         by_kind,
         by_source,
         by_category,
+        retaliation_reported: count(&|f| f.retaliation_reported),
         open: count(&|f| f.status != Status::Closed),
         closed: count(&|f| f.status == Status::Closed),
         overdue: count(&|f| super::deadlines::is_overdue(f.next_due_at, at)),
@@ -324,6 +327,7 @@ mod tests {
             satisfaction: None,
             source: crate::store::vocabulary::Source::Web,
             category: None,
+            retaliation_reported: false,
         }
     }
 

@@ -220,6 +220,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(api::records::comment),
             )
             .route("/followup/meeting", web::post().to(api::records::meeting))
+            .route("/followup/checkin", web::post().to(api::records::checkin))
             .route("/followup/notify", web::post().to(api::records::notify))
             .route(
                 "/followup/notify",
@@ -492,6 +493,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/followup/notify",
         web::post().to(reporter::followup::ask_for_news),
+    )
+    .route(
+        "/followup/checkin",
+        web::post().to(reporter::followup::check_in),
     )
     .route(
         "/followup/notify/remove",

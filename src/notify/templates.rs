@@ -26,10 +26,12 @@ pub enum Template {
     OfficerMeetingRequest,
     /// To a reporter who asked to hear of news: an officer wrote to them.
     ReporterNews,
+    /// To a reporter who asked to hear of news: a retaliation check-in waits for them.
+    ReporterCheckin,
 }
 
 impl Template {
-    pub const ALL: [Template; 14] = [
+    pub const ALL: [Template; 15] = [
         Template::OfficerNewCase,
         Template::OfficerNewMessage,
         Template::OfficerDueSoon,
@@ -44,6 +46,7 @@ impl Template {
         Template::OfficerEnrolled,
         Template::OfficerMeetingRequest,
         Template::ReporterNews,
+        Template::ReporterCheckin,
     ];
 
     /// The outbox's name for mails of this template, and its section in the translations.
@@ -63,6 +66,7 @@ impl Template {
             Template::OfficerEnrolled => "officer_enrolled",
             Template::OfficerMeetingRequest => "officer_meeting_request",
             Template::ReporterNews => "reporter_news",
+            Template::ReporterCheckin => "reporter_checkin",
         }
     }
 

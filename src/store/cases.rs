@@ -16,7 +16,7 @@ pub(super) fn due_from_column(stored: i64) -> Option<i64> {
 }
 
 /// A `next_due_at` as stored.
-fn due_to_column(due: Option<i64>) -> i64 {
+pub(crate) fn due_to_column(due: Option<i64>) -> i64 {
     due.unwrap_or(NO_DEADLINE)
 }
 
@@ -161,6 +161,8 @@ pub struct CaseRecord {
     pub priority: Priority,
     /// Where the reporter asked to hear of news: an age file to the case key.
     pub sealed_notify: Option<Vec<u8>>,
+    /// A check-in said the reporter suffered retaliation.
+    pub retaliation_reported: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -283,7 +285,8 @@ pub fn find_by_claim_tag(store: &Store, tag: &[u8; 32]) -> Result<Option<ClaimMa
 const RECORD: &str = "id, number, channel_id, kind, status, outcome, received_at,
     acknowledge_due_at, resolve_due_at, acknowledged_at, closed_at, next_due_at,
     assigned_officer_id, updated_at, case_public_key, staff_public_key, sealed_submission,
-    sealed_summary, satisfaction, sealed_feedback, source, category, priority, sealed_notify";
+    sealed_summary, satisfaction, sealed_feedback, source, category, priority, sealed_notify,
+    retaliation_reported";
 
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
     Ok(CaseRecord {
@@ -311,6 +314,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         category: r.get(21)?,
         priority: r.get(22)?,
         sealed_notify: r.get(23)?,
+        retaliation_reported: r.get(24)?,
     })
 }
 
@@ -428,6 +432,11 @@ pub fn change_status(
     if n == 1 {
         touch(&tx, case_id, at)?;
         audit::append(&tx, key, event, at)?;
+        // Check-in mails belong to the closing they follow: any move drops those queued.
+        tx.execute(
+            "DELETE FROM outbox WHERE case_id = ?1 AND kind = 'reporter_checkin'",
+            [case_id],
+        )?;
         for mail in mails {
             outbox::insert(&tx, mail, at)?;
         }
@@ -572,6 +581,7 @@ pub struct InboxRow {
     pub meeting_requested: bool,
     pub category: Option<String>,
     pub priority: Priority,
+    pub retaliation_reported: bool,
 }
 
 /// Cases `officer_id` holds a grant for, by next deadline, `limit` after the cursor
@@ -595,7 +605,7 @@ pub fn inbox(
                         WHERE d.case_id = c.id AND d.state = 'awaiting_approval'),
                 EXISTS (SELECT 1 FROM meeting_requests m
                         WHERE m.case_id = c.id AND m.answered_at IS NULL),
-                c.category, c.priority
+                c.category, c.priority, c.retaliation_reported
          FROM cases c
          LEFT JOIN case_reads r ON r.case_id = c.id AND r.officer_id = ?1
          WHERE EXISTS (SELECT 1 FROM grants g
@@ -653,6 +663,7 @@ pub fn inbox(
                 meeting_requested: r.get(11)?,
                 category: r.get(12)?,
                 priority: r.get(13)?,
+                retaliation_reported: r.get(14)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -928,7 +939,8 @@ pub fn set_notify(
         )?;
         if sealed.is_none() {
             tx.execute(
-                "DELETE FROM outbox WHERE case_id = ?1 AND kind = 'reporter_news'",
+                "DELETE FROM outbox WHERE case_id = ?1
+                 AND kind IN ('reporter_news', 'reporter_checkin')",
                 [case_id],
             )?;
         }

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod cases;
+pub mod checkins;
 pub mod disk;
 pub mod enrolments;
 pub mod files;
@@ -93,6 +94,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0009_records.sql")),
         M::up(include_str!("../../migrations/0010_triage.sql")),
         M::up(include_str!("../../migrations/0011_news.sql")),
+        M::up(include_str!("../../migrations/0012_checkins.sql")),
     ])
 }
 

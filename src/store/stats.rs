@@ -16,6 +16,7 @@ pub struct CaseFacts {
     pub satisfaction: Option<i64>,
     pub source: super::vocabulary::Source,
     pub category: Option<String>,
+    pub retaliation_reported: bool,
 }
 
 /// The facts of every case `officer_id` holds a grant for.
@@ -23,7 +24,8 @@ pub fn granted_to(store: &Store, officer_id: &str) -> Result<Vec<CaseFacts>, Sto
     let conn = store.reader()?;
     let mut stmt = conn.prepare(
         "SELECT c.channel_id, c.kind, c.status, c.outcome, c.received_at, c.acknowledged_at,
-                c.closed_at, c.next_due_at, c.satisfaction, c.source, c.category
+                c.closed_at, c.next_due_at, c.satisfaction, c.source, c.category,
+                c.retaliation_reported
          FROM cases c
          WHERE EXISTS (SELECT 1 FROM grants g
                        WHERE g.case_id = c.id AND g.officer_id = ?1 AND g.key = 'case')",
@@ -42,6 +44,7 @@ pub fn granted_to(store: &Store, officer_id: &str) -> Result<Vec<CaseFacts>, Sto
                 satisfaction: r.get(8)?,
                 source: r.get(9)?,
                 category: r.get(10)?,
+                retaliation_reported: r.get(11)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -10,6 +10,7 @@ mod bounds_kdf;
 mod branding;
 mod browser;
 mod casework;
+mod checkins;
 mod cli;
 mod errors;
 mod example_config;

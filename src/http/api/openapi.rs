@@ -113,6 +113,7 @@ pub struct FilesForm {
         records::meeting,
         records::notify,
         records::stop_notify,
+        records::checkin,
         triage::triage,
         triage::link,
         triage::replies,

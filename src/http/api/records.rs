@@ -222,3 +222,21 @@ pub async fn stop_notify(
     state.cases.stop_news(&unlocked).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// `POST /api/v1/followup/checkin`: the reporter answers the retaliation check-in asked now.
+#[utoipa::path(post, path = "/api/v1/followup/checkin", tag = "reporter",
+    security(("claim_code" = [])),
+    request_body = crate::cases::checkins::CheckinAnswer,
+    responses(
+        (status = 201, body = super::openapi::EmptyOut),
+        (status = 409, description = "No check-in is asked now", body = super::openapi::ProblemOut),
+    ))]
+pub async fn checkin(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<crate::cases::checkins::CheckinAnswer>,
+) -> Result<HttpResponse, ApiError> {
+    let unlocked = bearer(&req, &state).await?;
+    state.cases.check_in(&unlocked, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(super::openapi::EmptyOut {}))
+}

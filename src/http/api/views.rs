@@ -114,6 +114,14 @@ pub struct FollowupOut<'a> {
     /// Where they asked to hear of news (`POST`/`DELETE /api/v1/followup/notify`).
     #[serde(skip_serializing_if = "Option::is_none")]
     notify_email: Option<&'a str>,
+    /// The retaliation check-in asked now (`POST /api/v1/followup/checkin`), or `null`.
+    checkin: Option<CheckinOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CheckinOut {
+    /// Days after closing.
+    after_days: u32,
 }
 
 impl<'a> FollowupOut<'a> {
@@ -139,6 +147,7 @@ impl<'a> FollowupOut<'a> {
             records: case.records.iter().map(RecordOut::new).collect(),
             meetings: case.meetings.iter().map(MeetingOut::new).collect(),
             notify_email: case.notify_email.as_deref(),
+            checkin: case.checkin.map(|after_days| CheckinOut { after_days }),
         }
     }
 }
@@ -295,6 +304,8 @@ struct CaseLine {
     /// The case's opening words (its first text answered, about 120 characters), decrypted
     /// for this answer with the officer's key.
     summary: String,
+    /// A check-in said the reporter suffered retaliation.
+    retaliation_reported: bool,
 }
 
 impl From<InboxItem> for CaseLine {
@@ -312,6 +323,7 @@ impl From<InboxItem> for CaseLine {
             awaiting_approval: i.awaiting_approval,
             meeting_requested: i.meeting_requested,
             summary: i.summary.to_string(),
+            retaliation_reported: i.retaliation_reported,
             category: i.category,
             priority: i.priority,
         }
@@ -360,6 +372,8 @@ pub struct CaseOut<'a> {
     priority: Priority,
     /// Linked cases this officer can open too.
     links: Vec<CaseLinkOut<'a>>,
+    /// A check-in said the reporter suffered retaliation.
+    retaliation_reported: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -412,6 +426,7 @@ impl<'a> CaseOut<'a> {
                     number: *number,
                 })
                 .collect(),
+            retaliation_reported: c.retaliation_reported,
         }
     }
 }

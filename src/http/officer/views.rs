@@ -145,6 +145,7 @@ pub struct InboxLine {
     pub priority: &'static str,
     pub priority_label: &'static str,
     pub summary: String,
+    pub retaliation_reported: bool,
 }
 
 impl InboxLine {
@@ -160,6 +161,7 @@ impl InboxLine {
             priority: i.priority.as_str(),
             priority_label: t.get(&format!("priority.{}", i.priority)),
             summary: i.summary.to_string(),
+            retaliation_reported: i.retaliation_reported,
             category: i.category,
             id: i.id,
             number: i.number,

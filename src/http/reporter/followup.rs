@@ -8,6 +8,7 @@ use secrecy::ExposeSecret;
 
 use super::views::*;
 use crate::cases::access::Unlocked;
+use crate::cases::checkins::{CheckinAnswer, Retaliation};
 use crate::cases::identity::IdentityInput;
 use crate::cases::records::MeetingKind;
 use crate::cases::text::MessageBody;
@@ -453,5 +454,44 @@ pub async fn stop_news(
         return Err(csrf_failed());
     }
     let result = state.cases.stop_news(&session.value).await;
+    back_to_case(t, &state, &session, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct CheckinForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    retaliation: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The reporter answers the retaliation check-in.
+pub async fn check_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<CheckinForm>,
+) -> Result<HttpResponse, PageError> {
+    let t = Ui::for_request(&req);
+    let session = session_or_expired(&req, &state)?;
+    if !session.csrf_ok(&form.csrf) {
+        return Err(csrf_failed());
+    }
+    let retaliation = match form.retaliation.as_str() {
+        "none" => Some(Retaliation::None),
+        "some" => Some(Retaliation::Some),
+        _ => None,
+    };
+    let result = match retaliation {
+        Some(retaliation) => {
+            let answer = CheckinAnswer {
+                retaliation,
+                comment: Some(form.comment.clone()),
+            };
+            state.cases.check_in(&session.value, answer).await
+        }
+        None => Err(CaseError::invalid("retaliation", "choose an answer")),
+    };
     back_to_case(t, &state, &session, result).await
 }

@@ -46,7 +46,41 @@ fn with_csrf(fields: &[(String, String)], csrf: &str) -> Vec<(String, String)> {
 
 #[test]
 fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
-    let app = spawn_app();
+    // The built-in channels, but complaints ask about retaliation right at closing, so the
+    // check-in form is valid on the closed complaint below; and room for every API route's
+    // refused claim code within a minute.
+    let app = spawn_app_with(
+        r#"
+[limits]
+claim_failures_per_minute_per_client = 100
+
+[[channels]]
+id = "report"
+kind = "whistleblowing"
+title = "Report"
+[[channels.fields]]
+id = "what"
+label = "What happened?"
+type = "textarea"
+required = true
+
+[[channels]]
+id = "complaint"
+kind = "complaint"
+title = "Complaint"
+checkin_days = [0]
+[[channels.fields]]
+id = "subject"
+label = "Subject"
+type = "text"
+required = true
+[[channels.fields]]
+id = "description"
+label = "Description"
+type = "textarea"
+required = true
+"#,
+    );
     app.add_officer(
         "alice@example.org",
         "Alice Admin",
@@ -167,6 +201,12 @@ fn every_form_that_changes_something_needs_its_own_sessions_csrf_token() {
             "/followup/rating".into(),
             "customer",
             &[("score", "1"), ("comment", "forged")],
+        ),
+        forgery(
+            "/followup/checkin",
+            "/followup/checkin".into(),
+            "customer",
+            &[("retaliation", "none"), ("comment", "forged")],
         ),
         forgery(
             "/followup/contact/withdraw",
