@@ -22,6 +22,8 @@ pub struct Officer {
     /// The language they chose for pages and mails, as of the last request.
     pub language: Option<Lang>,
     pub(crate) key: SecretKey,
+    /// The search keys of cases derived in this session; dropped with it.
+    pub(super) search: super::search::SearchCache,
 }
 
 impl Officer {

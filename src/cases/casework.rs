@@ -41,6 +41,8 @@ pub struct InboxQuery {
     pub after: Option<String>,
     pub category: Option<String>,
     pub priority: Option<String>,
+    /// Words to find in the content of the cases.
+    pub q: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -338,8 +340,17 @@ fn summaries(
 ) -> Result<std::collections::HashMap<String, String>, CaseError> {
     let mut out = std::collections::HashMap::new();
     for d in cases::documents_for(s, &officer.id, case_ids)? {
-        let case_key = crate::crypto::keys::open_grant(&d.grant, &officer.key)?;
-        let mut doc = SealedSubmission::open(&d.sealed, &case_key)?;
+        // A case that does not open shows no summary rather than taking the inbox down.
+        let opened = crate::crypto::keys::open_grant(&d.grant, &officer.key)
+            .map_err(CaseError::from)
+            .and_then(|key| SealedSubmission::open(&d.sealed, &key));
+        let mut doc = match opened {
+            Ok(doc) => doc,
+            Err(e) => {
+                tracing::warn!(error = %e, "a case in the inbox did not open for its summary");
+                continue;
+            }
+        };
         let channel = channels.get(&d.channel_id);
         out.insert(d.id, super::sealed::opening_words(channel, &doc.fields));
         doc.fields.values_mut().for_each(super::sealed::wipe);
@@ -406,6 +417,15 @@ impl Cases {
             Some(word) => Some(super::triage::parse_priority(word)?),
             None => None,
         };
+        let words = match query.q.as_deref() {
+            Some(q) => super::search::query_words(q)?,
+            None => Vec::new(),
+        };
+        let only = if words.is_empty() {
+            None
+        } else {
+            Some(self.search_ids(officer, words).await?)
+        };
         let filter = InboxFilter {
             channel: query.channel.clone(),
             status,
@@ -413,6 +433,7 @@ impl Cases {
             overdue_at: query.overdue.then_some(now),
             category: query.category.clone(),
             priority,
+            only,
         };
         let after = match &query.after {
             Some(text) => Some(
@@ -495,6 +516,8 @@ impl Cases {
                     Some(&officer),
                     lang,
                 )?;
+                // What the reporter wrote since comes into the search index now.
+                super::search::reindex(s, &view, &staff_key)?;
                 let at = now();
                 audit::record(
                     s,
@@ -721,6 +744,10 @@ impl Cases {
                     Thread::Messages => (&record.case_public_key, "message_sent"),
                     Thread::Notes => (&record.staff_public_key, "note_added"),
                 };
+                let (case_key, staff_key) = open_keys(s, &officer, &case_id)?;
+                if let Some(b) = &body {
+                    super::search::index_text(s, &case_id, &staff_key, b.as_str())?;
+                }
                 let sealed = body.map(|b| seal_text(b.as_str(), to)).transpose()?;
                 let files = match &upload {
                     Some(u) => u.prepare()?,
@@ -728,10 +755,7 @@ impl Cases {
                 };
                 // Writing to the reporter is news for a reporter who asked to hear of it.
                 let news = match thread {
-                    Thread::Messages => {
-                        let (case_key, _) = open_keys(s, &officer, &case_id)?;
-                        super::news::news_mail(&mail, &record, &case_key)?
-                    }
+                    Thread::Messages => super::news::news_mail(&mail, &record, &case_key)?,
                     Thread::Notes => None,
                 };
                 let post = NewPost {

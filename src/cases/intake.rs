@@ -416,6 +416,7 @@ impl Cases {
         // deadlines count from that day.
         let received_exact = now();
         let received_at = crate::store::day(received_exact);
+        let search_fields = fields.clone();
         let document = Zeroizing::new(
             serde_json::to_vec(&SealedSubmission {
                 channel: channel.id.clone(),
@@ -454,6 +455,7 @@ impl Cases {
             files: upload,
             ..
         } = draft;
+        let staff_secret = staff_key.secret.clone();
         let (case_id, number) = self
             .store
             .run(move |store| {
@@ -511,6 +513,7 @@ impl Cases {
                 };
                 let number = crate::store::cases::insert(store, &case, &audit, &alerts, &receipts)?;
                 upload.commit();
+                super::search::index_fields(store, &case.id, &staff_secret, &search_fields)?;
                 Ok::<_, CaseError>((case.id, number))
             })
             .await?;

@@ -23,6 +23,7 @@ pub mod reserve;
 pub mod retention;
 pub mod scrub;
 pub mod sealed;
+pub mod search;
 pub mod signin;
 pub mod statistics;
 pub mod text;

@@ -221,7 +221,7 @@ impl Cases {
             .run(move |s| {
                 let case = granted(s, &officer, &case_id)?;
                 let sealed = seal_text(body.as_str(), &case.case_public_key)?;
-                let news = news_for(s, &mail, &officer, &case)?;
+                let news = news_for(s, &mail, &officer, &case, body.as_str())?;
                 let id = random::id();
                 let event = Event::by_officer(&officer.id, "record_written")
                     .case(&case_id)
@@ -265,7 +265,7 @@ impl Cases {
             .run(move |s| {
                 let case = granted(s, &officer, &case_id)?;
                 let sealed = seal_text(body.as_str(), &case.case_public_key)?;
-                let news = news_for(s, &mail, &officer, &case)?;
+                let news = news_for(s, &mail, &officer, &case, body.as_str())?;
                 let event = |version: i64| {
                     Event::by_officer(&officer.id, "record_revised")
                         .case(&case_id)
@@ -483,14 +483,17 @@ impl Cases {
     }
 }
 
-/// The "there is news" mail of a case `officer` writes a record for, if its reporter asked.
+/// What writing `text` to a case as a record entails: its words into the search index, and
+/// the "there is news" mail if the reporter asked for one.
 fn news_for(
     s: &Store,
     mail: &super::mail::MailContext,
     officer: &Officer,
     case: &cases::CaseRecord,
+    text: &str,
 ) -> Result<Vec<crate::store::outbox::NewMail>, CaseError> {
-    let (case_key, _) = super::access::open_keys(s, officer, &case.id)?;
+    let (case_key, staff_key) = super::access::open_keys(s, officer, &case.id)?;
+    super::search::index_text(s, &case.id, &staff_key, text)?;
     Ok(super::news::news_mail(mail, case, &case_key)?
         .into_iter()
         .collect())

@@ -153,6 +153,7 @@ impl Cases {
                 is_custodian: creds.is_custodian,
                 language: None,
                 key,
+                search: Default::default(),
             },
             must_enrol_totp,
         })

@@ -10,6 +10,7 @@ pub mod link;
 pub mod lookup;
 pub mod random;
 pub mod seal;
+pub mod search;
 pub mod totp;
 
 pub use claim_code::ClaimCode;

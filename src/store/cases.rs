@@ -559,6 +559,8 @@ pub struct InboxFilter {
     pub overdue_at: Option<i64>,
     pub category: Option<String>,
     pub priority: Option<Priority>,
+    /// Only these cases (a search's finds).
+    pub only: Option<Vec<String>>,
 }
 
 /// One inbox line: metadata only.
@@ -643,6 +645,14 @@ pub fn inbox(
     }
     if let Some(priority) = filter.priority {
         add("c.priority =", priority.as_str().to_owned().into());
+    }
+    if let Some(only) = &filter.only {
+        let list = serde_json::to_string(only).unwrap_or_else(|_| "[]".into());
+        values.push(list.into());
+        sql.push_str(&format!(
+            " AND c.id IN (SELECT value FROM json_each(?{}))",
+            values.len()
+        ));
     }
     sql.push_str(" ORDER BY c.next_due_at, c.number LIMIT ?4");
     let mut stmt = conn.prepare_cached(&sql)?;

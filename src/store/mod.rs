@@ -17,6 +17,7 @@ pub mod officers;
 pub mod outbox;
 pub mod records;
 pub mod reminders;
+pub mod search;
 pub mod settings;
 pub mod snapshot;
 pub mod stats;
@@ -95,6 +96,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0010_triage.sql")),
         M::up(include_str!("../../migrations/0011_news.sql")),
         M::up(include_str!("../../migrations/0012_checkins.sql")),
+        M::up(include_str!("../../migrations/0013_search.sql")),
     ])
 }
 

@@ -38,5 +38,6 @@ mod operations;
 mod oral;
 mod reload;
 mod roles;
+mod search;
 mod statistics;
 mod tls;

@@ -129,6 +129,8 @@ pub struct ListParams {
     category: Option<String>,
     /// `low`, `normal`, `high` or `critical`.
     priority: Option<String>,
+    /// Words the cases must contain (fields, messages, notes, records, file names); at most 8.
+    q: Option<String>,
 }
 
 impl From<ListParams> for InboxQuery {
@@ -140,6 +142,7 @@ impl From<ListParams> for InboxQuery {
             after: params.next,
             category: params.category.filter(|c| !c.is_empty()),
             priority: params.priority.filter(|p| !p.is_empty()),
+            q: params.q.filter(|q| !q.trim().is_empty()),
         }
     }
 }

@@ -16,6 +16,7 @@ pub struct InboxParams {
     after: Option<String>,
     category: Option<String>,
     priority: Option<String>,
+    q: Option<String>,
 }
 
 pub async fn inbox(
@@ -32,6 +33,7 @@ pub async fn inbox(
         after: non_empty(params.after),
         category: non_empty(params.category),
         priority: non_empty(params.priority),
+        q: non_empty(params.q),
     };
     let page = state
         .cases

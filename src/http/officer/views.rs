@@ -204,6 +204,7 @@ impl InboxPage {
                     .collect()
             },
             overdue: query.overdue,
+            q: query.q.clone().unwrap_or_default(),
             rows: page
                 .items
                 .into_iter()
@@ -247,6 +248,9 @@ fn next_link(query: &InboxQuery, next: &str) -> String {
     if let Some(p) = &query.priority {
         link.push_str(&format!("&priority={}", percent_encoded(p)));
     }
+    if let Some(q) = &query.q {
+        link.push_str(&format!("&q={}", percent_encoded(q)));
+    }
     link
 }
 
@@ -278,6 +282,8 @@ pub struct InboxPage {
     pub priorities: Vec<(&'static str, &'static str, bool)>,
     /// Every channel's categories: (name, selected).
     pub categories: Vec<(String, bool)>,
+    /// The words searched for.
+    pub q: String,
 }
 
 #[derive(Template)]
