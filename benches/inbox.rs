@@ -1,29 +1,61 @@
 //! Officer benchmark: `cargo bench --bench inbox [-- --cases N]`.
 //!
-//! Fills a fresh database with N cases (default 100 000) granted to one officer (metadata and
-//! random stand-ins for the sealed parts, written directly: the inbox reads metadata only),
-//! plus one real case, then starts the real server and measures, in the same run:
-//! - one argon2id derivation (for scale);
+//! Fills a fresh database with N cases (default 10 000) granted to one officer, written
+//! directly but sealed for real: each case has its own case and staff keys granted to the
+//! officer, a sealed document whose opening words the inbox shows, and the blind search tags
+//! of its words. Then it starts the real server and measures, in the same run:
+//! - one argon2id derivation and one age decryption (grant → case key → document), for scale;
 //! - officer sign-in (argon2id check, then the scrypt unwrap of their key), p50;
-//! - the inbox: first page by due date, a status filter, the overdue filter, a later page,
-//!   as HTML page and as API, p50/p99;
+//! - the inbox with each row's opening words: first page by due date, a status filter, the
+//!   overdue filter, a later page, as HTML page and as API, p50/p99;
+//! - search: the first in a session (every case's search key derived from its grant), then
+//!   later ones (keys cached with the session), p50/p99;
 //! - opening the real case (grant → keys → decrypt → history), p50/p99;
-//! - a submitter's sign-in to the newest case, sent after all the others, p50/p99.
+//! - a submitter's sign-in to the newest case, sent after all the others, p50/p99;
+//! - the server's peak memory.
 
 mod common;
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use common::{argon2_median, ms, percentile, prepare, serve, PASSWORD};
+use common::{argon2_median, memory_kib, ms, percentile, prepare, serve, PASSWORD};
+use rand::seq::SliceRandom;
 use rand::{Rng, RngCore};
 use serde_json::{json, Value};
 
+/// Words the stand-in reports are written with; `rarely` appears in one case in a hundred,
+/// `often` in every tenth.
+fn vocabulary() -> Vec<String> {
+    (0..2_000).map(|i| format!("word{i:04}")).collect()
+}
+
+/// One age decryption as the inbox does it per row: open a grant, then a sealed document.
+fn one_decryption() -> Duration {
+    let officer = sealbox::crypto::KeyPair::generate();
+    let case = sealbox::crypto::KeyPair::generate();
+    let grant = sealbox::crypto::keys::grant(&case.secret, &officer.public).unwrap();
+    let doc = sealbox::crypto::seal::seal_padded(&[b'x'; 600], &[&case.public]).unwrap();
+    let mut times: Vec<Duration> = (0..200)
+        .map(|_| {
+            let t = Instant::now();
+            let key = sealbox::crypto::keys::open_grant(&grant, &officer.secret).unwrap();
+            sealbox::crypto::seal::open(&doc, &key).unwrap();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    percentile(&times, 50.0)
+}
+
 fn fill(db_path: &std::path::Path, cases: usize) {
     let mut db = rusqlite::Connection::open(db_path).unwrap();
-    let officer: String = db
-        .query_row("SELECT id FROM officers LIMIT 1", [], |r| r.get(0))
+    let (officer, officer_public): (String, String) = db
+        .query_row("SELECT id, public_key FROM officers LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap();
-    let public = sealbox::crypto::KeyPair::generate().public;
+    let vocabulary = vocabulary();
     let tx = db.transaction().unwrap();
     {
         let mut case = tx
@@ -47,6 +79,9 @@ fn fill(db_path: &std::path::Path, cases: usize) {
                 "INSERT INTO grants (case_id, key, holder, sealed, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )
+            .unwrap();
+        let mut tag = tx
+            .prepare("INSERT OR IGNORE INTO search_tags (case_id, tag) VALUES (?1, ?2)")
             .unwrap();
         let mut rng = rand::thread_rng();
         let now = sealbox::cases::now();
@@ -75,7 +110,34 @@ fn fill(db_path: &std::path::Path, cases: usize) {
                 _ => ("received", None, None, ack_due),
             };
             rng.fill_bytes(&mut blob);
-            let tag: [u8; 32] = rng.gen();
+            let claim_tag: [u8; 32] = rng.gen();
+            let (case_key, staff_key) = (
+                sealbox::crypto::KeyPair::generate(),
+                sealbox::crypto::KeyPair::generate(),
+            );
+            let mut words: Vec<&str> = vocabulary
+                .choose_multiple(&mut rng, 60)
+                .map(String::as_str)
+                .collect();
+            if n % 100 == 0 {
+                words.push("rarely");
+            }
+            if n % 10 == 0 {
+                words.push("often");
+            }
+            let text = words.join(" ");
+            let document = serde_json::to_vec(&json!({
+                "channel": channel,
+                "fields": if channel == "report" { json!({ "what": text }) }
+                          else { json!({ "subject": "A complaint", "description": text }) },
+                "exclude_officers": [],
+                "contact": null,
+            }))
+            .unwrap();
+            let sealed =
+                sealbox::crypto::seal::seal_padded(&document, &[&case_key.public]).unwrap();
+            let search = sealbox::crypto::search::SearchKey::of(&staff_key.secret);
+            let distinct: HashSet<&str> = words.iter().copied().collect();
             case.execute(rusqlite::params![
                 id,
                 n as i64 + 2,
@@ -90,15 +152,20 @@ fn fill(db_path: &std::path::Path, cases: usize) {
                 closed,
                 next,
                 received,
-                public,
-                tag.as_slice(),
+                case_key.public,
+                claim_tag.as_slice(),
                 &blob[..16],
-                &blob[..]
+                &sealed[..]
             ])
             .unwrap();
-            for key in ["case", "staff"] {
+            for (key, pair) in [("case", &case_key), ("staff", &staff_key)] {
+                let sealed = sealbox::crypto::keys::grant(&pair.secret, &officer_public).unwrap();
                 grant
-                    .execute(rusqlite::params![id, key, officer, &blob[..250], received])
+                    .execute(rusqlite::params![id, key, officer, sealed, received])
+                    .unwrap();
+            }
+            for w in &distinct {
+                tag.execute(rusqlite::params![id, search.tag(w).as_slice()])
                     .unwrap();
             }
             // As every real case has: the submitter's grant and the recovery recipient's two.
@@ -142,7 +209,7 @@ fn main() {
         .iter()
         .position(|a| a == "--cases")
         .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(100_000);
+        .unwrap_or(10_000);
 
     let root = tempfile::tempdir().unwrap();
     prepare(root.path());
@@ -185,6 +252,10 @@ fn main() {
     println!(
         "argon2id (m=19 MiB, t=2, p=1), one derivation: {:.1} ms",
         ms(kdf)
+    );
+    println!(
+        "one age decryption (grant → case key → sealed document), median of 200: {:.3} ms",
+        ms(one_decryption())
     );
 
     let login = || -> String {
@@ -267,6 +338,41 @@ fn main() {
         }),
     );
 
+    let peak = |when: &str| {
+        println!(
+            "  server peak memory (VmHWM) {when}: {:.1} MiB",
+            memory_kib(server.child.id(), "VmHWM:") as f64 / 1024.0
+        );
+    };
+    peak("after the inbox");
+    println!("search, {cases} cases (target: p99 < 500 ms):");
+    let first_search = timed(1, || {
+        api("/api/v1/officer/cases?q=rarely");
+    });
+    line("first in a session (keys derived)", &first_search);
+    let found = api("/api/v1/officer/cases?q=rarely")["cases"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(found > 0, "the search finds the rare word");
+    line(
+        "GET /api/v1/officer/cases?q=rarely",
+        &timed(50, || {
+            api("/api/v1/officer/cases?q=rarely");
+        }),
+    );
+    line(
+        "GET /api/v1/officer/cases?q=often+word0001",
+        &timed(50, || {
+            api("/api/v1/officer/cases?q=often+word0001");
+        }),
+    );
+    line(
+        "GET /officer?q=often (page)",
+        &timed(50, || page("/officer?q=often")),
+    );
+
+    peak("after searching");
     let real: String = rusqlite::Connection::open(server.root.path().join("data/sealbox.sqlite"))
         .unwrap()
         .query_row("SELECT id FROM cases ORDER BY rowid LIMIT 1", [], |r| {
@@ -298,5 +404,9 @@ fn main() {
                 .unwrap();
             assert_eq!(res.status(), 200);
         }),
+    );
+    println!(
+        "server peak memory (VmHWM): {:.1} MiB",
+        memory_kib(server.child.id(), "VmHWM:") as f64 / 1024.0
     );
 }

@@ -665,6 +665,14 @@ fn the_pages_fit_a_phone_in_light_and_dark_and_are_photographed() {
     }
 }
 
+/// A canned reply, so the case page offers one.
+pub(crate) const WITH_REPLIES: &str = r#"
+[[replies]]
+id = "thanks"
+title = "Thank you"
+body = "Thank you for your report."
+"#;
+
 /// Minutes on the case of `code`, corrected once, and a request to talk: the case and
 /// follow-up pages then show every part of a record.
 pub(crate) fn with_record_and_request(app: &TestApp, code: &str) {
@@ -726,7 +734,7 @@ fn axe_source() -> String {
 /// (which axe needs) shows them exactly as one without.
 #[test]
 fn axe_finds_no_accessibility_violation_on_any_page() {
-    let app = spawn_app();
+    let app = spawn_app_with(WITH_REPLIES);
     app.add_officer("ada@example.org", "Ada Admin", &[]);
     let code = app.submit(report("an accessible case"));
     with_record_and_request(&app, &code);

@@ -25,7 +25,7 @@ fn validator() -> PathBuf {
 
 #[test]
 fn the_nu_checker_finds_no_error_in_any_page() {
-    let app = spawn_app();
+    let app = spawn_app_with(crate::browser::WITH_REPLIES);
     app.add_officer("ada@example.org", "Ada Admin", &[]);
     let code = app.submit(report("valid markup"));
     let token = officer_token(&app, "ada@example.org");
