@@ -7,4 +7,4 @@ CREATE TABLE search_tags (
     case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
     tag     BLOB NOT NULL,
     PRIMARY KEY (case_id, tag)
-) STRICT, WITHOUT ROWID;
+) STRICT;

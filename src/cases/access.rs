@@ -3,8 +3,10 @@
 //! nowhere else: they hold a grant of its keys.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use super::CaseError;
+use crate::crypto::search::SearchKey;
 use crate::crypto::{keys, SecretKey};
 use crate::i18n::Lang;
 use crate::store::cases::{self, CaseRecord, Holder, KeyGrants};
@@ -23,7 +25,28 @@ pub struct Officer {
     pub language: Option<Lang>,
     pub(crate) key: SecretKey,
     /// The search keys of cases derived in this session; dropped with it.
-    pub(super) search: super::search::SearchCache,
+    pub(super) search: SearchCache,
+}
+
+/// The search keys a signed-in officer derived, by case: kept as long as their session.
+#[derive(Clone, Default)]
+pub(super) struct SearchCache(Arc<Mutex<HashMap<String, Arc<SearchKey>>>>);
+
+impl SearchCache {
+    pub(super) fn get(&self, case_id: &str) -> Option<Arc<SearchKey>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(case_id)
+            .cloned()
+    }
+
+    pub(super) fn put(&self, case_id: &str, key: Arc<SearchKey>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(case_id.to_owned(), key);
+    }
 }
 
 impl Officer {

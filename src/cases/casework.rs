@@ -358,6 +358,27 @@ fn summaries(
     Ok(out)
 }
 
+/// Every word of a case as its officers read it.
+fn case_words(view: &OfficerCaseView) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    super::search::field_words(&view.fields, &mut out);
+    for entry in view.messages.iter().chain(&view.notes) {
+        out.extend(super::search::words(&entry.body));
+    }
+    for record in &view.records {
+        for version in &record.versions {
+            out.extend(super::search::words(&version.body));
+        }
+        for comment in &record.comments {
+            out.extend(super::search::words(&comment.body));
+        }
+    }
+    for file in &view.files {
+        out.extend(super::search::words(&file.name));
+    }
+    out
+}
+
 /// A case's history from the audit log; readings of the case only with `with_readings`.
 pub(super) fn history_of(
     s: &Store,
@@ -517,7 +538,7 @@ impl Cases {
                     lang,
                 )?;
                 // What the reporter wrote since comes into the search index now.
-                super::search::reindex(s, &view, &staff_key)?;
+                super::search::reindex(s, &view.id, &staff_key, &case_words(&view))?;
                 let at = now();
                 audit::record(
                     s,

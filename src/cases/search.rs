@@ -12,11 +12,10 @@
 //! (a message, a note, a record), and when an officer opens a case (which brings in what the
 //! reporter wrote since, and drops words no longer there).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use super::access::Officer;
-use super::casework::OfficerCaseView;
 use super::{CaseError, Cases};
 use crate::crypto::search::SearchKey;
 use crate::crypto::{keys, SecretKey};
@@ -25,27 +24,6 @@ use crate::store::Store;
 
 /// Words a query may have.
 pub const QUERY_WORDS: usize = 8;
-
-/// The search keys a signed-in officer derived, by case: kept as long as their session.
-#[derive(Clone, Default)]
-pub struct SearchCache(Arc<Mutex<HashMap<String, Arc<SearchKey>>>>);
-
-impl SearchCache {
-    fn get(&self, case_id: &str) -> Option<Arc<SearchKey>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(case_id)
-            .cloned()
-    }
-
-    fn put(&self, case_id: &str, key: Arc<SearchKey>) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(case_id.to_owned(), key);
-    }
-}
 
 /// The words of a text as search sees them: lower case, split at anything not a letter or
 /// digit, two characters or more.
@@ -56,7 +34,7 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Every word of the values of a form's fields.
-fn field_words(fields: &BTreeMap<String, serde_json::Value>, out: &mut HashSet<String>) {
+pub(super) fn field_words(fields: &BTreeMap<String, serde_json::Value>, out: &mut HashSet<String>) {
     for value in fields.values() {
         match value {
             serde_json::Value::String(s) => out.extend(words(s)),
@@ -68,27 +46,6 @@ fn field_words(fields: &BTreeMap<String, serde_json::Value>, out: &mut HashSet<S
             _ => {}
         }
     }
-}
-
-/// Every word of a case as its officers read it.
-fn case_words(view: &OfficerCaseView) -> HashSet<String> {
-    let mut out = HashSet::new();
-    field_words(&view.fields, &mut out);
-    for entry in view.messages.iter().chain(&view.notes) {
-        out.extend(words(&entry.body));
-    }
-    for record in &view.records {
-        for version in &record.versions {
-            out.extend(words(&version.body));
-        }
-        for comment in &record.comments {
-            out.extend(words(&comment.body));
-        }
-    }
-    for file in &view.files {
-        out.extend(words(&file.name));
-    }
-    out
 }
 
 fn tags_of<'a>(key: &SearchKey, words: impl IntoIterator<Item = &'a String>) -> HashSet<Tag> {
@@ -109,14 +66,15 @@ pub(super) fn index_fields(
     Ok(())
 }
 
-/// Makes a case's tags match what its officers read now (when one opens it).
+/// Makes a case's tags those of `words`, all it holds now (when an officer opens it).
 pub(super) fn reindex(
     s: &Store,
-    view: &OfficerCaseView,
+    case_id: &str,
     staff: &SecretKey,
+    words: &HashSet<String>,
 ) -> Result<(), CaseError> {
     let key = SearchKey::of(staff);
-    tags_table::replace(s, &view.id, &tags_of(&key, &case_words(view)))?;
+    tags_table::replace(s, case_id, &tags_of(&key, words))?;
     Ok(())
 }
 

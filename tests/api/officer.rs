@@ -58,7 +58,11 @@ fn an_officer_works_a_case_through_the_pages() {
         inbox.contains(&format!("#{number}")) && inbox.contains("badge\">new"),
         "{inbox}"
     );
-    assert!(!inbox.contains(&what), "the inbox shows metadata only");
+    // The inbox shows the case's opening words, decrypted for this page.
+    assert!(
+        inbox.contains(&what),
+        "the inbox says what the case is about"
+    );
     let case_id = between(&inbox, "href=\"/officer/cases/", "\"").to_owned();
 
     let page = browser
