@@ -45,7 +45,7 @@ struct LinkOut {
 pub async fn add(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<NewOfficerIn>,
+    body: super::Object<NewOfficerIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let body = body.into_inner();

@@ -27,7 +27,7 @@ pub async fn request(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<RequestIn>,
+    body: super::Object<RequestIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let id = state
@@ -92,7 +92,7 @@ pub async fn decide(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<DecisionIn>,
+    body: super::Object<DecisionIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let approve = matches!(body.decision, Decision::Approve);

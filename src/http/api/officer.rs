@@ -43,7 +43,7 @@ struct TokenOut {
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginIn>,
+    body: super::Object<LoginIn>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     match sign_in(
@@ -263,7 +263,7 @@ pub async fn status(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<StatusRequest>,
+    body: super::Object<StatusRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let status = state
@@ -306,7 +306,7 @@ pub async fn discard(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<DiscardIn>,
+    body: super::Object<DiscardIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     state
@@ -353,7 +353,7 @@ pub async fn message(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<BodyIn>,
+    body: super::Object<BodyIn>,
 ) -> Result<HttpResponse, ApiError> {
     post_to(req, state, &path, &body.body, Thread::Messages).await
 }
@@ -370,7 +370,7 @@ pub async fn note(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<BodyIn>,
+    body: super::Object<BodyIn>,
 ) -> Result<HttpResponse, ApiError> {
     post_to(req, state, &path, &body.body, Thread::Notes).await
 }
@@ -393,7 +393,7 @@ pub async fn assign(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<AssignIn>,
+    body: super::Object<AssignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     state
@@ -424,7 +424,7 @@ pub async fn export(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<ExportIn>,
+    body: super::Object<ExportIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let file = sealed_bundle(&state, &session, &path, body.recipient.as_deref()).await?;

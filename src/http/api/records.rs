@@ -34,7 +34,7 @@ pub(super) struct RecordedOut<'a> {
 pub async fn record_case(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RecordedReport>,
+    body: super::Object<RecordedReport>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let officer = &session.value.officer;
@@ -70,7 +70,7 @@ pub async fn write_record(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<NewRecord>,
+    body: super::Object<NewRecord>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let id = state
@@ -102,7 +102,7 @@ pub async fn revise_record(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: web::Json<VersionIn>,
+    body: super::Object<VersionIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let (case_id, record_id) = path.into_inner();
@@ -155,7 +155,7 @@ pub async fn comment(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<VersionIn>,
+    body: super::Object<VersionIn>,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
     let body = MessageBody::parse(&body.body)?;
@@ -174,7 +174,7 @@ pub async fn comment(
 pub async fn meeting(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<MeetingRequest>,
+    body: super::Object<MeetingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
     state
@@ -199,7 +199,7 @@ pub struct NotifyIn {
 pub async fn notify(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<NotifyIn>,
+    body: super::Object<NotifyIn>,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
     let lang = Ui::for_request(&req).lang;
@@ -234,7 +234,7 @@ pub async fn stop_notify(
 pub async fn checkin(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<crate::cases::checkins::CheckinAnswer>,
+    body: super::Object<crate::cases::checkins::CheckinAnswer>,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
     state.cases.check_in(&unlocked, body.into_inner()).await?;

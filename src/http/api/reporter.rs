@@ -89,7 +89,7 @@ struct Created<'a> {
 pub async fn create_case(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: OrMultipart<web::Json<Submission>>,
+    body: OrMultipart<super::Object<Submission>>,
 ) -> Result<HttpResponse, ApiError> {
     let attempt = state
         .limiter
@@ -161,7 +161,7 @@ pub async fn followup(
 pub async fn followup_identity(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<crate::cases::identity::IdentityInput>,
+    body: super::Object<crate::cases::identity::IdentityInput>,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
     state
@@ -252,7 +252,7 @@ pub struct MessageIn {
 pub async fn followup_message(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<MessageIn>,
+    body: super::Object<MessageIn>,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
     let body = MessageBody::parse(&body.body)?;
@@ -301,7 +301,7 @@ pub async fn withdraw_contact(
 pub async fn followup_rating(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RatingIn>,
+    body: super::Object<RatingIn>,
 ) -> Result<HttpResponse, ApiError> {
     let unlocked = bearer(&req, &state).await?;
     let comment = match body.comment.as_deref().map(str::trim) {

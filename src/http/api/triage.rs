@@ -5,8 +5,7 @@ use serde::Serialize;
 
 use super::officer::officer;
 use crate::cases::triage::{Priority, Reply, TriageRequest};
-use crate::cases::CaseError;
-use crate::http::errors::{json_part_problem, ApiError};
+use crate::http::errors::ApiError;
 use crate::http::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -29,16 +28,10 @@ pub async fn triage(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<serde_json::Value>,
+    body: super::Object<TriageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
-    // Every field may be left out, so serde would also take a list (`[null, null]`) for one.
-    let body = body.into_inner();
-    if !body.is_object() {
-        return Err(CaseError::invalid("body", "send a JSON object").into());
-    }
-    let request: TriageRequest =
-        serde_json::from_value(body).map_err(|e| json_part_problem("body", &e))?;
+    let request = body.into_inner();
     let (category, priority) = state
         .cases
         .triage(&session.value.officer, &path, request)
@@ -72,7 +65,7 @@ pub async fn link(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<LinkIn>,
+    body: super::Object<LinkIn>,
 ) -> Result<HttpResponse, ApiError> {
     let session = officer(&req, &state).await?;
     let number = state
