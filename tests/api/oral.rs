@@ -251,6 +251,9 @@ fn bad_records_are_refused_with_the_reason() {
 
     let res = write(&first, json!({ "kind": "minutes", "body": "   " }));
     assert_eq!(res.status(), 422);
+    // A list of the field values is no object, whatever serde would make of it.
+    let res = write(&first, json!(["minutes", "text"]));
+    assert_eq!(res.status(), 422);
     let res = write(
         &first,
         json!({ "kind": "minutes", "body": "x".repeat(100_001) }),
