@@ -157,6 +157,40 @@ impl MailContext {
             .collect()
     }
 
+    /// The reminders of a deadline at `due_at` of a case, at `stage` (`soon` or `overdue`),
+    /// one to each officer of `to`: that something is due, and when.
+    pub fn reminder_mails<'a>(
+        &self,
+        to: impl IntoIterator<Item = &'a crate::store::officers::OfficerRow>,
+        stage: &str,
+        channel: Option<&super::Channel>,
+        case: (&str, &str),
+        due_at: i64,
+    ) -> Result<Vec<NewMail>, CaseError> {
+        let (case_id, channel_id) = case;
+        let template = if stage == "overdue" {
+            Template::OfficerOverdue
+        } else {
+            Template::OfficerDueSoon
+        };
+        to.into_iter()
+            .map(|o| {
+                let lang = o.lang();
+                let title = channel.map_or(channel_id, |c| c.title.get(lang));
+                let due = crate::i18n::date(lang, due_at);
+                self.draft(
+                    template,
+                    lang,
+                    &o.email,
+                    Some(&o.id),
+                    Some(case_id),
+                    &[("channel", title), ("due", &due)],
+                    0,
+                )
+            })
+            .collect()
+    }
+
     /// A mail to a customer who consented, in the language they wrote in; `status` is named
     /// as they read it on their status page.
     pub fn customer(

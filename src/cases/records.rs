@@ -449,30 +449,13 @@ impl Cases {
                     if to.is_empty() {
                         continue;
                     }
-                    let template = if stage.as_str() == "overdue" {
-                        Template::OfficerOverdue
-                    } else {
-                        Template::OfficerDueSoon
-                    };
-                    let channel = channels.get(&case.channel_id);
-                    let mails = to
-                        .iter()
-                        .map(|o| {
-                            let lang = o.lang();
-                            let title =
-                                channel.map_or(case.channel_id.as_str(), |c| c.title.get(lang));
-                            let due = crate::i18n::date(lang, request.due_at);
-                            mail.draft(
-                                template,
-                                lang,
-                                &o.email,
-                                Some(&o.id),
-                                Some(&case.id),
-                                &[("channel", title), ("due", &due)],
-                                0,
-                            )
-                        })
-                        .collect::<Result<Vec<_>, CaseError>>()?;
+                    let mails = mail.reminder_mails(
+                        &to,
+                        stage.as_str(),
+                        channels.get(&case.channel_id),
+                        (&case.id, &case.channel_id),
+                        request.due_at,
+                    )?;
                     if records::remind_meeting(s, request.id, stage.as_str(), &mails, now)? {
                         queued += mails.len();
                     }

@@ -59,30 +59,13 @@ impl Cases {
                         // Nobody can receive it now: try again next round rather than mark it.
                         continue;
                     }
-                    let template = if stage == "overdue" {
-                        Template::OfficerOverdue
-                    } else {
-                        Template::OfficerDueSoon
-                    };
-                    let channel = channels.get(&case.channel_id);
-                    let mails = to
-                        .iter()
-                        .map(|o| {
-                            let lang = o.lang();
-                            let channel =
-                                channel.map_or(case.channel_id.as_str(), |c| c.title.get(lang));
-                            let due = crate::i18n::date(lang, case.due_at);
-                            mail.draft(
-                                template,
-                                lang,
-                                &o.email,
-                                Some(&o.id),
-                                Some(&case.id),
-                                &[("channel", channel), ("due", &due)],
-                                0,
-                            )
-                        })
-                        .collect::<Result<Vec<_>, CaseError>>()?;
+                    let mails = mail.reminder_mails(
+                        to,
+                        stage,
+                        channels.get(&case.channel_id),
+                        (&case.id, &case.channel_id),
+                        case.due_at,
+                    )?;
                     if reminders::queue(s, &case.id, case.due_at, stage, &mails, now)? {
                         queued += 1;
                     }

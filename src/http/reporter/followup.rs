@@ -137,6 +137,20 @@ fn session_or_expired(req: &HttpRequest, state: &AppState) -> Result<Session<Unl
     })
 }
 
+/// The language and the session, for a form that changes the case: its CSRF token must
+/// match the session's.
+fn for_change(
+    req: &HttpRequest,
+    state: &AppState,
+    csrf: &str,
+) -> Result<(Ui, Session<Unlocked>), PageError> {
+    let session = session_or_expired(req, state)?;
+    if !session.csrf_ok(csrf) {
+        return Err(csrf_failed());
+    }
+    Ok((Ui::for_request(req), session))
+}
+
 fn csrf_failed() -> PageError {
     PageError(Problem::csrf())
 }
@@ -218,11 +232,7 @@ pub async fn followup_rating(
     state: web::Data<AppState>,
     form: web::Form<RatingForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = Ui::for_request(&req);
-    let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
+    let (t, session) = for_change(&req, &state, &form.csrf)?;
     let score = form.score.parse().unwrap_or(0);
     let comment = match form.comment.trim() {
         "" => Ok(None),
@@ -241,11 +251,7 @@ pub async fn withdraw_contact(
     state: web::Data<AppState>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = Ui::for_request(&req);
-    let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
+    let (t, session) = for_change(&req, &state, &form.csrf)?;
     let result = state.cases.withdraw_contact(&session.value).await;
     back_to_case(t, &state, &session, result).await
 }
@@ -266,11 +272,7 @@ pub async fn followup_identity(
     state: web::Data<AppState>,
     form: web::Form<IdentityForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = Ui::for_request(&req);
-    let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
+    let (t, session) = for_change(&req, &state, &form.csrf)?;
     let form = form.into_inner();
     let input = IdentityInput {
         name: form.identity_name.clone(),
@@ -350,11 +352,7 @@ pub async fn approve_record(
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = Ui::for_request(&req);
-    let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
+    let (t, session) = for_change(&req, &state, &form.csrf)?;
     let result = state.cases.approve_record(&session.value, &path).await;
     back_to_case(t, &state, &session, result.map(|_| ())).await
 }
@@ -366,11 +364,7 @@ pub async fn comment_record(
     path: web::Path<String>,
     form: web::Form<RecordCommentForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = Ui::for_request(&req);
-    let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
+    let (t, session) = for_change(&req, &state, &form.csrf)?;
     let result = match MessageBody::parse(&form.body) {
         Ok(body) => {
             state
@@ -399,11 +393,7 @@ pub async fn request_meeting(
     state: web::Data<AppState>,
     form: web::Form<MeetingForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = Ui::for_request(&req);
-    let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
+    let (t, session) = for_change(&req, &state, &form.csrf)?;
     let result = match MeetingKind::from_word(&form.kind) {
         Some(kind) => {
             state
@@ -430,11 +420,7 @@ pub async fn ask_for_news(
     state: web::Data<AppState>,
     form: web::Form<NotifyForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = Ui::for_request(&req);
-    let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
+    let (t, session) = for_change(&req, &state, &form.csrf)?;
     let result = state
         .cases
         .ask_for_news(&session.value, &form.email, t.lang)
@@ -448,11 +434,7 @@ pub async fn stop_news(
     state: web::Data<AppState>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = Ui::for_request(&req);
-    let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
+    let (t, session) = for_change(&req, &state, &form.csrf)?;
     let result = state.cases.stop_news(&session.value).await;
     back_to_case(t, &state, &session, result).await
 }
@@ -473,11 +455,7 @@ pub async fn check_in(
     state: web::Data<AppState>,
     form: web::Form<CheckinForm>,
 ) -> Result<HttpResponse, PageError> {
-    let t = Ui::for_request(&req);
-    let session = session_or_expired(&req, &state)?;
-    if !session.csrf_ok(&form.csrf) {
-        return Err(csrf_failed());
-    }
+    let (t, session) = for_change(&req, &state, &form.csrf)?;
     let retaliation = match form.retaliation.as_str() {
         "none" => Some(Retaliation::None),
         "some" => Some(Retaliation::Some),
