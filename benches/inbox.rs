@@ -64,7 +64,7 @@ fn fill(db_path: &std::path::Path, cases: usize) {
                    acknowledge_due_at, resolve_due_at, acknowledged_at, closed_at, next_due_at,
                    updated_at, case_public_key, staff_public_key, claim_tag, submitter_salt,
                    sealed_submission)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15,
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?18, ?15,
                    ?16, ?17)",
             )
             .unwrap();
@@ -155,7 +155,8 @@ fn fill(db_path: &std::path::Path, cases: usize) {
                 case_key.public,
                 claim_tag.as_slice(),
                 &blob[..16],
-                &sealed[..]
+                &sealed[..],
+                staff_key.public
             ])
             .unwrap();
             for (key, pair) in [("case", &case_key), ("staff", &staff_key)] {

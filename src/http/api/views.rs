@@ -65,6 +65,11 @@ struct FieldOut {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     options: Vec<String>,
     max_length: usize,
+    /// A number field's bounds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max: Option<f64>,
 }
 
 impl FieldOut {
@@ -77,6 +82,8 @@ impl FieldOut {
             required: f.required,
             options: f.options.iter().map(|o| o.canonical().to_owned()).collect(),
             max_length: f.max_length,
+            min: f.min,
+            max: f.max,
         }
     }
 }

@@ -28,6 +28,8 @@ pub fn form_path(kind: &ChannelKind) -> &'static str {
 pub struct FormInput {
     pub channel: String,
     pub fields: BTreeMap<String, String>,
+    /// Every value sent under a field's name, for checkboxes (several of the same name).
+    pub chosen: BTreeMap<String, Vec<String>>,
     pub exclude: HashSet<String>,
     pub contact_email: String,
     pub contact_consent: bool,
@@ -56,6 +58,11 @@ impl FormInput {
                 "form_token" => input.form_token = value,
                 _ => {
                     if let Some(id) = key.strip_prefix("f_") {
+                        input
+                            .chosen
+                            .entry(id.to_owned())
+                            .or_default()
+                            .push(value.clone());
                         input.fields.insert(id.to_owned(), value);
                     }
                 }
@@ -71,7 +78,10 @@ impl FormInput {
             fields: self
                 .fields
                 .iter()
-                .map(|(k, v)| (k.clone(), RawValue::Text(v.clone())))
+                .map(|(k, v)| match self.chosen.get(k) {
+                    Some(all) if all.len() > 1 => (k.clone(), RawValue::List(all.clone())),
+                    _ => (k.clone(), RawValue::Text(v.clone())),
+                })
                 .collect(),
             exclude_officers: self.exclude.iter().cloned().collect(),
             contact: Some(ContactInput {
@@ -143,6 +153,9 @@ pub struct FieldInput {
     /// (value, shown, selected)
     pub options: Vec<(String, String, bool)>,
     pub error: Option<String>,
+    /// A number field's bounds, as the input's attributes (empty: none).
+    pub min: String,
+    pub max: String,
 }
 
 #[derive(Template)]
@@ -195,6 +208,16 @@ impl FieldInput {
     /// The attributes that tie the field to its help and its error, for screen readers:
     /// ` aria-describedby="…"` and, when refused, ` aria-invalid="true"`. Made of field ids
     /// (a-z, 0-9, - and _ only), so safe to write as they are.
+    /// Only ` aria-describedby="…"`: for a group of checkboxes (a fieldset takes no
+    /// `aria-invalid`).
+    pub fn described(&self) -> String {
+        let aria = self.aria();
+        match aria.find(" aria-invalid") {
+            Some(at) => aria[..at].to_owned(),
+            None => aria,
+        }
+    }
+
     pub fn aria(&self) -> String {
         let mut ids = Vec::new();
         if !self.help.is_empty() {
@@ -229,10 +252,16 @@ impl FieldInput {
                 .iter()
                 .map(|o| {
                     let canonical = o.canonical();
-                    let selected = canonical == value;
+                    let selected = canonical == value
+                        || input
+                            .chosen
+                            .get(&f.id)
+                            .is_some_and(|all| all.iter().any(|v| v == canonical));
                     (canonical.to_owned(), o.get(lang).to_owned(), selected)
                 })
                 .collect(),
+            min: f.min.map(|m| m.to_string()).unwrap_or_default(),
+            max: f.max.map(|m| m.to_string()).unwrap_or_default(),
             error,
             value,
         }
