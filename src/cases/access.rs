@@ -30,9 +30,17 @@ pub struct Officer {
 
 /// The search keys a signed-in officer derived, by case: kept as long as their session.
 #[derive(Clone, Default)]
-pub(super) struct SearchCache(Arc<Mutex<HashMap<String, Arc<SearchKey>>>>);
+pub(super) struct SearchCache(
+    Arc<Mutex<HashMap<String, Arc<SearchKey>>>>,
+    Arc<std::sync::atomic::AtomicBool>,
+);
 
 impl SearchCache {
+    /// Whether this call is the one to fill the cache in the background (once a session).
+    pub(super) fn begin_warming(&self) -> bool {
+        !self.1.swap(true, std::sync::atomic::Ordering::AcqRel)
+    }
+
     pub(super) fn get(&self, case_id: &str) -> Option<Arc<SearchKey>> {
         self.0
             .lock()

@@ -162,6 +162,7 @@ pub async fn cases(
     let session = officer(&req, &state).await?;
     let query = InboxQuery::from(params.into_inner());
     let page = state.cases.inbox(&session.value.officer, query).await?;
+    state.cases.warm_search(&session.value.officer);
     Ok(HttpResponse::Ok().json(CasesOut::from(page)))
 }
 

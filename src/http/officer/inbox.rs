@@ -39,6 +39,7 @@ pub async fn inbox(
         .cases
         .inbox(&session.value.officer, query.clone())
         .await?;
+    state.cases.warm_search(&session.value.officer);
     let channels = state.cases.channels().all();
     let view = InboxPage::new(chrome(&session), &query, page, channels);
     Ok(html(&mut HttpResponse::Ok(), view))
