@@ -69,27 +69,6 @@ pub(super) fn checkin_mails(
 }
 
 impl Cases {
-    /// The check-in asked of the unlocked case now, if any.
-    pub async fn checkin_asked(&self, unlocked: &Unlocked) -> Result<Option<u32>, CaseError> {
-        let case_id = unlocked.case_id.clone();
-        let channels = self.channels.clone();
-        self.store
-            .run(move |s| {
-                let case = super::access::existing(s, &case_id)?;
-                let answered = match case.closed_at {
-                    Some(closed) => checkins::answered(s, &case_id, closed)?,
-                    None => Vec::new(),
-                };
-                Ok(asked(
-                    channels.get(&case.channel_id),
-                    &case,
-                    &answered,
-                    now(),
-                ))
-            })
-            .await
-    }
-
     /// The reporter answers the check-in asked now; `Conflict` when none is.
     pub async fn check_in(
         &self,

@@ -287,6 +287,23 @@ impl MailContext {
     }
 }
 
+/// Who hears of a deadline of a case: its handler, while they can open it; otherwise
+/// everyone who can (`holders`), among `officers` not disabled.
+pub(super) fn reminded<'a>(
+    officers: &'a [crate::store::officers::OfficerRow],
+    holders: &[String],
+    handler: Option<&String>,
+) -> Vec<&'a crate::store::officers::OfficerRow> {
+    let able: Vec<_> = officers
+        .iter()
+        .filter(|o| !o.disabled && holders.contains(&o.id))
+        .collect();
+    match able.iter().find(|o| Some(&o.id) == handler) {
+        Some(h) => vec![*h],
+        None => able,
+    }
+}
+
 impl Cases {
     /// The worker that sends queued mail; run it on the server's runtime.
     pub fn mail_worker(&self, settings: &Settings) -> Result<Worker, CaseError> {

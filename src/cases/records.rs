@@ -15,6 +15,7 @@ use zeroize::Zeroize;
 
 use super::access::{granted, Officer, Unlocked};
 use super::deadlines::{reminder, DAY};
+use super::mail::reminded;
 use super::sealed::{open_text_at, seal_text};
 use super::text::{MessageBody, RECORD_MAX};
 use super::{now, CaseError, Cases};
@@ -430,7 +431,12 @@ impl Cases {
             .run(move |s| {
                 let now = now();
                 let mut queued = 0;
-                for request in records::meetings_due_before(s, now + mail.remind_before_s)? {
+                let due = records::meetings_due_before(s, now + mail.remind_before_s)?;
+                if due.is_empty() {
+                    return Ok(0);
+                }
+                let officers = officers::list(s)?;
+                for request in due {
                     let Some(stage) = reminder(
                         request.due_at,
                         request.created_at,
@@ -445,12 +451,13 @@ impl Cases {
                     let Some(case) = cases::get(s, &request.case_id)? else {
                         continue;
                     };
-                    let to = reminded_officers(s, &case)?;
+                    let holders = cases::holders(s, &case.id)?;
+                    let to = reminded(&officers, &holders, case.assigned_officer_id.as_ref());
                     if to.is_empty() {
                         continue;
                     }
                     let mails = mail.reminder_mails(
-                        &to,
+                        to,
                         stage.as_str(),
                         channels.get(&case.channel_id),
                         (&case.id, &case.channel_id),
@@ -480,24 +487,6 @@ fn news_for(
     Ok(super::news::news_mail(mail, case, &case_key)?
         .into_iter()
         .collect())
-}
-
-/// Who hears of a deadline of a case: its handler, or everyone who can open it.
-pub(super) fn reminded_officers(
-    s: &Store,
-    case: &cases::CaseRecord,
-) -> Result<Vec<officers::OfficerRow>, CaseError> {
-    let holders = cases::holders(s, &case.id)?;
-    let able: Vec<_> = officers::list(s)?
-        .into_iter()
-        .filter(|o| !o.disabled && holders.contains(&o.id))
-        .collect();
-    if let Some(handler) = &case.assigned_officer_id {
-        if able.iter().any(|o| &o.id == handler) {
-            return Ok(able.into_iter().filter(|o| &o.id == handler).collect());
-        }
-    }
-    Ok(able)
 }
 
 /// A change to a record that was done, or why not.

@@ -3,6 +3,7 @@
 //! has passed. Like every mail, they say only that something is due.
 
 use super::deadlines::{reminder, DAY};
+use super::mail::reminded;
 use super::{now, CaseError, Cases};
 use crate::notify::templates::Template;
 use crate::store::{cases, officers, reminders};
@@ -45,16 +46,7 @@ impl Cases {
                         continue;
                     }
                     let holders = cases::holders(s, &case.id)?;
-                    let able: Vec<_> = officers
-                        .iter()
-                        .filter(|o| !o.disabled && holders.contains(&o.id))
-                        .collect();
-                    let handler: Vec<_> = able
-                        .iter()
-                        .filter(|o| case.assigned_officer_id.as_ref() == Some(&o.id))
-                        .copied()
-                        .collect();
-                    let to = if handler.is_empty() { able } else { handler };
+                    let to = reminded(&officers, &holders, case.assigned_officer_id.as_ref());
                     if to.is_empty() {
                         // Nobody can receive it now: try again next round rather than mark it.
                         continue;

@@ -412,6 +412,27 @@ pub fn change_status(
 ) -> Result<bool, StoreError> {
     let mut conn = store.writer();
     let tx = conn.transaction()?;
+    let moved = move_status(&tx, case_id, from, change)?;
+    if moved {
+        touch(&tx, case_id, at)?;
+        audit::append(&tx, key, event, at)?;
+        for mail in mails {
+            outbox::insert(&tx, mail, at)?;
+        }
+        tx.commit()?;
+    }
+    Ok(moved)
+}
+
+/// A status change within the caller's transaction, if the case is still in `from`;
+/// `false` when it was not. Check-in mails belong to the closing they follow: any move drops
+/// those still queued.
+pub(crate) fn move_status(
+    tx: &rusqlite::Transaction<'_>,
+    case_id: &str,
+    from: &str,
+    change: &StatusChange,
+) -> Result<bool, StoreError> {
     let n = tx.execute(
         "UPDATE cases SET status = ?3, outcome = ?4, acknowledged_at = ?5, closed_at = ?6,
              resolve_due_at = ?7, next_due_at = ?8, sealed_summary = COALESCE(?9, sealed_summary),
@@ -430,17 +451,7 @@ pub fn change_status(
         ],
     )?;
     if n == 1 {
-        touch(&tx, case_id, at)?;
-        audit::append(&tx, key, event, at)?;
-        // Check-in mails belong to the closing they follow: any move drops those queued.
-        tx.execute(
-            "DELETE FROM outbox WHERE case_id = ?1 AND kind = 'reporter_checkin'",
-            [case_id],
-        )?;
-        for mail in mails {
-            outbox::insert(&tx, mail, at)?;
-        }
-        tx.commit()?;
+        outbox::withdraw(tx, case_id, &["reporter_checkin"])?;
     }
     Ok(n == 1)
 }
@@ -948,11 +959,7 @@ pub fn set_notify(
             params![case_id, sealed],
         )?;
         if sealed.is_none() {
-            tx.execute(
-                "DELETE FROM outbox WHERE case_id = ?1
-                 AND kind IN ('reporter_news', 'reporter_checkin')",
-                [case_id],
-            )?;
+            outbox::withdraw(tx, case_id, &["reporter_news", "reporter_checkin"])?;
         }
         Ok(())
     })

@@ -3,7 +3,6 @@
 
 use rusqlite::params;
 
-use super::cases::due_to_column;
 use super::cases::StatusChange;
 use super::outbox::{self, NewMail};
 use super::{audit, Store, StoreError};
@@ -49,20 +48,10 @@ pub fn answer(
     }
     if let Some(change) = reopen {
         tx.execute(
-            "UPDATE cases SET retaliation_reported = 1, status = ?2, outcome = NULL,
-                 closed_at = NULL, resolve_due_at = ?3, next_due_at = ?4
-             WHERE id = ?1 AND status = 'closed'",
-            params![
-                case_id,
-                change.status,
-                change.resolve_due_at,
-                due_to_column(change.next_due_at)
-            ],
-        )?;
-        tx.execute(
-            "DELETE FROM outbox WHERE case_id = ?1 AND kind = 'reporter_checkin'",
+            "UPDATE cases SET retaliation_reported = 1 WHERE id = ?1",
             [case_id],
         )?;
+        super::cases::move_status(&tx, case_id, "closed", change)?;
     }
     super::cases::touch(&tx, case_id, at)?;
     for event in events {

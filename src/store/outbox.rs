@@ -107,3 +107,12 @@ pub fn pending(store: &Store) -> Result<i64, StoreError> {
     let conn = store.reader()?;
     Ok(conn.query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?)
 }
+
+/// Withdraws the mail of these kinds still queued for a case.
+pub fn withdraw(conn: &Connection, case_id: &str, kinds: &[&str]) -> Result<(), StoreError> {
+    let mut delete = conn.prepare_cached("DELETE FROM outbox WHERE case_id = ?1 AND kind = ?2")?;
+    for kind in kinds {
+        delete.execute(params![case_id, kind])?;
+    }
+    Ok(())
+}

@@ -27,9 +27,8 @@ pub fn form_path(kind: &ChannelKind) -> &'static str {
 #[derive(Default)]
 pub struct FormInput {
     pub channel: String,
-    pub fields: BTreeMap<String, String>,
-    /// Every value sent under a field's name, for checkboxes (several of the same name).
-    pub chosen: BTreeMap<String, Vec<String>>,
+    /// Every value sent under each field's name: one, or several for checkboxes.
+    pub fields: BTreeMap<String, Vec<String>>,
     pub exclude: HashSet<String>,
     pub contact_email: String,
     pub contact_consent: bool,
@@ -58,12 +57,7 @@ impl FormInput {
                 "form_token" => input.form_token = value,
                 _ => {
                     if let Some(id) = key.strip_prefix("f_") {
-                        input
-                            .chosen
-                            .entry(id.to_owned())
-                            .or_default()
-                            .push(value.clone());
-                        input.fields.insert(id.to_owned(), value);
+                        input.fields.entry(id.to_owned()).or_default().push(value);
                     }
                 }
             }
@@ -78,9 +72,9 @@ impl FormInput {
             fields: self
                 .fields
                 .iter()
-                .map(|(k, v)| match self.chosen.get(k) {
-                    Some(all) if all.len() > 1 => (k.clone(), RawValue::List(all.clone())),
-                    _ => (k.clone(), RawValue::Text(v.clone())),
+                .map(|(k, values)| match values.as_slice() {
+                    [one] => (k.clone(), RawValue::Text(one.clone())),
+                    _ => (k.clone(), RawValue::List(values.clone())),
                 })
                 .collect(),
             exclude_officers: self.exclude.iter().cloned().collect(),
@@ -238,7 +232,12 @@ impl FieldInput {
 
     fn new(t: &Ui, f: &Field, input: &FormInput, error: Option<String>) -> Self {
         let lang = t.lang;
-        let value = input.fields.get(&f.id).cloned().unwrap_or_default();
+        let sent = input
+            .fields
+            .get(&f.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let value = sent.last().cloned().unwrap_or_default();
         FieldInput {
             name: format!("f_{}", f.id),
             label: f.label.get(lang).to_owned(),
@@ -252,11 +251,7 @@ impl FieldInput {
                 .iter()
                 .map(|o| {
                     let canonical = o.canonical();
-                    let selected = canonical == value
-                        || input
-                            .chosen
-                            .get(&f.id)
-                            .is_some_and(|all| all.iter().any(|v| v == canonical));
+                    let selected = sent.iter().any(|v| v == canonical);
                     (canonical.to_owned(), o.get(lang).to_owned(), selected)
                 })
                 .collect(),
