@@ -322,6 +322,23 @@ pub struct FieldConfig {
     pub min: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// The page of a step-by-step form it is asked on (1 when absent); the form has as many
+    /// pages as distinct steps, in their order, and then a review page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<u32>,
+    /// Asked only when an earlier field was answered so: `{ field = "id", equals = "option" }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
+}
+
+/// `show_if`: the field is asked only when `field` (an earlier one) has the answer `equals`:
+/// an option of a select or of checkboxes (one of those ticked), `"true"` or `"false"` for a
+/// checkbox, the text or number itself otherwise.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    pub field: String,
+    pub equals: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -335,6 +352,8 @@ pub enum FieldKind {
     /// Several of its options; the value is a list.
     Checkboxes,
     Number,
+    /// Attachments that belong to this question; they are sent as files, not as a value.
+    Files,
 }
 
 impl FieldKind {
@@ -347,6 +366,7 @@ impl FieldKind {
             FieldKind::Checkbox => "checkbox",
             FieldKind::Checkboxes => "checkboxes",
             FieldKind::Number => "number",
+            FieldKind::Files => "files",
         }
     }
 }

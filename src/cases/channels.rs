@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::config::{ChannelConfig, ChannelKind, FieldConfig, FieldKind};
+use crate::config::{ChannelConfig, ChannelKind, Condition, FieldConfig, FieldKind};
 use crate::i18n::Text;
 
 use super::{CaseError, Reason};
@@ -33,6 +33,8 @@ pub struct Channel {
     pub categories: Vec<String>,
     /// Days after closing that the reporter is asked about retaliation, soonest first.
     pub checkin_days: Vec<u32>,
+    /// Which published version of the channel this is (0: not stored).
+    pub version: u32,
 }
 
 /// How much a submitter may attach to a case of a channel.
@@ -68,6 +70,9 @@ pub struct Field {
     /// A number field's bounds.
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// The step it is asked on (1 on a one-page form).
+    pub step: u32,
+    pub show_if: Option<Condition>,
 }
 
 /// A value as a client sent it, before validation: text (every kind takes it), true/false
@@ -108,7 +113,26 @@ pub enum ChannelsError {
     BadBounds { channel: String, field: String },
     #[error("channel {channel:?}: category {category:?} is empty, longer than 64 characters or given twice")]
     BadCategory { channel: String, category: String },
+    #[error("channel {channel:?}: field {field:?}: step must be 1 to {STEPS_MAX}")]
+    BadStep { channel: String, field: String },
+    #[error("channel {channel:?}: field {field:?}: show_if names {on:?}, which is not a field asked before it")]
+    ConditionNotEarlier {
+        channel: String,
+        field: String,
+        on: String,
+    },
+    #[error("channel {channel:?}: field {field:?}: show_if equals {equals:?}, which {on:?} cannot answer ({why})")]
+    ConditionValue {
+        channel: String,
+        field: String,
+        on: String,
+        equals: String,
+        why: &'static str,
+    },
 }
+
+/// The most steps a form may have.
+pub const STEPS_MAX: u32 = 20;
 
 impl Channels {
     /// The configured channels, or the two built-in ones when none are configured.
@@ -230,6 +254,13 @@ impl Channel {
                     FieldKind::Textarea => TEXTAREA_MAX,
                     _ => TEXT_MAX,
                 };
+                let step = f.step.unwrap_or(1);
+                if !(1..=STEPS_MAX).contains(&step) {
+                    return Err(ChannelsError::BadStep {
+                        channel: c.id.clone(),
+                        field: f.id,
+                    });
+                }
                 Ok(Field {
                     max_length: f
                         .max_length
@@ -243,9 +274,15 @@ impl Channel {
                     help: f.help,
                     min: f.min,
                     max: f.max,
+                    step,
+                    show_if: f.show_if,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // Asked step by step, in the order given within a step.
+        let mut fields = fields;
+        fields.sort_by_key(|f| f.step);
+        check_conditions(&c.id, &fields)?;
         let defaults = FileLimits::default();
         let (ack, resolve) = match c.kind {
             ChannelKind::Whistleblowing => (7, 90),
@@ -279,7 +316,20 @@ impl Channel {
                 files: c.max_files.unwrap_or(defaults.files),
                 total: c.max_total_bytes.unwrap_or(defaults.total),
             },
+            version: 0,
         })
+    }
+
+    /// The steps of its form, in order (one for a one-page form).
+    pub fn steps(&self) -> Vec<u32> {
+        let mut steps: Vec<u32> = self.fields.iter().map(|f| f.step).collect();
+        steps.dedup();
+        steps
+    }
+
+    /// Whether its form is asked one step at a time, then reviewed.
+    pub fn is_stepped(&self) -> bool {
+        self.steps().len() > 1
     }
 
     /// Whether this channel takes a contact address for updates (complaints only: a
@@ -296,25 +346,98 @@ impl Channel {
     }
 
     /// Checks every field against its definition; returns the values to seal, by field id.
-    /// Errors name the field, so a form can show the message beside it.
+    /// `files` names the files attached to each `files` question (`None`: not checked, as
+    /// for a report an officer takes down). Errors name the field, so a form can show the
+    /// message beside it.
     pub fn validate(
         &self,
         raw: &BTreeMap<String, RawValue>,
+        files: Option<&BTreeMap<String, Vec<String>>>,
     ) -> Result<BTreeMap<String, serde_json::Value>, CaseError> {
-        if let Some(unknown) = raw
-            .keys()
-            .find(|k| !self.fields.iter().any(|f| &f.id == *k))
-        {
+        self.check(raw, files, None)
+    }
+
+    /// Checks the answers of the steps up to `step` (a step-by-step form's page), leaving the
+    /// later ones and the files for later.
+    pub fn validate_through(
+        &self,
+        raw: &BTreeMap<String, RawValue>,
+        step: u32,
+    ) -> Result<BTreeMap<String, serde_json::Value>, CaseError> {
+        self.check(raw, None, Some(step))
+    }
+
+    /// Whether `field` is asked, given the answers (validated) of the fields before it.
+    pub fn asked(field: &Field, answered: &BTreeMap<String, serde_json::Value>) -> bool {
+        field
+            .show_if
+            .as_ref()
+            .is_none_or(|c| answers(answered.get(&c.field), &c.equals))
+    }
+
+    fn check(
+        &self,
+        raw: &BTreeMap<String, RawValue>,
+        files: Option<&BTreeMap<String, Vec<String>>>,
+        through: Option<u32>,
+    ) -> Result<BTreeMap<String, serde_json::Value>, CaseError> {
+        let field_of = |id: &str| self.fields.iter().find(|f| f.id == id);
+        if let Some(unknown) = raw.keys().find(|k| field_of(k).is_none()) {
             return Err(CaseError::invalid_because(
                 &format!("fields.{unknown}"),
                 Reason::new("no_such_field"),
             ));
         }
+        let no_files = BTreeMap::new();
+        let attached = files.unwrap_or(&no_files);
+        for (id, names) in attached {
+            match field_of(id) {
+                Some(f) if f.kind == FieldKind::Files => {}
+                _ if names.is_empty() => {}
+                Some(f) => {
+                    return Err(CaseError::invalid_because(
+                        &format!("fields.{id}"),
+                        f.reason("no_files_here"),
+                    ))
+                }
+                None => {
+                    return Err(CaseError::invalid_because(
+                        &format!("fields.{id}"),
+                        Reason::new("no_such_field"),
+                    ))
+                }
+            }
+        }
         let mut out = BTreeMap::new();
         let mut total = 0;
         for field in &self.fields {
+            if through.is_some_and(|step| field.step > step) {
+                continue;
+            }
             let name = format!("fields.{}", field.id);
-            let value = match (field.kind, raw.get(&field.id)) {
+            let given = raw.get(&field.id);
+            let names = attached.get(&field.id).filter(|n| !n.is_empty());
+            if !Self::asked(field, &out) {
+                if given.is_some_and(|v| !blank(v)) || names.is_some() {
+                    return Err(CaseError::invalid_because(&name, field.reason("not_asked")));
+                }
+                continue;
+            }
+            let value = match (field.kind, given) {
+                (FieldKind::Files, Some(v)) if !blank(v) => {
+                    return Err(CaseError::invalid_because(
+                        &name,
+                        field.reason("files_as_parts"),
+                    ))
+                }
+                (FieldKind::Files, _) if files.is_none() => continue,
+                (FieldKind::Files, _) => serde_json::Value::Array(
+                    names
+                        .into_iter()
+                        .flatten()
+                        .map(|n| serde_json::Value::String(n.clone()))
+                        .collect(),
+                ),
                 (FieldKind::Checkboxes, given) => field.chosen(&name, given)?,
                 (FieldKind::Number, given) => field.number(&name, given)?,
                 (_, Some(RawValue::Number(_) | RawValue::List(_))) => {
@@ -330,35 +453,9 @@ impl Channel {
                 }
                 (_, None) => serde_json::Value::String(String::new()),
                 (_, Some(RawValue::Text(t))) => {
-                    let text = t.replace("\r\n", "\n");
-                    let text = text.trim();
-                    let chars = text.chars().count();
-                    if chars > field.max_length {
-                        return Err(CaseError::invalid_because(
-                            &name,
-                            field
-                                .reason("too_long")
-                                .with("chars", chars)
-                                .with("max", field.max_length),
-                        ));
-                    }
-                    if text
-                        .chars()
-                        .any(|c| c.is_control() && c != '\n' && c != '\t')
-                    {
-                        return Err(CaseError::invalid_because(
-                            &name,
-                            Reason::new("control_chars"),
-                        ));
-                    }
-                    if field.kind != FieldKind::Textarea && text.contains('\n') {
-                        return Err(CaseError::invalid_because(
-                            &name,
-                            Reason::new("single_line"),
-                        ));
-                    }
-                    total += chars;
-                    serde_json::Value::String(text.to_owned())
+                    let text = field.text(&name, t)?;
+                    total += text.chars().count();
+                    serde_json::Value::String(text)
                 }
             };
             let empty = match &value {
@@ -402,7 +499,98 @@ impl Channel {
     }
 }
 
+/// Each condition names a field asked before the one it guards (an earlier step, or earlier
+/// on the same step), with an answer that field can give.
+fn check_conditions(channel: &str, fields: &[Field]) -> Result<(), ChannelsError> {
+    for (at, field) in fields.iter().enumerate() {
+        let Some(cond) = &field.show_if else { continue };
+        let Some(on) = fields[..at].iter().find(|f| f.id == cond.field) else {
+            return Err(ChannelsError::ConditionNotEarlier {
+                channel: channel.to_owned(),
+                field: field.id.clone(),
+                on: cond.field.clone(),
+            });
+        };
+        let why = match on.kind {
+            FieldKind::Select | FieldKind::Checkboxes
+                if !on.options.iter().any(|o| o.canonical() == cond.equals) =>
+            {
+                Some("not one of its options")
+            }
+            FieldKind::Checkbox if !matches!(cond.equals.as_str(), "true" | "false") => {
+                Some("a checkbox answers \"true\" or \"false\"")
+            }
+            FieldKind::Number if cond.equals.trim().parse::<f64>().is_err() => Some("not a number"),
+            FieldKind::Files => Some("a files question has no answer to compare"),
+            _ if cond.equals.trim().is_empty() => Some("an empty answer is no answer"),
+            _ => None,
+        };
+        if let Some(why) = why {
+            return Err(ChannelsError::ConditionValue {
+                channel: channel.to_owned(),
+                field: field.id.clone(),
+                on: on.id.clone(),
+                equals: cond.equals.clone(),
+                why,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether an answer (as validated) meets a condition's `equals`.
+fn answers(value: Option<&serde_json::Value>, equals: &str) -> bool {
+    match value {
+        Some(serde_json::Value::String(s)) => s == equals,
+        Some(serde_json::Value::Array(items)) => items.iter().any(|i| i.as_str() == Some(equals)),
+        Some(serde_json::Value::Bool(b)) => equals == if *b { "true" } else { "false" },
+        Some(serde_json::Value::Number(n)) => {
+            n.as_f64().is_some() && equals.trim().parse::<f64>().ok() == n.as_f64()
+        }
+        _ => false,
+    }
+}
+
+/// Whether a value sent is no answer at all (an empty text, no option, an unticked box).
+fn blank(value: &RawValue) -> bool {
+    match value {
+        RawValue::Text(t) => t.trim().is_empty(),
+        RawValue::Bool(b) => !b,
+        RawValue::Number(_) => false,
+        RawValue::List(items) => items.iter().all(|i| i.trim().is_empty()),
+    }
+}
+
 impl Field {
+    /// A line or a text as sent: line endings made `\n`, trimmed, within its length, without
+    /// control characters, one line unless a textarea.
+    fn text(&self, name: &str, sent: &str) -> Result<String, CaseError> {
+        let text = sent.replace("\r\n", "\n");
+        let text = text.trim();
+        let chars = text.chars().count();
+        if chars > self.max_length {
+            return Err(CaseError::invalid_because(
+                name,
+                self.reason("too_long")
+                    .with("chars", chars)
+                    .with("max", self.max_length),
+            ));
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            return Err(CaseError::invalid_because(
+                name,
+                Reason::new("control_chars"),
+            ));
+        }
+        if self.kind != FieldKind::Textarea && text.contains('\n') {
+            return Err(CaseError::invalid_because(name, Reason::new("single_line")));
+        }
+        Ok(text.to_owned())
+    }
+
     /// A reason about this field, naming it by its (English) label; pages put in the label
     /// of their language.
     fn reason(&self, key: &'static str) -> Reason {
@@ -489,6 +677,8 @@ fn field(id: &str, label: Text, kind: FieldKind, required: bool, help: Text) -> 
         help,
         min: None,
         max: None,
+        step: None,
+        show_if: None,
     }
 }
 
@@ -704,7 +894,9 @@ mod tests {
 
     #[test]
     fn required_field_missing_names_the_field() {
-        let err = report().validate(&raw(&[("when", "May")])).unwrap_err();
+        let err = report()
+            .validate(&raw(&[("when", "May")]), None)
+            .unwrap_err();
         assert_eq!(err.field(), Some("fields.what"));
     }
 
@@ -712,11 +904,11 @@ mod tests {
     fn too_long_and_unknown_fields_are_refused() {
         let long = "x".repeat(501);
         let err = report()
-            .validate(&raw(&[("what", "a"), ("when", &long)]))
+            .validate(&raw(&[("what", "a"), ("when", &long)]), None)
             .unwrap_err();
         assert_eq!(err.field(), Some("fields.when"));
         let err = report()
-            .validate(&raw(&[("what", "a"), ("nope", "b")]))
+            .validate(&raw(&[("what", "a"), ("nope", "b")]), None)
             .unwrap_err();
         assert_eq!(err.field(), Some("fields.nope"));
     }
@@ -724,7 +916,7 @@ mod tests {
     #[test]
     fn values_are_trimmed_and_line_endings_normalised() {
         let v = report()
-            .validate(&raw(&[("what", "  line one\r\nline two  ")]))
+            .validate(&raw(&[("what", "  line one\r\nline two  ")]), None)
             .unwrap();
         assert_eq!(v["what"], "line one\nline two");
         assert_eq!(v["when"], "");
@@ -756,20 +948,21 @@ required = true
         );
         let channels = Channels::from_config(&[cfg]).unwrap();
         let hr = channels.get("hr").unwrap();
-        assert!(hr.validate(&raw(&[("area", "pay"), ("ok", "on")])).is_ok());
+        assert!(hr
+            .validate(&raw(&[("area", "pay"), ("ok", "on")]), None)
+            .is_ok());
         let e = hr
-            .validate(&raw(&[("area", "other"), ("ok", "on")]))
+            .validate(&raw(&[("area", "other"), ("ok", "on")]), None)
             .unwrap_err();
         assert_eq!(e.field(), Some("fields.area"));
         let e = hr
-            .validate(&raw(&[
-                ("area", "pay"),
-                ("day", "32/13/2020"),
-                ("ok", "on"),
-            ]))
+            .validate(
+                &raw(&[("area", "pay"), ("day", "32/13/2020"), ("ok", "on")]),
+                None,
+            )
             .unwrap_err();
         assert_eq!(e.field(), Some("fields.day"));
-        let e = hr.validate(&raw(&[("area", "pay")])).unwrap_err();
+        let e = hr.validate(&raw(&[("area", "pay")]), None).unwrap_err();
         assert_eq!(e.field(), Some("fields.ok"));
     }
 
@@ -780,6 +973,84 @@ required = true
         assert!(Channels::from_config(&[c]).is_err());
         let twice = vec![builtin().remove(0), builtin().remove(0)];
         assert!(Channels::from_config(&twice).is_err());
+    }
+
+    const STEPPED: &str = r#"
+id = "steps"
+kind = "whistleblowing"
+title = "Steps"
+[[fields]]
+id = "hurt"
+label = "Was anyone hurt?"
+type = "select"
+options = ["yes", "no"]
+required = true
+step = 1
+[[fields]]
+id = "injuries"
+label = "What injuries?"
+type = "textarea"
+required = true
+step = 2
+show_if = { field = "hurt", equals = "yes" }
+[[fields]]
+id = "photos"
+label = "Photos"
+type = "files"
+step = 2
+"#;
+
+    #[test]
+    fn a_condition_makes_a_field_asked_required_or_refused() {
+        let channels = Channels::from_config(&[toml_channel(STEPPED)]).unwrap();
+        let c = channels.get("steps").unwrap();
+        assert_eq!(c.steps(), vec![1, 2]);
+        // Asked and required when "yes"…
+        let e = c.validate(&raw(&[("hurt", "yes")]), None).unwrap_err();
+        assert_eq!(e.field(), Some("fields.injuries"));
+        // …not asked when "no": not required, and a value for it is refused.
+        let v = c.validate(&raw(&[("hurt", "no")]), None).unwrap();
+        assert!(!v.contains_key("injuries"));
+        let e = c
+            .validate(&raw(&[("hurt", "no"), ("injuries", "a cut")]), None)
+            .unwrap_err();
+        assert_eq!(e.field(), Some("fields.injuries"));
+        // The first step alone is checked without the second.
+        assert!(c.validate_through(&raw(&[("hurt", "yes")]), 1).is_ok());
+        // Files come as files, never as a value.
+        let files = BTreeMap::from([("photos".to_owned(), vec!["a.jpg".to_owned()])]);
+        let v = c
+            .validate(
+                &raw(&[("hurt", "yes"), ("injuries", "a cut")]),
+                Some(&files),
+            )
+            .unwrap();
+        assert_eq!(v["photos"], serde_json::json!(["a.jpg"]));
+        let e = c
+            .validate(
+                &raw(&[("hurt", "yes"), ("injuries", "a"), ("photos", "x")]),
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(e.field(), Some("fields.photos"));
+    }
+
+    #[test]
+    fn conditions_on_later_fields_themselves_or_impossible_answers_are_refused() {
+        let bad = |from: &str, to: &str| {
+            let text = STEPPED.replace(from, to);
+            Channels::from_config(&[toml_channel(&text)])
+                .unwrap_err()
+                .to_string()
+        };
+        let on_self = bad(r#"field = "hurt""#, r#"field = "injuries""#);
+        assert!(on_self.contains("not a field asked before it"), "{on_self}");
+        let later = bad("step = 1", "step = 3");
+        assert!(later.contains("not a field asked before it"), "{later}");
+        let option = bad(r#"equals = "yes""#, r#"equals = "maybe""#);
+        assert!(option.contains("not one of its options"), "{option}");
+        let step = bad("step = 1", "step = 0");
+        assert!(step.contains("step must be"), "{step}");
     }
 
     fn toml_channel(text: &str) -> ChannelConfig {

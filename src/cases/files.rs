@@ -6,7 +6,7 @@
 //! chunks of one in memory. Nothing is recorded until the case, message or note it belongs to
 //! commits; an upload dropped before then (an error, a disconnect) deletes what it wrote.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{BufReader, Read, Write};
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +40,9 @@ pub(super) struct FileMeta {
     /// before times were sealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<i64>,
+    /// The question (a `files` field) it was attached to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl Drop for FileMeta {
@@ -66,6 +69,8 @@ pub struct FileView {
     pub at: i64,
     /// The exact time, from its sealed facts, when they hold one.
     pub exact_at: Option<i64>,
+    /// The id of the files question it answers, if any.
+    pub field: Option<String>,
 }
 
 impl Drop for FileView {
@@ -113,6 +118,8 @@ impl Drop for Pending {
 struct Staged {
     blob: Pending,
     sealed_meta: Vec<u8>,
+    /// The question it answers and its name, for the form's check of its files questions.
+    question: Option<(String, Zeroizing<String>)>,
 }
 
 /// Cases with a submitter's upload in progress: one at a time per case, so the limits a
@@ -312,13 +319,34 @@ impl Upload {
     }
 
     /// Completes the current file: sealed, synced, and staged under its cleaned-up name.
-    pub async fn end(&mut self, name: &str, media_type: Option<&str>) -> Result<(), CaseError> {
+    /// `question`: the `files` field it was attached to.
+    pub async fn end(
+        &mut self,
+        name: &str,
+        media_type: Option<&str>,
+        question: Option<&str>,
+    ) -> Result<(), CaseError> {
         let sink = self.current.take().ok_or_else(no_file)?;
         let name = display_name(name);
         let media_type = media_type.and_then(clean_media_type);
-        let staged = sink.finish(name, media_type).await?;
+        let question = question.map(|q| (q.to_owned(), Zeroizing::new(name.clone())));
+        let mut staged = sink
+            .finish(name, media_type, question.as_ref().map(|q| q.0.clone()))
+            .await?;
+        staged.question = question;
         self.staged.push(staged);
         Ok(())
+    }
+
+    /// The names of the files staged for each question, in the order they came.
+    pub fn by_question(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (question, name) in self.staged.iter().filter_map(|s| s.question.as_ref()) {
+            out.entry(question.clone())
+                .or_default()
+                .push(name.to_string());
+        }
+        out
     }
 
     /// Ids of the files staged so far.
@@ -482,10 +510,11 @@ impl Sink {
         mut self,
         name: String,
         media_type: Option<String>,
+        question: Option<String>,
     ) -> Result<Staged, CaseError> {
         self.flush().await?;
         let writer = self.writer().await?;
-        tokio::task::spawn_blocking(move || writer.finish(name, media_type))
+        tokio::task::spawn_blocking(move || writer.finish(name, media_type, question))
             .await
             .map_err(CaseError::Worker)?
     }
@@ -559,6 +588,7 @@ impl Writer {
         mut self: Box<Self>,
         name: String,
         media_type: Option<String>,
+        question: Option<String>,
     ) -> Result<Staged, CaseError> {
         let mut out = self.out.take().ok_or_else(no_file)?;
         let outcome = match self.scrubber.take() {
@@ -584,6 +614,7 @@ impl Writer {
             size,
             cleaned,
             at: Some(super::now()),
+            field: question,
         };
         let json =
             Zeroizing::new(
@@ -596,6 +627,7 @@ impl Writer {
         Ok(Staged {
             blob: self.blob,
             sealed_meta,
+            question: None,
         })
     }
 }
@@ -640,6 +672,7 @@ pub(super) fn view(
         internal: row.key == KeyKind::Staff,
         at: row.created_at,
         exact_at: meta.at,
+        field: meta.field.clone(),
     })
 }
 

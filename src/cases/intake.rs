@@ -279,7 +279,11 @@ impl Cases {
                 "the files were sent for another channel than the case",
             ));
         }
-        let fields = channel.validate(&submission.fields)?;
+        // A report taken down by an officer has no files questions answered (its recording is
+        // the case's own file); a reporter's answers them with their files.
+        let answered_files = draft.files.by_question();
+        let files = taken_down.is_none().then_some(&answered_files);
+        let fields = channel.validate(&submission.fields, files)?;
         let contact = match submission.contact {
             Some(c) if !c.email.trim().is_empty() => {
                 if !channel.takes_contact() {

@@ -266,6 +266,11 @@ pub trait FileTarget {
     /// The upload for the files, made (or checked) when the first one arrives, from the text
     /// parts read before it.
     fn upload(&mut self, texts: &Texts) -> impl Future<Output = Result<&mut Upload, Problem>>;
+
+    /// Whether files may answer a form's questions (a new report's `files` fields).
+    fn takes_questions(&self) -> bool {
+        false
+    }
 }
 
 /// A body refused part way: why, and the text parts read until then (so a page can show the
@@ -353,8 +358,25 @@ async fn read_parts<T: FileTarget>(
             ));
         }
         let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            files_started |= read_file(&mut field, gauge, texts, target).await?;
+        let is_file = field
+            .content_disposition()
+            .is_some_and(|cd| cd.get_filename().is_some());
+        if name == "file" || is_file {
+            // `file`: the case's own attachments; `f_<id>` (pages) or `fields.<id>` (API):
+            // those of a files question.
+            let question = (name != "file").then(|| {
+                name.strip_prefix("f_")
+                    .or_else(|| name.strip_prefix("fields."))
+                    .unwrap_or(&name)
+            });
+            if question.is_some() && !target.takes_questions() {
+                return Err(Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed",
+                    format!("files go in parts named \"file\" here, not {name:?}"),
+                ));
+            }
+            files_started |= read_file(&mut field, gauge, texts, target, question).await?;
             continue;
         }
         if files_started && name != "body" {
@@ -395,6 +417,7 @@ async fn read_file<T: FileTarget>(
     gauge: &Gauge,
     texts: &Texts,
     target: &mut T,
+    question: Option<&str>,
 ) -> Result<bool, Problem> {
     let name = field
         .content_disposition()
@@ -433,7 +456,7 @@ async fn read_file<T: FileTarget>(
         gauge.consume(chunk.len());
         upload.write(chunk).await?;
     }
-    upload.end(&name, media_type.as_deref()).await?;
+    upload.end(&name, media_type.as_deref(), question).await?;
     Ok(true)
 }
 
@@ -518,6 +541,10 @@ struct ChannelOf {
 }
 
 impl FileTarget for IntakeFiles<'_> {
+    fn takes_questions(&self) -> bool {
+        true
+    }
+
     async fn upload(&mut self, texts: &Texts) -> Result<&mut Upload, Problem> {
         if !self.ready {
             let id = match self.from_form {

@@ -70,6 +70,19 @@ struct FieldOut {
     min: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max: Option<f64>,
+    /// The step of a step-by-step form it is asked on (1 on a one-page form).
+    step: u32,
+    /// Asked (and required, when it is) only when that earlier field has that answer;
+    /// otherwise a value for it is refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    show_if: Option<ConditionOut>,
+}
+
+/// `show_if` of a field.
+#[derive(Serialize, ToSchema)]
+struct ConditionOut {
+    field: String,
+    equals: String,
 }
 
 impl FieldOut {
@@ -84,6 +97,11 @@ impl FieldOut {
             max_length: f.max_length,
             min: f.min,
             max: f.max,
+            step: f.step,
+            show_if: f.show_if.as_ref().map(|c| ConditionOut {
+                field: c.field.clone(),
+                equals: c.equals.clone(),
+            }),
         }
     }
 }
@@ -208,6 +226,9 @@ pub struct FileOut<'a> {
     pub internal: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub officer: Option<Option<&'a str>>,
+    /// The files question it answers (a field id), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'a str>,
 }
 
 impl<'a> FileOut<'a> {
@@ -224,6 +245,7 @@ impl<'a> FileOut<'a> {
             url,
             internal: None,
             officer: None,
+            field: f.field.as_deref(),
         }
     }
 
