@@ -56,6 +56,9 @@ enum Command {
     /// Check the mail setup.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Where the channels come from: sealbox.toml, or the browser once an admin publishes one.
+    #[command(subcommand)]
+    Channels(ChannelsCommand),
     /// Export a case as a tar of age files sealed to RECIPIENT, written to standard output:
     /// `sealbox export 12 --to age1… --officer me@example.org --password-stdin > case-12.tar`.
     /// The server alone cannot open a case: an officer who holds it, or the organisation's
@@ -114,6 +117,14 @@ struct ExportArgs {
     /// Open the case with the organisation's recovery identity file instead.
     #[arg(long, value_name = "FILE")]
     recovery_identity: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ChannelsCommand {
+    /// Make sealbox.toml (or, without channels there, the built-in ones) the source of the
+    /// channels again from the next start, after they were published in the browser. Every
+    /// version stays stored, so each case keeps its questions.
+    UseFile,
 }
 
 #[derive(Subcommand)]
@@ -269,6 +280,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             email,
             recovery_identity,
         }) => grant(&cases, &email, &recovery_identity).await,
+        Command::Channels(ChannelsCommand::UseFile) => {
+            if cases.channels_from_file().await? {
+                println!("the configuration file is the channels' source from the next start");
+            } else {
+                println!("the configuration file already is the channels' source");
+            }
+            Ok(())
+        }
         Command::Audit(AuditCommand::Verify) => match cases.verify_audit().await? {
             Ok(count) => {
                 println!("audit log intact: {count} entries");

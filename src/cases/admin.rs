@@ -199,7 +199,7 @@ fn dedup(channels: Option<Vec<String>>) -> Option<Vec<String>> {
 }
 
 impl Cases {
-    pub(super) fn require_admin(officer: &Officer) -> Result<(), CaseError> {
+    pub fn require_admin(officer: &Officer) -> Result<(), CaseError> {
         if officer.is_admin {
             Ok(())
         } else {
@@ -317,7 +317,7 @@ impl Cases {
                     "choose at least one channel",
                 ));
             }
-            if let Some(unknown) = list.iter().find(|c| self.channels.get(c).is_none()) {
+            if let Some(unknown) = list.iter().find(|c| self.channels().get(c).is_none()) {
                 return Err(CaseError::invalid(
                     "channels",
                     &format!("there is no channel {unknown:?}"),

@@ -281,7 +281,9 @@ pub(super) fn read_case(
     let records = super::records::read_records(s, &case_id, case_key, Some(&names))?;
     let meeting_requests = super::records::read_meetings(s, &case_id, case_key)?;
     let at = now();
-    let channel = channels.get(&record.channel_id);
+    // Its answers under the questions it was asked; its categories as they are now.
+    let channel = channels.of_case(&record.channel_id, record.channel_version);
+    let current = channels.of_case(&record.channel_id, None);
     let links = match viewer {
         Some(o) => super::triage::visible_links(s, &case_id, o)?,
         None => Vec::new(),
@@ -289,7 +291,7 @@ pub(super) fn read_case(
     Ok(OfficerCaseView {
         retaliation_reported: record.retaliation_reported,
         links,
-        categories: channel.map(|c| c.categories.clone()).unwrap_or_default(),
+        categories: current.map(|c| c.categories.clone()).unwrap_or_default(),
         category: record.category.clone(),
         priority: record.priority,
         source: record.source,
@@ -351,7 +353,7 @@ fn summaries(
                 continue;
             }
         };
-        let channel = channels.get(&d.channel_id);
+        let channel = channels.of_case(&d.channel_id, d.channel_version);
         out.insert(d.id, super::sealed::opening_words(channel, &doc.fields));
         doc.fields.values_mut().for_each(super::sealed::wipe);
     }
@@ -464,7 +466,7 @@ impl Cases {
             None => None,
         };
         let reader = officer.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         let (rows, names, mut summaries) = self
             .store
             .run(move |s| {
@@ -522,7 +524,7 @@ impl Cases {
     ) -> Result<OfficerCaseView, CaseError> {
         let officer = officer.clone();
         let case_id = case_id.to_owned();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         let audit_key = self.audit.clone();
         self.store
             .run(move |s| {
@@ -609,7 +611,7 @@ impl Cases {
         };
         let officer = officer.clone();
         let case_id = case_id.to_owned();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         let audit_key = self.audit.clone();
         let mail = self.mail.clone();
         self.store
@@ -617,7 +619,7 @@ impl Cases {
                 let record = granted(s, &officer, &case_id)?;
                 let from = record.status;
                 from.check_move(to)?;
-                let channel = channels.get(&record.channel_id);
+                let channel = channels.of_case(&record.channel_id, None);
                 let at = now();
                 let due = deadlines::after_move(
                     Deadlines {
@@ -707,7 +709,7 @@ impl Cases {
     ) -> Result<Upload, CaseError> {
         let officer = officer.clone();
         let case_id = case_id.to_owned();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         let store = self.files.clone();
         self.store
             .run(move |s| {

@@ -86,9 +86,13 @@ pub enum RawValue {
     List(Vec<String>),
 }
 
-/// The channels of this installation, validated once at start-up.
+/// The channels of this installation: those that take cases now, and every version stored,
+/// to show a case as it was asked.
 #[derive(Debug, Clone)]
-pub struct Channels(Vec<Channel>);
+pub struct Channels {
+    active: Vec<Channel>,
+    history: Vec<Channel>,
+}
 
 /// Why the configured channels cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -152,15 +156,38 @@ impl Channels {
                 Channel::from_config(c)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Channels(channels))
+        Ok(Channels {
+            active: channels,
+            history: Vec::new(),
+        })
+    }
+
+    /// Channels as published: `active` take cases; `history` holds every stored version.
+    pub fn published(active: Vec<Channel>, history: Vec<Channel>) -> Self {
+        Channels { active, history }
+    }
+
+    /// The channel a case of `id` was submitted under (its `version`), as near as is known:
+    /// that version, else the channel as it is now, else its last version.
+    pub fn of_case(&self, id: &str, version: Option<u32>) -> Option<&Channel> {
+        version
+            .and_then(|v| self.history.iter().find(|c| c.id == id && c.version == v))
+            .or_else(|| self.get(id))
+            .or_else(|| self.history.iter().rev().find(|c| c.id == id))
+    }
+
+    /// Every stored version of a channel, oldest first.
+    pub fn versions(&self, id: &str) -> impl Iterator<Item = &Channel> {
+        let id = id.to_owned();
+        self.history.iter().filter(move |c| c.id == id)
     }
 
     pub fn all(&self) -> &[Channel] {
-        &self.0
+        &self.active
     }
 
     pub fn get(&self, id: &str) -> Option<&Channel> {
-        self.0.iter().find(|c| c.id == id)
+        self.active.iter().find(|c| c.id == id)
     }
 
     /// The most any channel lets a submitter attach to one case: no body with files may be
@@ -170,7 +197,7 @@ impl Channels {
     }
 
     pub fn of_kind(&self, kind: ChannelKind) -> impl Iterator<Item = &Channel> {
-        self.0.iter().filter(move |c| c.kind == kind)
+        self.active.iter().filter(move |c| c.kind == kind)
     }
 }
 
@@ -183,7 +210,9 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl Channel {
-    fn from_config(c: ChannelConfig) -> Result<Self, ChannelsError> {
+    /// Checks a definition as the configuration file, the API and the editor give it: the one
+    /// check every channel passes before it is used.
+    pub fn from_config(c: ChannelConfig) -> Result<Self, ChannelsError> {
         if !valid_id(&c.id) {
             return Err(ChannelsError::BadId(c.id));
         }
@@ -375,6 +404,30 @@ impl Channel {
             .is_none_or(|c| answers(answered.get(&c.field), &c.equals))
     }
 
+    /// The answers without those to questions that the other answers leave unasked: a
+    /// step-by-step form keeps every answer while the reporter goes back and forth, and sends
+    /// only these.
+    pub fn without_unasked(&self, raw: &BTreeMap<String, RawValue>) -> BTreeMap<String, RawValue> {
+        let unasked = self.unasked(raw);
+        let mut kept = raw.clone();
+        kept.retain(|id, _| !unasked.contains(id));
+        kept
+    }
+
+    /// The fields that the answers sent leave unasked.
+    pub fn unasked(&self, raw: &BTreeMap<String, RawValue>) -> HashSet<String> {
+        let mut answered = BTreeMap::new();
+        let mut unasked = HashSet::new();
+        for field in &self.fields {
+            if !Self::asked(field, &answered) {
+                unasked.insert(field.id.clone());
+            } else if let Some(value) = raw.get(&field.id) {
+                answered.insert(field.id.clone(), field.loose(value));
+            }
+        }
+        unasked
+    }
+
     fn check(
         &self,
         raw: &BTreeMap<String, RawValue>,
@@ -562,6 +615,36 @@ fn blank(value: &RawValue) -> bool {
 }
 
 impl Field {
+    /// An answer as sent, read well enough to test a condition on it (unchecked).
+    fn loose(&self, value: &RawValue) -> serde_json::Value {
+        match (self.kind, value) {
+            (FieldKind::Checkbox, RawValue::Text(t)) => {
+                serde_json::Value::Bool(matches!(t.as_str(), "on" | "true" | "yes" | "1"))
+            }
+            (FieldKind::Checkbox, RawValue::Bool(b)) => serde_json::Value::Bool(*b),
+            (FieldKind::Checkboxes, RawValue::Text(t)) => serde_json::json!([t.trim()]),
+            (FieldKind::Number, RawValue::Text(t)) => t
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            (_, RawValue::Text(t)) => serde_json::Value::String(t.trim().to_owned()),
+            (_, RawValue::List(items)) => serde_json::json!(items),
+            (_, RawValue::Number(n)) => serde_json::json!(n),
+            (_, RawValue::Bool(b)) => serde_json::Value::Bool(*b),
+        }
+    }
+
+    /// The step of this field as a page of its channel's form (1-based).
+    pub fn page_in(&self, channel: &Channel) -> u32 {
+        channel
+            .steps()
+            .iter()
+            .position(|s| *s == self.step)
+            .map_or(1, |i| i as u32 + 1)
+    }
+
     /// A line or a text as sent: line endings made `\n`, trimmed, within its length, without
     /// control characters, one line unless a textarea.
     fn text(&self, name: &str, sent: &str) -> Result<String, CaseError> {

@@ -80,7 +80,7 @@ impl Cases {
             Some(text) => Some(MessageBody::parse(text)?),
         };
         let case_id = unlocked.case_id.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         let audit = self.audit.clone();
         let mail = self.mail.clone();
         self.store
@@ -88,7 +88,7 @@ impl Cases {
                 let case = super::access::existing(s, &case_id)?;
                 let closed = case.closed_at.unwrap_or_default();
                 let answered = checkins::answered(s, &case_id, closed)?;
-                let channel = channels.get(&case.channel_id);
+                let channel = channels.of_case(&case.channel_id, None);
                 let not_asked =
                     || CaseError::Conflict("no check-in is asked of this case now".into());
                 let after_days = asked(channel, &case, &answered, now()).ok_or_else(not_asked)?;

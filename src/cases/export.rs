@@ -177,7 +177,7 @@ impl Cases {
         let by = Exporter::Officer(officer.clone());
         let case_id = case_id.to_owned();
         let audit_key = self.audit.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         self.store
             .run(move |s| {
                 let opened = open(s, &channels, &by, &case_id)?;
@@ -220,7 +220,7 @@ impl Cases {
     ) -> Result<Download, CaseError> {
         let to = recipient_of(to)?;
         let case = case.to_owned();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         let (by, opened) = self
             .store
             .run(move |s| {

@@ -223,13 +223,13 @@ impl Cases {
     /// Decrypts the case for its submitter; channel and field names in `lang`.
     pub async fn view(&self, unlocked: &Unlocked, lang: Lang) -> Result<CaseView, CaseError> {
         let unlocked = unlocked.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         self.store
             .run(move |s| {
                 let record = cases::get(s, &unlocked.case_id)?
                     .ok_or_else(|| CaseError::NotFound("this case no longer exists".into()))?;
                 let doc = SealedSubmission::open(&record.sealed_submission, &unlocked.key)?;
-                let channel = channels.get(&record.channel_id);
+                let channel = channels.of_case(&record.channel_id, record.channel_version);
                 let labelled = labelled_fields(channel, &doc.fields, lang);
                 let messages = messages::list(s, &record.id, Thread::Messages)?
                     .into_iter()
@@ -311,7 +311,7 @@ impl Cases {
         self.files.reserve.check(0)?;
         let lock = self.uploading.lock(&unlocked.case_id)?;
         let unlocked = unlocked.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         let store = self.files.clone();
         self.store
             .run(move |s| {
@@ -330,7 +330,7 @@ impl Cases {
                         .locked(lock);
                 upload.limit_to(
                     channels
-                        .get(&record.channel_id)
+                        .of_case(&record.channel_id, None)
                         .map(|c| c.files)
                         .unwrap_or_default(),
                 );
@@ -352,7 +352,7 @@ impl Cases {
         let case_id = unlocked.case_id.clone();
         let audit = self.audit.clone();
         let mail = self.mail.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         self.store
             .run(move |s| {
                 let record = cases::get(s, &case_id)?

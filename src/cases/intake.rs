@@ -151,7 +151,10 @@ impl Cases {
     /// Officers who may be excluded from a case in `channel`: those who would receive it, and
     /// the identity custodians on a channel that takes identities.
     pub async fn excludable_officers(&self, channel: &str) -> Result<Vec<OfficerRef>, CaseError> {
-        let with_custodians = self.channels.get(channel).is_some_and(|c| c.takes_identity);
+        let with_custodians = self
+            .channels()
+            .get(channel)
+            .is_some_and(|c| c.takes_identity);
         let channel = channel.to_owned();
         self.store
             .run(move |s| excludable(s, &officers::for_channel(s, &channel)?, with_custodians))
@@ -163,7 +166,7 @@ impl Cases {
     /// [`Cases::channel_accepts`].
     pub async fn officers_to_exclude(&self, channel: &str) -> Result<Vec<OfficerRef>, CaseError> {
         if !self
-            .channels
+            .channels()
             .get(channel)
             .is_some_and(|c| c.takes_exclusions())
         {
@@ -269,7 +272,7 @@ impl Cases {
     ) -> Result<Receipt, CaseError> {
         self.files.reserve.check(0)?;
         let channel = self
-            .channels
+            .channels()
             .get(&submission.channel)
             .ok_or_else(|| CaseError::invalid("channel", "there is no such channel"))?
             .clone();
@@ -451,6 +454,7 @@ impl Cases {
         let audit = self.audit.clone();
         let kind = channel.kind.clone();
         let channel_id = channel.id.clone();
+        let channel_version = channel.version;
 
         let excluded = exclude;
         let IntakeDraft {
@@ -514,6 +518,7 @@ impl Cases {
                     files,
                     source: taken_down.as_ref().map_or(Source::Web, |t| t.source),
                     recorded_by: taken_down.map(|t| t.officer_id),
+                    channel_version,
                 };
                 let number = crate::store::cases::insert(store, &case, &audit, &alerts, &receipts)?;
                 upload.commit();

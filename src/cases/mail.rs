@@ -144,7 +144,7 @@ impl MailContext {
         coalesce: bool,
     ) -> Result<Vec<NewMail>, CaseError> {
         let holders = crate::store::cases::holders(s, &case.id)?;
-        let channel = channels.get(&case.channel_id);
+        let channel = channels.of_case(&case.channel_id, None);
         crate::store::officers::list(s)?
             .into_iter()
             .filter(|o| holders.contains(&o.id) && !o.disabled)

@@ -17,6 +17,7 @@ mod mail;
 pub mod news;
 pub mod officers;
 mod posting;
+pub mod published;
 pub mod records;
 pub mod reminders;
 pub mod reserve;
@@ -233,7 +234,8 @@ pub struct Cases {
     store: Store,
     kdf: KdfPool,
     lookup: Arc<LookupKey>,
-    channels: Arc<Channels>,
+    /// Swapped whole when an admin publishes a channel.
+    channels: Arc<std::sync::RwLock<Arc<Channels>>>,
     recovery_recipient: Option<String>,
     audit: Arc<AuditKey>,
     /// Shown as the issuer in authenticator apps.
@@ -273,17 +275,17 @@ impl Cases {
                 "audit log does not verify; left as it is, new entries are chained onto it"
             ),
         }
-        let channels = Channels::from_config(&settings.channels)?;
         if let Some(r) = &settings.recovery_recipient {
             crate::crypto::keys::recipient(r).map_err(CaseError::RecoveryRecipient)?;
         }
         // Made now, not at the first unknown email, which would then cost two derivations.
         crate::crypto::kdf::dummy_password_hash();
+        let channels = published::load(&store, &settings.channels)?;
         Ok(Cases {
             store,
             kdf: KdfPool::bounded(settings.kdf_bounds()),
             lookup: Arc::new(lookup),
-            channels: Arc::new(channels),
+            channels: Arc::new(std::sync::RwLock::new(Arc::new(channels))),
             recovery_recipient: settings.recovery_recipient.clone(),
             audit: Arc::new(audit),
             site_name: settings.organisation.clone(),
@@ -302,8 +304,12 @@ impl Cases {
         })
     }
 
-    pub fn channels(&self) -> &Channels {
-        &self.channels
+    /// The channels as they are now (a publication replaces them for later calls).
+    pub fn channels(&self) -> Arc<Channels> {
+        self.channels
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Whether cases of a channel with these officers can be taken: someone must be able to

@@ -198,7 +198,7 @@ impl Cases {
             if list.is_empty() {
                 return Err(CaseError::invalid("channels", "name at least one channel"));
             }
-            if let Some(unknown) = list.iter().find(|c| self.channels.get(c).is_none()) {
+            if let Some(unknown) = list.iter().find(|c| self.channels().get(c).is_none()) {
                 return Err(CaseError::invalid(
                     "channels",
                     &format!("there is no channel {unknown:?}"),

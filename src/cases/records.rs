@@ -348,7 +348,7 @@ impl Cases {
         let record_id = record_id.to_owned();
         let audit = self.audit.clone();
         let mail = self.mail.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         self.store
             .run(move |s| {
                 let case = super::access::existing(s, &case_id)?;
@@ -388,7 +388,7 @@ impl Cases {
         let case_id = unlocked.case_id.clone();
         let audit = self.audit.clone();
         let mail = self.mail.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         self.store
             .run(move |s| {
                 let case = super::access::existing(s, &case_id)?;
@@ -426,7 +426,7 @@ impl Cases {
     /// open the case, once when the answer is due soon and once when it is overdue.
     pub(super) async fn queue_meeting_reminders(&self) -> Result<usize, CaseError> {
         let mail = self.mail.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         self.store
             .run(move |s| {
                 let now = now();
@@ -459,7 +459,7 @@ impl Cases {
                     let mails = mail.reminder_mails(
                         to,
                         stage.as_str(),
-                        channels.get(&case.channel_id),
+                        channels.of_case(&case.channel_id, None),
                         (&case.id, &case.channel_id),
                         request.due_at,
                     )?;

@@ -25,7 +25,7 @@ impl Cases {
 
     async fn queue_reminders(&self) -> Result<usize, CaseError> {
         let mail = self.mail.clone();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         self.store
             .run(move |s| {
                 let now = now();
@@ -54,7 +54,7 @@ impl Cases {
                     let mails = mail.reminder_mails(
                         to,
                         stage,
-                        channels.get(&case.channel_id),
+                        channels.of_case(&case.channel_id, None),
                         (&case.id, &case.channel_id),
                         case.due_at,
                     )?;

@@ -22,7 +22,7 @@ impl Cases {
         let in_use = self.store.run(cases::channel_ids).await?;
         for channel_id in in_use {
             let days = self
-                .channels
+                .channels()
                 .get(&channel_id)
                 .map_or(DEFAULT_RETENTION_DAYS, |c| c.retention_days);
             loop {

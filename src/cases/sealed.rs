@@ -106,6 +106,31 @@ pub(super) fn open_text_at(
     Ok((std::mem::take(&mut msg.body), msg.at))
 }
 
+/// An answer as a reader sees it in `lang`: an option in `lang`, a list joined, yes or no.
+pub fn shown(
+    field: Option<&super::channels::Field>,
+    value: &serde_json::Value,
+    lang: Lang,
+) -> String {
+    let option = |s: &str| {
+        field
+            .and_then(|f| f.options.iter().find(|o| o.canonical() == s))
+            .map_or_else(|| s.to_owned(), |o| o.get(lang).to_owned())
+    };
+    match value {
+        serde_json::Value::String(s) => option(s),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), option))
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Bool(true) => lang.text("case.yes").into(),
+        serde_json::Value::Bool(false) => lang.text("case.no").into(),
+        other => other.to_string(),
+    }
+}
+
 /// Field values labelled by the channel's form in `lang`, in its order (a select's choice
 /// shown in `lang` too); values of fields the form no longer has come last, under their ids.
 pub(super) fn labelled_fields(
@@ -113,26 +138,8 @@ pub(super) fn labelled_fields(
     fields: &BTreeMap<String, serde_json::Value>,
     lang: Lang,
 ) -> Vec<(String, String)> {
-    let option = |field: Option<&super::channels::Field>, s: &str| {
-        field
-            .and_then(|f| f.options.iter().find(|o| o.canonical() == s))
-            .map_or_else(|| s.to_owned(), |o| o.get(lang).to_owned())
-    };
-    let show = |field: Option<&super::channels::Field>, v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => option(field, s),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|i| {
-                i.as_str()
-                    .map_or_else(|| i.to_string(), |s| option(field, s))
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::Bool(true) => lang.text("case.yes").into(),
-        serde_json::Value::Bool(false) => lang.text("case.no").into(),
-        other => other.to_string(),
-    };
+    let show =
+        |field: Option<&super::channels::Field>, v: &serde_json::Value| shown(field, v, lang);
     let known = channel.map(|c| c.fields.as_slice()).unwrap_or_default();
     let mut out: Vec<(String, String)> = known
         .iter()

@@ -296,7 +296,7 @@ impl Cases {
             .run(move |s| stats::granted_to(s, &officer_id))
             .await?;
         let channels: Vec<(String, String)> = self
-            .channels
+            .channels()
             .all()
             .iter()
             .map(|c| (c.id.clone(), c.title.canonical().to_owned()))

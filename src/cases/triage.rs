@@ -63,7 +63,7 @@ impl Cases {
     ) -> Result<(Option<String>, Priority), CaseError> {
         let officer = officer.clone();
         let case_id = case_id.to_owned();
-        let channels = self.channels.clone();
+        let channels = self.channels();
         let audit = self.audit.clone();
         self.store
             .run(move |s| {

@@ -298,6 +298,18 @@ fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/officer/admin/officers", web::post().to(api::admin::add))
             .route(
+                "/officer/admin/channels",
+                web::get().to(api::admin_channels::list),
+            )
+            .route(
+                "/officer/admin/channels/{id}",
+                web::get().to(api::admin_channels::get),
+            )
+            .route(
+                "/officer/admin/channels/{id}",
+                web::put().to(api::admin_channels::put),
+            )
+            .route(
                 "/officer/admin/officers/{id}/reset",
                 web::post().to(api::admin::reset),
             )

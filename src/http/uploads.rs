@@ -553,8 +553,9 @@ impl FileTarget for IntakeFiles<'_> {
                     .and_then(|c| serde_json::from_str::<ChannelOf>(c).ok())
                     .map(|c| c.channel),
             };
+            let channels = self.state.cases.channels();
             let channel = id
-                .and_then(|id| self.state.cases.channels().get(&id))
+                .and_then(|id| channels.get(&id))
                 .filter(|c| self.kind.as_ref().is_none_or(|k| &c.kind == k))
                 .ok_or_else(|| {
                     CaseError::invalid(

@@ -125,6 +125,8 @@ pub struct NewCase {
     /// How it came in, and the officer who took it down when not on the web.
     pub source: Source,
     pub recorded_by: Option<String>,
+    /// The version of its channel it was submitted under (0: none stored).
+    pub channel_version: u32,
 }
 
 /// What the claim-code sign-in needs to find and unlock a case.
@@ -163,6 +165,8 @@ pub struct CaseRecord {
     pub sealed_notify: Option<Vec<u8>>,
     /// A check-in said the reporter suffered retaliation.
     pub retaliation_reported: bool,
+    /// The version of its channel it was submitted under, when stored.
+    pub channel_version: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -192,8 +196,10 @@ pub fn insert(
     tx.execute(
         "INSERT INTO cases (id, number, channel_id, kind, status, received_at,
              acknowledge_due_at, resolve_due_at, next_due_at, updated_at, case_public_key,
-             staff_public_key, claim_tag, submitter_salt, sealed_submission, source)
-         VALUES (?1, ?2, ?3, ?4, 'received', ?5, ?6, ?7, ?13, ?5, ?8, ?9, ?10, ?11, ?12, ?14)",
+             staff_public_key, claim_tag, submitter_salt, sealed_submission, source,
+             channel_version)
+         VALUES (?1, ?2, ?3, ?4, 'received', ?5, ?6, ?7, ?13, ?5, ?8, ?9, ?10, ?11, ?12, ?14,
+             ?15)",
         params![
             case.id,
             number,
@@ -209,6 +215,7 @@ pub fn insert(
             case.sealed_submission,
             due_to_column(case.next_due_at),
             case.source,
+            (case.channel_version > 0).then_some(case.channel_version),
         ],
     )?;
     let mut granted = Vec::new();
@@ -286,7 +293,7 @@ const RECORD: &str = "id, number, channel_id, kind, status, outcome, received_at
     acknowledge_due_at, resolve_due_at, acknowledged_at, closed_at, next_due_at,
     assigned_officer_id, updated_at, case_public_key, staff_public_key, sealed_submission,
     sealed_summary, satisfaction, sealed_feedback, source, category, priority, sealed_notify,
-    retaliation_reported";
+    retaliation_reported, channel_version";
 
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
     Ok(CaseRecord {
@@ -315,6 +322,7 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaseRecord> {
         priority: r.get(22)?,
         sealed_notify: r.get(23)?,
         retaliation_reported: r.get(24)?,
+        channel_version: r.get(25)?,
     })
 }
 
@@ -905,6 +913,7 @@ pub fn add_grants(
 pub struct GrantedDocument {
     pub id: String,
     pub channel_id: String,
+    pub channel_version: Option<u32>,
     pub grant: Vec<u8>,
     pub sealed: Vec<u8>,
 }
@@ -918,7 +927,8 @@ pub fn documents_for(
 ) -> Result<Vec<GrantedDocument>, StoreError> {
     let conn = store.reader()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.channel_id, g.sealed, c.sealed_submission FROM cases c
+        "SELECT c.id, c.channel_id, g.sealed, c.sealed_submission, c.channel_version
+         FROM cases c
          JOIN grants g ON g.case_id = c.id AND g.key = 'case' AND g.holder = 'officer'
               AND g.officer_id = ?2
          WHERE c.id = ?1",
@@ -932,6 +942,7 @@ pub fn documents_for(
                     channel_id: r.get(1)?,
                     grant: r.get(2)?,
                     sealed: r.get(3)?,
+                    channel_version: r.get(4)?,
                 })
             })
             .optional()?

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod cases;
+pub mod channels;
 pub mod checkins;
 pub mod disk;
 pub mod enrolments;
@@ -97,6 +98,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0011_news.sql")),
         M::up(include_str!("../../migrations/0012_checkins.sql")),
         M::up(include_str!("../../migrations/0013_search.sql")),
+        M::up(include_str!("../../migrations/0014_channel_versions.sql")),
     ])
 }
 

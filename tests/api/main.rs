@@ -10,6 +10,7 @@ mod bounds_kdf;
 mod branding;
 mod browser;
 mod casework;
+mod channel_editing;
 mod checkins;
 mod cli;
 mod errors;

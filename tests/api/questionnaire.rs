@@ -195,3 +195,189 @@ fn definitions_that_cannot_work_stop_the_start_naming_the_field() {
         assert!(text.contains(named), "{field}: {text}");
     }
 }
+
+pub const STEPPED: &str = r#"
+[[channels]]
+id = "report"
+kind = "whistleblowing"
+title = "Report"
+[[channels.fields]]
+id = "what"
+label = "What happened?"
+type = "textarea"
+required = true
+step = 1
+[[channels.fields]]
+id = "hurt"
+label = "Was anyone hurt?"
+type = "checkbox"
+step = 1
+[[channels.fields]]
+id = "injuries"
+label = "What injuries?"
+type = "textarea"
+required = true
+step = 2
+show_if = { field = "hurt", equals = "true" }
+[[channels.fields]]
+id = "seen"
+label = "How many people saw it?"
+type = "number"
+min = 0
+step = 2
+[[channels.fields]]
+id = "photos"
+label = "Photos of the place"
+type = "files"
+step = 2
+"#;
+
+/// The hidden answers a page carries, and its token, as a browser would send them back.
+fn carried(page: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = page;
+    while let Some(at) = rest.find("<input type=\"hidden\" name=\"") {
+        let tail = &rest[at + 27..];
+        let name = &tail[..tail.find('"').unwrap()];
+        let value = between(tail, "value=\"", "\"");
+        let value = value
+            .replace("&#10;", "\n")
+            .replace("&#x0a;", "\n")
+            .replace("&#x27;", "'")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&");
+        if name != "page" {
+            out.push((name.to_owned(), value));
+        }
+        rest = tail;
+    }
+    out
+}
+
+fn step_post(
+    app: &TestApp,
+    page: &str,
+    at: &str,
+    go: &str,
+    answers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut form = carried(page);
+    form.retain(|(k, _)| !answers.iter().any(|(a, _)| a == k));
+    form.extend(answers.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    form.push(("page".into(), at.into()));
+    form.push(("go".into(), go.into()));
+    let res = app
+        .client
+        .post(app.url("/report"))
+        .form(&form)
+        .send()
+        .unwrap();
+    (res.status().as_u16(), res.text().unwrap())
+}
+
+#[test]
+fn a_step_by_step_form_asks_by_the_answers_given_checks_each_step_and_reviews() {
+    let app = spawn_app_with(STEPPED);
+    let first = app.get("/report").text().unwrap();
+    assert!(first.contains("Step 1 of 2") && first.contains("id=\"f_what\""));
+    assert!(!first.contains("f_injuries") && !first.contains("f_photos"));
+
+    // Each step is checked on the server before the next.
+    let (status, refused) = step_post(&app, &first, "1", "next", &[("f_what", "")]);
+    assert_eq!(status, 422);
+    assert!(refused.contains("Step 1 of 2") && refused.contains("What happened? is required"));
+
+    // Hurt: the injuries are asked on step 2, and required.
+    let story = "line one\nline two";
+    let (status, second) = step_post(
+        &app,
+        &first,
+        "1",
+        "next",
+        &[("f_what", story), ("f_hurt", "on")],
+    );
+    assert_eq!(status, 200, "{second}");
+    assert!(second.contains("Step 2 of 2") && second.contains("id=\"f_injuries\""));
+    assert!(
+        !second.contains("f_photos"),
+        "files are asked on the review page"
+    );
+    let (status, refused) = step_post(&app, &second, "2", "next", &[("f_injuries", "")]);
+    assert_eq!(status, 422);
+    assert!(refused.contains("What injuries? is required"));
+    let (status, review) = step_post(
+        &app,
+        &second,
+        "2",
+        "next",
+        &[("f_injuries", "a cut"), ("f_seen", "3")],
+    );
+    assert_eq!(status, 200, "{review}");
+    assert!(review.contains("Check your answers"));
+    for shown in [
+        "line one",
+        "a cut",
+        "Was anyone hurt?",
+        "How many people saw it?",
+        "id=\"f_photos\"",
+    ] {
+        assert!(review.contains(shown), "{shown} not on the review page");
+    }
+    crate::html::assert_valid(&[
+        ("step 1", first.clone()),
+        ("step 1 refused", refused.clone()),
+        ("step 2", second.clone()),
+        ("review", review.clone()),
+    ]);
+
+    // Sent from the review page with a file for the photos question.
+    let mut form = reqwest::blocking::multipart::Form::new();
+    for (k, v) in carried(&review) {
+        form = form.text(k, v);
+    }
+    form = form.text("go", "send").text("page", "3").part(
+        "f_photos",
+        reqwest::blocking::multipart::Part::bytes(b"a photo".to_vec()).file_name("place.jpg"),
+    );
+    let res = app
+        .client
+        .post(app.url("/report"))
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let code = claim_code_in(&res.text().unwrap());
+    let case: Value = app.followup_api(&code).json().unwrap();
+    assert_eq!(case["fields"]["what"], story);
+    assert_eq!(case["fields"]["hurt"], true);
+    assert_eq!(case["fields"]["injuries"], "a cut");
+    assert_eq!(case["fields"]["seen"], 3);
+    assert_eq!(case["fields"]["photos"], json!(["place.jpg"]));
+    assert_eq!(case["files"][0]["field"], "photos");
+
+    // Not hurt: step 2 does not ask about injuries, and an answer given to it before the
+    // reporter changed their mind is not sent.
+    let first = app.get("/report").text().unwrap();
+    let (_, second) = step_post(
+        &app,
+        &first,
+        "1",
+        "next",
+        &[("f_what", "calm"), ("f_hurt", "on")],
+    );
+    let (_, review) = step_post(&app, &second, "2", "next", &[("f_injuries", "stale")]);
+    assert!(review.contains("stale"));
+    let (_, again) = step_post(&app, &review, "3", "page-1", &[]);
+    assert!(again.contains("Step 1 of 2") && again.contains(">calm</textarea>"));
+    // Unticked now: the box is on this page, so it is simply not sent.
+    let (_, unticked) = step_post(&app, &again, "1", "next", &[("f_what", "calm")]);
+    assert!(unticked.contains("Step 2 of 2") && !unticked.contains("id=\"f_injuries\""));
+    let (_, review) = step_post(&app, &unticked, "2", "next", &[]);
+    assert!(!review.contains("stale"), "{review}");
+    let (status, receipt) = step_post(&app, &review, "3", "send", &[]);
+    assert_eq!(status, 200, "{receipt}");
+    let case: Value = app.followup_api(&claim_code_in(&receipt)).json().unwrap();
+    assert_eq!(case["fields"]["hurt"], false);
+    assert!(case["fields"].get("injuries").is_none(), "{case}");
+    assert_eq!(app.case_count(), 2);
+}

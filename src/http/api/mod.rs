@@ -3,6 +3,7 @@
 //! and limits as the pages.
 
 pub mod admin;
+pub mod admin_channels;
 pub mod disclosures;
 pub mod officer;
 pub mod openapi;

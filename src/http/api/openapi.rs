@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Spec, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{admin, disclosures, officer, records, reporter, triage};
+use super::{admin, admin_channels, disclosures, officer, records, reporter, triage};
 
 /// Every error of the API: `{"error","message"}`, with `field` when one field is at fault.
 #[derive(Serialize, ToSchema)]
@@ -105,6 +105,9 @@ pub struct FilesForm {
         disclosures::decide,
         admin::add,
         admin::reset,
+        admin_channels::list,
+        admin_channels::get,
+        admin_channels::put,
         records::record_case,
         records::write_record,
         records::revise_record,
@@ -165,9 +168,10 @@ impl Modify for Common {
                 .build()
         };
         for item in spec.paths.paths.values_mut() {
-            let operations: [(&mut Option<Operation>, bool); 3] = [
+            let operations: [(&mut Option<Operation>, bool); 4] = [
                 (&mut item.get, false),
                 (&mut item.post, true),
+                (&mut item.put, true),
                 (&mut item.delete, true),
             ];
             for (op, changes) in operations {

@@ -40,7 +40,7 @@ pub async fn inbox(
         .inbox(&session.value.officer, query.clone())
         .await?;
     state.cases.warm_search(&session.value.officer);
-    let channels = state.cases.channels().all();
-    let view = InboxPage::new(chrome(&session), &query, page, channels);
+    let channels = state.cases.channels();
+    let view = InboxPage::new(chrome(&session), &query, page, channels.all());
     Ok(html(&mut HttpResponse::Ok(), view))
 }

@@ -53,7 +53,8 @@ async fn record_page(
             (c.id.clone(), c.title.get(t.lang).to_owned(), selected)
         })
         .collect();
-    let form = match chosen.and_then(|id| state.cases.channels().get(id)) {
+    let all = state.cases.channels();
+    let form = match chosen.and_then(|id| all.get(id)) {
         Some(channel) => {
             let facts = FormFacts {
                 accepting: true,

@@ -36,7 +36,7 @@ pub async fn page(
         .cases
         .statistics(&session.value.officer, months)
         .await?;
-    let page = StatisticsPage::new(chrome(&session), months, stats, state.cases.channels());
+    let page = StatisticsPage::new(chrome(&session), months, stats, &state.cases.channels());
     Ok(html(&mut HttpResponse::Ok(), page))
 }
 

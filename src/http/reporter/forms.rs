@@ -79,24 +79,23 @@ pub async fn complaint_submit(
 
 /// The channel a page is about: the one asked for, or the only one of its kind. `Ok(None)`
 /// when there are several to choose from.
-fn pick_channel<'a>(
-    state: &'a AppState,
+fn pick_channel(
+    state: &AppState,
     kind: &ChannelKind,
     requested: Option<&str>,
-) -> Result<Option<&'a Channel>, PageError> {
+) -> Result<Option<Channel>, PageError> {
+    let channels = state.cases.channels();
     if let Some(id) = requested {
-        return state
-            .cases
-            .channels()
+        return channels
             .get(id)
             .filter(|c| &c.kind == kind)
-            .map(Some)
+            .map(|c| Some(c.clone()))
             .ok_or_else(no_such_form);
     }
-    let mut of_kind = state.cases.channels().of_kind(kind.clone());
+    let mut of_kind = channels.of_kind(kind.clone());
     match (of_kind.next(), of_kind.next()) {
         (None, _) => Err(no_such_form()),
-        (Some(only), None) => Ok(Some(only)),
+        (Some(only), None) => Ok(Some(only.clone())),
         _ => Ok(None),
     }
 }
@@ -120,32 +119,84 @@ async fn channel_form(
 ) -> Result<HttpResponse, PageError> {
     let t = Ui::for_request(req);
     let Some(channel) = pick_channel(state, &kind, requested)? else {
-        let of_kind = state.cases.channels().of_kind(kind.clone());
-        let page = ChannelsPage::new(t, &kind, of_kind, form_path(&kind));
+        let channels = state.cases.channels();
+        let page = ChannelsPage::new(t, &kind, channels.of_kind(kind.clone()), form_path(&kind));
         return Ok(html(&mut HttpResponse::Ok(), page));
     };
     let fresh = FormInput {
         clean_metadata: true,
         ..FormInput::default()
     };
-    let page = form_page(t, state, channel, &fresh, None).await?;
+    let first = if channel.is_stepped() { 1 } else { 0 };
+    let page = form_page(t, state, &channel, &fresh, None, first).await?;
     Ok(html(&mut HttpResponse::Ok(), page))
 }
 
-/// The form of `channel`, as `input` filled it in, with what was wrong with it.
+/// The form of `channel`, as `input` filled it in, with what was wrong with it: on one page
+/// (`page` 0), or one page of a step-by-step form.
 async fn form_page(
     t: Ui,
     state: &AppState,
     channel: &Channel,
     input: &FormInput,
     error: Option<&Problem>,
+    page: u32,
 ) -> Result<FormPage, PageError> {
     let facts = FormFacts {
         accepting: state.cases.channel_accepts(&channel.id).await?,
         officers: state.cases.officers_to_exclude(&channel.id).await?,
         takes_identity: channel.takes_identity && state.cases.accepts_identity().await?,
     };
-    Ok(FormPage::new(t, channel, input, error, facts))
+    Ok(FormPage::at_page(t, channel, input, error, facts, page))
+}
+
+/// The page of a step-by-step form a problem is shown on: that of the question it names, or
+/// else the review (a one-page form: 0).
+fn page_of(channel: &Channel, problem: Option<&Problem>) -> u32 {
+    if !channel.is_stepped() {
+        return 0;
+    }
+    let review = channel.steps().len() as u32 + 1;
+    problem
+        .and_then(|p| p.field.as_deref())
+        .and_then(|f| f.strip_prefix("fields."))
+        .and_then(|id| channel.fields.iter().find(|f| f.id == id))
+        .filter(|f| f.kind != crate::config::FieldKind::Files)
+        .map_or(review, |f| f.page_in(channel))
+}
+
+/// A move between the pages of a step-by-step form: forward once this page's answers are
+/// right (checked here, on the server), back or to a page at once. Nothing is stored: the
+/// answers travel in the form.
+async fn step(
+    t: Ui,
+    state: &AppState,
+    channel: &Channel,
+    input: &FormInput,
+    refused: Option<Problem>,
+) -> Result<HttpResponse, PageError> {
+    let steps = channel.steps();
+    let review = steps.len() as u32 + 1;
+    let from = input.page.clamp(1, review);
+    let (to, problem) = match (refused, input.go.as_str()) {
+        (Some(p), _) => (from, Some(p)),
+        (None, "back") => (from.saturating_sub(1).max(1), None),
+        (None, go) if go.starts_with("page-") => (go[5..].parse().unwrap_or(1), None),
+        (None, _) => {
+            let step = steps[(from as usize - 1).min(steps.len() - 1)];
+            let answers = channel.without_unasked(&input.answers());
+            match channel.validate_through(&answers, step) {
+                Ok(_) => ((from + 1).min(review), None),
+                Err(e) => {
+                    let p = Problem::from(e);
+                    (page_of(channel, Some(&p)), Some(p))
+                }
+            }
+        }
+    };
+    let page = form_page(t, state, channel, input, problem.as_ref(), to).await?;
+    let status = problem.as_ref().map_or(StatusCode::OK, |p| p.status);
+    Ok(html(&mut HttpResponse::build(status), page))
 }
 
 /// A report or complaint sent from its form. The attempt is taken from the client's
@@ -163,14 +214,24 @@ async fn submit(
         .attempt(req, Bucket::CaseCreated)
         .map_err(|s| PageError(Problem::rate_limited(s)))?;
     let mut draft = state.cases.new_intake();
-    let (input, refused) = read_form(state, &kind, &mut draft, body).await;
+    let (mut input, refused) = read_form(state, &kind, &mut draft, body).await;
     let Ok(Some(channel)) = pick_channel(state, &kind, Some(&input.channel)) else {
         attempt.keep_if(input.had_files);
         return Err(PageError(refused.unwrap_or_else(Problem::not_found)));
     };
+    if channel.is_stepped() {
+        if input.go != "send" {
+            attempt.keep_if(input.had_files);
+            return step(t, state, &channel, &input, refused).await;
+        }
+        // Answers to questions the other answers leave unasked stayed in the form while the
+        // reporter went back and forth; they are not sent.
+        let unasked = channel.unasked(&input.answers());
+        input.fields.retain(|id, _| !unasked.contains(id));
+    }
     let sent = send_once(state, &input, refused, draft, t.lang).await;
     attempt.keep_if(sent.counts() || input.had_files);
-    answer(t, state, channel, &input, sent).await
+    answer(t, state, &channel, &input, sent).await
 }
 
 /// The receipt; or the form again, as filled in, with what the submitter can put right.
@@ -190,7 +251,8 @@ async fn answer(
         Sent::Refused(p)
             if p.status.is_client_error() || p.status == StatusCode::SERVICE_UNAVAILABLE =>
         {
-            let page = form_page(t, state, channel, input, Some(&p)).await?;
+            let page = page_of(channel, Some(&p));
+            let page = form_page(t, state, channel, input, Some(&p), page).await?;
             Ok(html(&mut HttpResponse::build(p.status), page))
         }
         Sent::Refused(p) => Err(PageError(p)),

@@ -38,6 +38,10 @@ pub struct FormInput {
     /// Files came with it (and, refused, were not kept).
     pub had_files: bool,
     pub form_token: String,
+    /// A step-by-step form: the page it was sent from (0: a one-page form)…
+    pub page: u32,
+    /// …and where the reporter asked to go: `next`, `back`, `page-N`, or `send`.
+    pub go: String,
 }
 
 impl FormInput {
@@ -55,6 +59,8 @@ impl FormInput {
                 "identity_contact" => input.identity_contact = value,
                 "clean_metadata" => input.clean_metadata = !value.is_empty(),
                 "form_token" => input.form_token = value,
+                "page" => input.page = value.parse().unwrap_or(0),
+                "go" => input.go = value,
                 _ => {
                     if let Some(id) = key.strip_prefix("f_") {
                         input.fields.entry(id.to_owned()).or_default().push(value);
@@ -65,18 +71,22 @@ impl FormInput {
         input
     }
 
+    /// The answers as the form sent them: one value as text, several as a list.
+    pub fn answers(&self) -> BTreeMap<String, RawValue> {
+        self.fields
+            .iter()
+            .map(|(k, values)| match values.as_slice() {
+                [one] => (k.clone(), RawValue::Text(one.clone())),
+                _ => (k.clone(), RawValue::List(values.clone())),
+            })
+            .collect()
+    }
+
     pub fn submission(&self, language: crate::i18n::Lang) -> Submission {
         Submission {
             language,
             channel: self.channel.clone(),
-            fields: self
-                .fields
-                .iter()
-                .map(|(k, values)| match values.as_slice() {
-                    [one] => (k.clone(), RawValue::Text(one.clone())),
-                    _ => (k.clone(), RawValue::List(values.clone())),
-                })
-                .collect(),
+            fields: self.answers(),
             exclude_officers: self.exclude.iter().cloned().collect(),
             contact: Some(ContactInput {
                 email: self.contact_email.clone(),
@@ -150,6 +160,8 @@ pub struct FieldInput {
     /// A number field's bounds, as the input's attributes (empty: none).
     pub min: String,
     pub max: String,
+    /// When it is asked only after an answer on the same page: which (empty otherwise).
+    pub only_if: String,
 }
 
 #[derive(Template)]
@@ -187,6 +199,17 @@ pub struct FormPage {
     /// Whistleblowing forms: the word on reporting to the authorities (configured paragraphs;
     /// empty: the built-in sentence). `None` on complaint forms.
     pub external: Option<Vec<String>>,
+    /// A step-by-step form: this page (1-based; `pages + 1` is the review) and its pages of
+    /// questions. 0 and 0: a one-page form.
+    pub page: u32,
+    pub pages: u32,
+    /// Answers given on other pages, carried in the form itself: (name, value).
+    pub carried: Vec<(String, String)>,
+    /// The review: each page's answers as (page, [(question, answer)]).
+    pub review: Vec<(u32, Vec<(String, String)>)>,
+    /// Questions answered with files: asked at the end, beside the attachments, since a
+    /// form's files must come after everything that decides where they go.
+    pub file_questions: Vec<FieldInput>,
 }
 
 /// What a form shows besides the channel's own settings, asked of `cases` for the page.
@@ -214,7 +237,7 @@ impl FieldInput {
 
     pub fn aria(&self) -> String {
         let mut ids = Vec::new();
-        if !self.help.is_empty() {
+        if !self.help.is_empty() || !self.only_if.is_empty() {
             ids.push(format!("{}_help", self.name));
         }
         if self.error.is_some() {
@@ -257,15 +280,51 @@ impl FieldInput {
                 .collect(),
             min: f.min.map(|m| m.to_string()).unwrap_or_default(),
             max: f.max.map(|m| m.to_string()).unwrap_or_default(),
+            only_if: String::new(),
             error,
             value,
         }
     }
+
+    /// Says which earlier answer on the same page the question depends on.
+    fn only_if(mut self, t: &Ui, channel: &Channel, f: &Field) -> Self {
+        let Some(cond) = &f.show_if else { return self };
+        let Some(on) = channel.fields.iter().find(|o| o.id == cond.field) else {
+            return self;
+        };
+        if on.page_in(channel) != f.page_in(channel) && channel.is_stepped() {
+            return self;
+        }
+        let answer = match on.kind {
+            FieldKind::Checkbox => t
+                .get(if cond.equals == "true" {
+                    "case.yes"
+                } else {
+                    "case.no"
+                })
+                .to_owned(),
+            _ => crate::cases::sealed::shown(
+                Some(on),
+                &serde_json::Value::String(cond.equals.clone()),
+                t.lang,
+            ),
+        };
+        self.only_if = t.lang.fill(
+            "form.only_if",
+            &[("answer", &answer), ("question", &on.label.get(t.lang))],
+        );
+        self
+    }
+
+    /// Whether anything goes under the label: help, the condition, an error.
+    pub fn described_by(&self) -> bool {
+        !self.help.is_empty() || !self.only_if.is_empty() || self.error.is_some()
+    }
 }
 
 impl FormPage {
-    /// The form of `channel` as `input` filled it in; with `error`, the message goes next to
-    /// the field it is about (or on top).
+    /// The form of `channel` as `input` filled it in, on one page; with `error`, the message
+    /// goes next to the field it is about (or on top).
     pub fn new(
         t: Ui,
         channel: &Channel,
@@ -273,16 +332,116 @@ impl FormPage {
         error: Option<&Problem>,
         facts: FormFacts,
     ) -> Self {
+        FormPage::at_page(t, channel, input, error, facts, 0)
+    }
+
+    /// One page of a step-by-step form (`page` from 1; one past the last is the review), or
+    /// with `page` 0 the whole form on one page.
+    pub fn at_page(
+        t: Ui,
+        channel: &Channel,
+        input: &FormInput,
+        error: Option<&Problem>,
+        facts: FormFacts,
+        page: u32,
+    ) -> Self {
         let error_for = |name: &str| match error {
             Some(e) if e.field.as_deref() == Some(name) => Some(t.problem_in(e, Some(channel))),
             _ => None,
         };
+        let pages = if page == 0 {
+            0
+        } else {
+            channel.steps().len() as u32
+        };
+        let page = if page == 0 {
+            0
+        } else {
+            page.clamp(1, pages + 1)
+        };
+        let answers = input.answers();
+        let unasked = channel.unasked(&answers);
+        // A question is on this page when its step is, and asked given the answers of earlier
+        // pages (one whose condition is on this page is shown, saying so).
+        let here = |f: &Field| {
+            (page == 0 || f.page_in(channel) == page)
+                && (!unasked.contains(&f.id)
+                    || f.show_if.as_ref().is_some_and(|c| {
+                        channel
+                            .fields
+                            .iter()
+                            .find(|o| o.id == c.field)
+                            .is_some_and(|o| page == 0 || o.page_in(channel) == page)
+                    }))
+        };
+        let input_of = |f: &Field| {
+            FieldInput::new(&t, f, input, error_for(&format!("fields.{}", f.id)))
+                .only_if(&t, channel, f)
+        };
         let fields = channel
             .fields
             .iter()
-            .map(|f| FieldInput::new(&t, f, input, error_for(&format!("fields.{}", f.id))))
+            .filter(|f| f.kind != FieldKind::Files && here(f))
+            .map(input_of)
             .collect();
+        let reviewing = pages > 0 && page > pages;
+        let file_questions = channel
+            .fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Files && !unasked.contains(&f.id))
+            .filter(|_| page == 0 || reviewing)
+            .map(input_of)
+            .collect();
+        let mut carried: Vec<(String, String)> = input
+            .fields
+            .iter()
+            .filter(|(id, _)| {
+                channel
+                    .fields
+                    .iter()
+                    .find(|f| &f.id == *id)
+                    .is_some_and(|f| !here(f) && !unasked.contains(&f.id))
+            })
+            .flat_map(|(id, values)| values.iter().map(move |v| (format!("f_{id}"), v.clone())))
+            .collect();
+        if pages > 0 && !reviewing {
+            // What the last page asks (who may read it, an address, a name) is kept too, for
+            // a reporter who went back from it.
+            carried.extend(
+                input
+                    .exclude
+                    .iter()
+                    .map(|o| ("exclude".to_owned(), o.clone())),
+            );
+            for (name, value) in [
+                ("contact_email", &input.contact_email),
+                ("identity_name", &input.identity_name),
+                ("identity_contact", &input.identity_contact),
+            ] {
+                if !value.is_empty() {
+                    carried.push((name.to_owned(), value.clone()));
+                }
+            }
+            for (name, on) in [
+                ("contact_consent", input.contact_consent),
+                ("clean_metadata", input.clean_metadata),
+            ] {
+                if on {
+                    carried.push((name.to_owned(), "on".to_owned()));
+                }
+            }
+        }
+        let review = if reviewing {
+            review(&t, channel, &channel.without_unasked(&answers))
+        } else {
+            Vec::new()
+        };
         FormPage {
+            page,
+            pages,
+            carried,
+            review,
+            file_questions,
             contact_error: error_for("contact.email").or_else(|| error_for("contact.consent")),
             identity_error: error_for("identity.name")
                 .or_else(|| error_for("identity.contact"))
@@ -328,9 +487,55 @@ impl FormPage {
             external: external_reporting(&t, &channel.kind),
             form_token: form_token(input),
             files_help: files_help(&t, channel, noun),
+            page: 0,
+            pages: 0,
+            carried: Vec::new(),
+            review: Vec::new(),
+            file_questions: Vec::new(),
             t,
         }
     }
+
+    /// The review page of a step-by-step form.
+    pub fn reviewing(&self) -> bool {
+        self.pages > 0 && self.page > self.pages
+    }
+
+    /// Whether this page ends the form: who may read it, files, and the send button.
+    pub fn last(&self) -> bool {
+        self.pages == 0 || self.reviewing()
+    }
+}
+
+/// Each page's answers, as the reporter gave them, to check before sending.
+fn review(
+    t: &Ui,
+    channel: &Channel,
+    answers: &BTreeMap<String, RawValue>,
+) -> Vec<(u32, Vec<(String, String)>)> {
+    let checked = channel.validate(answers, None).unwrap_or_default();
+    let mut out: Vec<(u32, Vec<(String, String)>)> = Vec::new();
+    for f in &channel.fields {
+        let Some(value) = checked.get(&f.id) else {
+            continue;
+        };
+        let shown = crate::cases::sealed::shown(Some(f), value, t.lang);
+        let page = f.page_in(channel);
+        match out.last_mut() {
+            Some((p, answers)) if *p == page => {
+                answers.push((f.label.get(t.lang).to_owned(), shown))
+            }
+            _ => out.push((page, vec![(f.label.get(t.lang).to_owned(), shown)])),
+        }
+    }
+    // Every page has its "change" button, even with nothing answered on it.
+    for p in 1..=channel.steps().len() as u32 {
+        if !out.iter().any(|(q, _)| *q == p) {
+            let at = out.iter().position(|(q, _)| *q > p).unwrap_or(out.len());
+            out.insert(at, (p, Vec::new()));
+        }
+    }
+    out
 }
 
 /// The officers the submitter may keep away from the case: (id, name, excluded).

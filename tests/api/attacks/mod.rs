@@ -32,7 +32,7 @@ use crate::helpers::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Route {
-    /// `GET`, `POST` or `DELETE`.
+    /// `GET`, `POST`, `PUT` or `DELETE`.
     pub method: String,
     /// As registered, with its parameters: `/officer/cases/{id}/files/{file_id}`.
     pub path: String,
@@ -43,7 +43,7 @@ impl Route {
         self.path.starts_with("/api/")
     }
 
-    /// Whether it changes something: `POST` or `DELETE` (both are guarded alike).
+    /// Whether it changes something: `POST`, `PUT` or `DELETE` (all are guarded alike).
     pub fn post(&self) -> bool {
         self.method != "GET"
     }
@@ -99,7 +99,7 @@ pub fn route_table() -> Vec<Route> {
     assert!(routes.len() > 60, "{routes:?}");
     assert!(routes
         .iter()
-        .all(|r| ["GET", "POST", "DELETE"].contains(&r.method.as_str())));
+        .all(|r| ["GET", "POST", "PUT", "DELETE"].contains(&r.method.as_str())));
     for (method, path) in [
         ("GET", "/api/v1/officer/cases/{id}/files/{file_id}"),
         ("POST", "/api/v1/officer/disclosures/{id}"),
@@ -620,6 +620,8 @@ impl World {
             &self.bob
         } else if route.contains("/records/{id}") {
             &self.record_id
+        } else if route.contains("/admin/channels/{id}") {
+            "report"
         } else {
             assert!(
                 !route.contains("{id}"),
@@ -682,6 +684,10 @@ fn api_body(route: &Route) -> Option<Value> {
         "officers" => json!({ "email": "forged@example.org", "name": "Forged" }),
         "reset" => json!({}),
         "discard" => json!({ "reason": "junk" }),
+        "{id}" if route.path.contains("/admin/channels/") => json!({
+            "id": "report", "kind": "whistleblowing", "title": "Report",
+            "fields": [{ "id": "what", "label": "What happened?", "type": "textarea" }]
+        }),
         _ => panic!("POST {}: add a body for it here", route.path),
     })
 }

@@ -1,0 +1,356 @@
+//! Channels edited through the API: admins only, validated like the configuration file, every
+//! version stored (a case keeps the questions it was asked), kept across restarts, and the
+//! database the source from then on.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn admin_api(app: &TestApp, token: &str, method: Method, body: Option<Value>) -> (u16, Value) {
+    let res = officer_api(
+        app,
+        token,
+        method,
+        "/api/v1/officer/admin/channels/report",
+        body,
+    );
+    let status = res.status().as_u16();
+    (status, res.json().unwrap_or(Value::Null))
+}
+
+/// The built-in report channel, edited: a new label, a field dropped, two steps with a
+/// question asked only after "yes".
+fn version_two(mut channel: Value) -> Value {
+    let fields = channel["fields"].as_array_mut().unwrap();
+    fields.retain(|f| f["id"] != "where");
+    fields[0]["label"] = json!({ "en": "Describe the events", "de": "Beschreiben Sie es" });
+    fields.push(json!({
+        "id": "hurt", "label": "Was anyone hurt?", "type": "select",
+        "options": ["yes", "no"], "required": true, "step": 2
+    }));
+    fields.push(json!({
+        "id": "injuries", "label": "What injuries?", "type": "textarea", "required": true,
+        "step": 2, "show_if": { "field": "hurt", "equals": "yes" }
+    }));
+    channel
+}
+
+#[test]
+fn an_admin_publishes_a_new_version_and_old_cases_keep_their_questions() {
+    let mut app = spawn_app();
+    app.add_officer("admin@example.org", "Ada Admin", &[]);
+    app.add_officer("olga@example.org", "Olga Officer", &[]);
+    let admin = officer_token(&app, "admin@example.org");
+    let officer = officer_token(&app, "olga@example.org");
+
+    // Only admins read or publish channels.
+    for method in [Method::GET, Method::PUT] {
+        let body = (method == Method::PUT).then(|| json!({}));
+        let (status, _) = admin_api(&app, &officer, method, body);
+        assert_eq!(status, 403);
+    }
+    let res = officer_api(
+        &app,
+        &officer,
+        Method::GET,
+        "/api/v1/officer/admin/channels",
+        None,
+    );
+    assert_eq!(res.status(), 403);
+
+    // The built-in channel, as a [[channels]] entry, at version 1.
+    let res = officer_api(
+        &app,
+        &admin,
+        Method::GET,
+        "/api/v1/officer/admin/channels/report",
+        None,
+    );
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let v1: Value = res.json().unwrap();
+    assert_eq!(v1["id"], "report");
+    assert_eq!(v1["kind"], "whistleblowing");
+
+    let old_code = app.submit(json!({ "channel": "report",
+        "fields": { "what": "v1 story", "where": "the depot" } }));
+
+    // Version 2.
+    let res = officer_api(
+        &app,
+        &admin,
+        Method::PUT,
+        "/api/v1/officer/admin/channels/report",
+        Some(version_two(v1.clone())),
+    );
+    assert_eq!(res.status(), 200, "{}", res.text().unwrap_or_default());
+    assert_eq!(res.headers()["etag"], "\"2\"");
+    // Publishing it again stores nothing new.
+    let (status, _) = admin_api(&app, &admin, Method::PUT, Some(version_two(v1.clone())));
+    assert_eq!(status, 200);
+    let list: Value = officer_api(
+        &app,
+        &admin,
+        Method::GET,
+        "/api/v1/officer/admin/channels",
+        None,
+    )
+    .json()
+    .unwrap();
+    let report = list["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "report")
+        .unwrap();
+    assert_eq!(
+        (report["version"].as_u64(), report["source"].as_str()),
+        (Some(2), Some("browser"))
+    );
+
+    // Submitters get version 2 at once: its steps and condition, and its rules.
+    let channels: Value = app.get("/api/v1/channels").json().unwrap();
+    let fields = &channels["channels"][0]["fields"];
+    assert!(fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["id"] != "where"));
+    let injuries = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "injuries")
+        .unwrap();
+    assert_eq!(injuries["step"], 2);
+    assert_eq!(
+        injuries["show_if"],
+        json!({ "field": "hurt", "equals": "yes" })
+    );
+    let sent = |fields: Value| {
+        let res = app.post_json(
+            "/api/v1/cases",
+            &json!({ "channel": "report", "fields": fields }),
+        );
+        (
+            res.status().as_u16(),
+            res.json::<Value>().unwrap_or(Value::Null),
+        )
+    };
+    let (status, body) = sent(json!({ "what": "x", "where": "gone" }));
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("fields.where")),
+        "{body}"
+    );
+    let (status, body) = sent(json!({ "what": "x", "hurt": "yes" }));
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("fields.injuries")),
+        "{body}"
+    );
+    let (status, body) = sent(json!({ "what": "x", "hurt": "no", "injuries": "a cut" }));
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("fields.injuries")),
+        "{body}"
+    );
+    let (status, body) = sent(json!({ "what": "v2 story", "hurt": "no" }));
+    assert_eq!(status, 201, "{body}");
+    let new_code = body["claim_code"].as_str().unwrap().to_owned();
+
+    // The old case keeps version 1's labels; the new one has version 2's.
+    let browser = officer_browser(&app, "olga@example.org");
+    let page = |code: &str| {
+        let id = case_id_of(&app, &officer, code);
+        browser
+            .get(app.url(&format!("/officer/cases/{id}")))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    let old = page(&old_code);
+    assert!(
+        old.contains("What happened?") && old.contains("Where did it happen?"),
+        "{old}"
+    );
+    assert!(old.contains("the depot"));
+    let new = page(&new_code);
+    assert!(
+        new.contains("Describe the events") && new.contains("Was anyone hurt?"),
+        "{new}"
+    );
+    assert!(!new.contains("Where did it happen?"));
+
+    // A question that cases answered as one type cannot come back as another.
+    let mut repurposed = version_two(v1.clone());
+    repurposed["fields"].as_array_mut().unwrap().push(json!({
+        "id": "where", "label": "Where?", "type": "date"
+    }));
+    let (status, body) = admin_api(&app, &admin, Method::PUT, Some(repurposed));
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("fields.where")),
+        "{body}"
+    );
+    // A stale If-Match is refused.
+    let res = app
+        .client
+        .put(app.url("/api/v1/officer/admin/channels/report"))
+        .bearer_auth(&admin)
+        .header("If-Match", "\"1\"")
+        .json(&version_two(v1.clone()))
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 412);
+
+    // The publication is in the audit log.
+    let audit = app.cli_with_stdin(&["audit", "verify"], "");
+    assert!(audit.status.success());
+    let published: i64 = app
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'channel_published'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(published, 1);
+
+    // After a restart the browser's version is still the one used, and a sealbox.toml that
+    // defines the channel differently is reported, not applied.
+    let mut file_channel = v1.clone();
+    file_channel["title"] = json!("From the file");
+    std::fs::write(
+        app.root.path().join("sealbox.toml"),
+        format!(
+            "{}\n[[channels]]\nid = \"report\"\nkind = \"whistleblowing\"\ntitle = \"From the file\"\n\
+             [[channels.fields]]\nid = \"what\"\nlabel = \"What?\"\ntype = \"textarea\"\n",
+            std::fs::read_to_string(app.root.path().join("sealbox.toml")).unwrap()
+        ),
+    )
+    .unwrap();
+    app.kill();
+    app.start();
+    let channels: Value = app.get("/api/v1/channels").json().unwrap();
+    assert_eq!(channels["channels"][0]["title"], "Report misconduct");
+    assert!(channels["channels"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "injuries"));
+    assert!(
+        app.logs()
+            .contains("sealbox.toml defines this channel differently"),
+        "{}",
+        app.logs()
+    );
+
+    // `sealbox channels use-file` makes the file the source again from the next start; the
+    // case under version 2 keeps its questions.
+    app.kill();
+    let out = app.cli_with_stdin(&["channels", "use-file"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app.start();
+    let channels: Value = app.get("/api/v1/channels").json().unwrap();
+    assert_eq!(channels["channels"][0]["title"], "From the file");
+    let browser = officer_browser(&app, "olga@example.org");
+    let officer = officer_token(&app, "olga@example.org");
+    let id = case_id_of(&app, &officer, &new_code);
+    let page = browser
+        .get(app.url(&format!("/officer/cases/{id}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(page.contains("Was anyone hurt?"), "{page}");
+}
+
+#[test]
+fn definitions_that_cannot_work_are_refused_naming_the_problem() {
+    let app = spawn_app();
+    app.add_officer("admin@example.org", "Ada Admin", &[]);
+    let admin = officer_token(&app, "admin@example.org");
+    let base = json!({
+        "id": "report", "kind": "whistleblowing", "title": "Report",
+        "fields": [
+            { "id": "what", "label": "What?", "type": "textarea", "required": true },
+            { "id": "area", "label": "Area", "type": "select", "options": ["pay", "safety"] }
+        ]
+    });
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut body = base.clone();
+        change(&mut body);
+        body
+    };
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            with(&|b| b["fields"][0]["type"] = json!("essay")),
+            "unknown variant",
+        ),
+        (
+            with(&|b| b["fields"][1]["show_if"] = json!({ "field": "area", "equals": "pay" })),
+            "not a field asked before it",
+        ),
+        (
+            with(&|b| {
+                b["fields"][0]["show_if"] = json!({ "field": "area", "equals": "pay" });
+            }),
+            "not a field asked before it",
+        ),
+        (
+            with(&|b| {
+                b["fields"][0]["step"] = json!(2);
+                b["fields"][1]["show_if"] = json!({ "field": "what", "equals": "x" });
+            }),
+            "not a field asked before it",
+        ),
+        (
+            with(&|b| b["fields"][1]["id"] = json!("what")),
+            "used twice",
+        ),
+        (
+            with(&|b| b["fields"][1]["options"] = json!([])),
+            "needs options",
+        ),
+        (
+            with(&|b| b["fields"][1]["show_if"] = json!({ "field": "what", "equals": "x" })),
+            "",
+        ),
+        (with(&|b| b["id"] = json!("other")), "the channel's own"),
+        (
+            with(&|b| b["kind"] = json!("complaint")),
+            "kind cannot change",
+        ),
+        (with(&|b| b["fields"] = json!([])), "has no fields"),
+    ];
+    for (body, says) in cases {
+        let (status, answer) = admin_api(&app, &admin, Method::PUT, Some(body.clone()));
+        if says.is_empty() {
+            // A condition on a text answer is allowed.
+            assert_eq!(status, 200, "{answer}");
+            continue;
+        }
+        assert_eq!(status, 422, "{body} → {answer}");
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{says:?} not in {message:?}");
+    }
+    // A list, not an object.
+    let (status, _) = admin_api(&app, &admin, Method::PUT, Some(json!([base])));
+    assert_eq!(status, 422);
+    // Nothing refused was stored: the accepted one is version 2.
+    let res = officer_api(
+        &app,
+        &admin,
+        Method::GET,
+        "/api/v1/officer/admin/channels/report",
+        None,
+    );
+    assert_eq!(res.headers()["etag"], "\"2\"");
+}
