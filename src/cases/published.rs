@@ -178,8 +178,10 @@ impl Cases {
 
     /// Publishes a channel from the browser or the API: checked as the configuration file is,
     /// stored as its next version (audited), and used from the next request on. A field id
-    /// that cases answered as one type cannot come back as another: a new question needs a
-    /// new id, so no case's answer is shown under a question it was not asked.
+    /// published as one type never comes back as another: a new question needs a new id, so
+    /// no case's answer is shown under a question it was not asked. (The rule holds whether
+    /// or not cases answered it: a refusal that depended on them would tell an admin that a
+    /// case exists, perhaps one that excluded them.)
     pub async fn publish_channel(
         &self,
         by: &Officer,
@@ -206,19 +208,22 @@ impl Cases {
                 ));
             }
         }
-        let mut repurposed = Vec::new();
         for field in &checked.fields {
-            let versions: Vec<u32> = earlier
+            let before = earlier
                 .iter()
-                .filter(|c| {
-                    c.fields
-                        .iter()
-                        .any(|f| f.id == field.id && f.kind != field.kind)
-                })
-                .map(|c| c.version)
-                .collect();
-            if !versions.is_empty() {
-                repurposed.push((field.id.clone(), field.kind, versions));
+                .flat_map(|c| c.fields.iter().map(move |f| (c.version, f)))
+                .find(|(_, f)| f.id == field.id && f.kind != field.kind);
+            if let Some((version, f)) = before {
+                return Err(CaseError::invalid(
+                    &format!("fields.{}", field.id),
+                    &format!(
+                        "field {:?} was a {} question in version {version}: a question keeps \
+                         its type, so remove it (cases keep it) and ask the new one under a \
+                         new id",
+                        field.id,
+                        f.kind.as_str()
+                    ),
+                ));
             }
         }
         let definition = definition_json(&config)?;
@@ -237,19 +242,6 @@ impl Cases {
         let (version, changed) = self
             .store
             .run(move |s| {
-                for (field, kind, versions) in &repurposed {
-                    if stored::used_by_cases(s, &channel_id, versions)? {
-                        return Err(CaseError::invalid(
-                            &format!("fields.{field}"),
-                            &format!(
-                                "field {field:?} was another type than {} in a version cases \
-                                 were submitted under: hide it and ask the new question under \
-                                 a new id",
-                                kind.as_str()
-                            ),
-                        ));
-                    }
-                }
                 let versions = stored::all(s)?;
                 if let Some(current) = versions.iter().rev().find(|v| v.channel_id == channel_id) {
                     if !stored::browser_is_source(s)? {
@@ -270,7 +262,7 @@ impl Cases {
                     &active,
                     now(),
                 )?;
-                Ok((version, true))
+                Ok::<_, CaseError>((version, true))
             })
             .await?;
         self.reload_channels().await?;

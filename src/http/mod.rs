@@ -414,6 +414,18 @@ fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/officer/admin", web::get().to(officer::admin::admin))
     .route(
+        "/officer/admin/channels",
+        web::get().to(officer::channels::list),
+    )
+    .route(
+        "/officer/admin/channels/{id}",
+        web::get().to(officer::channels::edit),
+    )
+    .route(
+        "/officer/admin/channels/{id}",
+        web::post().to(officer::channels::post),
+    )
+    .route(
         "/officer/admin/settings",
         web::post().to(officer::admin::settings),
     )

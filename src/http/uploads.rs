@@ -379,9 +379,10 @@ async fn read_parts<T: FileTarget>(
             files_started |= read_file(&mut field, gauge, texts, target, question).await?;
             continue;
         }
-        if files_started && name != "body" {
+        if files_started && !matches!(name.as_str(), "body" | "go") {
             // What decides where the files go (channel, CSRF token, cleaning, internal) has
-            // been settled by then: a later part cannot change it.
+            // been settled by then: a later part cannot change it. (A form's pressed button,
+            // `go`, comes where the button is: after the file inputs.)
             return Err(Problem::new(
                 StatusCode::BAD_REQUEST,
                 "malformed",

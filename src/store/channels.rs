@@ -145,21 +145,3 @@ pub fn use_file(store: &Store, key: &AuditKey, event: &Event, at: i64) -> Result
         Ok(n > 0)
     })
 }
-
-/// Whether any case of `channel_id` was submitted under one of `versions`.
-pub fn used_by_cases(
-    store: &Store,
-    channel_id: &str,
-    versions: &[u32],
-) -> Result<bool, StoreError> {
-    let conn = store.reader()?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM cases WHERE channel_id = ?1 AND channel_version = ?2)",
-    )?;
-    for v in versions {
-        if stmt.query_row(params![channel_id, v], |r| r.get::<_, bool>(0))? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}

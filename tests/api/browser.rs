@@ -764,6 +764,8 @@ fn axe_finds_no_accessibility_violation_on_any_page() {
         "/officer/statistics",
         "/officer/account",
         "/officer/record?channel=report",
+        "/officer/admin/channels",
+        "/officer/admin/channels/report",
     ];
     let mut found = Vec::new();
     for (scheme, width) in [
@@ -780,25 +782,124 @@ fn axe_finds_no_accessibility_violation_on_any_page() {
         browser.colour_scheme(scheme);
         for page in pages {
             browser.go(&app.url(page));
-            let result = browser.command(
-                Method::POST,
-                "/execute/async",
-                json!({
-                    "script": format!(
-                        "{axe}\n;const done = arguments[arguments.length - 1];\
-                         axe.run(document, {{ runOnly: {{ type: 'tag', values: \
-                         ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }} }})\
-                         .then(r => done(r.violations.map(v => v.id + ': ' + \
-                         v.nodes.map(n => n.target.join(' ')).join(', '))))\
-                         .catch(e => done(['axe failed: ' + e]));"
-                    ),
-                    "args": [],
-                }),
-            );
-            for violation in result.as_array().unwrap() {
+            for violation in axe_violations(&browser, &axe) {
                 found.push(format!("{page} ({scheme}, {width} px): {violation}"));
             }
         }
     }
     assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
+
+/// axe-core's WCAG 2.2 AA violations on the page the browser shows.
+fn axe_violations(browser: &Browser<'_>, axe: &str) -> Vec<String> {
+    let result = browser.command(
+        Method::POST,
+        "/execute/async",
+        json!({
+            "script": format!(
+                "{axe}\n;const done = arguments[arguments.length - 1];\
+                 axe.run(document, {{ runOnly: {{ type: 'tag', values: \
+                 ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }} }})\
+                 .then(r => done(r.violations.map(v => v.id + ': ' + \
+                 v.nodes.map(n => n.target.join(' ')).join(', '))))\
+                 .catch(e => done(['axe failed: ' + e]));"
+            ),
+            "args": [],
+        }),
+    );
+    result
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// A step-by-step form in a real browser, both ways: with JavaScript off, the answers given
+/// decide what step 2 asks, each step is checked on the server, and the review sends the
+/// case; with it on (for axe-core only), every step page, a refused one and the review pass.
+#[test]
+fn a_step_by_step_form_asks_by_the_answers_given_in_a_browser_without_javascript() {
+    let app = spawn_app_with(crate::questionnaire::STEPPED);
+    let server = app.base.trim_start_matches("http://").to_owned();
+    let proxy = Proxy::start(server);
+    let driver = ChromeDriver::start();
+    let axe = axe_source();
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("place.txt");
+    std::fs::write(&photo, "the loading bay").unwrap();
+
+    for scripts in [false, true] {
+        let browser = driver.browser(proxy.port, scripts);
+        assert_eq!(browser.runs_scripts(), scripts);
+        let mut violations = Vec::new();
+        let mut check = |what: &str| {
+            if scripts {
+                for v in axe_violations(&browser, &axe) {
+                    violations.push(format!("{what}: {v}"));
+                }
+            }
+        };
+
+        // Hurt: step 2 asks about the injuries, and will not go on without them.
+        browser.go(&app.url("/report"));
+        browser.wait_for_text("Step 1 of 2");
+        check("step 1");
+        browser.type_into("#f_what", "It fell from the shelf.");
+        browser.click("#f_hurt");
+        browser.click("button[value=next]");
+        browser.wait_for_text("Step 2 of 2");
+        assert!(browser.find("#f_injuries").is_some());
+        browser.click("button[value=next]");
+        if !scripts {
+            // The browser's own check stops an empty required field first, with scripts off too;
+            // the server's is tested without a browser.
+            assert!(browser.source().contains("Step 2 of 2"));
+        }
+        check("step 2");
+        browser.type_into("#f_injuries", "A cut hand.");
+        browser.click("button[value=next]");
+        browser.wait_for_text("Check your answers");
+        check("review");
+        let review = browser.source();
+        assert!(review.contains("A cut hand.") && review.contains("It fell from the shelf."));
+        browser.type_into("#f_photos", photo.to_str().unwrap());
+        browser.click("button[value=send]");
+        browser.wait_for_text("class=\"claim-code\"");
+        let code = browser.text(".claim-code code");
+        let case: Value = app.followup_api(&code).json().unwrap();
+        assert_eq!(case["fields"]["injuries"], "A cut hand.");
+        assert_eq!(case["fields"]["photos"], json!(["place.txt"]));
+
+        // Not hurt, after all: back to step 1, the box unticked; step 2 no longer asks, and
+        // what was said about injuries is not sent.
+        browser.go(&app.url("/report"));
+        browser.wait_for_text("Step 1 of 2");
+        browser.type_into("#f_what", "Nobody was near.");
+        browser.click("#f_hurt");
+        browser.click("button[value=next]");
+        browser.wait_for_text("Step 2 of 2");
+        browser.type_into("#f_injuries", "second thoughts");
+        browser.click("button[value=back]");
+        browser.wait_for_text("Step 1 of 2");
+        browser.click("#f_hurt");
+        browser.click("button[value=next]");
+        browser.wait_for_text("Step 2 of 2");
+        assert!(browser.find("#f_injuries").is_none());
+        browser.click("button[value=next]");
+        let review = browser.wait_for_text("Check your answers");
+        assert!(!review.contains("second thoughts"));
+        browser.click("button[value=send]");
+        browser.wait_for_text("class=\"claim-code\"");
+        let code = browser.text(".claim-code code");
+        let case: Value = app.followup_api(&code).json().unwrap();
+        assert_eq!(case["fields"]["hurt"], false);
+        assert!(case["fields"].get("injuries").is_none(), "{case}");
+        assert!(
+            violations.is_empty(),
+            "axe-core found:\n{}",
+            violations.join("\n")
+        );
+    }
+    assert_eq!(app.case_count(), 4);
 }

@@ -354,3 +354,146 @@ fn definitions_that_cannot_work_are_refused_naming_the_problem() {
     );
     assert_eq!(res.headers()["etag"], "\"2\"");
 }
+
+#[test]
+fn an_admin_edits_previews_and_publishes_a_channel_in_the_browser() {
+    let app = spawn_app();
+    app.add_officer("admin@example.org", "Ada Admin", &[]);
+    app.add_officer("olga@example.org", "Olga Officer", &[]);
+
+    // Not for officers who are not admins.
+    let olga = officer_browser(&app, "olga@example.org");
+    let inbox = olga
+        .get(app.url("/officer"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = csrf_in(&inbox);
+    for res in [
+        olga.get(app.url("/officer/admin/channels")).send().unwrap(),
+        olga.get(app.url("/officer/admin/channels/report"))
+            .send()
+            .unwrap(),
+        olga.post(app.url("/officer/admin/channels/report"))
+            .form(&[("csrf", csrf.as_str()), ("action", "publish")])
+            .send()
+            .unwrap(),
+    ] {
+        assert_eq!(res.status(), 403);
+    }
+
+    let ada = officer_browser(&app, "admin@example.org");
+    let get = |path: &str| {
+        let res = ada.get(app.url(path)).send().unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        res.text().unwrap()
+    };
+    let list = get("/officer/admin/channels");
+    assert!(list.contains("href=\"/officer/admin/channels/report\""));
+    let action = "/officer/admin/channels/report";
+    let post = |pairs: &[(String, String)], button: &str| {
+        let mut form = pairs.to_vec();
+        form.push(("action".into(), button.into()));
+        let res = ada.post(app.url(action)).form(&form).send().unwrap();
+        (res.status().as_u16(), res.text().unwrap())
+    };
+    let editor = get(action);
+    let mut pairs = form_pairs(&editor, action);
+    assert!(pairs
+        .iter()
+        .any(|(k, v)| k == "f0.label.de" && v == "Was ist passiert?"));
+
+    // Two questions added by button, on a second step, one asked only after a ticked box.
+    let (status, page) = post(&pairs, "add");
+    assert_eq!(status, 200);
+    pairs = form_pairs(&page, action);
+    set_pair(&mut pairs, "f5.id", "hurt");
+    set_pair(&mut pairs, "f5.type", "checkbox");
+    set_pair(&mut pairs, "f5.step", "2");
+    set_pair(&mut pairs, "f5.label.en", "Was anyone hurt?");
+    set_pair(&mut pairs, "f5.label.de", "Wurde jemand verletzt?");
+    let (_, page) = post(&pairs, "add");
+    pairs = form_pairs(&page, action);
+    set_pair(&mut pairs, "f6.id", "injuries");
+    set_pair(&mut pairs, "f6.type", "textarea");
+    set_pair(&mut pairs, "f6.required", "on");
+    set_pair(&mut pairs, "f6.step", "2");
+    set_pair(&mut pairs, "f6.label.en", "What injuries?");
+    set_pair(&mut pairs, "f6.show_if.field", "hurt");
+    set_pair(&mut pairs, "f6.show_if.equals", "true");
+
+    // Moved above the box it depends on, it cannot be published: the page says why and keeps
+    // the draft.
+    let (_, page) = post(&pairs, "up:6");
+    let moved = form_pairs(&page, action);
+    assert!(moved.iter().any(|(k, v)| k == "f5.id" && v == "injuries"));
+    let (status, refused) = post(&moved, "publish");
+    assert_eq!(status, 422);
+    assert!(refused.contains("not a field asked before it"), "{refused}");
+    assert!(refused.contains("value=\"Wurde jemand verletzt?\""));
+    let (_, page) = post(&moved, "down:5");
+    pairs = form_pairs(&page, action);
+
+    // The preview shows the form as a reporter sees it.
+    let (status, preview) = post(&pairs, "preview");
+    assert_eq!(status, 200);
+    assert!(
+        preview.contains("Answer only if you answered “yes” to “Was anyone hurt?”"),
+        "{preview}"
+    );
+    crate::html::assert_valid(&[
+        ("channel list", list),
+        ("channel editor", editor),
+        ("refused draft", refused),
+        ("preview", preview.clone()),
+    ]);
+
+    // Published: reporters get two steps at once.
+    let res = ada
+        .post(app.url(action))
+        .form(&[pairs.clone(), vec![("action".into(), "publish".into())]].concat())
+        .send()
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(to, "/officer/admin/channels/report?published=2");
+    assert!(get(&to).contains("Version 2 is published."));
+    let report = app.get("/report").text().unwrap();
+    assert!(report.contains("Step 1 of 2"));
+    let channels: Value = app.get("/api/v1/channels").json().unwrap();
+    let fields = channels["channels"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(fields.len(), 7);
+    assert_eq!(
+        fields[6]["show_if"],
+        json!({ "field": "hurt", "equals": "true" })
+    );
+
+    // A new complaint channel from the list page.
+    let res = ada
+        .get(app.url("/officer/admin/channels?new=returns&kind=complaint"))
+        .send()
+        .unwrap();
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(to, "/officer/admin/channels/returns?kind=complaint");
+    let new_page = get(&to);
+    let mut pairs = form_pairs(&new_page, "/officer/admin/channels/returns");
+    set_pair(&mut pairs, "title.en", "Returns");
+    let res = ada
+        .post(app.url("/officer/admin/channels/returns"))
+        .form(&[pairs, vec![("action".into(), "publish".into())]].concat())
+        .send()
+        .unwrap();
+    assert_eq!(
+        res.headers()["location"],
+        "/officer/admin/channels/returns?published=1"
+    );
+    let complaint = app.get("/complaint").text().unwrap();
+    assert!(
+        complaint.contains("Returns"),
+        "both complaint channels are offered"
+    );
+}

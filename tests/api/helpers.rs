@@ -586,3 +586,75 @@ pub fn age_keygen(dir: &Path, name: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// HTML-escaped text back to what it says (the escapes askama writes).
+pub fn unescape(text: &str) -> String {
+    text.replace("&#10;", "\n")
+        .replace("&#13;", "\r")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// What a browser would send for the form whose `action` is given, without pressing a
+/// button: its inputs (ticked boxes only), textareas and the selected options of selects.
+pub fn form_pairs(html: &str, action: &str) -> Vec<(String, String)> {
+    let start = html
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form for {action}"));
+    let form = &html[start..];
+    let form = &form[..form.find("</form>").unwrap()];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let key = format!(" {name}=\"");
+        let at = tag.find(&key)? + key.len();
+        Some(unescape(&tag[at..at + tag[at..].find('"')?]))
+    };
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let end = rest.find('>').unwrap();
+        let tag = &rest[..end];
+        if tag.starts_with("<input") {
+            let kind = attr(tag, "type").unwrap_or_default();
+            if let Some(name) = attr(tag, "name") {
+                let ticked =
+                    !matches!(kind.as_str(), "checkbox" | "radio") || tag.contains(" checked");
+                if ticked
+                    && !matches!(kind.as_str(), "file" | "submit")
+                    && !tag.contains(" disabled")
+                {
+                    out.push((name, attr(tag, "value").unwrap_or_default()));
+                }
+            }
+        } else if tag.starts_with("<textarea") {
+            let name = attr(tag, "name").unwrap();
+            let body = &rest[end + 1..];
+            out.push((name, unescape(&body[..body.find("</textarea>").unwrap()])));
+        } else if tag.starts_with("<select") {
+            let name = attr(tag, "name").unwrap();
+            let body = &rest[end + 1..];
+            let body = &body[..body.find("</select>").unwrap()];
+            let chosen = body
+                .split("<option")
+                .skip(1)
+                .find(|o| o.contains(" selected"))
+                .or_else(|| body.split("<option").nth(1))
+                .and_then(|o| attr(&format!(" {o}"), "value"))
+                .unwrap_or_default();
+            out.push((name, chosen));
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Sets (or adds) a form value.
+pub fn set_pair(pairs: &mut Vec<(String, String)>, name: &str, value: &str) {
+    pairs.retain(|(k, _)| k != name);
+    pairs.push((name.to_owned(), value.to_owned()));
+}

@@ -6,6 +6,8 @@
 pub mod account;
 pub mod admin;
 pub mod case;
+pub mod channel_editor;
+pub mod channels;
 pub mod enrol;
 pub mod export;
 pub mod identity;

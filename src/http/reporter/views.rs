@@ -286,13 +286,14 @@ impl FieldInput {
         }
     }
 
-    /// Says which earlier answer on the same page the question depends on.
-    fn only_if(mut self, t: &Ui, channel: &Channel, f: &Field) -> Self {
+    /// Says which earlier answer on the same page (`always`: on any page) the question
+    /// depends on.
+    fn only_if(mut self, t: &Ui, channel: &Channel, f: &Field, always: bool) -> Self {
         let Some(cond) = &f.show_if else { return self };
         let Some(on) = channel.fields.iter().find(|o| o.id == cond.field) else {
             return self;
         };
-        if on.page_in(channel) != f.page_in(channel) && channel.is_stepped() {
+        if !always && on.page_in(channel) != f.page_in(channel) && channel.is_stepped() {
             return self;
         }
         let answer = match on.kind {
@@ -376,7 +377,7 @@ impl FormPage {
         };
         let input_of = |f: &Field| {
             FieldInput::new(&t, f, input, error_for(&format!("fields.{}", f.id)))
-                .only_if(&t, channel, f)
+                .only_if(&t, channel, f, false)
         };
         let fields = channel
             .fields
@@ -505,6 +506,26 @@ impl FormPage {
     pub fn last(&self) -> bool {
         self.pages == 0 || self.reviewing()
     }
+}
+
+/// A channel's form as a reporter sees it, every question shown (one asked only after an
+/// answer says so), for an admin's preview: each page's questions (page 0: a one-page form).
+pub fn preview_pages(t: &Ui, channel: &Channel) -> Vec<(u32, Vec<FieldInput>)> {
+    let input = FormInput::default();
+    let mut out: Vec<(u32, Vec<FieldInput>)> = Vec::new();
+    for f in &channel.fields {
+        let page = if channel.is_stepped() {
+            f.page_in(channel)
+        } else {
+            0
+        };
+        let field = FieldInput::new(t, f, &input, None).only_if(t, channel, f, true);
+        match out.last_mut() {
+            Some((p, fields)) if *p == page => fields.push(field),
+            _ => out.push((page, vec![field])),
+        }
+    }
+    out
 }
 
 /// Each page's answers, as the reporter gave them, to check before sending.

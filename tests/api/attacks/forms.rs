@@ -352,6 +352,19 @@ required = true
             ],
         ),
         forgery(
+            "/officer/admin/channels/{id}",
+            "/officer/admin/channels/report".into(),
+            "alice",
+            &[
+                ("kind", "whistleblowing"),
+                ("title.en", "Forged"),
+                ("f0.id", "what"),
+                ("f0.type", "textarea"),
+                ("f0.label.en", "What happened?"),
+                ("action", "publish"),
+            ],
+        ),
+        forgery(
             "/officer/admin/officers/{id}/channels",
             "/officer/admin/officers/{dave}/channels".into(),
             "alice",

@@ -731,6 +731,7 @@ fn page_form(route: &Route) -> Vec<(&'static str, &'static str)> {
         "checkin" => vec![("retaliation", "none")],
         "remove" => vec![],
         "links" => vec![("case", "1")],
+        "{id}" if route.path.contains("/admin/channels/") => vec![("action", "add")],
         _ => panic!("POST {}: add a form for it here", route.path),
     }
 }
