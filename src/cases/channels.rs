@@ -201,7 +201,8 @@ impl Channels {
     }
 }
 
-fn valid_id(id: &str) -> bool {
+/// An id as channels and fields may have: 1-64 of a-z, 0-9, `-` and `_`.
+pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id

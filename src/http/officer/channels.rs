@@ -85,11 +85,24 @@ impl ChannelEditPage {
 
 /// A channel id as the configuration allows it (anything else names no channel here).
 fn well_formed(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    crate::cases::channels::valid_id(id)
+}
+
+/// The channel's current definition; `None` for one not published yet.
+async fn current(
+    state: &AppState,
+    session: &super::OfficerSession,
+    id: &str,
+) -> Result<Option<Definition>, PageError> {
+    match state
+        .cases
+        .channel_definition(&session.value.officer, id)
+        .await
+    {
+        Ok(d) => Ok(Some(d)),
+        Err(CaseError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn no_such_channel() -> PageError {
@@ -176,15 +189,7 @@ pub async fn edit(
     if !well_formed(&id) {
         return Err(no_such_channel());
     }
-    let current = match state
-        .cases
-        .channel_definition(&session.value.officer, &id)
-        .await
-    {
-        Ok(d) => Some(d),
-        Err(CaseError::NotFound(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let current = current(&state, &session, &id).await?;
     let t = &session.value.ui;
     let notice = query
         .published
@@ -250,15 +255,7 @@ pub async fn post(
     let mut draft = Draft::from_form(&pairs);
     // The address names the channel; a draft cannot publish another.
     draft.id = id.clone();
-    let current = match state
-        .cases
-        .channel_definition(&session.value.officer, &id)
-        .await
-    {
-        Ok(d) => Some(d),
-        Err(CaseError::NotFound(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let current = current(&state, &session, &id).await?;
     let t = session.value.ui.clone();
     let refused = |draft: Draft, wrong: Option<String>, message: String| {
         let mut page = editor(
