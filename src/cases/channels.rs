@@ -1117,6 +1117,14 @@ step = 2
             )
             .unwrap_err();
         assert_eq!(e.field(), Some("fields.photos"));
+        // A required files question needs a file: checked when files are, not before.
+        let required = STEPPED.replace("type = \"files\"", "type = \"files\"\nrequired = true");
+        let channels = Channels::from_config(&[toml_channel(&required)]).unwrap();
+        let c = channels.get("steps").unwrap();
+        let answers = raw(&[("hurt", "no")]);
+        assert!(c.validate(&answers, None).is_ok());
+        let e = c.validate(&answers, Some(&BTreeMap::new())).unwrap_err();
+        assert_eq!(e.field(), Some("fields.photos"));
     }
 
     #[test]

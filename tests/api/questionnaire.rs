@@ -381,3 +381,68 @@ fn a_step_by_step_form_asks_by_the_answers_given_checks_each_step_and_reviews() 
     assert!(case["fields"].get("injuries").is_none(), "{case}");
     assert_eq!(app.case_count(), 2);
 }
+
+/// Files questions through the API: parts named `fields.<id>`, their names the question's
+/// value; a file for a question that takes none, or that the answers leave unasked, or an
+/// answer written into a files question, is refused naming the field, and nothing is kept.
+#[test]
+fn the_api_takes_files_for_a_files_question_as_their_own_parts() {
+    use reqwest::blocking::multipart::{Form, Part};
+    let app = spawn_app_with(STEPPED);
+    let send = |fields: Value, part: &str| {
+        let form = Form::new()
+            .text(
+                "case",
+                json!({ "channel": "report", "fields": fields }).to_string(),
+            )
+            .part(
+                part.to_owned(),
+                Part::bytes(b"evidence".to_vec()).file_name("bay.txt"),
+            );
+        let res = app
+            .client
+            .post(app.url("/api/v1/cases"))
+            .multipart(form)
+            .send()
+            .unwrap();
+        (
+            res.status().as_u16(),
+            res.json::<Value>().unwrap_or(Value::Null),
+        )
+    };
+    let (status, body) = send(
+        json!({ "what": "It fell.", "hurt": false }),
+        "fields.photos",
+    );
+    assert_eq!(status, 201, "{body}");
+    let case: Value = app
+        .followup_api(body["claim_code"].as_str().unwrap())
+        .json()
+        .unwrap();
+    assert_eq!(case["fields"]["photos"], json!(["bay.txt"]));
+    assert_eq!(case["files"][0]["field"], "photos");
+
+    for (fields, part, named) in [
+        (json!({ "what": "x" }), "fields.what", "fields.what"),
+        (json!({ "what": "x" }), "fields.nothing", "fields.nothing"),
+        (
+            json!({ "what": "x", "photos": "a photo" }),
+            "file",
+            "fields.photos",
+        ),
+    ] {
+        let (status, body) = send(fields, part);
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (422, Some(named)),
+            "{body}"
+        );
+    }
+    // Nothing refused was kept: one case, one file.
+    assert_eq!(app.case_count(), 1);
+    let files: i64 = app
+        .db()
+        .query_row("SELECT COUNT(*) FROM files", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(files, 1);
+}
