@@ -415,6 +415,15 @@ impl Channel {
         kept
     }
 
+    /// The answers as sent, read well enough to show them (for a review whose answers do not
+    /// all pass their checks).
+    pub fn loose(&self, raw: &BTreeMap<String, RawValue>) -> BTreeMap<String, serde_json::Value> {
+        self.fields
+            .iter()
+            .filter_map(|f| raw.get(&f.id).map(|v| (f.id.clone(), f.loose(v))))
+            .collect()
+    }
+
     /// The fields that the answers sent leave unasked.
     pub fn unasked(&self, raw: &BTreeMap<String, RawValue>) -> HashSet<String> {
         let mut answered = BTreeMap::new();
@@ -424,6 +433,9 @@ impl Channel {
                 unasked.insert(field.id.clone());
             } else if let Some(value) = raw.get(&field.id) {
                 answered.insert(field.id.clone(), field.loose(value));
+            } else if field.kind == FieldKind::Checkbox {
+                // A box left unticked is not sent, and answers "false" (as `check` reads it).
+                answered.insert(field.id.clone(), serde_json::Value::Bool(false));
             }
         }
         unasked
@@ -1125,6 +1137,29 @@ step = 2
         assert!(c.validate(&answers, None).is_ok());
         let e = c.validate(&answers, Some(&BTreeMap::new())).unwrap_err();
         assert_eq!(e.field(), Some("fields.photos"));
+    }
+
+    #[test]
+    fn a_box_left_unticked_answers_false_for_pages_and_checks_alike() {
+        let text = STEPPED
+            .replace(
+                r#"type = "select"
+options = ["yes", "no"]"#,
+                r#"type = "checkbox""#,
+            )
+            .replace(r#"equals = "yes""#, r#"equals = "false""#)
+            .replace("required = true\nstep = 1", "step = 1");
+        let channels = Channels::from_config(&[toml_channel(&text)]).unwrap();
+        let c = channels.get("steps").unwrap();
+        // Not sent (a browser sends no unticked box): the injuries are asked, and required.
+        let sent = raw(&[]);
+        assert!(!c.unasked(&sent).contains("injuries"));
+        let e = c.validate(&sent, None).unwrap_err();
+        assert_eq!(e.field(), Some("fields.injuries"));
+        // Ticked: not asked.
+        let ticked = raw(&[("hurt", "on")]);
+        assert!(c.unasked(&ticked).contains("injuries"));
+        assert!(c.validate(&ticked, None).is_ok());
     }
 
     #[test]

@@ -77,6 +77,10 @@ pub enum CaseError {
     InvalidTransition(String),
     #[error("{0}")]
     Conflict(String),
+    /// What the request was based on has changed since it was read (a channel published
+    /// meanwhile).
+    #[error("{0}")]
+    Stale(String),
     #[error("{0}")]
     NotFound(String),
     #[error(transparent)]
@@ -251,6 +255,8 @@ pub struct Cases {
     discard_grace_days: u32,
     /// Canned replies (`[[replies]]`).
     replies: Arc<Vec<crate::config::ReplyConfig>>,
+    /// Channel publications, one at a time: each is checked against the one before.
+    publishing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Cases {
@@ -301,6 +307,7 @@ impl Cases {
             claims_in_flight: Arc::default(),
             discard_grace_days: settings.discard_grace_days,
             replies: Arc::new(settings.replies.clone()),
+            publishing: Arc::default(),
         })
     }
 

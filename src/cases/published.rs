@@ -120,8 +120,22 @@ pub(super) fn load(store: &Store, configured: &[ChannelConfig]) -> Result<Channe
         .collect::<Vec<_>>();
     let active_ids: Vec<String> = if browser {
         let listed = stored::active(store)?.unwrap_or_default();
-        serde_json::from_str(&listed).unwrap_or_default()
+        serde_json::from_str(&listed).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the list of channels that take cases cannot be read: \
+                none does; publish a channel in the browser, or run `sealbox channels use-file`");
+            Vec::new()
+        })
     } else {
+        // Channels published in the browser and absent from the file take no cases now.
+        for v in versions.iter().filter(|v| v.source == "browser") {
+            if !from_file.iter().any(|c| c.id == v.channel_id)
+                && latest(&versions, &v.channel_id) == Some(v.version)
+            {
+                tracing::warn!(channel = %v.channel_id, "this channel was published in the \
+                    browser and is not in the configuration file: it takes no cases now, and \
+                    its cases keep their questions");
+            }
+        }
         from_file.iter().map(|c| c.id.clone()).collect()
     };
     let active = active_ids
@@ -176,18 +190,19 @@ impl Cases {
             .ok_or_else(|| CaseError::NotFound("there is no such channel".into()))
     }
 
-    /// Publishes a channel from the browser or the API: checked as the configuration file is,
-    /// stored as its next version (audited), and used from the next request on. A field id
-    /// published as one type never comes back as another: a new question needs a new id, so
-    /// no case's answer is shown under a question it was not asked. (The rule holds whether
-    /// or not cases answered it: a refusal that depended on them would tell an admin that a
-    /// case exists, perhaps one that excluded them.)
-    pub async fn publish_channel(
+    /// Checks a definition for publication as `id`, without publishing it (the editor's
+    /// preview, and the first step of [`Cases::publish_channel`]): checked as the
+    /// configuration file is, and against the channel's earlier versions. A field id published
+    /// as one type never comes back as another, so no case's answer is shown under a question
+    /// it was not asked; and a channel keeps its kind. (These rules hold whether or not cases
+    /// answered: a refusal that depended on them would tell an admin that a case exists,
+    /// perhaps one that excluded them.)
+    pub fn check_channel(
         &self,
         by: &Officer,
         id: &str,
         config: ChannelConfig,
-    ) -> Result<Published, CaseError> {
+    ) -> Result<Channel, CaseError> {
         Self::require_admin(by)?;
         if config.id != id {
             return Err(CaseError::invalid(
@@ -195,18 +210,16 @@ impl Cases {
                 &format!("the id in the definition must be the channel's own, {id:?}"),
             ));
         }
-        let checked = Channel::from_config(config.clone())
+        let checked = Channel::from_config(config)
             .map_err(|e| CaseError::invalid("channel", &e.to_string()))?;
         let channels = self.channels();
-        let earlier: Vec<Channel> = channels.versions(id).cloned().collect();
-        if let Some(last) = earlier.last() {
-            if last.kind != checked.kind {
-                return Err(CaseError::invalid(
-                    "kind",
-                    "a channel's kind cannot change (who may report, and whether they may \
-                     leave an address, depend on it): make a new channel instead",
-                ));
-            }
+        let earlier: Vec<&Channel> = channels.versions(id).collect();
+        if earlier.last().is_some_and(|last| last.kind != checked.kind) {
+            return Err(CaseError::invalid(
+                "kind",
+                "a channel's kind cannot change (who may report, and whether they may leave \
+                 an address, depend on it): make a new channel instead",
+            ));
         }
         for field in &checked.fields {
             let before = earlier
@@ -226,11 +239,34 @@ impl Cases {
                 ));
             }
         }
+        Ok(checked)
+    }
+
+    /// Publishes a channel from the browser or the API: checked ([`Cases::check_channel`]),
+    /// stored as its next version (audited), and used from the next request on. With
+    /// `expected`, refused ([`CaseError::Stale`]) unless that is still the current version.
+    /// Publications run one at a time, so each is checked against the one before it.
+    pub async fn publish_channel(
+        &self,
+        by: &Officer,
+        id: &str,
+        config: ChannelConfig,
+        expected: Option<u32>,
+    ) -> Result<Published, CaseError> {
+        let _one_at_a_time = self.publishing.lock().await;
+        self.check_channel(by, id, config.clone())?;
+        let channels = self.channels();
+        let current = channels.versions(id).last().map(|c| c.version);
+        if expected.is_some() && expected != current {
+            return Err(CaseError::Stale(
+                "the channel was published since you read it: read it again".into(),
+            ));
+        }
         let definition = definition_json(&config)?;
         let channel_id = id.to_owned();
         let officer_id = by.id.clone();
         let audit = self.audit.clone();
-        let created = earlier.is_empty();
+        let created = current.is_none();
         let mut active_ids: Vec<&str> = channels.all().iter().map(|c| c.id.as_str()).collect();
         if !active_ids.contains(&id) {
             active_ids.push(id);
@@ -239,21 +275,18 @@ impl Cases {
             what: "channel list",
             source,
         })?;
-        let (version, changed) = self
+        let changed = self
             .store
             .run(move |s| {
                 let versions = stored::all(s)?;
-                if let Some(current) = versions.iter().rev().find(|v| v.channel_id == channel_id) {
-                    if !stored::browser_is_source(s)? {
-                        // Publishing in the browser makes it the source even of an unchanged
-                        // channel: fall through and store it.
-                    } else if same(current, &config) {
-                        return Ok((current.version, false));
-                    }
+                let latest = versions.iter().rev().find(|v| v.channel_id == channel_id);
+                // Publishing in the browser makes it the source even of an unchanged channel.
+                if stored::browser_is_source(s)? && latest.is_some_and(|v| same(v, &config)) {
+                    return Ok::<_, CaseError>(false);
                 }
                 let event = Event::by_officer(&officer_id, "channel_published")
                     .detail(format!("{channel_id} from the browser"));
-                let version = stored::publish_from_browser(
+                stored::publish_from_browser(
                     s,
                     &audit,
                     &event,
@@ -262,12 +295,11 @@ impl Cases {
                     &active,
                     now(),
                 )?;
-                Ok::<_, CaseError>((version, true))
+                Ok(true)
             })
             .await?;
         self.reload_channels().await?;
         let definition = self.channel_definition(by, id).await?;
-        debug_assert_eq!(definition.version, version);
         Ok(match (created, changed) {
             (true, _) => Published::Created(definition),
             (false, true) => Published::Changed(definition),

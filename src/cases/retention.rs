@@ -12,19 +12,32 @@ const PURGE_BATCH: i64 = 100;
 /// Retention of cases whose channel is no longer configured.
 const DEFAULT_RETENTION_DAYS: u32 = 365;
 
+/// How long closed cases of a channel's `version` are kept: the longer of that version's
+/// retention and the channel's current one. A shorter retention published later applies to
+/// cases that come in after it, never to those already in: an admin cannot shorten the life of
+/// a case, perhaps one about them that excluded them, by editing its channel.
+fn retention_days(channels: &super::Channels, channel_id: &str, version: Option<u32>) -> u32 {
+    let asked = channels
+        .of_case(channel_id, version)
+        .map(|c| c.retention_days);
+    let now = channels.of_case(channel_id, None).map(|c| c.retention_days);
+    match (asked, now) {
+        (Some(a), Some(b)) => a.max(b),
+        (Some(days), None) | (None, Some(days)) => days,
+        (None, None) => DEFAULT_RETENTION_DAYS,
+    }
+}
+
 impl Cases {
     /// Purges every discarded case past its grace period and every closed case past its
-    /// channel's retention period (365 days for a channel no longer configured); returns
-    /// their numbers. Works in batches, each its own
-    /// transaction, so a large backlog never holds the database's one writer for long.
+    /// retention period (365 days for a channel no longer known); returns their numbers.
+    /// Works in batches, each its own transaction, so a large backlog never holds the
+    /// database's one writer for long.
     pub async fn purge_expired(&self, actor: Actor) -> Result<Vec<i64>, CaseError> {
         let mut purged = self.purge_discarded(actor).await?;
-        let in_use = self.store.run(cases::channel_ids).await?;
-        for channel_id in in_use {
-            let days = self
-                .channels()
-                .get(&channel_id)
-                .map_or(DEFAULT_RETENTION_DAYS, |c| c.retention_days);
+        let in_use = self.store.run(cases::channel_versions).await?;
+        for (channel_id, version) in in_use {
+            let days = retention_days(&self.channels(), &channel_id, version);
             loop {
                 let channel_id = channel_id.clone();
                 let key = self.audit.clone();
@@ -34,7 +47,8 @@ impl Cases {
                     .run(move |s| {
                         let at = now();
                         let before = at - i64::from(days) * DAY;
-                        let expired = cases::closed_before(s, &channel_id, before, PURGE_BATCH)?;
+                        let expired =
+                            cases::closed_before(s, (&channel_id, version), before, PURGE_BATCH)?;
                         let doomed: Vec<(String, Event)> = expired
                             .iter()
                             .map(|(id, _)| {

@@ -256,6 +256,7 @@ impl From<CaseError> for Problem {
             CaseError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", m),
             CaseError::InvalidTransition(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
             CaseError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", m),
+            CaseError::Stale(m) => Problem::new(StatusCode::PRECONDITION_FAILED, "changed", m),
             CaseError::NotFound(m) => Problem::new(StatusCode::NOT_FOUND, "not_found", m),
             CaseError::Unavailable(m) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m)

@@ -699,20 +699,22 @@ pub fn inbox(
     Ok(rows)
 }
 
-/// Up to `limit` closed cases of `channel_id` closed before `before`: (id, number).
+/// Up to `limit` closed cases of `channel_id`, submitted under `version`, closed before
+/// `before`: (id, number).
 pub fn closed_before(
     store: &Store,
-    channel_id: &str,
+    (channel_id, version): (&str, Option<u32>),
     before: i64,
     limit: i64,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     let conn = store.reader()?;
     let mut stmt = conn.prepare(
         "SELECT id, number FROM cases
-         WHERE status = 'closed' AND channel_id = ?1 AND closed_at < ?2 ORDER BY number LIMIT ?3",
+         WHERE status = 'closed' AND channel_id = ?1 AND channel_version IS ?4
+           AND closed_at < ?2 ORDER BY number LIMIT ?3",
     )?;
     let rows = stmt
-        .query_map(params![channel_id, before, limit], |r| {
+        .query_map(params![channel_id, before, limit, version], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -829,13 +831,14 @@ pub fn all_ids(store: &Store) -> Result<std::collections::HashSet<String>, Store
     Ok(rows)
 }
 
-/// Every channel id that has cases (including channels no longer configured).
-pub fn channel_ids(store: &Store) -> Result<Vec<String>, StoreError> {
+/// Every channel that has cases (including channels no longer configured), with each
+/// version of it cases were submitted under (`None`: before versions were kept).
+pub fn channel_versions(store: &Store) -> Result<Vec<(String, Option<u32>)>, StoreError> {
     let conn = store.reader()?;
-    let mut stmt = conn.prepare("SELECT DISTINCT channel_id FROM cases")?;
+    let mut stmt = conn.prepare("SELECT DISTINCT channel_id, channel_version FROM cases")?;
     let rows = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<Vec<String>, _>>()?;
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     Ok(rows)
 }
 

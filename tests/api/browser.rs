@@ -888,7 +888,10 @@ fn a_step_by_step_form_asks_by_the_answers_given_in_a_browser_without_javascript
         assert!(browser.find("#f_injuries").is_none());
         browser.click("button[value=next]");
         let review = browser.wait_for_text("Check your answers");
-        assert!(!review.contains("second thoughts"));
+        assert!(
+            !review.contains("<dd class=\"text\">second thoughts"),
+            "{review}"
+        );
         browser.click("button[value=send]");
         browser.wait_for_text("class=\"claim-code\"");
         let code = browser.text(".claim-code code");

@@ -459,6 +459,10 @@ fn an_admin_edits_previews_and_publishes_a_channel_in_the_browser() {
     let to = res.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(to, "/officer/admin/channels/report?published=2");
     assert!(get(&to).contains("Version 2 is published."));
+    // The same draft again, made from version 1, would overwrite version 2 unseen: refused.
+    let (status, stale) = post(&pairs, "publish");
+    assert_eq!(status, 412);
+    assert!(stale.contains("published since you read it"), "{stale}");
     let report = app.get("/report").text().unwrap();
     assert!(report.contains("Step 1 of 2"));
     let channels: Value = app.get("/api/v1/channels").json().unwrap();
@@ -495,5 +499,46 @@ fn an_admin_edits_previews_and_publishes_a_channel_in_the_browser() {
     assert!(
         complaint.contains("Returns"),
         "both complaint channels are offered"
+    );
+}
+
+/// A shorter retention published in the browser applies to cases that come in after it, never
+/// to those already in: an admin cannot have a report about them purged by editing its channel.
+#[test]
+fn a_shorter_retention_spares_the_cases_already_in() {
+    let app = spawn_app();
+    app.add_officer("admin@example.org", "Ada Admin", &[]);
+    let admin = officer_token(&app, "admin@example.org");
+    let close = |code: &str| {
+        let id = case_id_of(&app, &admin, code);
+        for body in [
+            json!({"status": "acknowledged"}),
+            json!({"status": "closed", "outcome": "no_action"}),
+        ] {
+            let path = format!("/api/v1/officer/cases/{id}/status");
+            let res = officer_api(&app, &admin, Method::POST, &path, Some(body));
+            assert_eq!(res.status(), 200);
+        }
+    };
+    let before = app.submit(report("in before the edit"));
+    close(&before);
+    let (_, mut v1) = admin_api(&app, &admin, Method::GET, None);
+    v1["retention_days"] = json!(0);
+    let (status, body) = admin_api(&app, &admin, Method::PUT, Some(v1));
+    assert_eq!(status, 200, "{body}");
+    let after = app.submit(report("in after the edit"));
+    close(&after);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = app.cli_with_stdin(&["purge"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(app.followup_api(&before).status(), 200, "kept its 365 days");
+    assert_eq!(
+        app.followup_api(&after).status(),
+        401,
+        "purged under its own version"
     );
 }

@@ -373,7 +373,20 @@ fn a_step_by_step_form_asks_by_the_answers_given_checks_each_step_and_reviews() 
     let (_, unticked) = step_post(&app, &again, "1", "next", &[("f_what", "calm")]);
     assert!(unticked.contains("Step 2 of 2") && !unticked.contains("id=\"f_injuries\""));
     let (_, review) = step_post(&app, &unticked, "2", "next", &[]);
-    assert!(!review.contains("stale"), "{review}");
+    // Not among the answers reviewed (the form still carries it, should the box be ticked
+    // again), and not sent.
+    assert!(!review.contains("<dd class=\"text\">stale"), "{review}");
+    assert!(review.contains("type=\"hidden\" name=\"f_injuries\" value=\"stale\""));
+    // Ticked again, the earlier answer is back in its box.
+    let (_, first_again) = step_post(&app, &review, "3", "page-1", &[]);
+    let (_, retick) = step_post(
+        &app,
+        &first_again,
+        "1",
+        "next",
+        &[("f_what", "calm"), ("f_hurt", "on")],
+    );
+    assert!(retick.contains(">stale</textarea>"), "{retick}");
     let (status, receipt) = step_post(&app, &review, "3", "send", &[]);
     assert_eq!(status, 200, "{receipt}");
     let case: Value = app.followup_api(&claim_code_in(&receipt)).json().unwrap();

@@ -117,17 +117,19 @@ pub async fn put(
             format!("the JSON is not a [[channels]] entry: {e}"),
         ))
     })?;
-    if let Some(header::IfMatch::Items(tags)) = req.get_header::<header::IfMatch>() {
-        let current = state.cases.channel_definition(by, &id).await.ok();
-        if !current.is_some_and(|d| tags.iter().any(|t| t.strong_eq(&etag(&d)))) {
-            return Err(ApiError(Problem::new(
-                StatusCode::PRECONDITION_FAILED,
-                "changed",
-                "the channel was published since you read it: read it again",
-            )));
-        }
-    }
-    let published = state.cases.publish_channel(by, &id, config).await?;
+    // `If-Match: "N"`: publish only over version N (checked with the publication itself).
+    let expected = match req.get_header::<header::IfMatch>() {
+        Some(header::IfMatch::Items(tags)) => Some(
+            tags.iter()
+                .find_map(|t| t.tag().parse::<u32>().ok())
+                .unwrap_or(0),
+        ),
+        _ => None,
+    };
+    let published = state
+        .cases
+        .publish_channel(by, &id, config, expected)
+        .await?;
     Ok(match published {
         Published::Created(d) => definition(StatusCode::CREATED, d),
         Published::Changed(d) | Published::Unchanged(d) => definition(StatusCode::OK, d),

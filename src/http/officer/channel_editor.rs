@@ -77,8 +77,14 @@ fn texts(text: &Text) -> Texts {
         Text::Plain(t) => [t.clone(), String::new(), String::new()],
         Text::ByLang(map) => {
             let mut out = Texts::default();
-            for (i, lang) in LANGS.iter().enumerate() {
-                out[i] = map.get(*lang).cloned().unwrap_or_default();
+            // Keys as the configuration may write them (`pt`, `de-DE`), by the language meant.
+            for (key, value) in map {
+                let code = crate::i18n::Lang::parse(key).map(|l| l.code());
+                if let Some(i) = LANGS.iter().position(|l| Some(*l) == code) {
+                    if out[i].is_empty() {
+                        out[i] = value.clone();
+                    }
+                }
             }
             if out[0].is_empty() {
                 // A text given only in other languages: English shows its first.
@@ -265,13 +271,17 @@ impl Draft {
         let index: Option<usize> = index.parse().ok().filter(|i| *i < self.fields.len());
         match (verb, index) {
             ("add", _) => {
-                let n = self.fields.len() + 1;
+                let taken = |id: &str| self.fields.iter().any(|f| f.id == id);
+                let id = (self.fields.len() + 1..)
+                    .map(|n| format!("question_{n}"))
+                    .find(|id| !taken(id))
+                    .unwrap_or_default();
                 let step = self
                     .fields
                     .last()
                     .map_or_else(|| "1".to_owned(), |f| f.step.clone());
                 self.fields.push(FieldDraft {
-                    id: format!("question_{n}"),
+                    id,
                     kind: "text".into(),
                     step,
                     ..FieldDraft::default()
@@ -413,9 +423,12 @@ fn decimal(input: &str, value: &str) -> Result<Option<f64>, Wrong> {
 }
 
 fn mib(input: &str, value: &str) -> Result<Option<u64>, Wrong> {
-    Ok(decimal(input, value)?
-        .filter(|n| *n >= 0.0)
-        .map(|n| (n * MIB).round() as u64))
+    match decimal(input, value)? {
+        Some(n) if !(0.0..=(u64::MAX as f64 / MIB)).contains(&n) => {
+            Err(wrong(input, "give a size of 0 or more, or leave it empty"))
+        }
+        n => Ok(n.map(|n| (n * MIB).round() as u64)),
+    }
 }
 
 #[cfg(test)]

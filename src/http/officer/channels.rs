@@ -11,7 +11,7 @@ use super::channel_editor::{Draft, FieldDraft, KINDS, LANGS};
 use super::views::{chrome, chrome_with, Chrome};
 use super::{for_change, require_admin, signed_in};
 use crate::cases::published::{Definition, Published};
-use crate::cases::{CaseError, Channel};
+use crate::cases::CaseError;
 use crate::config::ChannelKind;
 use crate::http::errors::{html, PageError, Problem};
 use crate::http::reporter::views::{preview_pages, FieldInput};
@@ -72,14 +72,22 @@ impl ChannelEditPage {
         self.wrong.as_deref() == Some(name)
     }
 
-    /// The ids a condition may name: the other questions.
+    /// The ids a condition may name: the other questions, and the one it names now even if
+    /// no question has that id any more (so a post keeps it, to be refused with a reason
+    /// rather than dropped).
     pub fn others(&self, me: &FieldDraft) -> Vec<String> {
-        self.draft
+        let mut ids: Vec<String> = self
+            .draft
             .fields
             .iter()
             .filter(|f| f.id != me.id && !f.id.is_empty())
             .map(|f| f.id.clone())
-            .collect()
+            .collect();
+        let named = me.show_if_field.trim();
+        if !named.is_empty() && !ids.iter().any(|id| id == named) {
+            ids.push(named.to_owned());
+        }
+        ids
     }
 }
 
@@ -159,7 +167,10 @@ pub async fn list(
                     d.config.kind.as_str(),
                     d.version,
                     d.source.clone(),
-                    crate::http::views::rfc3339(d.published_at)[..10].to_owned(),
+                    crate::http::views::rfc3339(d.published_at)
+                        .get(..10)
+                        .unwrap_or_default()
+                        .to_owned(),
                     d.active,
                 )
             })
@@ -204,26 +215,23 @@ pub async fn edit(
             Draft::new_channel(&id, kind)
         }
     };
-    let page = editor(
-        chrome_with(&session, notice, None),
-        draft,
-        current.as_ref(),
-        None,
-    );
+    let made_from = (current.is_some(), current.as_ref().map(|d| d.version));
+    let page = editor(chrome_with(&session, notice, None), draft, made_from, None);
     Ok(html(&mut HttpResponse::Ok(), page))
 }
 
+/// The editor of `draft`, made from `version` of a channel (`existing`) or of a new one.
 fn editor(
     chrome: Chrome,
     draft: Draft,
-    current: Option<&Definition>,
+    (existing, version): (bool, Option<u32>),
     preview: Option<Vec<(u32, Vec<FieldInput>)>>,
 ) -> ChannelEditPage {
     ChannelEditPage {
         chrome,
         draft,
-        existing: current.is_some(),
-        version: current.map(|d| d.version),
+        existing,
+        version,
         preview,
         wrong: None,
         langs: std::array::from_fn(|i| (LANGS[i], LANG_NAMES[i])),
@@ -252,43 +260,56 @@ pub async fn post(
         return Err(no_such_channel());
     }
     let action = value("action").to_owned();
+    // The version the draft was made from: publishing over another one is refused.
+    let expected = value("version").parse::<u32>().ok();
     let mut draft = Draft::from_form(&pairs);
     // The address names the channel; a draft cannot publish another.
     draft.id = id.clone();
     let current = current(&state, &session, &id).await?;
+    // A draft keeps the version it was made from, whatever was published since.
+    let made_from = (current.is_some(), expected);
     let t = session.value.ui.clone();
-    let refused = |draft: Draft, wrong: Option<String>, message: String| {
+    // The draft again, as posted, with what is wrong with it.
+    let refused = |draft: Draft, wrong: Option<String>, message: String, status: StatusCode| {
         let mut page = editor(
             chrome_with(&session, None, Some(message)),
             draft,
-            current.as_ref(),
+            made_from,
             None,
         );
         page.wrong = wrong;
-        html(
-            &mut HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY),
-            page,
-        )
+        html(&mut HttpResponse::build(status), page)
+    };
+    let refused_for = |draft: Draft, e: CaseError| {
+        let p = Problem::from(e);
+        refused(draft, p.field.clone(), t.problem(&p), p.status)
     };
     match action.as_str() {
         "publish" | "preview" => {
             let config = match draft.to_config() {
                 Ok(c) => c,
-                Err(w) => return Ok(refused(draft, Some(w.input), w.message)),
+                Err(w) => {
+                    let status = StatusCode::UNPROCESSABLE_ENTITY;
+                    return Ok(refused(draft, Some(w.input), w.message, status));
+                }
             };
             if action == "preview" {
-                return match Channel::from_config(config) {
+                return match state
+                    .cases
+                    .check_channel(&session.value.officer, &id, config)
+                {
                     Ok(channel) => {
                         let preview = preview_pages(&t, &channel);
-                        let page = editor(chrome(&session), draft, current.as_ref(), Some(preview));
+                        let page = editor(chrome(&session), draft, made_from, Some(preview));
                         Ok(html(&mut HttpResponse::Ok(), page))
                     }
-                    Err(e) => Ok(refused(draft, None, e.to_string())),
+                    Err(e @ CaseError::Invalid { .. }) => Ok(refused_for(draft, e)),
+                    Err(e) => Err(e.into()),
                 };
             }
             match state
                 .cases
-                .publish_channel(&session.value.officer, &id, config)
+                .publish_channel(&session.value.officer, &id, config, expected)
                 .await
             {
                 Ok(Published::Created(d) | Published::Changed(d) | Published::Unchanged(d)) => {
@@ -299,18 +320,15 @@ pub async fn post(
                         ))
                         .finish())
                 }
-                Err(e @ CaseError::Invalid { .. }) => {
-                    let p = Problem::from(e);
-                    let wrong = p.field.clone();
-                    let message = t.problem(&p);
-                    Ok(refused(draft, wrong, message))
+                Err(e @ (CaseError::Invalid { .. } | CaseError::Stale(_))) => {
+                    Ok(refused_for(draft, e))
                 }
                 Err(e) => Err(e.into()),
             }
         }
         other => {
             draft.apply(other);
-            let page = editor(chrome(&session), draft, current.as_ref(), None);
+            let page = editor(chrome(&session), draft, made_from, None);
             Ok(html(&mut HttpResponse::Ok(), page))
         }
     }

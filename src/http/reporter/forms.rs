@@ -181,7 +181,9 @@ async fn step(
     let (to, problem) = match (refused, input.go.as_str()) {
         (Some(p), _) => (from, Some(p)),
         (None, "back") => (from.saturating_sub(1).max(1), None),
-        (None, go) if go.starts_with("page-") => (go[5..].parse().unwrap_or(1), None),
+        (None, go) if go.starts_with("page-") => {
+            (go[5..].parse().unwrap_or(1).clamp(1, review), None)
+        }
         (None, _) => {
             let step = steps[(from as usize - 1).min(steps.len() - 1)];
             let answers = channel.without_unasked(&input.answers());
@@ -189,7 +191,17 @@ async fn step(
                 Ok(_) => ((from + 1).min(review), None),
                 Err(e) => {
                     let p = Problem::from(e);
-                    (page_of(channel, Some(&p)), Some(p))
+                    // A problem with no question of its own is shown where it was found.
+                    let named = p.field.as_deref().is_some_and(|f| {
+                        f.strip_prefix("fields.")
+                            .is_some_and(|id| channel.fields.iter().any(|q| q.id == id))
+                    });
+                    let page = if named {
+                        page_of(channel, Some(&p))
+                    } else {
+                        from
+                    };
+                    (page, Some(p))
                 }
             }
         }

@@ -317,9 +317,10 @@ impl FieldInput {
         self
     }
 
-    /// Whether anything goes under the label: help, the condition, an error.
-    pub fn described_by(&self) -> bool {
-        !self.help.is_empty() || !self.only_if.is_empty() || self.error.is_some()
+    /// Whether the browser may insist on an answer: not for a question asked only after an
+    /// answer on the same page, which the browser cannot judge (the server does).
+    pub fn browser_required(&self) -> bool {
+        self.required && self.only_if.is_empty()
     }
 }
 
@@ -401,7 +402,7 @@ impl FormPage {
                     .fields
                     .iter()
                     .find(|f| &f.id == *id)
-                    .is_some_and(|f| !here(f) && !unasked.contains(&f.id))
+                    .is_some_and(|f| !here(f))
             })
             .flat_map(|(id, values)| values.iter().map(move |v| (format!("f_{id}"), v.clone())))
             .collect();
@@ -454,7 +455,8 @@ impl FormPage {
             officers: officer_choices(facts.officers, input),
             accepting: facts.accepting,
             takes_identity: facts.takes_identity,
-            files_again: input.had_files && error.is_some(),
+            // The page is shown again only when no case was made: files sent are not kept.
+            files_again: input.had_files,
             ..FormPage::plain(t, channel, input)
         }
     }
@@ -534,7 +536,9 @@ fn review(
     channel: &Channel,
     answers: &BTreeMap<String, RawValue>,
 ) -> Vec<(u32, Vec<(String, String)>)> {
-    let checked = channel.validate(answers, None).unwrap_or_default();
+    let checked = channel
+        .validate(answers, None)
+        .unwrap_or_else(|_| channel.loose(answers));
     let mut out: Vec<(u32, Vec<(String, String)>)> = Vec::new();
     for f in &channel.fields {
         let Some(value) = checked.get(&f.id) else {
