@@ -357,9 +357,28 @@ impl Channel {
         steps
     }
 
+    /// How many pages of questions its form has (one per step); a review page follows them
+    /// when there are two or more.
+    pub fn pages(&self) -> u32 {
+        self.steps().len() as u32
+    }
+
+    /// The question `field`'s condition names, if it has one.
+    pub fn condition_on(&self, field: &Field) -> Option<&Field> {
+        let cond = field.show_if.as_ref()?;
+        self.fields.iter().find(|f| f.id == cond.field)
+    }
+
+    /// Whether `field`'s condition names a question of its own step: a page asking both cannot
+    /// hide it, so shows it, saying so.
+    pub fn condition_on_same_step(&self, field: &Field) -> bool {
+        self.condition_on(field)
+            .is_some_and(|on| on.step == field.step)
+    }
+
     /// Whether its form is asked one step at a time, then reviewed.
     pub fn is_stepped(&self) -> bool {
-        self.steps().len() > 1
+        self.pages() > 1
     }
 
     /// Whether this channel takes a contact address for updates (complaints only: a
@@ -512,7 +531,7 @@ impl Channel {
                 (FieldKind::Checkbox, None) => serde_json::Value::Bool(false),
                 (FieldKind::Checkbox, Some(RawValue::Bool(b))) => serde_json::Value::Bool(*b),
                 (FieldKind::Checkbox, Some(RawValue::Text(t))) => {
-                    serde_json::Value::Bool(matches!(t.as_str(), "on" | "true" | "yes" | "1"))
+                    serde_json::Value::Bool(ticked(t))
                 }
                 (_, Some(RawValue::Bool(_))) => {
                     return Err(CaseError::invalid(&name, "expected text"))
@@ -617,6 +636,12 @@ fn answers(value: Option<&serde_json::Value>, equals: &str) -> bool {
     }
 }
 
+/// Whether a checkbox's value says it was ticked (a form sends `on`; an API client may write
+/// `true`, `yes` or `1`).
+fn ticked(text: &str) -> bool {
+    matches!(text, "on" | "true" | "yes" | "1")
+}
+
 /// Whether a value sent is no answer at all (an empty text, no option, an unticked box).
 fn blank(value: &RawValue) -> bool {
     match value {
@@ -631,9 +656,7 @@ impl Field {
     /// An answer as sent, read well enough to test a condition on it (unchecked).
     fn loose(&self, value: &RawValue) -> serde_json::Value {
         match (self.kind, value) {
-            (FieldKind::Checkbox, RawValue::Text(t)) => {
-                serde_json::Value::Bool(matches!(t.as_str(), "on" | "true" | "yes" | "1"))
-            }
+            (FieldKind::Checkbox, RawValue::Text(t)) => serde_json::Value::Bool(ticked(t)),
             (FieldKind::Checkbox, RawValue::Bool(b)) => serde_json::Value::Bool(*b),
             (FieldKind::Checkboxes, RawValue::Text(t)) => serde_json::json!([t.trim()]),
             (FieldKind::Number, RawValue::Text(t)) => t

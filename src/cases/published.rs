@@ -52,6 +52,11 @@ fn same(stored: &ChannelVersion, config: &ChannelConfig) -> bool {
         .is_some_and(|(a, b)| a == b)
 }
 
+/// A channel's last stored version.
+fn latest<'a>(versions: &'a [ChannelVersion], id: &str) -> Option<&'a ChannelVersion> {
+    versions.iter().rev().find(|v| v.channel_id == id)
+}
+
 fn definition_json(config: &ChannelConfig) -> Result<String, CaseError> {
     serde_json::to_string(config).map_err(|source| CaseError::Document {
         what: "channel definition",
@@ -72,17 +77,9 @@ pub(super) fn load(store: &Store, configured: &[ChannelConfig]) -> Result<Channe
     };
     let browser = stored::browser_is_source(store)?;
     let mut versions = stored::all(store)?;
-    let latest = |versions: &[ChannelVersion], id: &str| {
-        versions
-            .iter()
-            .rev()
-            .find(|v| v.channel_id == id)
-            .map(|v| v.version)
-    };
     if browser {
         for config in configured {
-            let current = versions.iter().rev().find(|v| v.channel_id == config.id);
-            if !current.is_some_and(|v| same(v, config)) {
+            if !latest(&versions, &config.id).is_some_and(|v| same(v, config)) {
                 tracing::warn!(
                     channel = %config.id,
                     "sealbox.toml defines this channel differently from the channels published \
@@ -93,8 +90,7 @@ pub(super) fn load(store: &Store, configured: &[ChannelConfig]) -> Result<Channe
         }
     } else {
         for config in &from_file {
-            let current = versions.iter().rev().find(|v| v.channel_id == config.id);
-            if !current.is_some_and(|v| same(v, config)) {
+            if !latest(&versions, &config.id).is_some_and(|v| same(v, config)) {
                 stored::publish_from_file(store, &config.id, &definition_json(config)?, now())?;
             }
         }
@@ -129,7 +125,7 @@ pub(super) fn load(store: &Store, configured: &[ChannelConfig]) -> Result<Channe
         // Channels published in the browser and absent from the file take no cases now.
         for v in versions.iter().filter(|v| v.source == "browser") {
             if !from_file.iter().any(|c| c.id == v.channel_id)
-                && latest(&versions, &v.channel_id) == Some(v.version)
+                && latest(&versions, &v.channel_id).map(|l| l.version) == Some(v.version)
             {
                 tracing::warn!(channel = %v.channel_id, "this channel was published in the \
                     browser and is not in the configuration file: it takes no cases now, and \
@@ -141,7 +137,7 @@ pub(super) fn load(store: &Store, configured: &[ChannelConfig]) -> Result<Channe
     let active = active_ids
         .iter()
         .filter_map(|id| {
-            let version = latest(&versions, id)?;
+            let version = latest(&versions, id)?.version;
             history
                 .iter()
                 .find(|c| &c.id == id && c.version == version)
@@ -279,9 +275,9 @@ impl Cases {
             .store
             .run(move |s| {
                 let versions = stored::all(s)?;
-                let latest = versions.iter().rev().find(|v| v.channel_id == channel_id);
+                let unchanged = latest(&versions, &channel_id).is_some_and(|v| same(v, &config));
                 // Publishing in the browser makes it the source even of an unchanged channel.
-                if stored::browser_is_source(s)? && latest.is_some_and(|v| same(v, &config)) {
+                if stored::browser_is_source(s)? && unchanged {
                     return Ok::<_, CaseError>(false);
                 }
                 let event = Event::by_officer(&officer_id, "channel_published")

@@ -1,9 +1,9 @@
 //! `channel_versions`: every definition each channel was published with, and which source
 //! (the file or the browser) the installation takes its channels from.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 
-use super::{audit, Store, StoreError};
+use super::{audit, settings, Store, StoreError};
 use crate::audit::{AuditKey, Event};
 
 /// The setting that says the browser, not `sealbox.toml`, is the channels' source.
@@ -101,40 +101,20 @@ pub fn publish_from_browser(
 ) -> Result<u32, StoreError> {
     audit::audited(store, key, event, at, |tx| {
         let version = publish(tx, channel_id, definition, "browser", at)?;
-        for (key, value) in [(SOURCE_KEY, "browser"), (ACTIVE_KEY, active)] {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, value],
-            )?;
-        }
+        settings::put(tx, SOURCE_KEY, "browser")?;
+        settings::put(tx, ACTIVE_KEY, active)?;
         Ok(version)
     })
 }
 
 /// The channels that take cases while the browser is the source (a JSON list of ids).
 pub fn active(store: &Store) -> Result<Option<String>, StoreError> {
-    let conn = store.reader()?;
-    Ok(conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [ACTIVE_KEY],
-            |r| r.get(0),
-        )
-        .optional()?)
+    settings::get(store, ACTIVE_KEY)
 }
 
 /// Whether channels were published in the browser since the file was last made the source.
 pub fn browser_is_source(store: &Store) -> Result<bool, StoreError> {
-    let conn = store.reader()?;
-    let value: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [SOURCE_KEY],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(value.as_deref() == Some("browser"))
+    Ok(settings::get(store, SOURCE_KEY)?.as_deref() == Some("browser"))
 }
 
 /// Makes `sealbox.toml` the source again (from the next start); returns whether it was not.

@@ -22,12 +22,15 @@ pub fn set(
     event: &Event,
     at: i64,
 ) -> Result<(), StoreError> {
-    audit::audited(store, audit_key, event, at, |tx| {
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
-    })
+    audit::audited(store, audit_key, event, at, |tx| put(tx, key, value))
+}
+
+/// Sets a setting inside a transaction the caller audits.
+pub fn put(tx: &rusqlite::Transaction<'_>, key: &str, value: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
 }

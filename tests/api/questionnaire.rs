@@ -459,3 +459,23 @@ fn the_api_takes_files_for_a_files_question_as_their_own_parts() {
         .unwrap();
     assert_eq!(files, 1);
 }
+
+/// An officer takes a report down on one page, even from a step-by-step form: every question
+/// is there, and one asked only after an answer says so and is not required by the browser
+/// (the server decides, from the answer given beside it).
+#[test]
+fn the_record_form_of_a_stepped_channel_asks_everything_on_one_page() {
+    let app = spawn_app_with(STEPPED);
+    app.add_officer("ada@example.org", "Ada Admin", &[]);
+    let browser = officer_browser(&app, "ada@example.org");
+    let page = browser
+        .get(app.url("/officer/record?channel=report"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let injuries = between(&page, "<textarea id=\"f_injuries\"", ">");
+    assert!(!injuries.contains("required"), "{injuries}");
+    assert!(page.contains("Answer only if you answered “yes” to “Was anyone hurt?”."));
+    assert!(!page.contains("Step 1 of 2"));
+}

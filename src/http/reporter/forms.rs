@@ -150,19 +150,15 @@ async fn form_page(
     Ok(FormPage::at_page(t, channel, input, error, facts, page))
 }
 
-/// The page of a step-by-step form a problem is shown on: that of the question it names, or
-/// else the review (a one-page form: 0).
-fn page_of(channel: &Channel, problem: Option<&Problem>) -> u32 {
-    if !channel.is_stepped() {
-        return 0;
-    }
-    let review = channel.steps().len() as u32 + 1;
-    problem
-        .and_then(|p| p.field.as_deref())
-        .and_then(|f| f.strip_prefix("fields."))
-        .and_then(|id| channel.fields.iter().find(|f| f.id == id))
-        .filter(|f| f.kind != crate::config::FieldKind::Files)
-        .map_or(review, |f| f.page_in(channel))
+/// The page of a step-by-step form that asks the question a problem names: its step's, or
+/// the review for a files question; `None` when it names no question.
+fn question_page(channel: &Channel, problem: &Problem) -> Option<u32> {
+    let id = problem.field.as_deref()?.strip_prefix("fields.")?;
+    let field = channel.fields.iter().find(|f| f.id == id)?;
+    Some(match field.kind {
+        crate::config::FieldKind::Files => channel.pages() + 1,
+        _ => field.page_in(channel),
+    })
 }
 
 /// A move between the pages of a step-by-step form: forward once this page's answers are
@@ -176,7 +172,7 @@ async fn step(
     refused: Option<Problem>,
 ) -> Result<HttpResponse, PageError> {
     let steps = channel.steps();
-    let review = steps.len() as u32 + 1;
+    let review = channel.pages() + 1;
     let from = input.page.clamp(1, review);
     let (to, problem) = match (refused, input.go.as_str()) {
         (Some(p), _) => (from, Some(p)),
@@ -192,16 +188,7 @@ async fn step(
                 Err(e) => {
                     let p = Problem::from(e);
                     // A problem with no question of its own is shown where it was found.
-                    let named = p.field.as_deref().is_some_and(|f| {
-                        f.strip_prefix("fields.")
-                            .is_some_and(|id| channel.fields.iter().any(|q| q.id == id))
-                    });
-                    let page = if named {
-                        page_of(channel, Some(&p))
-                    } else {
-                        from
-                    };
-                    (page, Some(p))
+                    (question_page(channel, &p).unwrap_or(from), Some(p))
                 }
             }
         }
@@ -263,7 +250,11 @@ async fn answer(
         Sent::Refused(p)
             if p.status.is_client_error() || p.status == StatusCode::SERVICE_UNAVAILABLE =>
         {
-            let page = page_of(channel, Some(&p));
+            // On a step-by-step form, the page of the question it names, else the review.
+            let page = match channel.is_stepped() {
+                true => question_page(channel, &p).unwrap_or(channel.pages() + 1),
+                false => 0,
+            };
             let page = form_page(t, state, channel, input, Some(&p), page).await?;
             Ok(html(&mut HttpResponse::build(p.status), page))
         }

@@ -286,14 +286,13 @@ impl FieldInput {
         }
     }
 
-    /// Says which earlier answer on the same page (`always`: on any page) the question
-    /// depends on.
-    fn only_if(mut self, t: &Ui, channel: &Channel, f: &Field, always: bool) -> Self {
-        let Some(cond) = &f.show_if else { return self };
-        let Some(on) = channel.fields.iter().find(|o| o.id == cond.field) else {
+    /// Says which earlier answer the question depends on, when that is asked on the same page
+    /// (`one_page`: the whole form is one page).
+    fn only_if(mut self, t: &Ui, channel: &Channel, f: &Field, one_page: bool) -> Self {
+        let (Some(cond), Some(on)) = (&f.show_if, channel.condition_on(f)) else {
             return self;
         };
-        if !always && on.page_in(channel) != f.page_in(channel) && channel.is_stepped() {
+        if !one_page && !channel.condition_on_same_step(f) {
             return self;
         }
         let answer = match on.kind {
@@ -351,15 +350,9 @@ impl FormPage {
             Some(e) if e.field.as_deref() == Some(name) => Some(t.problem_in(e, Some(channel))),
             _ => None,
         };
-        let pages = if page == 0 {
-            0
-        } else {
-            channel.steps().len() as u32
-        };
-        let page = if page == 0 {
-            0
-        } else {
-            page.clamp(1, pages + 1)
+        let (page, pages) = match page {
+            0 => (0, 0),
+            page => (page.clamp(1, channel.pages() + 1), channel.pages()),
         };
         let answers = input.answers();
         let unasked = channel.unasked(&answers);
@@ -368,17 +361,15 @@ impl FormPage {
         let here = |f: &Field| {
             (page == 0 || f.page_in(channel) == page)
                 && (!unasked.contains(&f.id)
-                    || f.show_if.as_ref().is_some_and(|c| {
-                        channel
-                            .fields
-                            .iter()
-                            .find(|o| o.id == c.field)
-                            .is_some_and(|o| page == 0 || o.page_in(channel) == page)
-                    }))
+                    || (f.show_if.is_some() && (page == 0 || channel.condition_on_same_step(f))))
         };
         let input_of = |f: &Field| {
-            FieldInput::new(&t, f, input, error_for(&format!("fields.{}", f.id)))
-                .only_if(&t, channel, f, false)
+            FieldInput::new(&t, f, input, error_for(&format!("fields.{}", f.id))).only_if(
+                &t,
+                channel,
+                f,
+                page == 0,
+            )
         };
         let fields = channel
             .fields
@@ -434,7 +425,9 @@ impl FormPage {
             }
         }
         let review = if reviewing {
-            review(&t, channel, &channel.without_unasked(&answers))
+            let mut asked = answers;
+            asked.retain(|id, _| !unasked.contains(id));
+            review(&t, channel, &asked)
         } else {
             Vec::new()
         };
@@ -554,7 +547,7 @@ fn review(
         }
     }
     // Every page has its "change" button, even with nothing answered on it.
-    for p in 1..=channel.steps().len() as u32 {
+    for p in 1..=channel.pages() {
         if !out.iter().any(|(q, _)| *q == p) {
             let at = out.iter().position(|(q, _)| *q > p).unwrap_or(out.len());
             out.insert(at, (p, Vec::new()));
