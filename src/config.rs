@@ -357,6 +357,18 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    /// Every type, in the order an editor offers them.
+    pub const ALL: [FieldKind; 8] = [
+        FieldKind::Text,
+        FieldKind::Textarea,
+        FieldKind::Select,
+        FieldKind::Checkboxes,
+        FieldKind::Checkbox,
+        FieldKind::Date,
+        FieldKind::Number,
+        FieldKind::Files,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FieldKind::Text => "text",

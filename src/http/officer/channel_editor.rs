@@ -10,17 +10,6 @@ use crate::config::{ChannelConfig, ChannelKind, Condition, FieldConfig, FieldKin
 /// The languages texts are edited in, the first being the one stored for options.
 pub const LANGS: [&str; 3] = ["en", "de", "pt-BR"];
 
-pub const KINDS: [&str; 8] = [
-    "text",
-    "textarea",
-    "select",
-    "checkboxes",
-    "checkbox",
-    "date",
-    "number",
-    "files",
-];
-
 const MIB: f64 = 1_048_576.0;
 
 /// A text in each of [`LANGS`].

@@ -7,18 +7,17 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::channel_editor::{Draft, FieldDraft, KINDS, LANGS};
+use super::channel_editor::{Draft, FieldDraft, LANGS};
 use super::views::{chrome, chrome_with, Chrome};
 use super::{for_change, require_admin, signed_in};
+use crate::cases::channels::valid_id;
 use crate::cases::published::{Definition, Published};
 use crate::cases::CaseError;
-use crate::config::ChannelKind;
+use crate::config::{ChannelKind, FieldKind};
 use crate::http::errors::{html, PageError, Problem};
 use crate::http::reporter::views::{preview_pages, FieldInput};
 use crate::http::AppState;
-
-/// The languages' names, in [`LANGS`] order, each in itself.
-const LANG_NAMES: [&str; 3] = ["English", "Deutsch", "Português (Brasil)"];
+use crate::i18n::Lang;
 
 #[derive(Template)]
 #[template(path = "officer_channels.html")]
@@ -91,11 +90,6 @@ impl ChannelEditPage {
     }
 }
 
-/// A channel id as the configuration allows it (anything else names no channel here).
-fn well_formed(id: &str) -> bool {
-    crate::cases::channels::valid_id(id)
-}
-
 /// The channel's current definition; `None` for one not published yet.
 async fn current(
     state: &AppState,
@@ -139,7 +133,7 @@ pub async fn list(
         .new
         .as_deref()
         .map(str::trim)
-        .filter(|id| well_formed(id))
+        .filter(|id| valid_id(id))
     {
         let kind = match query.kind.as_deref() {
             Some("complaint") => "complaint",
@@ -197,7 +191,7 @@ pub async fn edit(
     let session = signed_in(&req, &state, false).await?;
     require_admin(&session)?;
     let id = path.into_inner();
-    if !well_formed(&id) {
+    if !valid_id(&id) {
         return Err(no_such_channel());
     }
     let current = current(&state, &session, &id).await?;
@@ -234,8 +228,11 @@ fn editor(
         version,
         preview,
         wrong: None,
-        langs: std::array::from_fn(|i| (LANGS[i], LANG_NAMES[i])),
-        kinds: KINDS.map(String::from).to_vec(),
+        langs: LANGS.map(|code| (code, Lang::parse(code).map_or(code, Lang::name))),
+        kinds: FieldKind::ALL
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect(),
     }
 }
 
@@ -256,7 +253,7 @@ pub async fn post(
     let session = for_change(&req, &state, value("csrf"), false).await?;
     require_admin(&session)?;
     let id = path.into_inner();
-    if !well_formed(&id) {
+    if !valid_id(&id) {
         return Err(no_such_channel());
     }
     let action = value("action").to_owned();
