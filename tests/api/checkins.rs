@@ -108,15 +108,7 @@ fn retaliation_reported_after_closing_reopens_and_flags_the_case() {
     assert_nowhere_in(&app.data_dir(), &comment);
 
     // Reopened and flagged for its handlers; the comment reaches them sealed.
-    let case: Value = officer_api(
-        &app,
-        &token,
-        Method::GET,
-        &format!("/api/v1/officer/cases/{id}"),
-        None,
-    )
-    .json()
-    .unwrap();
+    let case: Value = officer_case(&app, &token, &id);
     assert_eq!(case["status"], "in_progress");
     assert_eq!(case["retaliation_reported"], true);
     let inbox: Value = officer_api(&app, &token, Method::GET, "/api/v1/officer/cases", None)
@@ -162,15 +154,7 @@ fn no_retaliation_keeps_the_case_closed_and_five_reports_are_counted() {
         .send()
         .unwrap();
     assert_eq!(res.status(), 303);
-    let case: Value = officer_api(
-        &app,
-        &token,
-        Method::GET,
-        &format!("/api/v1/officer/cases/{id}"),
-        None,
-    )
-    .json()
-    .unwrap();
+    let case: Value = officer_case(&app, &token, &id);
     assert_eq!(case["status"], "closed");
     assert_eq!(case["retaliation_reported"], false);
 

@@ -66,18 +66,6 @@ fn claim_code(res: Response) -> String {
         .to_owned()
 }
 
-fn officer_case(app: &TestApp, token: &str, id: &str) -> Value {
-    let res = officer_api(
-        app,
-        token,
-        Method::GET,
-        &format!("/api/v1/officer/cases/{id}"),
-        None,
-    );
-    assert_eq!(res.status(), 200);
-    res.json().unwrap()
-}
-
 fn download(app: &TestApp, token: &str, url: &str) -> Response {
     app.client
         .get(app.url(url))

@@ -462,6 +462,19 @@ pub fn officer_api(
     req.send().unwrap()
 }
 
+/// A case as the officer API opens it (200, or the test fails).
+pub fn officer_case(app: &TestApp, token: &str, id: &str) -> Value {
+    let res = officer_api(
+        app,
+        token,
+        reqwest::Method::GET,
+        &format!("/api/v1/officer/cases/{id}"),
+        None,
+    );
+    assert_eq!(res.status(), 200);
+    res.json().unwrap()
+}
+
 /// The cases an officer holds, as their inbox on the officer API lists them (every page):
 /// `(id, number)`.
 pub fn held_cases(app: &TestApp, token: &str) -> Vec<(String, i64)> {

@@ -23,18 +23,6 @@ fn people(app: &TestApp) -> (String, String, String) {
     )
 }
 
-fn case_json(app: &TestApp, token: &str, id: &str) -> Value {
-    let res = officer_api(
-        app,
-        token,
-        Method::GET,
-        &format!("/api/v1/officer/cases/{id}"),
-        None,
-    );
-    assert_eq!(res.status(), 200);
-    res.json().unwrap()
-}
-
 /// With the whole database and the handler's password, try every key the handler can reach
 /// on the sealed identity: `true` if any opens it.
 fn handler_can_open_identity(app: &TestApp, email: &str, case_id: &str) -> bool {
@@ -114,7 +102,7 @@ fn a_handler_reads_the_identity_only_after_a_custodian_approves() {
             .collect()
     };
     assert_eq!(holders, [("custodian".to_owned(), Some(custodian_id))]);
-    let seen = case_json(&app, &handler, &id);
+    let seen = officer_case(&app, &handler, &id);
     assert!(seen["identity"]["given_at"].is_string());
     assert!(seen["identity"]["name"].is_null() && seen["identity"]["contact"].is_null());
     assert_eq!(seen["identity"]["may_request"], true);
@@ -163,7 +151,7 @@ fn a_handler_reads_the_identity_only_after_a_custodian_approves() {
         403
     );
     assert!(!handler_can_open_identity(&app, "h@example.org", &id));
-    assert!(case_json(&app, &handler, &id)["identity"]["name"].is_null());
+    assert!(officer_case(&app, &handler, &id)["identity"]["name"].is_null());
 
     // The custodian reads the reason and approves.
     let list: Value = officer_api(
@@ -181,7 +169,7 @@ fn a_handler_reads_the_identity_only_after_a_custodian_approves() {
     assert_eq!(decide(&custodian, "approve").status(), 200);
     assert_eq!(decide(&custodian, "deny").status(), 409);
 
-    let seen = case_json(&app, &handler, &id);
+    let seen = officer_case(&app, &handler, &id);
     assert_eq!(seen["identity"]["name"], name.as_str());
     assert_eq!(seen["identity"]["contact"], contact.as_str());
     assert_eq!(seen["identity"]["requests"][0]["state"], "approved");
@@ -250,7 +238,7 @@ fn a_denied_request_grants_nothing_and_losing_the_case_loses_the_identity() {
     };
     let first = ask();
     assert_eq!(decide(&first, "deny"), 200);
-    assert!(case_json(&app, &handler, &id)["identity"]["name"].is_null());
+    assert!(officer_case(&app, &handler, &id)["identity"]["name"].is_null());
     assert!(!handler_can_open_identity(&app, "h@example.org", &id));
     assert_eq!(
         app.followup_api(&code).json::<Value>().unwrap()["identity"]["disclosed"],
@@ -262,7 +250,7 @@ fn a_denied_request_grants_nothing_and_losing_the_case_loses_the_identity() {
     let second = ask();
     assert_eq!(decide(&second, "approve"), 200);
     assert_eq!(
-        case_json(&app, &handler, &id)["identity"]["name"],
+        officer_case(&app, &handler, &id)["identity"]["name"],
         "Rosa Reporter"
     );
     app.add_officer("a@example.org", "Ada Admin", &["--admin"]);

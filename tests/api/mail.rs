@@ -544,15 +544,7 @@ fn a_customer_rates_a_closed_complaint_once() {
     assert!(page.contains("4 out of 5") && !page.contains("How did we handle"));
     assert_eq!(rate(json!({"score": 5})), 409, "once");
 
-    let case: serde_json::Value = officer_api(
-        &app,
-        &token,
-        Method::GET,
-        &format!("/api/v1/officer/cases/{id}"),
-        None,
-    )
-    .json()
-    .unwrap();
+    let case: serde_json::Value = officer_case(&app, &token, &id);
     assert_eq!(case["satisfaction"], 4);
     assert_eq!(case["feedback"], "Quick once you answered.");
     let followup: serde_json::Value = app.followup_api(&code).json().unwrap();
@@ -908,15 +900,7 @@ fn a_customer_withdraws_consent_and_hears_nothing_more() {
     // The officer no longer sees it, and a status change sends the customer nothing.
     let token = officer_token(&app, "o@example.org");
     let id = only_case_id(&app, &token);
-    let case: serde_json::Value = officer_api(
-        &app,
-        &token,
-        Method::GET,
-        &format!("/api/v1/officer/cases/{id}"),
-        None,
-    )
-    .json()
-    .unwrap();
+    let case: serde_json::Value = officer_case(&app, &token, &id);
     assert!(case["contact"].is_null(), "{case}");
     let res = officer_api(
         &app,

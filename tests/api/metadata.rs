@@ -319,15 +319,7 @@ fn the_officer_sees_exact_times_once_the_case_is_unlocked() {
     // In clear, the day; sealed, the moment, which the officer reads after unlocking.
     let token = officer_token(&app, "o@example.org");
     let (id, number) = only_case(&app, &token);
-    let case: Value = officer_api(
-        &app,
-        &token,
-        Method::GET,
-        &format!("/api/v1/officer/cases/{id}"),
-        None,
-    )
-    .json()
-    .unwrap();
+    let case: Value = officer_case(&app, &token, &id);
     let received = time_of(&case["received_at"]);
     let exact = time_of(&case["received_at_exact"]);
     assert!((before..=after).contains(&exact), "{case}");

@@ -227,15 +227,7 @@ fn a_late_officer_is_granted_old_cases_with_the_recovery_identity() {
         .json()
         .unwrap();
     let id = list["cases"][0]["id"].as_str().unwrap().to_owned();
-    let case: Value = officer_api(
-        &app,
-        &token,
-        Method::GET,
-        &format!("/api/v1/officer/cases/{id}"),
-        None,
-    )
-    .json()
-    .unwrap();
+    let case: Value = officer_case(&app, &token, &id);
     assert_eq!(case["fields"]["what"], what.as_str());
 }
 

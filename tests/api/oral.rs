@@ -26,18 +26,6 @@ fn followup(app: &TestApp, code: &str) -> Value {
     res.json().unwrap()
 }
 
-fn officer_case(app: &TestApp, token: &str, id: &str) -> Value {
-    let res = officer_api(
-        app,
-        token,
-        Method::GET,
-        &format!("/api/v1/officer/cases/{id}"),
-        None,
-    );
-    assert_eq!(res.status(), 200);
-    res.json().unwrap()
-}
-
 #[test]
 fn a_phone_report_is_taken_down_and_its_minutes_approved_in_the_second_version() {
     let work = tempfile::tempdir().unwrap();
